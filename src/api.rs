@@ -1,0 +1,955 @@
+//! QI's JSON shapes: the simulation request in, the simulation response out. Translation only: no
+//! arithmetic lives here.
+//!
+//! * Requests are read field by field from a `serde_json::Value`, so that every error names the JSON
+//!   path and the value (`financial.number_of_installments: must be between 1 and 600 (got 0)`).
+//!   Unknown fields are accepted and ignored, as QI's manuals ask of their clients; issuance bodies
+//!   (borrower details, accounts, `additional_data`) are accepted too.
+//! * Numbers in responses are produced from the decimal value: an integral value prints as an integer
+//!   (`100`, `1`, `0`, as QI prints `total_amount` and fee amounts), any other as the `f64` nearest to
+//!   the decimal (correctly rounded through its string, so `0.1905254815358736` prints as QI prints it).
+//! * Field order is alphabetical, as in QI's responses.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+use crate::fees::{AmountType, FeeRule, Pricing};
+use crate::num;
+use crate::rate::{AnnualRate, InterestBase, InterestRate, MonthlyRate, RateInput};
+use crate::schedule::Installment;
+use crate::simulation::{
+    Amount, FirstDue, LoanTerms, Quote, RefinancedOperation, Simulation, SimulationOptions,
+    simulate,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Numbers
+
+/// A JSON number backed by a decimal: serialises as QI prints it (integer when integral, else the
+/// correctly rounded `f64`), parses from any JSON number through its shortest decimal string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Num(pub Decimal);
+
+impl Serialize for Num {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let d = self.0.normalize();
+        if d.scale() == 0 {
+            if let Ok(i) = i64::try_from(d) {
+                return s.serialize_i64(i);
+            }
+        }
+        s.serialize_f64(num::to_f64(d))
+    }
+}
+
+impl<'de> Deserialize<'de> for Num {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let v = Value::deserialize(d)?;
+        json_decimal(&v, "number")
+            .map(Num)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+impl From<Decimal> for Num {
+    fn from(d: Decimal) -> Self {
+        Num(d)
+    }
+}
+
+fn json_decimal(v: &Value, field: &str) -> Result<Decimal> {
+    match v {
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Ok(Decimal::from(i))
+            } else if let Some(u) = n.as_u64() {
+                Ok(Decimal::from(u))
+            } else {
+                num::from_f64_shortest(n.as_f64().unwrap_or(f64::NAN), field)
+            }
+        }
+        // QI's manuals sometimes quote amounts; accept a plain decimal string.
+        Value::String(s) => s
+            .trim()
+            .parse::<Decimal>()
+            .map_err(|_| Error::invalid(field, format!("{s:?}"), "expected a number")),
+        other => Err(Error::invalid(field, other, "expected a number")),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading requests
+
+/// A JSON object with its path, for field-by-field reading with precise errors.
+struct Obj<'a> {
+    path: String,
+    map: &'a Map<String, Value>,
+}
+
+impl<'a> Obj<'a> {
+    fn root(v: &'a Value, name: &str) -> Result<Self> {
+        match v {
+            Value::Object(map) => Ok(Obj {
+                path: String::new(),
+                map,
+            }),
+            other => Err(Error::invalid(name, short(other), "expected a JSON object")),
+        }
+    }
+
+    fn field(&self, key: &str) -> String {
+        if self.path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.path)
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<&'a Value> {
+        self.map.get(key).filter(|v| !v.is_null())
+    }
+
+    fn object(&self, key: &str) -> Result<Option<Obj<'a>>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Object(map)) => Ok(Some(Obj {
+                path: self.field(key),
+                map,
+            })),
+            Some(other) => Err(Error::invalid(
+                self.field(key),
+                short(other),
+                "expected an object",
+            )),
+        }
+    }
+
+    fn array(&self, key: &str) -> Result<Vec<Obj<'a>>> {
+        match self.get(key) {
+            None => Ok(vec![]),
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| match v {
+                    Value::Object(map) => Ok(Obj {
+                        path: format!("{}[{i}]", self.field(key)),
+                        map,
+                    }),
+                    other => Err(Error::invalid(
+                        format!("{}[{i}]", self.field(key)),
+                        short(other),
+                        "expected an object",
+                    )),
+                })
+                .collect(),
+            Some(other) => Err(Error::invalid(
+                self.field(key),
+                short(other),
+                "expected an array",
+            )),
+        }
+    }
+
+    fn decimal(&self, key: &str) -> Result<Option<Decimal>> {
+        self.get(key)
+            .map(|v| json_decimal(v, &self.field(key)))
+            .transpose()
+    }
+
+    fn u32(&self, key: &str) -> Result<Option<u32>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(v) => v
+                .as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .or_else(|| {
+                    v.as_f64()
+                        .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= f64::from(u32::MAX))
+                        .map(|f| f as u32)
+                })
+                .map(Some)
+                .ok_or_else(|| {
+                    Error::invalid(
+                        self.field(key),
+                        short(v),
+                        "expected a non-negative whole number",
+                    )
+                }),
+        }
+    }
+
+    fn string(&self, key: &str) -> Result<Option<String>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(other) => Err(Error::invalid(
+                self.field(key),
+                short(other),
+                "expected a string",
+            )),
+        }
+    }
+
+    fn date(&self, key: &str) -> Result<Option<NaiveDate>> {
+        match self.string(key)? {
+            None => Ok(None),
+            Some(s) => parse_date(&s, &self.field(key)).map(Some),
+        }
+    }
+
+    fn required<T>(&self, key: &str, v: Option<T>) -> Result<T> {
+        v.ok_or_else(|| Error::MissingField {
+            field: self.field(key),
+        })
+    }
+}
+
+/// Parses a `YYYY-MM-DD` date, naming `field` on error.
+///
+/// # Errors
+/// [`Error::InvalidField`] for anything else than a valid calendar date.
+pub fn parse_date(s: &str, field: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| Error::invalid(field, format!("{s:?}"), "expected a date YYYY-MM-DD"))
+}
+
+fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.len() > 60 {
+        format!(
+            "{}…",
+            &s[..s.char_indices().nth(57).map_or(s.len(), |c| c.0)]
+        )
+    } else {
+        s
+    }
+}
+
+/// The collateral types the engine prices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CollateralType {
+    /// SIAPE federal payroll (`federal_payroll`).
+    FederalPayroll,
+    /// Airforce payroll (`airforce_payroll`).
+    AirforcePayroll,
+}
+
+/// A collateral of the request: its type, and its `collateral_data` echoed as given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Collateral {
+    /// `collateral_type`.
+    pub collateral_type: CollateralType,
+    /// `collateral_data`, echoed.
+    pub collateral_data: Option<Value>,
+}
+
+/// QI's simulation (or issuance) request, read and validated; what the arithmetic needs is in
+/// [`SimulationRequest::terms`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimulationRequest {
+    /// The typed loan.
+    pub terms: LoanTerms,
+    /// `financial.issue_date` (defaults to the disbursement date).
+    pub issue_date: NaiveDate,
+    /// `financial.credit_operation_type`, echoed (default `ccb`).
+    pub credit_operation_type: String,
+    /// `financial.interest_type`, echoed (only `pre_price_days` is priced).
+    pub interest_type: String,
+    /// `financial.interest_grace_period`, echoed (must be 0).
+    pub interest_grace_period: u32,
+    /// `financial.principal_grace_period`, echoed (must be 0).
+    pub principal_grace_period: u32,
+    /// `collaterals`.
+    pub collaterals: Vec<Collateral>,
+    /// `requester_identifier_key` (or `requester_key`), echoed as `requester_key`.
+    pub requester_key: Option<String>,
+}
+
+impl SimulationRequest {
+    /// Reads a request from JSON text; `source_name` names the input in errors.
+    ///
+    /// # Errors
+    /// [`Error::Json`] for text that is not JSON; otherwise an error naming the field and value.
+    pub fn from_json(text: &str, source_name: &str) -> Result<Self> {
+        let v: Value = serde_json::from_str(text).map_err(|e| Error::Json {
+            source_name: source_name.to_string(),
+            message: e.to_string(),
+        })?;
+        Self::from_value(&v)
+    }
+
+    /// Reads a request from a parsed JSON value.
+    ///
+    /// # Errors
+    /// An error naming the field and value.
+    pub fn from_value(v: &Value) -> Result<Self> {
+        let root = Obj::root(v, "request")?;
+        let fin = root.required("financial", root.object("financial")?)?;
+        if let Some(b) = root.object("borrower")? {
+            if let Some(pt) = b.string("person_type")? {
+                if pt != "natural" {
+                    return Err(Error::invalid(
+                        b.field("person_type"),
+                        format!("{pt:?}"),
+                        "only natural persons are priced (legal-person IOF is not implemented)",
+                    ));
+                }
+            }
+        }
+        let interest_type = fin
+            .string("interest_type")?
+            .unwrap_or_else(|| "pre_price_days".into());
+        if interest_type != "pre_price_days" {
+            return Err(Error::invalid(
+                fin.field("interest_type"),
+                format!("{interest_type:?}"),
+                "only pre_price_days is supported",
+            ));
+        }
+        let interest_grace_period = fin.u32("interest_grace_period")?.unwrap_or(0);
+        let principal_grace_period = fin.u32("principal_grace_period")?.unwrap_or(0);
+        for (k, v) in [
+            ("interest_grace_period", interest_grace_period),
+            ("principal_grace_period", principal_grace_period),
+        ] {
+            if v != 0 {
+                return Err(Error::invalid(
+                    fin.field(k),
+                    v,
+                    "grace periods are not supported",
+                ));
+            }
+        }
+        let base = match fin.string("interest_base")? {
+            Some(b) => parse_base(&b, &fin.field("interest_base"))?,
+            None => match fin.object("fine_configuration")? {
+                Some(fc) => match fc.string("interest_base")? {
+                    Some(b) => parse_base(&b, &fc.field("interest_base"))?,
+                    None => InterestBase::CalendarDays,
+                },
+                None => InterestBase::CalendarDays,
+            },
+        };
+        let input = match (
+            fin.decimal("monthly_interest_rate")?,
+            fin.decimal("annual_interest_rate")?,
+        ) {
+            (Some(m), None) => {
+                RateInput::Monthly(MonthlyRate::new(m, &fin.field("monthly_interest_rate"))?)
+            }
+            (None, Some(a)) => {
+                RateInput::Annual(AnnualRate::new(a, &fin.field("annual_interest_rate"))?)
+            }
+            (Some(m), Some(_)) => {
+                return Err(Error::invalid(
+                    fin.field("annual_interest_rate"),
+                    m,
+                    "give monthly_interest_rate or annual_interest_rate, not both",
+                ));
+            }
+            (None, None) => {
+                return Err(Error::MissingField {
+                    field: fin.field("monthly_interest_rate"),
+                });
+            }
+        };
+        let rate = InterestRate::new(input, base)?;
+        let amount = match (
+            fin.decimal("installment_face_value")?,
+            fin.decimal("disbursed_amount")?,
+        ) {
+            (Some(f), None) => {
+                Amount::InstallmentFaceValue(check_amount(f, &fin.field("installment_face_value"))?)
+            }
+            (None, Some(d)) => Amount::Disbursed(check_amount(d, &fin.field("disbursed_amount"))?),
+            (Some(f), Some(_)) => {
+                return Err(Error::invalid(
+                    fin.field("disbursed_amount"),
+                    f,
+                    "give installment_face_value or disbursed_amount, not both",
+                ));
+            }
+            (None, None) => {
+                return Err(Error::MissingField {
+                    field: fin.field("installment_face_value"),
+                });
+            }
+        };
+        let disbursement_date =
+            fin.required("disbursement_date", fin.date("disbursement_date")?)?;
+        let first_due = match (
+            fin.date("first_due_date")?,
+            fin.u32("first_due_date_delay")?,
+        ) {
+            (Some(d), _) => FirstDue::Date(d),
+            (None, Some(n)) if n > 0 => FirstDue::Delay(n),
+            (None, Some(n)) => {
+                return Err(Error::invalid(
+                    fin.field("first_due_date_delay"),
+                    n,
+                    "must be at least 1",
+                ));
+            }
+            (None, None) => {
+                return Err(Error::MissingField {
+                    field: fin.field("first_due_date"),
+                });
+            }
+        };
+        let number_of_installments =
+            fin.required("number_of_installments", fin.u32("number_of_installments")?)?;
+        let limit_days_to_disburse = fin.u32("limit_days_to_disburse")?.unwrap_or(0);
+        let mut refinanced = vec![];
+        for r in root.array("refinanced_credit_operations")? {
+            let due_balance = r.required("due_balance", r.decimal("due_balance")?)?;
+            refinanced.push(RefinancedOperation {
+                due_balance: check_balance(due_balance, &r.field("due_balance"))?,
+                original_deadline: r.u32("original_deadline")?,
+                operation_key: r.string("operation_key")?,
+            });
+        }
+        let mut collaterals = vec![];
+        for c in root.array("collaterals")? {
+            let t = c.required("collateral_type", c.string("collateral_type")?)?;
+            let collateral_type = match t.as_str() {
+                "federal_payroll" => CollateralType::FederalPayroll,
+                "airforce_payroll" => CollateralType::AirforcePayroll,
+                _ => {
+                    return Err(Error::invalid(
+                        c.field("collateral_type"),
+                        format!("{t:?}"),
+                        "unknown collateral type (known: federal_payroll, airforce_payroll)",
+                    ));
+                }
+            };
+            collaterals.push(Collateral {
+                collateral_type,
+                collateral_data: c.get("collateral_data").cloned(),
+            });
+        }
+        let requester_key = match root.string("requester_identifier_key")? {
+            Some(k) => Some(k),
+            None => root.string("requester_key")?,
+        };
+        Ok(SimulationRequest {
+            terms: LoanTerms {
+                amount,
+                number_of_installments,
+                rate,
+                disbursement_date,
+                first_due,
+                limit_days_to_disburse,
+                refinanced,
+            },
+            issue_date: fin.date("issue_date")?.unwrap_or(disbursement_date),
+            credit_operation_type: fin
+                .string("credit_operation_type")?
+                .unwrap_or_else(|| "ccb".into()),
+            interest_type,
+            interest_grace_period,
+            principal_grace_period,
+            collaterals,
+            requester_key,
+        })
+    }
+}
+
+/// Largest amount accepted in a request (BRL 10¹⁵): far beyond any loan, far below where the
+/// arithmetic could overflow.
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(2_764_472_320, 232_830, 0, false, 0);
+
+fn check_amount(v: Decimal, field: &str) -> Result<Decimal> {
+    if v <= Decimal::ZERO {
+        return Err(Error::invalid(field, v, "must be positive"));
+    }
+    check_balance(v, field)
+}
+
+fn check_balance(v: Decimal, field: &str) -> Result<Decimal> {
+    if v < Decimal::ZERO {
+        return Err(Error::invalid(field, v, "must not be negative"));
+    }
+    if v > MAX_AMOUNT {
+        return Err(Error::overflow(field, v));
+    }
+    Ok(v)
+}
+
+fn parse_base(s: &str, field: &str) -> Result<InterestBase> {
+    match s {
+        "calendar_days" => Ok(InterestBase::CalendarDays),
+        "calendar_days_365" => Ok(InterestBase::CalendarDays365),
+        "workdays" => Ok(InterestBase::Workdays),
+        _ => Err(Error::invalid(
+            field,
+            format!("{s:?}"),
+            "unknown interest base (calendar_days, calendar_days_365, workdays)",
+        )),
+    }
+}
+
+/// Reads a partner pricing configuration (see [`crate::fees`]).
+///
+/// # Errors
+/// [`Error::Json`] for text that is not JSON; otherwise an error naming the field and value.
+pub fn pricing_from_json(text: &str, source_name: &str) -> Result<Pricing> {
+    let v: Value = serde_json::from_str(text).map_err(|e| Error::Json {
+        source_name: source_name.to_string(),
+        message: e.to_string(),
+    })?;
+    let root = Obj::root(&v, source_name)?;
+    let read = |list: &str, taxed: bool| -> Result<Vec<FeeRule>> {
+        let mut out = vec![];
+        for f in root.array(list)? {
+            let fee_type = f.required("fee_type", f.string("fee_type")?)?;
+            let at = f.required("amount_type", f.string("amount_type")?)?;
+            let amount_type = match at.as_str() {
+                "percentage" => AmountType::Percentage,
+                "absolute" => AmountType::Absolute,
+                _ => {
+                    return Err(Error::invalid(
+                        f.field("amount_type"),
+                        format!("{at:?}"),
+                        "expected percentage or absolute",
+                    ));
+                }
+            };
+            let amount = f.required("amount", f.decimal("amount")?)?;
+            check_balance(amount, &f.field("amount"))?;
+            let tax_rate = if taxed {
+                f.decimal("tax_rate")?.unwrap_or_default()
+            } else {
+                Decimal::ZERO
+            };
+            out.push(FeeRule::new(
+                &f.path,
+                fee_type,
+                amount_type,
+                amount,
+                tax_rate,
+            )?);
+        }
+        Ok(out)
+    };
+    Ok(Pricing {
+        contract_fees: read("contract_fees", false)?,
+        external_contract_fees: read("external_contract_fees", true)?,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Responses
+
+/// QI's simulation response envelope: `{"data":{...},"event_datetime":..,"key":..,"status":"finished","type":"debt"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SimulationResponse {
+    /// The simulation.
+    pub data: SimulationData,
+    /// When the simulation was computed (`YYYY-MM-DD HH:MM:SS`, UTC), if the caller supplied a clock.
+    pub event_datetime: Option<String>,
+    /// A key for the simulation: derived from the request, so the same request gets the same key.
+    pub key: String,
+    /// `finished`.
+    pub status: String,
+    /// `debt`.
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+/// QI's `prefixed_interest_rate`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrefixedInterestRateJson {
+    /// `annual_rate`.
+    pub annual_rate: Num,
+    /// `daily_rate`.
+    pub daily_rate: Num,
+    /// `interest_base`.
+    pub interest_base: InterestBase,
+    /// `monthly_rate`.
+    pub monthly_rate: Num,
+}
+
+/// One row of `installments`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstallmentJson {
+    /// `business_due_date`.
+    pub business_due_date: NaiveDate,
+    /// `calendar_days`.
+    pub calendar_days: u32,
+    /// `due_date`.
+    pub due_date: NaiveDate,
+    /// `due_principal`.
+    pub due_principal: Num,
+    /// `has_interest` (always true for `pre_price_days`).
+    pub has_interest: bool,
+    /// `installment_number`.
+    pub installment_number: u32,
+    /// `post_fixed_amount` (null: no post-fixed component).
+    pub post_fixed_amount: Option<Num>,
+    /// `pre_fixed_amount`.
+    pub pre_fixed_amount: Num,
+    /// `principal_amortization_amount`.
+    pub principal_amortization_amount: Num,
+    /// `tax_amount`.
+    pub tax_amount: Num,
+    /// `total_amount`.
+    pub total_amount: Num,
+    /// `workdays`.
+    pub workdays: u32,
+}
+
+/// One of `contract_fees`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContractFeeJson {
+    /// `amount` as configured.
+    pub amount: Num,
+    /// `amount_type`.
+    pub amount_type: AmountType,
+    /// `fee_amount`.
+    pub fee_amount: Num,
+    /// `fee_type`.
+    pub fee_type: String,
+}
+
+/// One of `external_contract_fees`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExternalFeeJson {
+    /// `amount` as configured.
+    pub amount: Num,
+    /// `amount_released` = net fee.
+    pub amount_released: Num,
+    /// `amount_type`.
+    pub amount_type: AmountType,
+    /// `cofins_amount` (0: the tax is reported whole in `tax_amount`).
+    pub cofins_amount: Num,
+    /// `csll_amount` (0).
+    pub csll_amount: Num,
+    /// `description` (null).
+    pub description: Option<String>,
+    /// `fee_amount`.
+    pub fee_amount: Num,
+    /// `fee_type`.
+    pub fee_type: String,
+    /// `irrf_amount` (0).
+    pub irrf_amount: Num,
+    /// `net_fee_amount`.
+    pub net_fee_amount: Num,
+    /// `pis_amount` (0).
+    pub pis_amount: Num,
+    /// `tax_amount`.
+    pub tax_amount: Num,
+}
+
+/// One of `disbursement_options`: a full loan disbursed on its date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DisbursementOptionJson {
+    /// `annual_cet`.
+    pub annual_cet: Num,
+    /// `assignment_amount`.
+    pub assignment_amount: Num,
+    /// `cet`.
+    pub cet: Num,
+    /// `contract_fee_amount`.
+    pub contract_fee_amount: Num,
+    /// `contract_fees`.
+    pub contract_fees: Vec<ContractFeeJson>,
+    /// `disbursed_issue_amount`.
+    pub disbursed_issue_amount: Num,
+    /// `disbursement_date`.
+    pub disbursement_date: NaiveDate,
+    /// `external_contract_fee_amount`.
+    pub external_contract_fee_amount: Num,
+    /// `external_contract_fees`.
+    pub external_contract_fees: Vec<ExternalFeeJson>,
+    /// `final_disbursement_amount` of this option (an extension: QI prints it at the top only).
+    pub final_disbursement_amount: Num,
+    /// `first_due_date`.
+    pub first_due_date: NaiveDate,
+    /// `installments`.
+    pub installments: Vec<InstallmentJson>,
+    /// `iof_amount`.
+    pub iof_amount: Num,
+    /// `issue_amount`.
+    pub issue_amount: Num,
+    /// `net_external_contract_fee_amount`.
+    pub net_external_contract_fee_amount: Num,
+    /// `prefixed_interest_rate`.
+    pub prefixed_interest_rate: PrefixedInterestRateJson,
+    /// `total_pre_fixed_amount`.
+    pub total_pre_fixed_amount: Num,
+}
+
+/// A refinanced operation, echoed (extension).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefinancedJson {
+    /// `due_balance`.
+    pub due_balance: Num,
+    /// `operation_key`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation_key: Option<String>,
+    /// `original_deadline`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_deadline: Option<u32>,
+}
+
+/// The `data` of the simulation response, field for field as QI's §3 prints it, plus the
+/// extensions noted on their fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SimulationData {
+    /// `annual_cet`.
+    pub annual_cet: Num,
+    /// `assignment_amount`.
+    pub assignment_amount: Num,
+    /// `cet`.
+    pub cet: Num,
+    /// `contract_fee_amount`.
+    pub contract_fee_amount: Num,
+    /// `contract_fees`.
+    pub contract_fees: Vec<ContractFeeJson>,
+    /// `credit_operation_type`.
+    pub credit_operation_type: String,
+    /// `disbursed_issue_amount`.
+    pub disbursed_issue_amount: Num,
+    /// `disbursement_date`.
+    pub disbursement_date: NaiveDate,
+    /// `disbursement_options`.
+    pub disbursement_options: Vec<DisbursementOptionJson>,
+    /// Extension: which days got an option (`calendar_days` or `business_days`).
+    pub disbursement_options_policy: String,
+    /// `external_contract_fee_amount`.
+    pub external_contract_fee_amount: Num,
+    /// `external_contract_fees`.
+    pub external_contract_fees: Vec<ExternalFeeJson>,
+    /// `final_disbursement_amount`: the change.
+    pub final_disbursement_amount: Num,
+    /// `installments`.
+    pub installments: Vec<InstallmentJson>,
+    /// `interest_grace_period`.
+    pub interest_grace_period: u32,
+    /// `interest_payment_month_period` (1).
+    pub interest_payment_month_period: u32,
+    /// `interest_type`.
+    pub interest_type: String,
+    /// `iof_amount`.
+    pub iof_amount: Num,
+    /// `issue_amount`.
+    pub issue_amount: Num,
+    /// `issue_date`.
+    pub issue_date: NaiveDate,
+    /// `net_external_contract_fee_amount`.
+    pub net_external_contract_fee_amount: Num,
+    /// `number_of_installments`.
+    pub number_of_installments: u32,
+    /// `operation_type` (`structured_operation`).
+    pub operation_type: String,
+    /// `post_fixed_interest_base` (`workdays`).
+    pub post_fixed_interest_base: String,
+    /// `post_fixed_interest_rate` (null).
+    pub post_fixed_interest_rate: Option<Num>,
+    /// `prefixed_interest_rate`.
+    pub prefixed_interest_rate: PrefixedInterestRateJson,
+    /// `principal_amortization_month_period` (1).
+    pub principal_amortization_month_period: u32,
+    /// `principal_grace_period`.
+    pub principal_grace_period: u32,
+    /// Extension: the refinanced operations, echoed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refinanced_credit_operations: Vec<RefinancedJson>,
+    /// `requester_key`.
+    pub requester_key: Option<String>,
+    /// `total_pre_fixed_amount`.
+    pub total_pre_fixed_amount: Num,
+}
+
+fn installment_json(i: &Installment) -> InstallmentJson {
+    InstallmentJson {
+        business_due_date: i.period.business_due_date,
+        calendar_days: i.period.calendar_days,
+        due_date: i.period.due_date,
+        due_principal: i.due_principal.into(),
+        has_interest: true,
+        installment_number: i.period.number,
+        post_fixed_amount: None,
+        pre_fixed_amount: i.pre_fixed_amount.into(),
+        principal_amortization_amount: i.principal_amortization_amount.into(),
+        tax_amount: i.tax_amount.into(),
+        total_amount: i.total_amount.into(),
+        workdays: i.period.workdays,
+    }
+}
+
+fn option_json(q: &Quote, rate: &InterestRate) -> DisbursementOptionJson {
+    let r = rate.display();
+    DisbursementOptionJson {
+        annual_cet: q.cet.annual.into(),
+        assignment_amount: q.assignment_amount.into(),
+        cet: q.cet.monthly.into(),
+        contract_fee_amount: q.fees.contract_total().into(),
+        contract_fees: q
+            .fees
+            .contract
+            .iter()
+            .map(|f| ContractFeeJson {
+                amount: f.rule.amount.into(),
+                amount_type: f.rule.amount_type,
+                fee_amount: f.fee_amount.into(),
+                fee_type: f.rule.fee_type.clone(),
+            })
+            .collect(),
+        disbursed_issue_amount: q.disbursed_issue_amount.into(),
+        disbursement_date: q.disbursement_date,
+        external_contract_fee_amount: q.fees.external_total().into(),
+        external_contract_fees: q
+            .fees
+            .external
+            .iter()
+            .map(|f| ExternalFeeJson {
+                amount: f.rule.amount.into(),
+                amount_released: f.net_fee_amount.into(),
+                amount_type: f.rule.amount_type,
+                cofins_amount: Num::default(),
+                csll_amount: Num::default(),
+                description: None,
+                fee_amount: f.fee_amount.into(),
+                fee_type: f.rule.fee_type.clone(),
+                irrf_amount: Num::default(),
+                net_fee_amount: f.net_fee_amount.into(),
+                pis_amount: Num::default(),
+                tax_amount: f.tax_amount.into(),
+            })
+            .collect(),
+        final_disbursement_amount: q.final_disbursement_amount.into(),
+        first_due_date: q.first_due_date,
+        installments: q
+            .schedule
+            .installments
+            .iter()
+            .map(installment_json)
+            .collect(),
+        iof_amount: q.iof.total.into(),
+        issue_amount: q.schedule.issue_amount.into(),
+        net_external_contract_fee_amount: q.fees.external_net_total().into(),
+        prefixed_interest_rate: PrefixedInterestRateJson {
+            annual_rate: r.annual_rate.into(),
+            daily_rate: r.daily_rate.into(),
+            interest_base: r.interest_base,
+            monthly_rate: r.monthly_rate.into(),
+        },
+        total_pre_fixed_amount: q.schedule.total_pre_fixed_amount().into(),
+    }
+}
+
+impl SimulationResponse {
+    /// Builds QI's response for `request` from its computed `simulation`.
+    pub fn new(
+        request: &SimulationRequest,
+        simulation: &Simulation,
+        event_datetime: Option<String>,
+    ) -> Self {
+        let options: Vec<DisbursementOptionJson> = simulation
+            .options
+            .iter()
+            .map(|q| option_json(q, &request.terms.rate))
+            .collect();
+        let first = simulation.first();
+        let top = option_json(first, &request.terms.rate);
+        let key = derived_key(request, first);
+        SimulationResponse {
+            data: SimulationData {
+                annual_cet: top.annual_cet,
+                assignment_amount: top.assignment_amount,
+                cet: top.cet,
+                contract_fee_amount: top.contract_fee_amount,
+                contract_fees: top.contract_fees,
+                credit_operation_type: request.credit_operation_type.clone(),
+                disbursed_issue_amount: top.disbursed_issue_amount,
+                disbursement_date: first.disbursement_date,
+                disbursement_options: options,
+                disbursement_options_policy: simulation.option_days.as_str().to_string(),
+                external_contract_fee_amount: top.external_contract_fee_amount,
+                external_contract_fees: top.external_contract_fees,
+                final_disbursement_amount: first.final_disbursement_amount.into(),
+                installments: top.installments,
+                interest_grace_period: request.interest_grace_period,
+                interest_payment_month_period: 1,
+                interest_type: request.interest_type.clone(),
+                iof_amount: top.iof_amount,
+                issue_amount: top.issue_amount,
+                issue_date: request.issue_date,
+                net_external_contract_fee_amount: top.net_external_contract_fee_amount,
+                number_of_installments: request.terms.number_of_installments,
+                operation_type: "structured_operation".into(),
+                post_fixed_interest_base: "workdays".into(),
+                post_fixed_interest_rate: None,
+                prefixed_interest_rate: top.prefixed_interest_rate,
+                principal_amortization_month_period: 1,
+                principal_grace_period: request.principal_grace_period,
+                refinanced_credit_operations: request
+                    .terms
+                    .refinanced
+                    .iter()
+                    .map(|r| RefinancedJson {
+                        due_balance: r.due_balance.into(),
+                        operation_key: r.operation_key.clone(),
+                        original_deadline: r.original_deadline,
+                    })
+                    .collect(),
+                requester_key: request.requester_key.clone(),
+                total_pre_fixed_amount: top.total_pre_fixed_amount,
+            },
+            event_datetime,
+            key,
+            status: "finished".into(),
+            kind: "debt".into(),
+        }
+    }
+}
+
+/// A UUID-shaped key derived from the request's terms and the first option's issue amount (FNV-1a):
+/// stable for the same request, so outputs are reproducible. It is not QI's key.
+fn derived_key(request: &SimulationRequest, first: &Quote) -> String {
+    let text = format!("{:?}|{}", request.terms, first.schedule.issue_amount);
+    let mut h: u128 = 0x6c62272e07bb014262b821756295c58d;
+    for b in text.bytes() {
+        h ^= u128::from(b);
+        h = h.wrapping_mul(0x0000000001000000000000000000013B);
+    }
+    let hex = format!("{h:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// Runs a simulation request end to end: JSON text in, QI's response out.
+///
+/// # Errors
+/// Any input error, naming the field and value.
+///
+/// # Example
+/// ```
+/// use qitech_sim::{api, SimulationOptions};
+/// let request = r#"{"financial": {"installment_face_value": 100.0, "number_of_installments": 2,
+///     "monthly_interest_rate": 0.0205, "disbursement_date": "2023-03-14",
+///     "first_due_date": "2023-04-07"}}"#;
+/// let response = api::simulate_json(request, &SimulationOptions::new(), None)?;
+/// assert_eq!(response.data.issue_amount.0.to_string(), "194.80");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn simulate_json(
+    text: &str,
+    options: &SimulationOptions,
+    event_datetime: Option<String>,
+) -> Result<SimulationResponse> {
+    let request = SimulationRequest::from_json(text, "request")?;
+    let sim = simulate(&request.terms, options)?;
+    Ok(SimulationResponse::new(&request, &sim, event_datetime))
+}

@@ -1,0 +1,204 @@
+//! Partner pricing: contract fees (TAC and the like) and external fees (the partner's spread).
+//!
+//! QI keeps fees per partner, so they are not in the simulation request; the crate reads them from a
+//! pricing configuration in QI's own vocabulary (domain.md decision 3), default no fees:
+//!
+//! ```json
+//! {"contract_fees":[{"fee_type":"tac","amount_type":"percentage","amount":1}],
+//!  "external_contract_fees":[{"fee_type":"spread","amount_type":"percentage","amount":1,"tax_rate":0.0925}]}
+//! ```
+//!
+//! * `percentage` amounts are in percent units as QI prints them (`1` = 1 % of the issue amount),
+//!   `absolute` amounts in BRL;
+//! * `fee_amount = round2(amount/100 × issue_amount)` (percentage) or `amount` (absolute);
+//! * contract fees are paid by the borrower: deducted from the disbursement and added to the
+//!   `assignment_amount`;
+//! * an external fee carries its own tax: `tax_amount = round2(tax_rate × fee_amount)`,
+//!   `net_fee_amount = amount_released = fee_amount − tax_amount`. The SIAPE example (1.95 → 0.18) fits
+//!   any tax rate in [8.97 %, 9.49 %); 9.25 % (PIS + COFINS) is the configuration shipped with the
+//!   fixture (qi-arithmetic.md §9). The tax is reported as a whole; its split into PIS/COFINS/CSLL/IRRF
+//!   is printed as zeros, as QI does.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::num::{self, round_cents};
+
+/// How a fee's `amount` is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AmountType {
+    /// Percent of the issue amount (`1` = 1 %).
+    Percentage,
+    /// BRL.
+    Absolute,
+}
+
+impl AmountType {
+    /// QI's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AmountType::Percentage => "percentage",
+            AmountType::Absolute => "absolute",
+        }
+    }
+}
+
+/// A fee as configured: what it is called and how much it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeeRule {
+    /// QI's `fee_type` (`tac`, `spread`, `spread_cip_cost`, …), echoed.
+    pub fee_type: String,
+    /// How `amount` is read.
+    pub amount_type: AmountType,
+    /// Percent units or BRL.
+    pub amount: Decimal,
+    /// Tax rate on the fee, as a fraction (external fees only; 0 for contract fees).
+    pub tax_rate: Decimal,
+}
+
+impl FeeRule {
+    /// A validated fee rule.
+    ///
+    /// # Errors
+    /// [`Error::InvalidField`] for a negative amount or tax rate, or a tax rate above 100 %.
+    pub fn new(
+        field: &str,
+        fee_type: impl Into<String>,
+        amount_type: AmountType,
+        amount: Decimal,
+        tax_rate: Decimal,
+    ) -> Result<Self> {
+        if amount < Decimal::ZERO {
+            return Err(Error::invalid(
+                format!("{field}.amount"),
+                amount,
+                "must not be negative",
+            ));
+        }
+        if tax_rate < Decimal::ZERO || tax_rate > Decimal::ONE {
+            return Err(Error::invalid(
+                format!("{field}.tax_rate"),
+                tax_rate,
+                "must be between 0 and 1",
+            ));
+        }
+        Ok(FeeRule {
+            fee_type: fee_type.into(),
+            amount_type,
+            amount,
+            tax_rate,
+        })
+    }
+
+    /// `fee_amount` on a loan of `issue_amount`.
+    ///
+    /// # Errors
+    /// [`Error::Overflow`] beyond `Decimal`'s range.
+    pub fn fee_amount(&self, issue_amount: Decimal) -> Result<Decimal> {
+        Ok(match self.amount_type {
+            AmountType::Absolute => round_cents(self.amount),
+            AmountType::Percentage => {
+                let pct = self.amount / Decimal::ONE_HUNDRED;
+                round_cents(num::mul(pct, issue_amount, "fees.amount")?)
+            }
+        })
+    }
+}
+
+/// The partner's pricing configuration. `Default` is no fees.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Pricing {
+    /// Fees paid by the borrower.
+    pub contract_fees: Vec<FeeRule>,
+    /// The partner's remuneration, with tax.
+    pub external_contract_fees: Vec<FeeRule>,
+}
+
+/// A charged contract fee (`contract_fees[]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractFee {
+    /// The rule it came from.
+    pub rule: FeeRule,
+    /// `fee_amount`.
+    pub fee_amount: Decimal,
+}
+
+/// A charged external fee (`external_contract_fees[]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalFee {
+    /// The rule it came from.
+    pub rule: FeeRule,
+    /// `fee_amount`.
+    pub fee_amount: Decimal,
+    /// `tax_amount = round2(tax_rate × fee_amount)`.
+    pub tax_amount: Decimal,
+    /// `net_fee_amount` = `amount_released` = `fee_amount − tax_amount`.
+    pub net_fee_amount: Decimal,
+}
+
+/// The fees of one loan.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Fees {
+    /// Contract fees charged.
+    pub contract: Vec<ContractFee>,
+    /// External fees charged.
+    pub external: Vec<ExternalFee>,
+}
+
+impl Fees {
+    /// `contract_fee_amount`: Σ contract fees.
+    pub fn contract_total(&self) -> Decimal {
+        self.contract.iter().map(|f| f.fee_amount).sum()
+    }
+
+    /// `external_contract_fee_amount`: Σ external fees.
+    pub fn external_total(&self) -> Decimal {
+        self.external.iter().map(|f| f.fee_amount).sum()
+    }
+
+    /// `net_external_contract_fee_amount`: Σ external net fees.
+    pub fn external_net_total(&self) -> Decimal {
+        self.external.iter().map(|f| f.net_fee_amount).sum()
+    }
+}
+
+impl Pricing {
+    /// Charges every configured fee on a loan of `issue_amount`.
+    ///
+    /// # Errors
+    /// [`Error::Overflow`] beyond `Decimal`'s range.
+    pub fn charge(&self, issue_amount: Decimal) -> Result<Fees> {
+        let mut fees = Fees::default();
+        for rule in &self.contract_fees {
+            fees.contract.push(ContractFee {
+                fee_amount: rule.fee_amount(issue_amount)?,
+                rule: rule.clone(),
+            });
+        }
+        for rule in &self.external_contract_fees {
+            let fee_amount = rule.fee_amount(issue_amount)?;
+            let tax_amount = round_cents(num::mul(rule.tax_rate, fee_amount, "fees.tax_rate")?);
+            fees.external.push(ExternalFee {
+                fee_amount,
+                tax_amount,
+                net_fee_amount: fee_amount - tax_amount,
+                rule: rule.clone(),
+            });
+        }
+        Ok(fees)
+    }
+
+    /// Σ contract fees on `issue_amount` (what the gross-up must add on top of the disbursed amount).
+    ///
+    /// # Errors
+    /// [`Error::Overflow`] beyond `Decimal`'s range.
+    pub fn contract_total(&self, issue_amount: Decimal) -> Result<Decimal> {
+        let mut t = Decimal::ZERO;
+        for rule in &self.contract_fees {
+            t = num::add(t, rule.fee_amount(issue_amount)?, "fees.amount")?;
+        }
+        Ok(t)
+    }
+}

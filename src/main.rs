@@ -1,0 +1,219 @@
+//! `qitech-sim`: the command-line front of the crate.
+//!
+//! ```text
+//! qitech-sim simulate FILE [--config CONFIG] [--delay-unit calendar|business] [--option-days calendar|business]
+//! qitech-sim calendar is-business-day DATE
+//! qitech-sim calendar following DATE
+//! qitech-sim calendar workdays FROM TO
+//! qitech-sim calendar add-business-days DATE N
+//! ```
+//!
+//! FILE may be `-` for standard input. Output is one JSON document on stdout. Any bad input exits with
+//! status 2 and one line on stderr naming the field and the value.
+
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+use qitech_sim::api::{self, SimulationRequest, SimulationResponse};
+use qitech_sim::calendar::BrazilCalendar;
+use qitech_sim::{DelayUnit, Error, OptionDays, SimulationOptions, simulate};
+use serde_json::json;
+
+const USAGE: &str = "usage: qitech-sim simulate FILE [--config CONFIG] [--delay-unit calendar|business] [--option-days calendar|business]
+       qitech-sim calendar is-business-day DATE | following DATE | workdays FROM TO | add-business-days DATE N";
+
+/// A CLI failure: the message printed on stderr (one line) and the exit status.
+struct Failure(String);
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure(e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(out) => {
+            let mut stdout = std::io::stdout().lock();
+            match writeln!(stdout, "{out}") {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: stdout: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Err(Failure(msg)) => {
+            eprintln!("error: {}", msg.replace('\n', " "));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<String, Failure> {
+    match args.first().map(String::as_str) {
+        Some("simulate") => cmd_simulate(&args[1..]),
+        Some("calendar") => cmd_calendar(&args[1..]),
+        Some("--help" | "-h" | "help") => Ok(USAGE.to_string()),
+        Some(other) => Err(Failure(format!(
+            "unknown command {other:?}; {}",
+            USAGE.replace('\n', " ")
+        ))),
+        None => Err(Failure(USAGE.replace('\n', " "))),
+    }
+}
+
+/// `FILE [--config CONFIG] [--delay-unit U] [--option-days D]`.
+struct CommonArgs {
+    file: String,
+    options: SimulationOptions,
+}
+
+fn parse_common(args: &[String]) -> Result<CommonArgs, Failure> {
+    let mut file = None;
+    let mut options = SimulationOptions::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = |name: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| Failure(format!("{name}: missing value")))
+        };
+        match a.as_str() {
+            "--config" => {
+                let path = value("--config")?;
+                let text = read_input(&path)?;
+                options = options.pricing(api::pricing_from_json(&text, &path)?);
+            }
+            "--delay-unit" => {
+                let v = value("--delay-unit")?;
+                options = options.delay_unit(match v.as_str() {
+                    "calendar" => DelayUnit::CalendarDays,
+                    "business" => DelayUnit::BusinessDays,
+                    _ => {
+                        return Err(Failure(format!(
+                            "--delay-unit: expected calendar or business (got {v:?})"
+                        )));
+                    }
+                });
+            }
+            "--option-days" => {
+                let v = value("--option-days")?;
+                options = options.option_days(match v.as_str() {
+                    "calendar" => OptionDays::CalendarDays,
+                    "business" => OptionDays::BusinessDays,
+                    _ => {
+                        return Err(Failure(format!(
+                            "--option-days: expected calendar or business (got {v:?})"
+                        )));
+                    }
+                });
+            }
+            s if s.starts_with("--") => return Err(Failure(format!("unknown option {s:?}"))),
+            s => {
+                if file.replace(s.to_string()).is_some() {
+                    return Err(Failure(format!("unexpected argument {s:?}")));
+                }
+            }
+        }
+    }
+    let file =
+        file.ok_or_else(|| Failure("FILE: missing request file (use - for stdin)".into()))?;
+    Ok(CommonArgs { file, options })
+}
+
+fn read_input(path: &str) -> Result<String, Failure> {
+    let mut text = String::new();
+    if path == "-" {
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| Failure(format!("stdin: cannot read: {e}")))?;
+    } else {
+        text = std::fs::read_to_string(path)
+            .map_err(|e| Failure(format!("{path}: cannot read: {e}")))?;
+    }
+    Ok(text)
+}
+
+fn now_utc() -> Option<String> {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs();
+    let dt = chrono::DateTime::from_timestamp(i64::try_from(secs).ok()?, 0)?;
+    Some(dt.format("%Y-%m-%d %H:%M:%S").to_string())
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String, Failure> {
+    serde_json::to_string_pretty(v).map_err(|e| Failure(format!("output: {e}")))
+}
+
+fn cmd_simulate(args: &[String]) -> Result<String, Failure> {
+    let c = parse_common(args)?;
+    let name = if c.file == "-" {
+        "stdin"
+    } else {
+        c.file.as_str()
+    };
+    let request = SimulationRequest::from_json(&read_input(&c.file)?, name)?;
+    let sim = simulate(&request.terms, &c.options)?;
+    to_json(&SimulationResponse::new(&request, &sim, now_utc()))
+}
+
+fn date_arg(args: &[String], i: usize, name: &str) -> Result<chrono::NaiveDate, Failure> {
+    let s = args
+        .get(i)
+        .ok_or_else(|| Failure(format!("{name}: missing")))?;
+    Ok(api::parse_date(s, name)?)
+}
+
+fn cmd_calendar(args: &[String]) -> Result<String, Failure> {
+    let cal = BrazilCalendar::national();
+    let sub = args.first().map(String::as_str);
+    let want = |n: usize| -> Result<(), Failure> {
+        if args.len() != n + 1 {
+            return Err(Failure(format!(
+                "calendar {}: expected {n} argument(s), got {}",
+                sub.unwrap_or(""),
+                args.len().saturating_sub(1)
+            )));
+        }
+        Ok(())
+    };
+    let v = match sub {
+        Some("is-business-day") => {
+            want(1)?;
+            let d = date_arg(args, 1, "DATE")?;
+            json!({"date": d, "business_day": cal.is_business_day(d)?})
+        }
+        Some("following") => {
+            want(1)?;
+            let d = date_arg(args, 1, "DATE")?;
+            json!({"date": d, "following": cal.following(d)?})
+        }
+        Some("workdays") => {
+            want(2)?;
+            let from = date_arg(args, 1, "FROM")?;
+            let to = date_arg(args, 2, "TO")?;
+            json!({"from": from, "to": to, "workdays": cal.workdays(from, to)?})
+        }
+        Some("add-business-days") => {
+            want(2)?;
+            let d = date_arg(args, 1, "DATE")?;
+            let raw = &args[2];
+            let n: i64 = raw
+                .parse()
+                .map_err(|_| Failure(format!("N: expected a whole number (got {raw:?})")))?;
+            json!({"date": d, "n": n, "result": cal.add_business_days(d, n)?})
+        }
+        _ => {
+            return Err(Failure(format!(
+                "calendar: unknown subcommand; {}",
+                USAGE.replace('\n', " ")
+            )));
+        }
+    };
+    Ok(v.to_string())
+}
