@@ -267,6 +267,8 @@ pub struct SimulationRequest {
     pub collaterals: Vec<Collateral>,
     /// `requester_identifier_key` (or `requester_key`), echoed as `requester_key`.
     pub requester_key: Option<String>,
+    /// `borrower.individual_document_number` and `borrower.name`, echoed by the issuance response.
+    pub borrower: BorrowerJson,
 }
 
 impl SimulationRequest {
@@ -289,7 +291,13 @@ impl SimulationRequest {
     pub fn from_value(v: &Value) -> Result<Self> {
         let root = Obj::root(v, "request")?;
         let fin = root.required("financial", root.object("financial")?)?;
+        let mut borrower = BorrowerJson {
+            document_number: None,
+            name: None,
+        };
         if let Some(b) = root.object("borrower")? {
+            borrower.document_number = b.string("individual_document_number")?;
+            borrower.name = b.string("name")?;
             if let Some(pt) = b.string("person_type")? {
                 if pt != "natural" {
                     return Err(Error::invalid(
@@ -454,6 +462,7 @@ impl SimulationRequest {
             principal_grace_period,
             collaterals,
             requester_key,
+            borrower,
         })
     }
 }
@@ -912,7 +921,14 @@ impl SimulationResponse {
 /// A UUID-shaped key derived from the request's terms and the first option's issue amount (FNV-1a):
 /// stable for the same request, so outputs are reproducible. It is not QI's key.
 fn derived_key(request: &SimulationRequest, first: &Quote) -> String {
-    let text = format!("{:?}|{}", request.terms, first.schedule.issue_amount);
+    hash_key(&format!(
+        "{:?}|{}",
+        request.terms, first.schedule.issue_amount
+    ))
+}
+
+/// FNV-1a (128 bits) of `text`, printed in UUID form.
+fn hash_key(text: &str) -> String {
     let mut h: u128 = 0x6c62272e07bb014262b821756295c58d;
     for b in text.bytes() {
         h ^= u128::from(b);
@@ -952,4 +968,253 @@ pub fn simulate_json(
     let request = SimulationRequest::from_json(text, "request")?;
     let sim = simulate(&request.terms, options)?;
     Ok(SimulationResponse::new(&request, &sim, event_datetime))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issuance (`/debt`) response
+
+/// The borrower echo of an issuance response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BorrowerJson {
+    /// `document_number` (the request's `individual_document_number`).
+    pub document_number: Option<String>,
+    /// `name`.
+    pub name: Option<String>,
+}
+
+/// One installment of an issuance response: the simulation's installment plus its life-cycle fields,
+/// all at their initial values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DebtInstallmentJson {
+    /// `accrual_reference_date` (null).
+    pub accrual_reference_date: Option<String>,
+    /// `additional_costs` (empty).
+    pub additional_costs: Vec<Value>,
+    /// `advanced_paid_amount` (0).
+    pub advanced_paid_amount: Num,
+    /// `bank_slip_key` (null).
+    pub bank_slip_key: Option<String>,
+    /// `business_due_date`.
+    pub business_due_date: NaiveDate,
+    /// `calendar_days`.
+    pub calendar_days: u32,
+    /// `digitable_line` (null).
+    pub digitable_line: Option<String>,
+    /// `due_date`.
+    pub due_date: NaiveDate,
+    /// `due_interest` (0).
+    pub due_interest: Num,
+    /// `due_principal`.
+    pub due_principal: Num,
+    /// `fine_amount` (null).
+    pub fine_amount: Option<Num>,
+    /// `has_interest`.
+    pub has_interest: bool,
+    /// `installment_history` (empty).
+    pub installment_history: Vec<Value>,
+    /// `installment_key`: derived from the operation key and the number (not QI's key).
+    pub installment_key: String,
+    /// `installment_number`.
+    pub installment_number: u32,
+    /// `installment_payment` (empty).
+    pub installment_payment: Vec<Value>,
+    /// `installment_status` (`created`).
+    pub installment_status: String,
+    /// `installment_type` (`principal`).
+    pub installment_type: String,
+    /// `original_due_principal`.
+    pub original_due_principal: Num,
+    /// `original_pre_fixed_amount`.
+    pub original_pre_fixed_amount: Num,
+    /// `original_principal_amortization_amount`.
+    pub original_principal_amortization_amount: Num,
+    /// `original_total_amount`.
+    pub original_total_amount: Num,
+    /// `paid_amount` (0).
+    pub paid_amount: Num,
+    /// `paid_at` (null).
+    pub paid_at: Option<String>,
+    /// `post_fixed_amount` (0).
+    pub post_fixed_amount: Num,
+    /// `pre_fixed_amount`.
+    pub pre_fixed_amount: Num,
+    /// `principal_amortization_amount`.
+    pub principal_amortization_amount: Num,
+    /// `qr_code_key` (null).
+    pub qr_code_key: Option<String>,
+    /// `qr_code_url` (null).
+    pub qr_code_url: Option<String>,
+    /// `renegotiation_proposal_key` (null).
+    pub renegotiation_proposal_key: Option<String>,
+    /// `tax_amount`.
+    pub tax_amount: Num,
+    /// `total_accrual_amount` (null).
+    pub total_accrual_amount: Option<Num>,
+    /// `total_amount`.
+    pub total_amount: Num,
+    /// `total_paid_amount` (0).
+    pub total_paid_amount: Num,
+    /// `workdays`.
+    pub workdays: u32,
+}
+
+/// The `data` of QI's issuance response (seed 002 §8) for the requested disbursement date. The
+/// contract block (signature URLs, document links) is QI's paperwork, not arithmetic, and is omitted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DebtData {
+    /// `additional_iof`: 0.38 % of the issue, unrounded.
+    pub additional_iof: Num,
+    /// `annual_cet` as a pt-BR percentage (`"60,4731%"`).
+    pub annual_cet: String,
+    /// `assignment_amount`.
+    pub assignment_amount: Num,
+    /// `base_iof`: Σ daily IOF, unrounded.
+    pub base_iof: Num,
+    /// `borrower` echo.
+    pub borrower: BorrowerJson,
+    /// `cet` as a pt-BR percentage (`"4,0200%"`).
+    pub cet: String,
+    /// `collaterals`, echoed.
+    pub collaterals: Vec<Value>,
+    /// `contract_fee_amount`.
+    pub contract_fee_amount: Num,
+    /// `contract_fees`.
+    pub contract_fees: Vec<ContractFeeJson>,
+    /// Extension: `disbursed_issue_amount`, the net the borrower receives.
+    pub disbursed_issue_amount: Num,
+    /// `external_contract_fee_amount`.
+    pub external_contract_fee_amount: Num,
+    /// `external_contract_fees`.
+    pub external_contract_fees: Vec<ExternalFeeJson>,
+    /// Extension: `final_disbursement_amount` (the change, after refinanced balances).
+    pub final_disbursement_amount: Num,
+    /// `installments`.
+    pub installments: Vec<DebtInstallmentJson>,
+    /// `iof_charge_method` (`financed`).
+    pub iof_charge_method: String,
+    /// `issue_amount`.
+    pub issue_amount: Num,
+    /// `net_external_contract_fee_amount`.
+    pub net_external_contract_fee_amount: Num,
+    /// `number_of_installments`.
+    pub number_of_installments: u32,
+    /// `prefixed_interest_rate`.
+    pub prefixed_interest_rate: PrefixedInterestRateJson,
+    /// `requester_identifier_key`, echoed.
+    pub requester_identifier_key: Option<String>,
+    /// `total_iof`.
+    pub total_iof: Num,
+    /// `total_pre_fixed_amount`.
+    pub total_pre_fixed_amount: Num,
+}
+
+impl DebtData {
+    /// Builds the issuance `data` for the first option of `simulation` (the requested date).
+    pub fn new(request: &SimulationRequest, simulation: &Simulation) -> Self {
+        let q = simulation.first();
+        let o = option_json(q, &request.terms.rate);
+        let key = derived_key(request, q);
+        let installments = q
+            .schedule
+            .installments
+            .iter()
+            .map(|i| {
+                let s = installment_json(i);
+                DebtInstallmentJson {
+                    accrual_reference_date: None,
+                    additional_costs: vec![],
+                    advanced_paid_amount: Num::default(),
+                    bank_slip_key: None,
+                    business_due_date: s.business_due_date,
+                    calendar_days: s.calendar_days,
+                    digitable_line: None,
+                    due_date: s.due_date,
+                    due_interest: Num::default(),
+                    due_principal: s.due_principal,
+                    fine_amount: None,
+                    has_interest: true,
+                    installment_history: vec![],
+                    installment_key: hash_key(&format!("{key}/{}", s.installment_number)),
+                    installment_number: s.installment_number,
+                    installment_payment: vec![],
+                    installment_status: "created".into(),
+                    installment_type: "principal".into(),
+                    original_due_principal: s.due_principal,
+                    original_pre_fixed_amount: s.pre_fixed_amount,
+                    original_principal_amortization_amount: s.principal_amortization_amount,
+                    original_total_amount: s.total_amount,
+                    paid_amount: Num::default(),
+                    paid_at: None,
+                    post_fixed_amount: Num::default(),
+                    pre_fixed_amount: s.pre_fixed_amount,
+                    principal_amortization_amount: s.principal_amortization_amount,
+                    qr_code_key: None,
+                    qr_code_url: None,
+                    renegotiation_proposal_key: None,
+                    tax_amount: s.tax_amount,
+                    total_accrual_amount: None,
+                    total_amount: s.total_amount,
+                    total_paid_amount: Num::default(),
+                    workdays: s.workdays,
+                }
+            })
+            .collect();
+        DebtData {
+            additional_iof: q.iof.additional.into(),
+            annual_cet: q.cet.annual_pt_br(),
+            assignment_amount: o.assignment_amount,
+            base_iof: q.iof.base.into(),
+            borrower: request.borrower.clone(),
+            cet: q.cet.monthly_pt_br(),
+            collaterals: request
+                .collaterals
+                .iter()
+                .filter_map(|c| serde_json::to_value(CollateralEcho::from(c)).ok())
+                .collect(),
+            contract_fee_amount: o.contract_fee_amount,
+            contract_fees: o.contract_fees,
+            disbursed_issue_amount: o.disbursed_issue_amount,
+            external_contract_fee_amount: o.external_contract_fee_amount,
+            external_contract_fees: o.external_contract_fees,
+            final_disbursement_amount: o.final_disbursement_amount,
+            installments,
+            iof_charge_method: "financed".into(),
+            issue_amount: o.issue_amount,
+            net_external_contract_fee_amount: o.net_external_contract_fee_amount,
+            number_of_installments: request.terms.number_of_installments,
+            prefixed_interest_rate: o.prefixed_interest_rate,
+            requester_identifier_key: request.requester_key.clone(),
+            total_iof: o.iof_amount,
+            total_pre_fixed_amount: o.total_pre_fixed_amount,
+        }
+    }
+}
+
+/// A collateral as echoed in responses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CollateralEcho {
+    /// `collateral_data`, as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collateral_data: Option<Value>,
+    /// `collateral_type`.
+    pub collateral_type: CollateralType,
+}
+
+impl From<&Collateral> for CollateralEcho {
+    fn from(c: &Collateral) -> Self {
+        CollateralEcho {
+            collateral_data: c.collateral_data.clone(),
+            collateral_type: c.collateral_type,
+        }
+    }
+}
+
+/// Runs an issuance (or simulation) request and returns the `data` of QI's issuance response.
+///
+/// # Errors
+/// Any input error, naming the field and value.
+pub fn debt_json(text: &str, options: &SimulationOptions) -> Result<DebtData> {
+    let request = SimulationRequest::from_json(text, "request")?;
+    let sim = simulate(&request.terms, options)?;
+    Ok(DebtData::new(&request, &sim))
 }

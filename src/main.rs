@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! qitech-sim simulate FILE [--config CONFIG] [--delay-unit calendar|business] [--option-days calendar|business]
+//! qitech-sim debt FILE [same options as simulate]
 //! qitech-sim calendar is-business-day DATE
 //! qitech-sim calendar following DATE
 //! qitech-sim calendar workdays FROM TO
@@ -14,12 +15,13 @@
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-use qitech_sim::api::{self, SimulationRequest, SimulationResponse};
+use qitech_sim::api::{self, DebtData, SimulationRequest, SimulationResponse};
 use qitech_sim::calendar::BrazilCalendar;
 use qitech_sim::{DelayUnit, Error, OptionDays, SimulationOptions, simulate};
 use serde_json::json;
 
 const USAGE: &str = "usage: qitech-sim simulate FILE [--config CONFIG] [--delay-unit calendar|business] [--option-days calendar|business]
+       qitech-sim debt FILE [same options]
        qitech-sim calendar is-business-day DATE | following DATE | workdays FROM TO | add-business-days DATE N";
 
 /// A CLI failure: the message printed on stderr (one line) and the exit status.
@@ -55,6 +57,7 @@ fn main() -> ExitCode {
 fn run(args: &[String]) -> Result<String, Failure> {
     match args.first().map(String::as_str) {
         Some("simulate") => cmd_simulate(&args[1..]),
+        Some("debt") => cmd_debt(&args[1..]),
         Some("calendar") => cmd_calendar(&args[1..]),
         Some("--help" | "-h" | "help") => Ok(USAGE.to_string()),
         Some(other) => Err(Failure(format!(
@@ -160,6 +163,18 @@ fn cmd_simulate(args: &[String]) -> Result<String, Failure> {
     let request = SimulationRequest::from_json(&read_input(&c.file)?, name)?;
     let sim = simulate(&request.terms, &c.options)?;
     to_json(&SimulationResponse::new(&request, &sim, now_utc()))
+}
+
+fn cmd_debt(args: &[String]) -> Result<String, Failure> {
+    let c = parse_common(args)?;
+    let name = if c.file == "-" {
+        "stdin"
+    } else {
+        c.file.as_str()
+    };
+    let request = SimulationRequest::from_json(&read_input(&c.file)?, name)?;
+    let sim = simulate(&request.terms, &c.options)?;
+    to_json(&DebtData::new(&request, &sim))
 }
 
 fn date_arg(args: &[String], i: usize, name: &str) -> Result<chrono::NaiveDate, Failure> {
