@@ -18,6 +18,7 @@ use serde_json::{Map, Value};
 use crate::error::{Error, Result};
 use crate::fees::{AmountType, FeeRule, Pricing};
 use crate::num;
+use crate::portability::{self, Change, PayrollTerms, Portability};
 use crate::rate::{AnnualRate, InterestBase, InterestRate, MonthlyRate, RateInput};
 use crate::schedule::Installment;
 use crate::simulation::{
@@ -272,6 +273,25 @@ pub struct SimulationRequest {
 }
 
 impl SimulationRequest {
+    /// A request for `terms` with QI's defaults for the echoed fields (what the portability chain
+    /// builds for its two loans).
+    pub fn from_terms(terms: LoanTerms) -> Self {
+        SimulationRequest {
+            issue_date: terms.disbursement_date,
+            terms,
+            credit_operation_type: "ccb".into(),
+            interest_type: "pre_price_days".into(),
+            interest_grace_period: 0,
+            principal_grace_period: 0,
+            collaterals: vec![],
+            requester_key: None,
+            borrower: BorrowerJson {
+                document_number: None,
+                name: None,
+            },
+        }
+    }
+
     /// Reads a request from JSON text; `source_name` names the input in errors.
     ///
     /// # Errors
@@ -423,17 +443,10 @@ impl SimulationRequest {
         let mut collaterals = vec![];
         for c in root.array("collaterals")? {
             let t = c.required("collateral_type", c.string("collateral_type")?)?;
-            let collateral_type = match t.as_str() {
-                "federal_payroll" => CollateralType::FederalPayroll,
-                "airforce_payroll" => CollateralType::AirforcePayroll,
-                _ => {
-                    return Err(Error::invalid(
-                        c.field("collateral_type"),
-                        format!("{t:?}"),
-                        "unknown collateral type (known: federal_payroll, airforce_payroll)",
-                    ));
-                }
-            };
+            let collateral_type = parse_collateral_type(&t, &c.field("collateral_type"))?;
+            if let Some(data) = c.object("collateral_data")? {
+                validate_collateral_data(&data)?;
+            }
             collaterals.push(Collateral {
                 collateral_type,
                 collateral_data: c.get("collateral_data").cloned(),
@@ -676,6 +689,10 @@ pub struct DisbursementOptionJson {
     pub external_contract_fees: Vec<ExternalFeeJson>,
     /// `final_disbursement_amount` of this option (an extension: QI prints it at the top only).
     pub final_disbursement_amount: Num,
+    /// Extension: when the refinanced balances exceed what this option disburses, by how much
+    /// (`final_disbursement_amount` is then negative); null otherwise.
+    #[serde(default)]
+    pub shortfall_amount: Option<Num>,
     /// `first_due_date`.
     pub first_due_date: NaiveDate,
     /// `installments`.
@@ -735,6 +752,9 @@ pub struct SimulationData {
     pub external_contract_fees: Vec<ExternalFeeJson>,
     /// `final_disbursement_amount`: the change.
     pub final_disbursement_amount: Num,
+    /// Extension: the shortfall of the first option (see [`DisbursementOptionJson::shortfall_amount`]).
+    #[serde(default)]
+    pub shortfall_amount: Option<Num>,
     /// `installments`.
     pub installments: Vec<InstallmentJson>,
     /// `interest_grace_period`.
@@ -791,6 +811,13 @@ fn installment_json(i: &Installment) -> InstallmentJson {
     }
 }
 
+fn shortfall(q: &Quote) -> Option<Num> {
+    match q.change() {
+        Change::Shortfall(s) => Some(s.into()),
+        Change::Change(_) => None,
+    }
+}
+
 fn option_json(q: &Quote, rate: &InterestRate) -> DisbursementOptionJson {
     let r = rate.display();
     DisbursementOptionJson {
@@ -832,6 +859,7 @@ fn option_json(q: &Quote, rate: &InterestRate) -> DisbursementOptionJson {
             })
             .collect(),
         final_disbursement_amount: q.final_disbursement_amount.into(),
+        shortfall_amount: shortfall(q),
         first_due_date: q.first_due_date,
         installments: q
             .schedule
@@ -882,6 +910,7 @@ impl SimulationResponse {
                 external_contract_fee_amount: top.external_contract_fee_amount,
                 external_contract_fees: top.external_contract_fees,
                 final_disbursement_amount: first.final_disbursement_amount.into(),
+                shortfall_amount: shortfall(first),
                 installments: top.installments,
                 interest_grace_period: request.interest_grace_period,
                 interest_payment_month_period: 1,
@@ -1217,4 +1246,231 @@ pub fn debt_json(text: &str, options: &SimulationOptions) -> Result<DebtData> {
     let request = SimulationRequest::from_json(text, "request")?;
     let sim = simulate(&request.terms, options)?;
     Ok(DebtData::new(&request, &sim))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Portability (`qitech-sim portability`)
+
+/// The input of `qitech-sim portability`: one flat JSON object.
+///
+/// ```json
+/// {"outstanding_balance": 80492.95, "bridge_annual_interest_rate": 0.20983,
+///  "bridge_disbursement_date": "2023-03-17", "bridge_first_due_date_delay": 5,
+///  "installment_face_value": 100.0, "number_of_installments": 96, "monthly_interest_rate": 0.0205,
+///  "interest_base": "calendar_days", "collateral_type": "airforce_payroll",
+///  "first_due_date": "2023-06-10", "limit_days_to_disburse": 3}
+/// ```
+/// `bridge_first_due_date_delay` defaults to 5, `interest_base` to `calendar_days`,
+/// `limit_days_to_disburse` to 0; `annual_interest_rate` may replace `monthly_interest_rate`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PortabilityRequest {
+    /// `outstanding_balance`: the old loan's balance, which the bridge pays off.
+    pub outstanding_balance: Decimal,
+    /// `bridge_annual_interest_rate`.
+    pub bridge_rate: AnnualRate,
+    /// `bridge_disbursement_date`.
+    pub bridge_disbursement_date: NaiveDate,
+    /// `bridge_first_due_date_delay` (5).
+    pub bridge_delay_days: u32,
+    /// The payroll loan.
+    pub payroll: PayrollTerms,
+    /// `collateral_type` of the payroll loan.
+    pub collateral_type: CollateralType,
+}
+
+impl PortabilityRequest {
+    /// Reads the flat portability input.
+    ///
+    /// # Errors
+    /// [`Error::Json`] for text that is not JSON; otherwise an error naming the field and value.
+    pub fn from_json(text: &str, source_name: &str) -> Result<Self> {
+        let v: Value = serde_json::from_str(text).map_err(|e| Error::Json {
+            source_name: source_name.to_string(),
+            message: e.to_string(),
+        })?;
+        let o = Obj::root(&v, source_name)?;
+        let outstanding_balance = check_amount(
+            o.required("outstanding_balance", o.decimal("outstanding_balance")?)?,
+            "outstanding_balance",
+        )?;
+        let bridge_rate = AnnualRate::new(
+            o.required(
+                "bridge_annual_interest_rate",
+                o.decimal("bridge_annual_interest_rate")?,
+            )?,
+            "bridge_annual_interest_rate",
+        )?;
+        let bridge_disbursement_date = o.required(
+            "bridge_disbursement_date",
+            o.date("bridge_disbursement_date")?,
+        )?;
+        let bridge_delay_days = o
+            .u32("bridge_first_due_date_delay")?
+            .unwrap_or(portability::BRIDGE_DELAY_DAYS);
+        let base = match o.string("interest_base")? {
+            Some(b) => parse_base(&b, "interest_base")?,
+            None => InterestBase::CalendarDays,
+        };
+        let input = match (
+            o.decimal("monthly_interest_rate")?,
+            o.decimal("annual_interest_rate")?,
+        ) {
+            (Some(m), None) => RateInput::Monthly(MonthlyRate::new(m, "monthly_interest_rate")?),
+            (None, Some(a)) => RateInput::Annual(AnnualRate::new(a, "annual_interest_rate")?),
+            (Some(m), Some(_)) => {
+                return Err(Error::invalid(
+                    "annual_interest_rate",
+                    m,
+                    "give monthly_interest_rate or annual_interest_rate, not both",
+                ));
+            }
+            (None, None) => {
+                return Err(Error::MissingField {
+                    field: "monthly_interest_rate".into(),
+                });
+            }
+        };
+        let t = o.required("collateral_type", o.string("collateral_type")?)?;
+        let collateral_type = parse_collateral_type(&t, "collateral_type")?;
+        Ok(PortabilityRequest {
+            outstanding_balance,
+            bridge_rate,
+            bridge_disbursement_date,
+            bridge_delay_days,
+            payroll: PayrollTerms {
+                installment_face_value: check_amount(
+                    o.required(
+                        "installment_face_value",
+                        o.decimal("installment_face_value")?,
+                    )?,
+                    "installment_face_value",
+                )?,
+                number_of_installments: o
+                    .required("number_of_installments", o.u32("number_of_installments")?)?,
+                rate: InterestRate::new(input, base)?,
+                first_due_date: o.required("first_due_date", o.date("first_due_date")?)?,
+                limit_days_to_disburse: o.u32("limit_days_to_disburse")?.unwrap_or(0),
+            },
+            collateral_type,
+        })
+    }
+
+    /// Runs the chain: the bridge with no fees, the payroll loan with `payroll_options`.
+    ///
+    /// # Errors
+    /// Input errors of either loan.
+    pub fn run(&self, payroll_options: &SimulationOptions) -> Result<Portability> {
+        let bridge_options = SimulationOptions::new().delay_unit(payroll_options.get_delay_unit());
+        portability::portability(
+            self.outstanding_balance,
+            self.bridge_rate,
+            self.bridge_disbursement_date,
+            self.bridge_delay_days,
+            &self.payroll,
+            &bridge_options,
+            payroll_options,
+        )
+    }
+}
+
+/// Checks the enums the manuals define for payroll `collateral_data` (seed 002 §8, seed 004 §4):
+/// `reservation_type` ∈ {new_credit, portability, refinancing}, `reservation_method` ∈ {creation,
+/// issuing}; `registration_code` a string; `portability_data` an object with a string `token`. The
+/// data changes no number; it is echoed.
+fn validate_collateral_data(data: &Obj<'_>) -> Result<()> {
+    let one_of = |key: &str, allowed: &[&str]| -> Result<()> {
+        if let Some(v) = data.string(key)? {
+            if !allowed.contains(&v.as_str()) {
+                return Err(Error::invalid(
+                    data.field(key),
+                    format!("{v:?}"),
+                    format!("expected one of {}", allowed.join(", ")),
+                ));
+            }
+        }
+        Ok(())
+    };
+    one_of(
+        "reservation_type",
+        &["new_credit", "portability", "refinancing"],
+    )?;
+    one_of("reservation_method", &["creation", "issuing"])?;
+    data.string("registration_code")?;
+    if let Some(p) = data.object("portability_data")? {
+        p.string("token")?;
+    }
+    Ok(())
+}
+
+pub(crate) fn parse_collateral_type(t: &str, field: &str) -> Result<CollateralType> {
+    match t {
+        "federal_payroll" => Ok(CollateralType::FederalPayroll),
+        "airforce_payroll" => Ok(CollateralType::AirforcePayroll),
+        _ => Err(Error::invalid(
+            field,
+            format!("{t:?}"),
+            "unknown collateral type (known: federal_payroll, airforce_payroll)",
+        )),
+    }
+}
+
+/// The change of one disbursement option of a portability.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangeJson {
+    /// The payroll loan's disbursement date for this option.
+    pub disbursement_date: NaiveDate,
+    /// The payroll loan's `disbursed_issue_amount`.
+    pub disbursed_issue_amount: Num,
+    /// `final_disbursement_amount`: the change (negative when there is a shortfall).
+    pub final_disbursement_amount: Num,
+    /// The payroll loan's `issue_amount`.
+    pub issue_amount: Num,
+    /// The bridge balance refinanced.
+    pub refinanced_balance: Num,
+    /// How much is missing when the loan does not cover the balance; null otherwise.
+    pub shortfall_amount: Option<Num>,
+}
+
+/// The output of `qitech-sim portability`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PortabilityResponse {
+    /// The bridge loan, as QI's issuance `data`.
+    pub bridge_loan: DebtData,
+    /// The change per disbursement option.
+    pub change: Vec<ChangeJson>,
+    /// The payroll loan, as QI's simulation `data`.
+    pub payroll_loan: SimulationData,
+}
+
+impl PortabilityResponse {
+    /// Renders a priced portability.
+    pub fn new(p: &Portability, collateral_type: CollateralType) -> Self {
+        let bridge_req = SimulationRequest::from_terms(p.bridge.terms.clone());
+        let bridge_sim = Simulation {
+            options: vec![p.bridge.quote.clone()],
+            option_days: p.payroll.option_days,
+        };
+        let mut payroll_req = SimulationRequest::from_terms(p.payroll_terms.clone());
+        payroll_req.collaterals.push(Collateral {
+            collateral_type,
+            collateral_data: None,
+        });
+        PortabilityResponse {
+            bridge_loan: DebtData::new(&bridge_req, &bridge_sim),
+            change: p
+                .payroll
+                .options
+                .iter()
+                .map(|q| ChangeJson {
+                    disbursement_date: q.disbursement_date,
+                    disbursed_issue_amount: q.disbursed_issue_amount.into(),
+                    final_disbursement_amount: q.final_disbursement_amount.into(),
+                    issue_amount: q.schedule.issue_amount.into(),
+                    refinanced_balance: q.refinanced_total.into(),
+                    shortfall_amount: shortfall(q),
+                })
+                .collect(),
+            payroll_loan: SimulationResponse::new(&payroll_req, &p.payroll, None).data,
+        }
+    }
 }

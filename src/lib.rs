@@ -9,6 +9,7 @@ pub mod error;
 pub mod fees;
 pub mod iof;
 pub mod num;
+pub mod portability;
 pub mod rate;
 pub mod schedule;
 pub mod simulation;

@@ -3,6 +3,7 @@
 //! ```text
 //! qitech-sim simulate FILE [--config CONFIG] [--delay-unit calendar|business] [--option-days calendar|business]
 //! qitech-sim debt FILE [same options as simulate]
+//! qitech-sim portability FILE [same options] [--target-change AMOUNT | --installments-range MIN..MAX]
 //! qitech-sim calendar is-business-day DATE
 //! qitech-sim calendar following DATE
 //! qitech-sim calendar workdays FROM TO
@@ -15,13 +16,19 @@
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-use qitech_sim::api::{self, DebtData, SimulationRequest, SimulationResponse};
+use qitech_sim::api::{
+    self, DebtData, Num, PortabilityRequest, PortabilityResponse, SimulationRequest,
+    SimulationResponse,
+};
 use qitech_sim::calendar::BrazilCalendar;
+use qitech_sim::portability;
 use qitech_sim::{DelayUnit, Error, OptionDays, SimulationOptions, simulate};
+use rust_decimal::Decimal;
 use serde_json::json;
 
 const USAGE: &str = "usage: qitech-sim simulate FILE [--config CONFIG] [--delay-unit calendar|business] [--option-days calendar|business]
        qitech-sim debt FILE [same options]
+       qitech-sim portability FILE [same options] [--target-change AMOUNT | --installments-range MIN..MAX]
        qitech-sim calendar is-business-day DATE | following DATE | workdays FROM TO | add-business-days DATE N";
 
 /// A CLI failure: the message printed on stderr (one line) and the exit status.
@@ -58,6 +65,7 @@ fn run(args: &[String]) -> Result<String, Failure> {
     match args.first().map(String::as_str) {
         Some("simulate") => cmd_simulate(&args[1..]),
         Some("debt") => cmd_debt(&args[1..]),
+        Some("portability") => cmd_portability(&args[1..]),
         Some("calendar") => cmd_calendar(&args[1..]),
         Some("--help" | "-h" | "help") => Ok(USAGE.to_string()),
         Some(other) => Err(Failure(format!(
@@ -72,11 +80,15 @@ fn run(args: &[String]) -> Result<String, Failure> {
 struct CommonArgs {
     file: String,
     options: SimulationOptions,
+    target_change: Option<Decimal>,
+    installments_range: Option<(u32, u32)>,
 }
 
 fn parse_common(args: &[String]) -> Result<CommonArgs, Failure> {
     let mut file = None;
     let mut options = SimulationOptions::new();
+    let mut target_change = None;
+    let mut installments_range = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let mut value = |name: &str| {
@@ -114,6 +126,33 @@ fn parse_common(args: &[String]) -> Result<CommonArgs, Failure> {
                     }
                 });
             }
+            "--target-change" => {
+                let v = value("--target-change")?;
+                let d: Decimal = v.parse().map_err(|_| {
+                    Failure(format!("--target-change: expected an amount (got {v:?})"))
+                })?;
+                target_change = Some(d);
+            }
+            "--installments-range" => {
+                let v = value("--installments-range")?;
+                let parsed = v
+                    .split_once("..")
+                    .and_then(|(a, b)| {
+                        Some((
+                            a.parse::<u32>().ok()?,
+                            b.trim_start_matches('=').parse::<u32>().ok()?,
+                        ))
+                    })
+                    .filter(|(a, b)| {
+                        a <= b && *a >= 1 && *b <= qitech_sim::schedule::MAX_INSTALLMENTS
+                    });
+                installments_range = Some(parsed.ok_or_else(|| {
+                    Failure(format!(
+                        "--installments-range: expected MIN..MAX within 1..{} (got {v:?})",
+                        qitech_sim::schedule::MAX_INSTALLMENTS
+                    ))
+                })?);
+            }
             s if s.starts_with("--") => return Err(Failure(format!("unknown option {s:?}"))),
             s => {
                 if file.replace(s.to_string()).is_some() {
@@ -124,7 +163,12 @@ fn parse_common(args: &[String]) -> Result<CommonArgs, Failure> {
     }
     let file =
         file.ok_or_else(|| Failure("FILE: missing request file (use - for stdin)".into()))?;
-    Ok(CommonArgs { file, options })
+    Ok(CommonArgs {
+        file,
+        options,
+        target_change,
+        installments_range,
+    })
 }
 
 fn read_input(path: &str) -> Result<String, Failure> {
@@ -175,6 +219,49 @@ fn cmd_debt(args: &[String]) -> Result<String, Failure> {
     let request = SimulationRequest::from_json(&read_input(&c.file)?, name)?;
     let sim = simulate(&request.terms, &c.options)?;
     to_json(&DebtData::new(&request, &sim))
+}
+
+fn cmd_portability(args: &[String]) -> Result<String, Failure> {
+    let c = parse_common(args)?;
+    let name = if c.file == "-" {
+        "stdin"
+    } else {
+        c.file.as_str()
+    };
+    let request = PortabilityRequest::from_json(&read_input(&c.file)?, name)?;
+    let p = request.run(&c.options)?;
+    match (c.target_change, c.installments_range) {
+        (Some(_), Some(_)) => Err(Failure(
+            "--target-change and --installments-range: give one or the other".into(),
+        )),
+        (Some(target), None) => {
+            let f = portability::min_face_value_for_change(&p.payroll_terms, target, &c.options)?;
+            let mut at_f = request.clone();
+            at_f.payroll.installment_face_value = f;
+            let q = at_f.run(&c.options)?;
+            to_json(&json!({
+                "target_change": Num(target),
+                "installment_face_value": Num(f),
+                "portability": PortabilityResponse::new(&q, request.collateral_type),
+            }))
+        }
+        (None, Some((lo, hi))) => {
+            let f = request.payroll.installment_face_value;
+            let rows =
+                portability::change_by_installments(&p.payroll_terms, f, lo..=hi, &c.options)?;
+            let best = rows.iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)));
+            let table: Vec<_> = rows
+                .iter()
+                .map(|(n, ch)| json!({"number_of_installments": n, "final_disbursement_amount": Num(*ch)}))
+                .collect();
+            to_json(&json!({
+                "installment_face_value": Num(f),
+                "changes": table,
+                "best": best.map(|(n, ch)| json!({"number_of_installments": n, "final_disbursement_amount": Num(*ch)})),
+            }))
+        }
+        (None, None) => to_json(&PortabilityResponse::new(&p, request.collateral_type)),
+    }
 }
 
 fn date_arg(args: &[String], i: usize, name: &str) -> Result<chrono::NaiveDate, Failure> {

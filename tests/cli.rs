@@ -1,0 +1,662 @@
+//! The CLI contract: `qitech-sim simulate` and `qitech-sim calendar …` run as a process, their JSON on
+//! stdout, and every bad input answered with exit status 2, nothing on stdout and exactly one line on
+//! stderr naming the field (or input) and the offending value.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_qitech-sim");
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+const REQUEST: &str = "fixtures/siape/simulation_request.json";
+const PRICING: &str = "fixtures/siape/pricing.json";
+
+/// Runs the binary from the crate root (so fixture paths are relative), feeding `stdin` if given.
+fn run(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .current_dir(ROOT)
+        .env_remove("RUST_BACKTRACE")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {BIN}: {e}"));
+    if let Some(text) = stdin {
+        let mut pipe = child.stdin.take().expect("stdin is piped");
+        // The binary may exit before reading (e.g. a bad option): a broken pipe is not our failure.
+        let _ = pipe.write_all(text.as_bytes());
+        drop(pipe);
+    }
+    child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("cannot wait for {BIN}: {e}"))
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Runs a command that must succeed and parses its stdout as JSON.
+fn run_ok(args: &[&str], stdin: Option<&str>) -> Value {
+    let out = run(args, stdin);
+    assert!(
+        out.status.success(),
+        "qitech-sim {args:?} failed with {:?}: {}",
+        out.status.code(),
+        text(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "qitech-sim {args:?} wrote on stderr: {}",
+        text(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "qitech-sim {args:?}: stdout is not JSON ({e}): {}",
+            text(&out.stdout)
+        )
+    })
+}
+
+fn siape_request() -> Value {
+    let path = PathBuf::from(ROOT).join(REQUEST);
+    let raw = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_json::from_str(&raw).expect("the SIAPE fixture is JSON")
+}
+
+fn siape_pricing() -> Value {
+    let path = PathBuf::from(ROOT).join(PRICING);
+    let raw = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_json::from_str(&raw).expect("the SIAPE pricing is JSON")
+}
+
+/// `v[path…]` as a mutable reference, for the mutations below.
+fn at<'a>(v: &'a mut Value, path: &[&str]) -> &'a mut Value {
+    path.iter().fold(v, |v, k| &mut v[*k])
+}
+
+/// The SIAPE request with `f` applied, as JSON text.
+fn request_with(f: impl FnOnce(&mut Value)) -> String {
+    let mut v = siape_request();
+    f(&mut v);
+    v.to_string()
+}
+
+/// The SIAPE request with `financial.<key>` set to `value`.
+fn fin(key: &str, value: Value) -> String {
+    request_with(|v| *at(v, &["financial", key]) = value)
+}
+
+/// A temporary file that is removed when dropped.
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn new(tag: &str, content: &str) -> Self {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!(
+            "qitech-sim-cli-{}-{n}-{tag}.json",
+            std::process::id()
+        ));
+        std::fs::write(&path, content)
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        TempFile(path)
+    }
+
+    fn path(&self) -> String {
+        self.0.to_string_lossy().into_owned()
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Success paths
+
+fn assert_siape_response(v: &Value, how: &str) {
+    assert_eq!(v["type"], json!("debt"), "{how}: type");
+    assert_eq!(v["status"], json!("finished"), "{how}: status");
+    assert_eq!(v["data"]["issue_amount"], json!(194.8), "{how}: issue_amount");
+    assert_eq!(
+        v["data"]["final_disbursement_amount"],
+        json!(191.49),
+        "{how}: final_disbursement_amount"
+    );
+}
+
+#[test]
+fn simulate_file_with_config() {
+    let v = run_ok(&["simulate", REQUEST, "--config", PRICING], None);
+    assert_siape_response(&v, "simulate FILE");
+}
+
+#[test]
+fn simulate_stdin_with_config() {
+    let request = siape_request().to_string();
+    let v = run_ok(&["simulate", "-", "--config", PRICING], Some(&request));
+    assert_siape_response(&v, "simulate -");
+}
+
+#[test]
+fn simulate_options_before_file() {
+    let v = run_ok(&["simulate", "--config", PRICING, REQUEST], None);
+    assert_siape_response(&v, "simulate --config CONFIG FILE");
+}
+
+#[test]
+fn calendar_is_business_day() {
+    let v = run_ok(&["calendar", "is-business-day", "2023-04-07"], None);
+    assert_eq!(v, json!({"date": "2023-04-07", "business_day": false}));
+    let v = run_ok(&["calendar", "is-business-day", "2023-04-06"], None);
+    assert_eq!(v, json!({"date": "2023-04-06", "business_day": true}));
+}
+
+#[test]
+fn calendar_following() {
+    let v = run_ok(&["calendar", "following", "2023-04-07"], None);
+    assert_eq!(v, json!({"date": "2023-04-07", "following": "2023-04-10"}));
+}
+
+#[test]
+fn calendar_workdays() {
+    let v = run_ok(&["calendar", "workdays", "2023-03-14", "2023-04-07"], None);
+    assert_eq!(
+        v,
+        json!({"from": "2023-03-14", "to": "2023-04-07", "workdays": 17})
+    );
+}
+
+#[test]
+fn calendar_add_business_days() {
+    // Counted by hand: after Tue 2023-03-14 come Mar 15–17 (3), 20–24 (8), 27–31 (13), Apr 3–6
+    // (17); Fri Apr 7 is Good Friday. So the 17th business day is Thu 2023-04-06.
+    let v = run_ok(&["calendar", "add-business-days", "2023-03-14", "17"], None);
+    assert_eq!(
+        v,
+        json!({"date": "2023-03-14", "n": 17, "result": "2023-04-06"})
+    );
+    // And the inverse: exactly 17 workdays from the start to the result.
+    let result = v["result"].as_str().expect("result is a date string");
+    let w = run_ok(&["calendar", "workdays", "2023-03-14", result], None);
+    assert_eq!(w["workdays"], json!(17), "workdays(2023-03-14, {result})");
+}
+
+#[test]
+fn help_exits_zero() {
+    let out = run(&["--help"], None);
+    assert!(out.status.success(), "--help: {:?}", out.status.code());
+    assert!(text(&out.stdout).contains("usage"), "--help prints the usage");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bad input
+
+/// Where the request comes from in a bad-input case.
+enum Input {
+    /// Nothing: the arguments say it all.
+    None,
+    /// Piped on stdin.
+    Stdin(String),
+    /// Written to a temporary file; `{file}` in the arguments and expectations stands for its path.
+    File(String),
+}
+
+/// One bad-input case: the error line must contain one of `field` and one of `value`.
+struct Case {
+    name: &'static str,
+    args: Vec<&'static str>,
+    input: Input,
+    field: &'static [&'static str],
+    value: &'static [&'static str],
+}
+
+fn case(
+    name: &'static str,
+    args: &[&'static str],
+    input: Input,
+    field: &'static [&'static str],
+    value: &'static [&'static str],
+) -> Case {
+    Case {
+        name,
+        args: args.to_vec(),
+        input,
+        field,
+        value,
+    }
+}
+
+/// `simulate {file}` on a request file.
+fn sim_file(name: &'static str, request: String, field: &'static [&'static str], value: &'static [&'static str]) -> Case {
+    case(name, &["simulate", "{file}"], Input::File(request), field, value)
+}
+
+fn bad_cases() -> Vec<Case> {
+    let bad_pricing = {
+        let mut p = siape_pricing();
+        p["contract_fees"][0]["amount_type"] = json!("weird");
+        p.to_string()
+    };
+    vec![
+        // --- reading the input
+        case(
+            "unreadable file",
+            &["simulate", "/nonexistent/qitech-sim/request.json"],
+            Input::None,
+            &["/nonexistent/qitech-sim/request.json"],
+            &["cannot read"],
+        ),
+        sim_file(
+            "invalid JSON in a file",
+            r#"{"financial": {"installment_face_value": 100.0,"#.into(),
+            &["{file}"],
+            &["invalid JSON"],
+        ),
+        case(
+            "invalid JSON on stdin",
+            &["simulate", "-"],
+            Input::Stdin("{not json".into()),
+            &["stdin"],
+            &["invalid JSON"],
+        ),
+        case(
+            "empty stdin",
+            &["simulate", "-"],
+            Input::Stdin(String::new()),
+            &["stdin"],
+            &["invalid JSON"],
+        ),
+        sim_file(
+            "request is not an object",
+            "[1, 2]".into(),
+            &["request", "{file}"],
+            &["[1,2]", "[1, 2]"],
+        ),
+        // --- request fields
+        sim_file(
+            "missing financial.disbursement_date",
+            request_with(|v| {
+                v["financial"]
+                    .as_object_mut()
+                    .expect("financial is an object")
+                    .remove("disbursement_date");
+            }),
+            &["financial.disbursement_date"],
+            &["missing"],
+        ),
+        sim_file(
+            "wrong-typed number_of_installments",
+            fin("number_of_installments", json!("two")),
+            &["financial.number_of_installments"],
+            &["\"two\""],
+        ),
+        sim_file(
+            "fractional number_of_installments",
+            fin("number_of_installments", json!(1.5)),
+            &["financial.number_of_installments"],
+            &["1.5"],
+        ),
+        sim_file(
+            "monthly rate -100 %",
+            fin("monthly_interest_rate", json!(-1)),
+            &["financial.monthly_interest_rate"],
+            &["-1"],
+        ),
+        sim_file(
+            "monthly rate -150 %",
+            fin("monthly_interest_rate", json!(-1.5)),
+            &["financial.monthly_interest_rate"],
+            &["-1.5"],
+        ),
+        sim_file(
+            "monthly rate just above -100 % (annual rounds to -100 %)",
+            fin("monthly_interest_rate", json!(-0.999999)),
+            &["financial.monthly_interest_rate"],
+            &["-0.999999"],
+        ),
+        sim_file(
+            "monthly rate at Decimal::MAX (as a string)",
+            fin(
+                "monthly_interest_rate",
+                json!("79228162514264337593543950335"),
+            ),
+            &["financial.monthly_interest_rate"],
+            &["79228162514264337593543950335"],
+        ),
+        sim_file(
+            "monthly rate 1e15",
+            fin("monthly_interest_rate", json!(1e15)),
+            &["financial.monthly_interest_rate"],
+            &["1000000000000000)", "1000000000000000 ", "1e15"],
+        ),
+        sim_file(
+            "zero installments",
+            fin("number_of_installments", json!(0)),
+            &["financial.number_of_installments"],
+            &["got 0)"],
+        ),
+        sim_file(
+            "601 installments",
+            fin("number_of_installments", json!(601)),
+            &["financial.number_of_installments"],
+            &["601"],
+        ),
+        sim_file(
+            "first due date equal to the disbursement date",
+            fin("first_due_date", json!("2023-03-14")),
+            &["financial.first_due_date"],
+            &["2023-03-14"],
+        ),
+        sim_file(
+            "first due date before the disbursement date",
+            fin("first_due_date", json!("2023-03-01")),
+            &["financial.first_due_date"],
+            &["2023-03-01"],
+        ),
+        sim_file(
+            "installment_face_value 1e30 overflows",
+            fin("installment_face_value", json!(1e30)),
+            &["financial.installment_face_value"],
+            &["1e30", "1000000000000000000000000000000"],
+        ),
+        sim_file(
+            "installment_face_value 1e300 overflows",
+            fin("installment_face_value", json!(1e300)),
+            &["financial.installment_face_value"],
+            &["1e300", "1000000000000000000000000000000"],
+        ),
+        sim_file(
+            "installment_face_value too small to price",
+            fin("installment_face_value", json!(0.001)),
+            &["financial.installment_face_value"],
+            &["0.001"],
+        ),
+        sim_file(
+            "disbursed_amount rounds to zero",
+            request_with(|v| {
+                let f = v["financial"]
+                    .as_object_mut()
+                    .expect("financial is an object");
+                f.remove("installment_face_value");
+                f.insert("disbursed_amount".into(), json!(0.001));
+            }),
+            &["financial.disbursed_amount"],
+            &["0.001"],
+        ),
+        sim_file(
+            "disbursement_date 9999-01-01",
+            fin("disbursement_date", json!("9999-01-01")),
+            &["financial.disbursement_date", "financial.first_due_date"],
+            &["9999-01-01"],
+        ),
+        sim_file(
+            "disbursement 9999-01-01 and first due 9999-02-01",
+            request_with(|v| {
+                v["financial"]["disbursement_date"] = json!("9999-01-01");
+                v["financial"]["first_due_date"] = json!("9999-02-01");
+            }),
+            &["financial.disbursement_date", "financial.first_due_date"],
+            &["9999-01-01", "9999-02-01"],
+        ),
+        sim_file(
+            "disbursement_date 1999-01-01",
+            fin("disbursement_date", json!("1999-01-01")),
+            &["financial.disbursement_date"],
+            &["1999-01-01"],
+        ),
+        sim_file(
+            "first_due_date 9999-01-01",
+            fin("first_due_date", json!("9999-01-01")),
+            &["financial.first_due_date"],
+            &["9999-01-01"],
+        ),
+        sim_file(
+            "600 installments from 2090 leave the calendar",
+            request_with(|v| {
+                v["financial"]["disbursement_date"] = json!("2090-01-02");
+                v["financial"]["first_due_date"] = json!("2090-02-01");
+                v["financial"]["number_of_installments"] = json!(600);
+            }),
+            &[
+                "financial.number_of_installments",
+                "financial.first_due_date",
+            ],
+            &["600", "2090-02-01", "2100-01-01"],
+        ),
+        sim_file(
+            "invalid calendar date 2023-02-30",
+            fin("disbursement_date", json!("2023-02-30")),
+            &["financial.disbursement_date"],
+            &["2023-02-30"],
+        ),
+        sim_file(
+            "limit_days_to_disburse 10000",
+            fin("limit_days_to_disburse", json!(10_000)),
+            &["financial.limit_days_to_disburse"],
+            &["10000"],
+        ),
+        sim_file(
+            "unknown interest_base",
+            fin("interest_base", json!("lunar_days")),
+            &["financial.interest_base"],
+            &["lunar_days"],
+        ),
+        sim_file(
+            "unknown collateral type",
+            request_with(|v| v["collaterals"][0]["collateral_type"] = json!("car")),
+            &["collaterals[0].collateral_type"],
+            &["\"car\""],
+        ),
+        // --- options
+        case(
+            "--config with a bad fee amount_type",
+            &["simulate", REQUEST, "--config", "{file}"],
+            Input::File(bad_pricing),
+            &["contract_fees[0].amount_type"],
+            &["\"weird\""],
+        ),
+        case(
+            "--config unreadable",
+            &["simulate", REQUEST, "--config", "/nonexistent/qitech-sim/pricing.json"],
+            Input::None,
+            &["/nonexistent/qitech-sim/pricing.json"],
+            &["cannot read"],
+        ),
+        case(
+            "--config without a value",
+            &["simulate", REQUEST, "--config"],
+            Input::None,
+            &["--config"],
+            &["missing"],
+        ),
+        case(
+            "--delay-unit bogus",
+            &["simulate", REQUEST, "--delay-unit", "fortnights"],
+            Input::None,
+            &["--delay-unit"],
+            &["fortnights"],
+        ),
+        case(
+            "unknown option",
+            &["simulate", REQUEST, "--frobnicate"],
+            Input::None,
+            &["option"],
+            &["--frobnicate"],
+        ),
+        case(
+            "simulate without FILE",
+            &["simulate"],
+            Input::None,
+            &["FILE"],
+            &["missing"],
+        ),
+        case(
+            "two FILE arguments",
+            &["simulate", REQUEST, REQUEST],
+            Input::None,
+            &["unexpected argument"],
+            &[REQUEST],
+        ),
+        // --- commands
+        case(
+            "unknown command",
+            &["frobnicate"],
+            Input::None,
+            &["unknown command"],
+            &["frobnicate"],
+        ),
+        case(
+            "unknown calendar subcommand",
+            &["calendar", "yesterday", "2023-04-07"],
+            Input::None,
+            &["calendar"],
+            &["yesterday"],
+        ),
+        case(
+            "calendar with a bad date",
+            &["calendar", "following", "2023-02-30"],
+            Input::None,
+            &["DATE"],
+            &["2023-02-30"],
+        ),
+        case(
+            "calendar with a malformed date",
+            &["calendar", "is-business-day", "07/04/2023"],
+            Input::None,
+            &["DATE"],
+            &["07/04/2023"],
+        ),
+        case(
+            "calendar with an out-of-range date",
+            &["calendar", "is-business-day", "2100-01-01"],
+            Input::None,
+            &["DATE", "calendar.date"],
+            &["2100-01-01"],
+        ),
+        case(
+            "calendar workdays with an out-of-range TO",
+            &["calendar", "workdays", "2023-03-14", "2100-01-01"],
+            Input::None,
+            &["TO", "calendar.to"],
+            &["2100-01-01"],
+        ),
+        case(
+            "calendar workdays with a bad FROM",
+            &["calendar", "workdays", "2023-13-01", "2023-04-07"],
+            Input::None,
+            &["FROM"],
+            &["2023-13-01"],
+        ),
+        case(
+            "calendar add-business-days with a bad N",
+            &["calendar", "add-business-days", "2023-03-14", "seventeen"],
+            Input::None,
+            &["N"],
+            &["seventeen"],
+        ),
+        case(
+            "calendar add-business-days leaving the calendar",
+            &["calendar", "add-business-days", "2099-12-01", "100"],
+            Input::None,
+            &["N", "add_business_days"],
+            &["100", "2100-01-01"],
+        ),
+        case(
+            "calendar with a missing argument",
+            &["calendar", "following"],
+            Input::None,
+            &["calendar following"],
+            &["got 0"],
+        ),
+    ]
+}
+
+/// Runs one bad-input case; returns a description of what went wrong, if anything.
+fn check(c: &Case) -> Option<String> {
+    let file = match &c.input {
+        Input::File(content) => Some(TempFile::new("req", content)),
+        _ => None,
+    };
+    let path = file.as_ref().map(TempFile::path).unwrap_or_default();
+    let subst = |s: &str| s.replace("{file}", &path);
+    let args: Vec<String> = c.args.iter().map(|a| subst(a)).collect();
+    let arg_refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let stdin = match &c.input {
+        Input::Stdin(s) => Some(s.as_str()),
+        _ => None,
+    };
+    let out = run(&arg_refs, stdin);
+    let stdout = text(&out.stdout);
+    let stderr = text(&out.stderr);
+    let mut problems = vec![];
+    if out.status.code() != Some(2) {
+        problems.push(format!("exit status {:?}, want 2", out.status.code()));
+    }
+    if !stdout.is_empty() {
+        problems.push(format!("stdout not empty: {stdout:?}"));
+    }
+    let lines: Vec<&str> = stderr.lines().collect();
+    if lines.len() != 1 || !stderr.ends_with('\n') {
+        problems.push(format!(
+            "stderr has {} line(s), want exactly 1",
+            lines.len()
+        ));
+    }
+    let fields: Vec<String> = c.field.iter().map(|s| subst(s)).collect();
+    if !fields.iter().any(|f| stderr.contains(f.as_str())) {
+        problems.push(format!("error does not name the field (one of {fields:?})"));
+    }
+    if !c.value.iter().any(|v| stderr.contains(v)) {
+        problems.push(format!(
+            "error does not name the value (one of {:?})",
+            c.value
+        ));
+    }
+    (!problems.is_empty()).then(|| {
+        format!(
+            "[{}] qitech-sim {:?}: {}\n    stderr: {:?}",
+            c.name,
+            args,
+            problems.join("; "),
+            stderr.chars().take(400).collect::<String>()
+        )
+    })
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line_naming_field_and_value() {
+    let cases = bad_cases();
+    let failures: Vec<String> = cases.iter().filter_map(check).collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} bad-input cases break the CLI contract:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn no_arguments_prints_usage_and_exits_2() {
+    let out = run(&[], None);
+    assert_eq!(out.status.code(), Some(2), "no arguments: exit status");
+    assert!(out.stdout.is_empty(), "no arguments: stdout");
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "no arguments: {stderr:?}");
+    assert!(stderr.contains("usage"), "no arguments: {stderr:?}");
+}
