@@ -1,1 +1,123 @@
-fn main() {}
+//! Criterion benches of the hot paths. Each bench checks its result inside the loop, so a bench
+//! that got faster by computing something else fails instead of reporting a number.
+//!
+//! Run: `cargo bench --bench simulation` (medians in README.md).
+
+use std::hint::black_box;
+
+use chrono::NaiveDate;
+use criterion::{Criterion, criterion_group, criterion_main};
+use qitech_sim::api::{self, SimulationRequest};
+use qitech_sim::cet::{self, Flow};
+use qitech_sim::portability::bridge_loan;
+use qitech_sim::rate::{AnnualRate, InterestBase, InterestRate, MonthlyRate, RateInput};
+use qitech_sim::schedule::{self, Grid};
+use qitech_sim::{Amount, FirstDue, LoanTerms, SimulationOptions, simulate};
+use rust_decimal::Decimal;
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+}
+
+fn dec(s: &str) -> Decimal {
+    s.parse().expect("decimal")
+}
+
+fn airforce_terms(limit: u32) -> LoanTerms {
+    let m = MonthlyRate::new(dec("0.0205"), "monthly_interest_rate").expect("rate");
+    LoanTerms {
+        amount: Amount::InstallmentFaceValue(Decimal::from(100)),
+        number_of_installments: 96,
+        rate: InterestRate::new(RateInput::Monthly(m), InterestBase::CalendarDays).expect("rate"),
+        disbursement_date: date(2023, 3, 22),
+        first_due: FirstDue::Date(date(2023, 6, 10)),
+        limit_days_to_disburse: limit,
+        refinanced: vec![],
+    }
+}
+
+fn benches(c: &mut Criterion) {
+    let siape_text = include_str!("../fixtures/siape/simulation_request.json");
+    let pricing = api::pricing_from_json(include_str!("../fixtures/siape/pricing.json"), "pricing")
+        .expect("pricing");
+    let siape_opts = SimulationOptions::new().pricing(pricing);
+    let siape = SimulationRequest::from_json(siape_text, "siape").expect("request");
+    let mut siape_one = siape.terms.clone();
+    siape_one.limit_days_to_disburse = 0;
+
+    c.bench_function("siape_simulation_2_installments", |b| {
+        b.iter(|| {
+            let s = simulate(black_box(&siape_one), &siape_opts).expect("sim");
+            assert_eq!(s.first().schedule.issue_amount, dec("194.80"));
+        })
+    });
+
+    c.bench_function("siape_json_to_json", |b| {
+        b.iter(|| {
+            let r = api::simulate_json(black_box(siape_text), &siape_opts, None).expect("sim");
+            let out = serde_json::to_string(&r).expect("json");
+            assert!(out.len() > 1000);
+        })
+    });
+
+    let terms96 = airforce_terms(0);
+    let periods = schedule::periods(date(2023, 3, 22), date(2023, 6, 10), 96).expect("periods");
+    c.bench_function("face_value_schedule_96", |b| {
+        b.iter(|| {
+            let grid = Grid::new(&terms96.rate, black_box(periods.clone())).expect("grid");
+            let s = schedule::face_value(&grid, Decimal::from(100)).expect("schedule");
+            assert_eq!(s.issue_amount, dec("4002.97"));
+        })
+    });
+
+    c.bench_function("simulation_96_with_cet", |b| {
+        b.iter(|| {
+            let s = simulate(black_box(&terms96), &SimulationOptions::new()).expect("sim");
+            assert_eq!(s.first().schedule.issue_amount, dec("4002.97"));
+        })
+    });
+
+    let terms96x4 = airforce_terms(3);
+    c.bench_function("simulation_96_with_4_options", |b| {
+        b.iter(|| {
+            let s = simulate(black_box(&terms96x4), &SimulationOptions::new()).expect("sim");
+            assert_eq!(s.options.len(), 4);
+        })
+    });
+
+    let bridge_rate = AnnualRate::new(dec("0.20983"), "annual_interest_rate").expect("rate");
+    c.bench_function("bridge_loan_gross_up", |b| {
+        b.iter(|| {
+            let bl = bridge_loan(
+                black_box(dec("80492.95")),
+                bridge_rate,
+                date(2023, 3, 17),
+                5,
+                &SimulationOptions::new(),
+            )
+            .expect("bridge");
+            assert_eq!(bl.issue_amount(), dec("80833.26"));
+        })
+    });
+
+    let flows: Vec<Flow> = simulate(&terms96, &SimulationOptions::new())
+        .expect("sim")
+        .first()
+        .schedule
+        .installments
+        .iter()
+        .map(|i| Flow {
+            days: i.period.days_from_disbursement,
+            amount: i.total_amount,
+        })
+        .collect();
+    c.bench_function("cet_solver_96_flows", |b| {
+        b.iter(|| {
+            let c = cet::solve(black_box(dec("3866.51")), &flows).expect("cet");
+            assert!(c.monthly > Decimal::ZERO);
+        })
+    });
+}
+
+criterion_group!(simulation, benches);
+criterion_main!(simulation);

@@ -37,10 +37,10 @@ pub struct Num(pub Decimal);
 impl Serialize for Num {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         let d = self.0.normalize();
-        if d.scale() == 0 {
-            if let Ok(i) = i64::try_from(d) {
-                return s.serialize_i64(i);
-            }
+        if d.scale() == 0
+            && let Ok(i) = i64::try_from(d)
+        {
+            return s.serialize_i64(i);
         }
         s.serialize_f64(num::to_f64(d))
     }
@@ -197,7 +197,10 @@ impl<'a> Obj<'a> {
     fn date(&self, key: &str) -> Result<Option<NaiveDate>> {
         match self.string(key)? {
             None => Ok(None),
-            Some(s) => parse_date(&s, &self.field(key)).map(Some),
+            Some(s) => {
+                let field = self.field(key);
+                in_calendar(parse_date(&s, &field)?, &field).map(Some)
+            }
         }
     }
 
@@ -318,14 +321,14 @@ impl SimulationRequest {
         if let Some(b) = root.object("borrower")? {
             borrower.document_number = b.string("individual_document_number")?;
             borrower.name = b.string("name")?;
-            if let Some(pt) = b.string("person_type")? {
-                if pt != "natural" {
-                    return Err(Error::invalid(
-                        b.field("person_type"),
-                        format!("{pt:?}"),
-                        "only natural persons are priced (legal-person IOF is not implemented)",
-                    ));
-                }
+            if let Some(pt) = b.string("person_type")?
+                && pt != "natural"
+            {
+                return Err(Error::invalid(
+                    b.field("person_type"),
+                    format!("{pt:?}"),
+                    "only natural persons are priced (legal-person IOF is not implemented)",
+                ));
             }
         }
         let interest_type = fin
@@ -484,9 +487,24 @@ impl SimulationRequest {
 /// arithmetic could overflow.
 pub const MAX_AMOUNT: Decimal = Decimal::from_parts(2_764_472_320, 232_830, 0, false, 0);
 
+/// A date inside the business calendar's range, or [`Error::DateOutOfRange`] naming `field`: every
+/// date of a request must be one the calendar can count business days on.
+fn in_calendar(d: NaiveDate, field: &str) -> Result<NaiveDate> {
+    use crate::calendar::{MAX_DATE, MIN_DATE};
+    if d < MIN_DATE || d > MAX_DATE {
+        return Err(Error::DateOutOfRange {
+            field: field.to_string(),
+            value: d,
+            min: MIN_DATE,
+            max: MAX_DATE,
+        });
+    }
+    Ok(d)
+}
+
 fn check_amount(v: Decimal, field: &str) -> Result<Decimal> {
-    if v <= Decimal::ZERO {
-        return Err(Error::invalid(field, v, "must be positive"));
+    if v < Decimal::new(1, 2) {
+        return Err(Error::invalid(field, v, "must be at least 0.01"));
     }
     check_balance(v, field)
 }
@@ -1379,14 +1397,14 @@ impl PortabilityRequest {
 /// data changes no number; it is echoed.
 fn validate_collateral_data(data: &Obj<'_>) -> Result<()> {
     let one_of = |key: &str, allowed: &[&str]| -> Result<()> {
-        if let Some(v) = data.string(key)? {
-            if !allowed.contains(&v.as_str()) {
-                return Err(Error::invalid(
-                    data.field(key),
-                    format!("{v:?}"),
-                    format!("expected one of {}", allowed.join(", ")),
-                ));
-            }
+        if let Some(v) = data.string(key)?
+            && !allowed.contains(&v.as_str())
+        {
+            return Err(Error::invalid(
+                data.field(key),
+                format!("{v:?}"),
+                format!("expected one of {}", allowed.join(", ")),
+            ));
         }
         Ok(())
     };

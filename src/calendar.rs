@@ -74,6 +74,9 @@ pub const MIN_DATE: NaiveDate = const_date(2001, 1, 1);
 /// The last date the calendar covers: 2099-12-31.
 pub const MAX_DATE: NaiveDate = const_date(2099, 12, 31);
 
+/// [`MIN_DATE`] as chrono's day number from the common era (`num_days_from_ce`, 0001-01-01 = 1).
+const MIN_DATE_FROM_CE: i32 = 730_486;
+
 /// The day before [`MIN_DATE`], reported when a result would fall before the range.
 const BEFORE_MIN: NaiveDate = const_date(2000, 12, 31);
 
@@ -172,11 +175,12 @@ impl BrazilCalendar {
 
     /// For an in-range `date`: the number of business days in `MIN_DATE..=date`, and whether `date`
     /// itself is one. `field` names the argument in the error for an out-of-range date.
-    fn count_through(&self, date: NaiveDate, field: &str) -> Result<(u32, bool)> {
+    pub(crate) fn count_through(&self, date: NaiveDate, field: &str) -> Result<(u32, bool)> {
         if !(MIN_DATE..=MAX_DATE).contains(&date) {
             return Err(out_of_range(field, date));
         }
-        let offset = date.signed_duration_since(MIN_DATE).num_days();
+        // Days since MIN_DATE (day numbers from the common era: cheaper than a signed duration).
+        let offset = date.num_days_from_ce() - MIN_DATE_FROM_CE;
         let index = usize::try_from(offset).map_err(|_| out_of_range(field, date))?;
         let through = self
             .prefix
@@ -192,7 +196,7 @@ impl BrazilCalendar {
 
     /// The business day with 0-based ordinal `ordinal` (0 is the first business day of the range);
     /// outside the table, the error names `field` and the side of the range that was left.
-    fn nth_business_day(&self, ordinal: i64, field: &str) -> Result<NaiveDate> {
+    pub(crate) fn nth_business_day(&self, ordinal: i64, field: &str) -> Result<NaiveDate> {
         if ordinal < 0 {
             return Err(out_of_range(field, BEFORE_MIN));
         }
@@ -347,6 +351,7 @@ mod tests {
         assert_eq!(BEFORE_MIN.succ_opt(), Some(MIN_DATE));
         assert_eq!(AFTER_MAX.pred_opt(), Some(MAX_DATE));
         assert_eq!(MIN_DATE.year(), MIN_YEAR);
+        assert_eq!(MIN_DATE.num_days_from_ce(), MIN_DATE_FROM_CE);
         assert_eq!(MAX_DATE.year(), MAX_YEAR);
     }
 

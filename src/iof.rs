@@ -44,9 +44,11 @@ pub fn installment_tax(
     if principal <= Decimal::ZERO {
         return Ok(Decimal::ZERO);
     }
-    let days = Decimal::from(calendar_days_from_disbursement.min(CAP_DAYS));
-    let rate = DAILY_RATE * days;
-    Ok(num::mul(principal, rate, "principal_amortization_amount")?.normalize())
+    Ok(num::normalize(num::mul(
+        principal,
+        daily_ceiling_fraction(calendar_days_from_disbursement),
+        "principal_amortization_amount",
+    )?))
 }
 
 /// The additional IOF: `0.0038 × issue_amount`, unrounded.
@@ -54,7 +56,11 @@ pub fn installment_tax(
 /// # Errors
 /// [`crate::Error::Overflow`] for amounts beyond `Decimal`'s range.
 pub fn additional(issue_amount: Decimal) -> Result<Decimal> {
-    Ok(num::mul(issue_amount, ADDITIONAL_RATE, "issue_amount")?.normalize())
+    Ok(num::normalize(num::mul(
+        issue_amount,
+        ADDITIONAL_RATE,
+        "issue_amount",
+    )?))
 }
 
 /// The IOF of a loan, its parts and its total.
@@ -77,10 +83,7 @@ impl Iof {
         installment_taxes: impl IntoIterator<Item = Decimal>,
         issue_amount: Decimal,
     ) -> Result<Self> {
-        let mut base = Decimal::ZERO;
-        for t in installment_taxes {
-            base = num::add(base, t, "tax_amount")?;
-        }
+        let base = num::sum(installment_taxes, "tax_amount")?;
         let additional = additional(issue_amount)?;
         let total = round_cents(num::add(base, additional, "iof_amount")?);
         Ok(Iof {
@@ -94,5 +97,11 @@ impl Iof {
 /// The legal ceiling of the daily IOF of one installment, `0.0082 % × min(days, 365)` of its
 /// principal, as a fraction of the principal (for property tests and sanity checks).
 pub fn daily_ceiling_fraction(calendar_days_from_disbursement: u32) -> Decimal {
-    DAILY_RATE * Decimal::from(calendar_days_from_disbursement.min(CAP_DAYS))
+    // 0.000082 × days, exactly: 82·days millionths (≤ 29,930), the value and scale of
+    // `DAILY_RATE * days` without a decimal multiplication.
+    let days = calendar_days_from_disbursement.min(CAP_DAYS);
+    if days == 0 {
+        return DAILY_RATE * Decimal::ZERO;
+    }
+    Decimal::from_parts(82 * days, 0, 0, false, DAILY_RATE.scale())
 }

@@ -4,6 +4,7 @@
 //! qitech-sim simulate FILE [--config CONFIG] [--delay-unit calendar|business] [--option-days calendar|business]
 //! qitech-sim debt FILE [same options as simulate]
 //! qitech-sim portability FILE [same options] [--target-change AMOUNT | --installments-range MIN..MAX]
+//! qitech-sim batch [--config CONFIG] [--delay-unit U] [--option-days D] < requests.jsonl > responses.jsonl
 //! qitech-sim calendar is-business-day DATE
 //! qitech-sim calendar following DATE
 //! qitech-sim calendar workdays FROM TO
@@ -29,6 +30,7 @@ use serde_json::json;
 const USAGE: &str = "usage: qitech-sim simulate FILE [--config CONFIG] [--delay-unit calendar|business] [--option-days calendar|business]
        qitech-sim debt FILE [same options]
        qitech-sim portability FILE [same options] [--target-change AMOUNT | --installments-range MIN..MAX]
+       qitech-sim batch [--config CONFIG] < requests.jsonl > responses.jsonl
        qitech-sim calendar is-business-day DATE | following DATE | workdays FROM TO | add-business-days DATE N";
 
 /// A CLI failure: the message printed on stderr (one line) and the exit status.
@@ -43,6 +45,7 @@ impl From<Error> for Failure {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match run(&args) {
+        Ok(out) if out.is_empty() => ExitCode::SUCCESS,
         Ok(out) => {
             let mut stdout = std::io::stdout().lock();
             match writeln!(stdout, "{out}") {
@@ -66,6 +69,7 @@ fn run(args: &[String]) -> Result<String, Failure> {
         Some("simulate") => cmd_simulate(&args[1..]),
         Some("debt") => cmd_debt(&args[1..]),
         Some("portability") => cmd_portability(&args[1..]),
+        Some("batch") => cmd_batch(&args[1..]).map(|()| String::new()),
         Some("calendar") => cmd_calendar(&args[1..]),
         Some("--help" | "-h" | "help") => Ok(USAGE.to_string()),
         Some(other) => Err(Failure(format!(
@@ -264,6 +268,83 @@ fn cmd_portability(args: &[String]) -> Result<String, Failure> {
     }
 }
 
+/// Lines read, priced in parallel and written per chunk: memory stays flat in the number of lines.
+const BATCH_CHUNK: usize = 8192;
+
+/// `batch`: one simulation request per input line, one response (or error object) per output line,
+/// in input order. Blank lines are skipped (and counted: line numbers are the input's).
+fn cmd_batch(args: &[String]) -> Result<(), Failure> {
+    use rayon::prelude::*;
+    use std::io::{BufRead, BufWriter, IsTerminal};
+
+    let mut with_file = args.to_vec();
+    with_file.push("-".into());
+    let c = parse_common(&with_file)?;
+    if c.file != "-" {
+        return Err(Failure(
+            "batch: reads standard input; no FILE argument".into(),
+        ));
+    }
+    let progress = std::io::stderr().is_terminal();
+    let stdin = std::io::stdin().lock();
+    let mut out = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+    let mut lines = stdin.lines();
+    let mut line_no = 0usize;
+    let mut done = 0usize;
+    let mut chunk: Vec<(usize, String)> = Vec::with_capacity(BATCH_CHUNK);
+    loop {
+        chunk.clear();
+        for line in lines.by_ref() {
+            line_no += 1;
+            let line = line.map_err(|e| Failure(format!("stdin: line {line_no}: {e}")))?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            chunk.push((line_no, line));
+            if chunk.len() == BATCH_CHUNK {
+                break;
+            }
+        }
+        if chunk.is_empty() {
+            break;
+        }
+        let now = now_utc();
+        let results: Vec<String> = chunk
+            .par_iter()
+            .map(|(n, line)| batch_line(*n, line, &c.options, now.clone()))
+            .collect();
+        for r in &results {
+            writeln!(out, "{r}").map_err(|e| Failure(format!("stdout: {e}")))?;
+        }
+        done += results.len();
+        if progress {
+            eprint!("\rqitech-sim batch: {done} requests");
+        }
+    }
+    out.flush().map_err(|e| Failure(format!("stdout: {e}")))?;
+    if progress {
+        eprintln!();
+    }
+    Ok(())
+}
+
+/// One line of `batch`: the compact response, or `{"line":N,"error":"..."}`.
+fn batch_line(n: usize, line: &str, options: &SimulationOptions, now: Option<String>) -> String {
+    let source = format!("line {n}");
+    let result = SimulationRequest::from_json(line, &source).and_then(|req| {
+        let sim = simulate(&req.terms, options)?;
+        Ok(SimulationResponse::new(&req, &sim, now))
+    });
+    let v = match result {
+        Ok(resp) => serde_json::to_string(&resp).map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    match v {
+        Ok(s) => s,
+        Err(msg) => json!({"line": n, "error": msg}).to_string(),
+    }
+}
+
 fn date_arg(args: &[String], i: usize, name: &str) -> Result<chrono::NaiveDate, Failure> {
     let s = args
         .get(i)
@@ -310,9 +391,10 @@ fn cmd_calendar(args: &[String]) -> Result<String, Failure> {
                 .map_err(|_| Failure(format!("N: expected a whole number (got {raw:?})")))?;
             json!({"date": d, "n": n, "result": cal.add_business_days(d, n)?})
         }
-        _ => {
+        other => {
             return Err(Failure(format!(
-                "calendar: unknown subcommand; {}",
+                "calendar: unknown subcommand {:?}; {}",
+                other.unwrap_or(""),
                 USAGE.replace('\n', " ")
             )));
         }

@@ -54,7 +54,9 @@ impl MonthlyRate {
     /// [`MAX_ANNUAL_RATE`].
     pub fn new(value: Decimal, field: &str) -> Result<Self> {
         let r = MonthlyRate(check_rate(value, field)?);
-        let annual = num::powu(Decimal::ONE + value, 12, field)? - Decimal::ONE;
+        let too_large = || Error::invalid(field, value, "rate too large");
+        let one_plus = num::add(Decimal::ONE, value, field).map_err(|_| too_large())?;
+        let annual = num::powu(one_plus, 12, field).map_err(|_| too_large())? - Decimal::ONE;
         if annual > MAX_ANNUAL_RATE {
             return Err(Error::invalid(field, value, "rate too large"));
         }
@@ -72,13 +74,13 @@ impl MonthlyRate {
         AnnualRate(round_rate(f - Decimal::ONE))
     }
 
-    /// The printed `daily_rate` of the calendar bases: `round8((1+m)^(1/30) − 1)`.
+    /// The printed `daily_rate` of the calendar bases: `round8((1+m)^(1/30) − 1)` (by
+    /// [`num::root_rate`]: the 28-digit root's rounding, decided in `f64` when provably the same).
     ///
     /// # Errors
     /// Only on internal overflow, which [`MonthlyRate::new`]'s bound rules out.
     pub fn daily_display(self) -> Result<Decimal> {
-        let f = num::nth_root(Decimal::ONE + self.0, 30, "monthly_rate")?;
-        Ok(round_rate(f - Decimal::ONE))
+        num::root_rate(Decimal::ONE + self.0, 30, 8, "monthly_rate")
     }
 }
 
@@ -105,20 +107,22 @@ impl AnnualRate {
         num::nth_root(Decimal::ONE + self.0, n, "annual_rate")
     }
 
-    /// The printed `monthly_rate` when the input is annual: `round8((1+a)^(1/12) − 1)`.
+    /// The printed `monthly_rate` when the input is annual: `round8((1+a)^(1/12) − 1)` (by
+    /// [`num::root_rate`]).
     ///
     /// # Errors
     /// Only on internal overflow, which the constructor's bound rules out.
     pub fn monthly_display(self) -> Result<Decimal> {
-        Ok(round_rate(self.root(12)? - Decimal::ONE))
+        num::root_rate(Decimal::ONE + self.0, 12, 8, "annual_rate")
     }
 
-    /// The `workdays` daily rate, which is also what compounds: `round8((1+a)^(1/252) − 1)`.
+    /// The `workdays` daily rate, which is also what compounds: `round8((1+a)^(1/252) − 1)` (by
+    /// [`num::root_rate`]).
     ///
     /// # Errors
     /// Only on internal overflow, which the constructor's bound rules out.
     pub fn daily_252(self) -> Result<Decimal> {
-        Ok(round_rate(self.root(252)? - Decimal::ONE))
+        num::root_rate(Decimal::ONE + self.0, 252, 8, "annual_rate")
     }
 }
 
@@ -199,21 +203,25 @@ impl InterestRate {
             RateInput::Monthly(m) => m.to_annual(),
             RateInput::Annual(a) => a,
         };
-        let day_factor = match base {
+        // On `workdays` the rounded 252-day rate is both what compounds and what is printed.
+        let (day_factor, daily_252) = match base {
             InterestBase::CalendarDays => {
                 let month = annual.root(12)?;
-                num::nth_root(month, 30, "annual_rate")?
+                (num::nth_root(month, 30, "annual_rate")?, None)
             }
-            InterestBase::CalendarDays365 => annual.root(365)?,
-            InterestBase::Workdays => Decimal::ONE + annual.daily_252()?,
+            InterestBase::CalendarDays365 => (annual.root(365)?, None),
+            InterestBase::Workdays => {
+                let d = annual.daily_252()?;
+                (Decimal::ONE + d, Some(d))
+            }
         };
         let monthly_rate = match input {
             RateInput::Monthly(m) => m.value(),
             RateInput::Annual(a) => a.monthly_display()?,
         };
-        let daily_rate = match base {
-            InterestBase::Workdays => annual.daily_252()?,
-            _ => MonthlyRate(monthly_rate).daily_display()?,
+        let daily_rate = match daily_252 {
+            Some(d) => d,
+            None => MonthlyRate(monthly_rate).daily_display()?,
         };
         let display = PrefixedInterestRate {
             annual_rate: annual.value(),

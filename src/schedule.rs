@@ -21,13 +21,15 @@
 //! Growth factors come from the loan's [`InterestRate`]: calendar days on the calendar bases, business
 //! days in (previous due date, due date] on `workdays`. Period factors are memoised per day count and
 //! the discount `1/G_k` is a running product, so a schedule costs a few decimal operations per
-//! installment and no fractional power at all.
+//! installment and no fractional power at all. Those operations are rust_decimal's, bit for bit, run
+//! on [`crate::num`]'s 128/192-bit kernels; `tests/exactness.rs` checks whole schedules against a
+//! reference that takes every factor as a fractional power, as Python does.
 //!
 //! Negative amortization (a first period so long that its interest exceeds the installment) is legal
 //! input: the schedule stays exact, the principal of that installment is negative and its IOF is zero
 //! (domain.md decision 6).
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
 use crate::calendar::{self, BrazilCalendar};
@@ -82,6 +84,57 @@ pub fn periods(
             format!("must be after the disbursement date {disbursement_date}"),
         ));
     }
+    match periods_fast(disbursement_date, first_due_date, n) {
+        Some(out) => Ok(out),
+        // Some date is outside the calendar: the step-by-step walk names it as it always has.
+        None => periods_checked(disbursement_date, first_due_date, n),
+    }
+}
+
+/// [`periods`] for dates inside the calendar: one business-day look-up and one day number per due
+/// date (`calendar_days`, `workdays` and `days_from_disbursement` are differences of them, which is
+/// what the day counts and the (from, to] business-day count are). `None` when any date is outside
+/// the calendar, for [`periods_checked`] to report.
+fn periods_fast(
+    disbursement_date: NaiveDate,
+    first_due_date: NaiveDate,
+    n: u32,
+) -> Option<Vec<Period>> {
+    let cal = BrazilCalendar::national();
+    let (mut prev_through, _) = cal.count_through(disbursement_date, "").ok()?;
+    let day0 = disbursement_date.num_days_from_ce();
+    let mut prev_day = day0;
+    let mut out = Vec::with_capacity(n as usize);
+    for k in 0..n {
+        let due_date = calendar::add_months(first_due_date, k).ok()?;
+        let day = due_date.num_days_from_ce();
+        let (through, business) = cal.count_through(due_date, "").ok()?;
+        let business_due_date = if business {
+            due_date
+        } else {
+            // `through` business days lie on or before the due date: ordinal `through` is the next.
+            cal.nth_business_day(i64::from(through), "").ok()?
+        };
+        out.push(Period {
+            number: k + 1,
+            due_date,
+            business_due_date,
+            calendar_days: u32::try_from(day - prev_day).ok()?,
+            workdays: through.checked_sub(prev_through)?,
+            days_from_disbursement: u32::try_from(day - day0).ok()?,
+        });
+        prev_day = day;
+        prev_through = through;
+    }
+    Some(out)
+}
+
+/// [`periods`] date by date through the calendar's checked API (the error path).
+fn periods_checked(
+    disbursement_date: NaiveDate,
+    first_due_date: NaiveDate,
+    n: u32,
+) -> Result<Vec<Period>> {
     let cal = BrazilCalendar::national();
     let mut out = Vec::with_capacity(n as usize);
     let mut prev = disbursement_date;
@@ -150,15 +203,42 @@ impl Schedule {
     }
 }
 
+/// The growth factor of each day count a loan uses, with its inverse and its rate part, computed
+/// once per day count and shared by every grid of the loan (a monthly schedule has at most four
+/// distinct calendar lengths plus the first period's; the disbursement options of one simulation
+/// share all but that first one).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct GrowthMemo {
+    /// `(days, g, g − 1, 1/g)`.
+    entries: Vec<(u32, Decimal, Decimal, Decimal)>,
+}
+
+impl GrowthMemo {
+    /// `(g − 1, 1/g)` for `days` base days at `rate` (the memo belongs to that one rate):
+    /// `g = day_factor^days` by [`InterestRate::growth`].
+    fn get(&mut self, rate: &InterestRate, days: u32) -> Result<(Decimal, Decimal)> {
+        if let Some(&(_, _, r, inv)) = self.entries.iter().find(|e| e.0 == days) {
+            return Ok((r, inv));
+        }
+        let g = rate.growth(days)?;
+        let inv = num::div(Decimal::ONE, g, "financial.interest_rate")?;
+        let r = num::sub(g, Decimal::ONE, "financial.interest_rate")?;
+        self.entries.push((days, g, r, inv));
+        Ok((r, inv))
+    }
+}
+
 /// The periods of a loan with their growth factors: everything the pricing needs that does not depend
 /// on the amount, computed once and reused (the gross-up prices the same grid many times).
 ///
 /// `g_k` is the growth over period k alone (memoised per day count: a monthly schedule has at most
-/// four distinct calendar lengths), `1/G_k` the running discount from the disbursement to due date k.
+/// four distinct calendar lengths), `1/G_k` the running discount from the disbursement to due date k:
+/// `1/G_k = 1/G_{k−1} × 1/g_k`, and `Σ 1/G_k` is summed in due-date order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grid {
     periods: Vec<Period>,
-    growth: Vec<Decimal>,
+    /// `g_k − 1`, the interest rate of period k.
+    interest: Vec<Decimal>,
     discount: Vec<Decimal>,
     discount_sum: Decimal,
 }
@@ -169,34 +249,36 @@ impl Grid {
     /// # Errors
     /// [`Error::Overflow`] when a factor leaves `Decimal`'s range (absurd rate × term).
     pub fn new(rate: &InterestRate, periods: Vec<Period>) -> Result<Self> {
-        let mut memo: Vec<(u32, Decimal, Decimal)> = Vec::with_capacity(8);
-        let mut growth = Vec::with_capacity(periods.len());
+        Self::with_memo(rate, periods, &mut GrowthMemo::default())
+    }
+
+    /// [`Grid::new`], taking the growth factors from (and adding them to) `memo`, which must hold
+    /// factors of this same `rate` only.
+    pub(crate) fn with_memo(
+        rate: &InterestRate,
+        periods: Vec<Period>,
+        memo: &mut GrowthMemo,
+    ) -> Result<Self> {
+        let business = rate.base().counts_business_days();
+        let mut interest = Vec::with_capacity(periods.len());
         let mut discount = Vec::with_capacity(periods.len());
         let mut d = Decimal::ONE;
         let mut discount_sum = Decimal::ZERO;
         for p in &periods {
-            let days = if rate.base().counts_business_days() {
+            let days = if business {
                 p.workdays
             } else {
                 p.calendar_days
             };
-            let (g, inv) = match memo.iter().find(|m| m.0 == days) {
-                Some(&(_, g, inv)) => (g, inv),
-                None => {
-                    let g = rate.growth(days)?;
-                    let inv = num::div(Decimal::ONE, g, "financial.interest_rate")?;
-                    memo.push((days, g, inv));
-                    (g, inv)
-                }
-            };
+            let (r, inv) = memo.get(rate, days)?;
             d = num::mul(d, inv, "financial.interest_rate")?;
             discount_sum = num::add(discount_sum, d, "financial.interest_rate")?;
-            growth.push(g);
+            interest.push(r);
             discount.push(d);
         }
         Ok(Grid {
             periods,
-            growth,
+            interest,
             discount,
             discount_sum,
         })
@@ -239,13 +321,13 @@ pub fn face_value(grid: &Grid, face_value: Decimal) -> Result<Schedule> {
     let mut installments = Vec::with_capacity(n);
     let mut bal = pv;
     let mut due_principal = issue_amount;
-    for (k, p) in periods.iter().enumerate() {
+    for (k, (p, &r)) in periods.iter().zip(&grid.interest).enumerate() {
         let (interest, principal) = if k + 1 == n {
             let principal = round_interest(bal);
-            (face_value - principal, principal)
+            (num::sub(face_value, principal, FIELD)?, principal)
         } else {
-            let interest = round_interest(num::mul(bal, grid.growth[k] - Decimal::ONE, FIELD)?);
-            (interest, face_value - interest)
+            let interest = round_interest(num::mul(bal, r, FIELD)?);
+            (interest, num::sub(face_value, interest, FIELD)?)
         };
         installments.push(Installment {
             period: *p,
@@ -270,24 +352,65 @@ pub fn face_value(grid: &Grid, face_value: Decimal) -> Result<Schedule> {
 /// # Errors
 /// [`Error::InvalidField`] for an issue amount ≤ 0, [`Error::Overflow`] beyond `Decimal`'s range.
 pub fn from_issue(grid: &Grid, issue_amount: Decimal) -> Result<Schedule> {
+    let mut installments = Vec::with_capacity(grid.periods.len());
+    walk_from_issue(grid, issue_amount, |i| installments.push(i))?;
+    Ok(Schedule {
+        issue_amount,
+        installments,
+    })
+}
+
+/// `Σ tax_amount` of [`from_issue`]`(grid, issue_amount)`, summed in installment order from zero
+/// as [`crate::iof::Iof::new`] sums them, without building the schedule (the gross-up's trial
+/// prices).
+///
+/// # Errors
+/// As [`from_issue`].
+pub(crate) fn from_issue_tax_sum(grid: &Grid, issue_amount: Decimal) -> Result<Decimal> {
+    let mut sum = Decimal::ZERO;
+    let mut overflow = false;
+    walk_from_issue(grid, issue_amount, |i| {
+        if !overflow {
+            match num::add(sum, i.tax_amount, "tax_amount") {
+                Ok(s) => sum = s,
+                Err(_) => overflow = true,
+            }
+        }
+    })?;
+    if overflow {
+        return Err(Error::overflow("tax_amount", sum));
+    }
+    Ok(sum)
+}
+
+/// The installments of [`from_issue`], in order, to `visit`.
+fn walk_from_issue(
+    grid: &Grid,
+    issue_amount: Decimal,
+    mut visit: impl FnMut(Installment),
+) -> Result<()> {
     const FIELD: &str = "financial.disbursed_amount";
     if issue_amount <= Decimal::ZERO {
         return Err(Error::invalid(FIELD, issue_amount, "must be positive"));
     }
     let periods = grid.periods();
-    let pmt = round_cents(num::div(issue_amount, grid.discount_sum, FIELD)?);
     let n = periods.len();
-    let mut installments = Vec::with_capacity(n);
+    // One installment: the last closes the balance, so the level payment is never used.
+    let pmt = if n > 1 {
+        round_cents(num::div(issue_amount, grid.discount_sum, FIELD)?)
+    } else {
+        Decimal::ZERO
+    };
     let mut bal = issue_amount;
-    for (k, p) in periods.iter().enumerate() {
-        let interest = num::mul(bal, grid.growth[k] - Decimal::ONE, FIELD)?;
+    for (k, (p, &r)) in periods.iter().zip(&grid.interest).enumerate() {
+        let interest = num::mul(bal, r, FIELD)?;
         let total = if k + 1 == n {
             round_cents(num::add(bal, interest, FIELD)?)
         } else {
             pmt
         };
         let principal = num::sub(total, interest, FIELD)?;
-        installments.push(Installment {
+        visit(Installment {
             period: *p,
             due_principal: bal,
             pre_fixed_amount: interest,
@@ -297,8 +420,5 @@ pub fn from_issue(grid: &Grid, issue_amount: Decimal) -> Result<Schedule> {
         });
         bal = num::sub(bal, principal, FIELD)?;
     }
-    Ok(Schedule {
-        issue_amount,
-        installments,
-    })
+    Ok(())
 }

@@ -17,11 +17,11 @@ use rust_decimal::Decimal;
 use crate::calendar::BrazilCalendar;
 use crate::cet::{self, Cet, Flow};
 use crate::error::{Error, Result};
-use crate::fees::{Fees, Pricing};
-use crate::iof::Iof;
+use crate::fees::{AmountType, Fees, Pricing};
+use crate::iof::{self, Iof};
 use crate::num::{self, round_cents};
 use crate::rate::InterestRate;
-use crate::schedule::{self, Grid, Schedule};
+use crate::schedule::{self, Grid, GrowthMemo, Period, Schedule};
 
 /// How the loan's size is given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -267,6 +267,7 @@ pub fn simulate(terms: &LoanTerms, options: &SimulationOptions) -> Result<Simula
         ));
     }
     let mut out = Vec::with_capacity(terms.limit_days_to_disburse as usize + 1);
+    let mut shared = Shared::default();
     for offset in 0..=terms.limit_days_to_disburse {
         let date = terms
             .disbursement_date
@@ -277,13 +278,14 @@ pub fn simulate(terms: &LoanTerms, options: &SimulationOptions) -> Result<Simula
         if options.option_days == OptionDays::BusinessDays && !cal.is_business_day(date)? {
             continue;
         }
-        if let FirstDue::Date(first) = terms.first_due {
-            if offset > 0 && first <= date {
-                // This day is too late for the fixed first due date: no loan can start on it.
-                continue;
-            }
+        if let FirstDue::Date(first) = terms.first_due
+            && offset > 0
+            && first <= date
+        {
+            // This day is too late for the fixed first due date: no loan can start on it.
+            continue;
         }
-        out.push(quote(terms, date, options)?);
+        out.push(quote_shared(terms, date, options, &mut shared)?);
     }
     Ok(Simulation {
         options: out,
@@ -304,16 +306,98 @@ pub fn quote(
     disbursement_date: NaiveDate,
     options: &SimulationOptions,
 ) -> Result<Quote> {
+    quote_shared(terms, disbursement_date, options, &mut Shared::default())
+}
+
+/// What the disbursement options of one simulation have in common, kept from one option to the
+/// next: the growth factors per day count (one rate), and, under a fixed `first_due_date`, the
+/// periods, of which only the first one and the day counts from the disbursement differ.
+#[derive(Debug, Default)]
+struct Shared {
+    memo: GrowthMemo,
+    /// A disbursement date and its periods under [`FirstDue::Date`].
+    periods: Option<(NaiveDate, Vec<Period>)>,
+}
+
+impl Shared {
+    /// [`schedule::periods`]`(disbursement_date, first_due_date, n)`, derived from the periods of
+    /// another disbursement date with the same first due date when there are some: every due date,
+    /// business due date and period k ≥ 2 is the same; period 1 gets its own calendar days and
+    /// workdays, and `days_from_disbursement` shifts by the days between the two disbursement dates.
+    fn periods(
+        &mut self,
+        disbursement_date: NaiveDate,
+        first_due_date: NaiveDate,
+        n: u32,
+        fixed_first_due: bool,
+    ) -> Result<Vec<Period>> {
+        if !fixed_first_due {
+            return schedule::periods(disbursement_date, first_due_date, n);
+        }
+        if let Some((base_date, base)) = &self.periods
+            && let Some(derived) =
+                shift_periods(base, *base_date, disbursement_date, first_due_date)
+        {
+            return Ok(derived);
+        }
+        let p = schedule::periods(disbursement_date, first_due_date, n)?;
+        self.periods = Some((disbursement_date, p.clone()));
+        Ok(p)
+    }
+}
+
+/// The periods of `base` (disbursed on `base_date`) as they are for a disbursement on `date`, the
+/// first due date being the same; `None` when `date` is not before that first due date or is
+/// outside the calendar (then [`schedule::periods`] reports it).
+fn shift_periods(
+    base: &[Period],
+    base_date: NaiveDate,
+    date: NaiveDate,
+    first_due_date: NaiveDate,
+) -> Option<Vec<Period>> {
+    let first = base.first()?;
+    if first.due_date != first_due_date || first_due_date <= date {
+        return None;
+    }
+    let shift = (date - base_date).num_days();
+    let calendar_days = u32::try_from((first_due_date - date).num_days()).ok()?;
+    let workdays = BrazilCalendar::national()
+        .workdays(date, first_due_date)
+        .ok()
+        .and_then(|w| u32::try_from(w).ok())?;
+    let mut out = Vec::with_capacity(base.len());
+    for p in base {
+        let days = i64::from(p.days_from_disbursement) - shift;
+        out.push(Period {
+            days_from_disbursement: u32::try_from(days).ok()?,
+            ..*p
+        });
+    }
+    if let Some(p) = out.first_mut() {
+        p.calendar_days = calendar_days;
+        p.workdays = workdays;
+    }
+    Some(out)
+}
+
+/// [`quote`], reusing and extending what `shared` holds from the other options of the simulation.
+fn quote_shared(
+    terms: &LoanTerms,
+    disbursement_date: NaiveDate,
+    options: &SimulationOptions,
+    shared: &mut Shared,
+) -> Result<Quote> {
     let first_due_date = match terms.first_due {
         FirstDue::Date(d) => d,
         FirstDue::Delay(days) => due_after_delay(disbursement_date, days, options.delay_unit)?,
     };
-    let periods = schedule::periods(
+    let periods = shared.periods(
         disbursement_date,
         first_due_date,
         terms.number_of_installments,
+        matches!(terms.first_due, FirstDue::Date(_)),
     )?;
-    let grid = Grid::new(&terms.rate, periods)?;
+    let grid = Grid::with_memo(&terms.rate, periods, &mut shared.memo)?;
     let pricing = &options.pricing;
     let (schedule, iof) = match terms.amount {
         Amount::InstallmentFaceValue(f) => {
@@ -388,12 +472,62 @@ pub fn due_after_delay(date: NaiveDate, delay: u32, unit: DelayUnit) -> Result<N
 /// The most cent steps the gross-up may take after its first estimate; it needs a handful.
 const GROSS_UP_MAX_STEPS: u32 = 10_000;
 
+/// The documented first estimate of a one-installment gross-up with absolute contract fees only
+/// (or none), `round2((disbursed + fees) / (1 − 0.0038 − 0.000082·min(days, 365)))`
+/// (qi-arithmetic.md §1: already the answer for QI's bridge loans), when the search may start from
+/// it; `None` otherwise.
+///
+/// With one installment and fees that do not depend on the amount, the net
+/// `I − fees − round2(IOF(I))` never decreases from one cent of issue to the next: the
+/// installment's principal is `round2(I·g) − I·(g − 1)`, which grows by 0 to 2 cents a cent, so the
+/// raw IOF grows by less than `0.01·(0.0038 + 2·0.02993)` < 1 cent a cent and its rounding by 0 or
+/// 1 cent. The search (up until the net reaches the target, then down while a cent less still does)
+/// then ends on the smallest issue amount that reaches the target wherever it starts: the same
+/// amount as from the general linear estimate whenever that search ends within its step limit, and
+/// without the long walk down that a far linear estimate (large fees) can need. The general path
+/// rejects loans whose net at `I = disbursed` is ≤ 0; that net is at least
+/// `0.966·disbursed − fees − 0.0052`, so the second value returned says whether the caller must
+/// still price `I = disbursed` to apply that rule (only when that bound is within a cent of zero).
+/// Amounts beyond 10¹⁵ take the general path. The estimate is computed in `f64`: it only sets where
+/// the search starts.
+fn single_installment_start(
+    grid: &Grid,
+    disbursed: Decimal,
+    pricing: &Pricing,
+) -> Option<(Decimal, bool)> {
+    let [period] = grid.periods() else {
+        return None;
+    };
+    let mut fees = 0.0;
+    for rule in &pricing.contract_fees {
+        if rule.amount_type != AmountType::Absolute {
+            return None;
+        }
+        fees += num::to_f64(round_cents(rule.amount));
+    }
+    let d = num::to_f64(disbursed);
+    if d.is_nan() || d >= 1e15 || fees >= 1e15 {
+        return None;
+    }
+    let days = f64::from(period.days_from_disbursement.min(iof::CAP_DAYS));
+    let estimate = (d + fees) / (1.0 - 0.0038 - 0.000082 * days);
+    let cents = (estimate * 100.0).round();
+    let check_net = 0.966 * d - fees <= 0.01;
+    (1.0..1e17)
+        .contains(&cents)
+        .then(|| (Decimal::new(cents as i64, 2), check_net))
+}
+
 /// Disbursed-amount mode: the smallest cent issue amount `I` whose net `I − contract fees(I) −
 /// round2(IOF(I))` reaches `disbursed` (domain.md decision 5; equality in about 99 % of loans).
 ///
 /// The IOF is financed: it is part of the issue amount it is computed on, so `I` is a fixed point on
 /// cents. The search starts from the linear estimate `disbursed / (1 − fee share − IOF share)` and
 /// steps by cents; `net` moves by at most a couple of cents per cent of issue, so it takes a few steps.
+/// A one-installment loan with absolute fees only starts from the documented
+/// `(disbursed + fees) / (1 − 0.0038 − 0.000082·days)` instead, which ends on the same amount (see
+/// `single_installment_start`). Trial amounts are priced without building their schedules (only
+/// their IOF is summed, as [`Iof::new`] sums it); the chosen amount's schedule is built once.
 ///
 /// # Errors
 /// [`Error::InvalidField`] for a disbursed amount ≤ 0 or when fees and IOF take the whole loan.
@@ -404,28 +538,48 @@ pub fn gross_up(grid: &Grid, disbursed: Decimal, pricing: &Pricing) -> Result<(S
     }
     let disbursed = round_cents(disbursed);
     let cent = Decimal::new(1, 2);
-    let price = |issue: Decimal| -> Result<(Schedule, Iof, Decimal)> {
-        let s = schedule::from_issue(grid, issue)?;
-        let iof = Iof::new(s.installment_taxes(), issue)?;
-        let net = issue - pricing.contract_total(issue)? - iof.total;
-        Ok((s, iof, net))
+    // The net of a trial issue amount. With several installments only the schedule's IOF is summed
+    // (as `Iof::new` sums it) and the final issue amount's schedule is built once at the end; a
+    // one-installment schedule costs less to build than to price twice, so it is kept.
+    let single = grid.periods().len() == 1;
+    let price = |issue: Decimal| -> Result<(Decimal, Option<(Schedule, Iof)>)> {
+        let (iof_total, priced) = if single {
+            let s = schedule::from_issue(grid, issue)?;
+            let iof = Iof::new(s.installment_taxes(), issue)?;
+            (iof.total, Some((s, iof)))
+        } else {
+            let base = schedule::from_issue_tax_sum(grid, issue)?;
+            let total = round_cents(num::add(base, iof::additional(issue)?, "iof_amount")?);
+            (total, None)
+        };
+        let fees = pricing.contract_total(issue)?;
+        let net = num::sub(num::sub(issue, fees, FIELD)?, iof_total, FIELD)?;
+        Ok((net, priced))
     };
-    // Linear estimate from the cost shares at I = disbursed.
-    let (_, _, net0) = price(disbursed)?;
-    let share = Decimal::ONE - net0 / disbursed;
-    if share >= Decimal::ONE {
-        return Err(Error::invalid(
-            FIELD,
-            disbursed,
-            "fees and IOF take the whole loan",
-        ));
-    }
-    let mut issue = round_cents(num::div(disbursed, Decimal::ONE - share, FIELD)?).max(cent);
+    let net = |issue: Decimal| price(issue).map(|p| p.0);
+    let whole_loan = || Error::invalid(FIELD, disbursed, "fees and IOF take the whole loan");
+    let mut issue = match single_installment_start(grid, disbursed, pricing) {
+        Some((start, check_net)) => {
+            if check_net && net(disbursed)? <= Decimal::ZERO {
+                return Err(whole_loan());
+            }
+            start
+        }
+        None => {
+            // Linear estimate from the cost shares at I = disbursed.
+            let net0 = net(disbursed)?;
+            let share = Decimal::ONE - net0 / disbursed;
+            if share >= Decimal::ONE {
+                return Err(whole_loan());
+            }
+            round_cents(num::div(disbursed, Decimal::ONE - share, FIELD)?).max(cent)
+        }
+    };
     let mut cur = price(issue)?;
     let mut steps = 0;
     // Up until the net reaches the target…
-    while cur.2 < disbursed {
-        let gap = (disbursed - cur.2).max(cent);
+    while cur.0 < disbursed {
+        let gap = (disbursed - cur.0).max(cent);
         issue = num::add(issue, round_cents(gap).max(cent), FIELD)?;
         cur = price(issue)?;
         steps += 1;
@@ -440,7 +594,7 @@ pub fn gross_up(grid: &Grid, disbursed: Decimal, pricing: &Pricing) -> Result<(S
     // …then down while one cent less still reaches it.
     while issue > cent {
         let lower = price(issue - cent)?;
-        if lower.2 < disbursed {
+        if lower.0 < disbursed {
             break;
         }
         issue -= cent;
@@ -454,5 +608,12 @@ pub fn gross_up(grid: &Grid, disbursed: Decimal, pricing: &Pricing) -> Result<(S
             ));
         }
     }
-    Ok((cur.0, cur.1))
+    match cur.1 {
+        Some(priced) => Ok(priced),
+        None => {
+            let s = schedule::from_issue(grid, issue)?;
+            let iof = Iof::new(s.installment_taxes(), issue)?;
+            Ok((s, iof))
+        }
+    }
 }

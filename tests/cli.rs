@@ -131,7 +131,11 @@ impl Drop for TempFile {
 fn assert_siape_response(v: &Value, how: &str) {
     assert_eq!(v["type"], json!("debt"), "{how}: type");
     assert_eq!(v["status"], json!("finished"), "{how}: status");
-    assert_eq!(v["data"]["issue_amount"], json!(194.8), "{how}: issue_amount");
+    assert_eq!(
+        v["data"]["issue_amount"],
+        json!(194.8),
+        "{how}: issue_amount"
+    );
     assert_eq!(
         v["data"]["final_disbursement_amount"],
         json!(191.49),
@@ -200,7 +204,10 @@ fn calendar_add_business_days() {
 fn help_exits_zero() {
     let out = run(&["--help"], None);
     assert!(out.status.success(), "--help: {:?}", out.status.code());
-    assert!(text(&out.stdout).contains("usage"), "--help prints the usage");
+    assert!(
+        text(&out.stdout).contains("usage"),
+        "--help prints the usage"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -242,8 +249,19 @@ fn case(
 }
 
 /// `simulate {file}` on a request file.
-fn sim_file(name: &'static str, request: String, field: &'static [&'static str], value: &'static [&'static str]) -> Case {
-    case(name, &["simulate", "{file}"], Input::File(request), field, value)
+fn sim_file(
+    name: &'static str,
+    request: String,
+    field: &'static [&'static str],
+    value: &'static [&'static str],
+) -> Case {
+    case(
+        name,
+        &["simulate", "{file}"],
+        Input::File(request),
+        field,
+        value,
+    )
 }
 
 fn bad_cases() -> Vec<Case> {
@@ -472,7 +490,12 @@ fn bad_cases() -> Vec<Case> {
         ),
         case(
             "--config unreadable",
-            &["simulate", REQUEST, "--config", "/nonexistent/qitech-sim/pricing.json"],
+            &[
+                "simulate",
+                REQUEST,
+                "--config",
+                "/nonexistent/qitech-sim/pricing.json",
+            ],
             Input::None,
             &["/nonexistent/qitech-sim/pricing.json"],
             &["cannot read"],

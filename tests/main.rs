@@ -1,4 +1,9 @@
 //! The one integration-test binary: golden fixtures, properties, calendar, CLI contract.
 
 mod calendar;
+mod cli;
+mod exactness;
 mod golden;
+mod portability;
+mod properties;
+mod robustness;
