@@ -31,18 +31,39 @@ use crate::simulation::{
 
 /// A JSON number backed by a decimal: serialises as QI prints it (integer when integral, else the
 /// correctly rounded `f64`), parses from any JSON number through its shortest decimal string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+///
+/// Equality is equality of the printed JSON number: two values are equal when they serialise to the
+/// same number. A decimal with more digits than a double carries (an unrounded interest, an
+/// `annual_cet`) equals the value read back from its own JSON, so a response serialised and read back
+/// equals itself.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Num(pub Decimal);
 
-impl Serialize for Num {
-    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        let d = self.0.normalize();
+impl Num {
+    /// The JSON value this number prints as: an integer, or the nearest `f64`.
+    fn printed(&self) -> Result<i64, f64> {
+        let d = num::normalize(self.0);
         if d.scale() == 0
             && let Ok(i) = i64::try_from(d)
         {
-            return s.serialize_i64(i);
+            return Ok(i);
         }
-        s.serialize_f64(num::to_f64(d))
+        Err(num::to_f64(d))
+    }
+}
+
+impl PartialEq for Num {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0 || self.printed() == other.printed()
+    }
+}
+
+impl Serialize for Num {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self.printed() {
+            Ok(i) => s.serialize_i64(i),
+            Err(f) => s.serialize_f64(f),
+        }
     }
 }
 

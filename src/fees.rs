@@ -190,6 +190,26 @@ impl Pricing {
         Ok(fees)
     }
 
+    /// The contract fees as `(Σ absolute fees in cents, Σ percentage fees as a fraction)`: the
+    /// fees on an issue `I` are `absolute + round2(share_k × I)` summed per rule.
+    ///
+    /// # Errors
+    /// [`Error::Overflow`] beyond `Decimal`'s range.
+    pub fn contract_fee_parts(&self) -> Result<(Decimal, Decimal)> {
+        let (mut absolute, mut share) = (Decimal::ZERO, Decimal::ZERO);
+        for rule in &self.contract_fees {
+            match rule.amount_type {
+                AmountType::Absolute => {
+                    absolute = num::add(absolute, round_cents(rule.amount), "fees.amount")?;
+                }
+                AmountType::Percentage => {
+                    share = num::add(share, rule.amount / Decimal::ONE_HUNDRED, "fees.amount")?;
+                }
+            }
+        }
+        Ok((absolute, share))
+    }
+
     /// Σ contract fees on `issue_amount` (what the gross-up must add on top of the disbursed amount).
     ///
     /// # Errors

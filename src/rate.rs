@@ -60,6 +60,14 @@ impl MonthlyRate {
         if annual > MAX_ANNUAL_RATE {
             return Err(Error::invalid(field, value, "rate too large"));
         }
+        if round_rate(annual) <= Decimal::NEGATIVE_ONE {
+            // The 8-decimal annual rate QI derives would be −100 %: no growth factor exists.
+            return Err(Error::invalid(
+                field,
+                value,
+                "its 8-decimal annual equivalent is -100%",
+            ));
+        }
         Ok(r)
     }
 

@@ -84,6 +84,29 @@ pub fn periods(
             format!("must be after the disbursement date {disbursement_date}"),
         ));
     }
+    for (field, date) in [
+        ("financial.disbursement_date", disbursement_date),
+        ("financial.first_due_date", first_due_date),
+    ] {
+        if !(calendar::MIN_DATE..=calendar::MAX_DATE).contains(&date) {
+            return Err(Error::DateOutOfRange {
+                field: field.into(),
+                value: date,
+                min: calendar::MIN_DATE,
+                max: calendar::MAX_DATE,
+            });
+        }
+    }
+    if calendar::add_months(first_due_date, n - 1).is_err() {
+        return Err(Error::invalid(
+            "financial.number_of_installments",
+            n,
+            format!(
+                "the last installment would fall after {} (first due date {first_due_date})",
+                calendar::MAX_DATE
+            ),
+        ));
+    }
     match periods_fast(disbursement_date, first_due_date, n) {
         Some(out) => Ok(out),
         // Some date is outside the calendar: the step-by-step walk names it as it always has.
@@ -405,7 +428,20 @@ fn walk_from_issue(
     for (k, (p, &r)) in periods.iter().zip(&grid.interest).enumerate() {
         let interest = num::mul(bal, r, FIELD)?;
         let total = if k + 1 == n {
-            round_cents(num::add(bal, interest, FIELD)?)
+            let last = round_cents(num::add(bal, interest, FIELD)?);
+            if last <= Decimal::ZERO {
+                // The cent rounding of the level installment, compounded over the term, has
+                // already repaid the loan: decision 5 has no valid last installment.
+                return Err(Error::invalid(
+                    "financial.number_of_installments",
+                    n,
+                    format!(
+                        "too many installments for {issue_amount}: the installment rounded to \
+                         {pmt} repays the loan early and leaves a last installment of {last}"
+                    ),
+                ));
+            }
+            last
         } else {
             pmt
         };

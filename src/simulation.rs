@@ -17,7 +17,7 @@ use rust_decimal::Decimal;
 use crate::calendar::BrazilCalendar;
 use crate::cet::{self, Cet, Flow};
 use crate::error::{Error, Result};
-use crate::fees::{AmountType, Fees, Pricing};
+use crate::fees::{Fees, Pricing};
 use crate::iof::{self, Iof};
 use crate::num::{self, round_cents};
 use crate::rate::InterestRate;
@@ -469,151 +469,125 @@ pub fn due_after_delay(date: NaiveDate, delay: u32, unit: DelayUnit) -> Result<N
     }
 }
 
-/// The most cent steps the gross-up may take after its first estimate; it needs a handful.
-const GROSS_UP_MAX_STEPS: u32 = 10_000;
+/// The most steps the gross-up may take in each phase; it needs a handful.
+const GROSS_UP_MAX_STEPS: u32 = 200;
 
-/// The documented first estimate of a one-installment gross-up with absolute contract fees only
-/// (or none), `round2((disbursed + fees) / (1 − 0.0038 − 0.000082·min(days, 365)))`
-/// (qi-arithmetic.md §1: already the answer for QI's bridge loans), when the search may start from
-/// it; `None` otherwise.
-///
-/// With one installment and fees that do not depend on the amount, the net
-/// `I − fees − round2(IOF(I))` never decreases from one cent of issue to the next: the
-/// installment's principal is `round2(I·g) − I·(g − 1)`, which grows by 0 to 2 cents a cent, so the
-/// raw IOF grows by less than `0.01·(0.0038 + 2·0.02993)` < 1 cent a cent and its rounding by 0 or
-/// 1 cent. The search (up until the net reaches the target, then down while a cent less still does)
-/// then ends on the smallest issue amount that reaches the target wherever it starts: the same
-/// amount as from the general linear estimate whenever that search ends within its step limit, and
-/// without the long walk down that a far linear estimate (large fees) can need. The general path
-/// rejects loans whose net at `I = disbursed` is ≤ 0; that net is at least
-/// `0.966·disbursed − fees − 0.0052`, so the second value returned says whether the caller must
-/// still price `I = disbursed` to apply that rule (only when that bound is within a cent of zero).
-/// Amounts beyond 10¹⁵ take the general path. The estimate is computed in `f64`: it only sets where
-/// the search starts.
-fn single_installment_start(
-    grid: &Grid,
-    disbursed: Decimal,
-    pricing: &Pricing,
-) -> Option<(Decimal, bool)> {
-    let [period] = grid.periods() else {
-        return None;
-    };
-    let mut fees = 0.0;
-    for rule in &pricing.contract_fees {
-        if rule.amount_type != AmountType::Absolute {
-            return None;
-        }
-        fees += num::to_f64(round_cents(rule.amount));
-    }
-    let d = num::to_f64(disbursed);
-    if d.is_nan() || d >= 1e15 || fees >= 1e15 {
-        return None;
-    }
-    let days = f64::from(period.days_from_disbursement.min(iof::CAP_DAYS));
-    let estimate = (d + fees) / (1.0 - 0.0038 - 0.000082 * days);
-    let cents = (estimate * 100.0).round();
-    let check_net = 0.966 * d - fees <= 0.01;
-    (1.0..1e17)
-        .contains(&cents)
-        .then(|| (Decimal::new(cents as i64, 2), check_net))
-}
+/// How far around the first cent whose net reaches the target the gross-up looks for a smaller exact
+/// solution, where the net is not monotone (percentage fees, or several installments: fee and IOF
+/// rounding can step together and dip the net by a cent).
+const GROSS_UP_WINDOW_CENTS: i64 = 3;
 
-/// Disbursed-amount mode: the smallest cent issue amount `I` whose net `I − contract fees(I) −
-/// round2(IOF(I))` reaches `disbursed` (domain.md decision 5; equality in about 99 % of loans).
+/// Disbursed-amount mode: the issue amount `I`, in cents, whose net `I − contract fees(I) −
+/// round2(IOF(I))` equals `disbursed` (the IOF is financed: part of the amount it is computed on, so
+/// `I` is a fixed point on cents), per domain.md decision 5: the smallest cent that satisfies it
+/// exactly; where none does (fee and IOF rounding can skip the target cent, about 1 % of loans), the
+/// smallest cent whose net exceeds it, and the quote then reports the net actually disbursed.
 ///
-/// The IOF is financed: it is part of the issue amount it is computed on, so `I` is a fixed point on
-/// cents. The search starts from the linear estimate `disbursed / (1 − fee share − IOF share)` and
-/// steps by cents; `net` moves by at most a couple of cents per cent of issue, so it takes a few steps.
-/// A one-installment loan with absolute fees only starts from the documented
-/// `(disbursed + fees) / (1 − 0.0038 − 0.000082·days)` instead, which ends on the same amount (see
-/// `single_installment_start`). Trial amounts are priced without building their schedules (only
-/// their IOF is summed, as [`Iof::new`] sums it); the chosen amount's schedule is built once.
+/// The search: a start from the cost shares, `(disbursed + absolute fees) / (1 − percentage fees −
+/// IOF share)`, with the IOF share read off a trial price; steps up by the remaining gap until the
+/// net reaches the target, down by the surplus until it does not, then bisection to the first cent
+/// that reaches it. A one-installment loan without percentage fees has a net that never decreases
+/// in `I` (one tax on one principal), so that cent is the answer; otherwise the cents within
+/// ±3 of it are checked for a smaller exact solution. Trial amounts are priced without building
+/// their schedules (only their IOF is summed, as [`Iof::new`] sums it).
 ///
 /// # Errors
-/// [`Error::InvalidField`] for a disbursed amount ≤ 0 or when fees and IOF take the whole loan.
+/// [`Error::InvalidField`] for a disbursed amount below 0.01, or when the percentage fees and the IOF
+/// take the whole loan; errors of [`schedule::from_issue`] for the chosen amount.
 pub fn gross_up(grid: &Grid, disbursed: Decimal, pricing: &Pricing) -> Result<(Schedule, Iof)> {
     const FIELD: &str = "financial.disbursed_amount";
-    if disbursed <= Decimal::ZERO {
-        return Err(Error::invalid(FIELD, disbursed, "must be positive"));
-    }
-    let disbursed = round_cents(disbursed);
     let cent = Decimal::new(1, 2);
-    // The net of a trial issue amount. With several installments only the schedule's IOF is summed
-    // (as `Iof::new` sums it) and the final issue amount's schedule is built once at the end; a
-    // one-installment schedule costs less to build than to price twice, so it is kept.
+    if disbursed < cent {
+        return Err(Error::invalid(FIELD, disbursed, "must be at least 0.01"));
+    }
+    let target = round_cents(disbursed);
     let single = grid.periods().len() == 1;
-    let price = |issue: Decimal| -> Result<(Decimal, Option<(Schedule, Iof)>)> {
-        let (iof_total, priced) = if single {
-            let s = schedule::from_issue(grid, issue)?;
-            let iof = Iof::new(s.installment_taxes(), issue)?;
-            (iof.total, Some((s, iof)))
-        } else {
-            let base = schedule::from_issue_tax_sum(grid, issue)?;
-            let total = round_cents(num::add(base, iof::additional(issue)?, "iof_amount")?);
-            (total, None)
-        };
+    let iof_total = |issue: Decimal| -> Result<Decimal> {
+        let base = schedule::from_issue_tax_sum(grid, issue)?;
+        Ok(round_cents(num::add(
+            base,
+            iof::additional(issue)?,
+            "iof_amount",
+        )?))
+    };
+    let net = |issue: Decimal| -> Result<Decimal> {
         let fees = pricing.contract_total(issue)?;
-        let net = num::sub(num::sub(issue, fees, FIELD)?, iof_total, FIELD)?;
-        Ok((net, priced))
+        num::sub(num::sub(issue, fees, FIELD)?, iof_total(issue)?, FIELD)
     };
-    let net = |issue: Decimal| price(issue).map(|p| p.0);
-    let whole_loan = || Error::invalid(FIELD, disbursed, "fees and IOF take the whole loan");
-    let mut issue = match single_installment_start(grid, disbursed, pricing) {
-        Some((start, check_net)) => {
-            if check_net && net(disbursed)? <= Decimal::ZERO {
-                return Err(whole_loan());
-            }
-            start
-        }
-        None => {
-            // Linear estimate from the cost shares at I = disbursed.
-            let net0 = net(disbursed)?;
-            let share = Decimal::ONE - net0 / disbursed;
-            if share >= Decimal::ONE {
-                return Err(whole_loan());
-            }
-            round_cents(num::div(disbursed, Decimal::ONE - share, FIELD)?).max(cent)
-        }
-    };
-    let mut cur = price(issue)?;
+    let (absolute, share) = pricing.contract_fee_parts()?;
+    let trial = num::add(target, absolute, FIELD)?;
+    let iof_share = num::div(iof_total(trial)?, trial, FIELD)?;
+    let denominator = Decimal::ONE - share - iof_share;
+    if denominator <= Decimal::ZERO {
+        return Err(Error::invalid(
+            FIELD,
+            disbursed,
+            "the percentage fees and the IOF take the whole loan",
+        ));
+    }
+    let steps_exceeded = || Error::invalid(FIELD, disbursed, "gross-up did not converge");
+    // Up until the net reaches the target.
+    let mut hi = round_cents(num::div(trial, denominator, FIELD)?).max(cent);
+    let mut hi_net = net(hi)?;
     let mut steps = 0;
-    // Up until the net reaches the target…
-    while cur.0 < disbursed {
-        let gap = (disbursed - cur.0).max(cent);
-        issue = num::add(issue, round_cents(gap).max(cent), FIELD)?;
-        cur = price(issue)?;
+    while hi_net < target {
+        let step = round_cents(num::div(target - hi_net, denominator, FIELD)?).max(cent);
+        hi = num::add(hi, step, FIELD)?;
+        hi_net = net(hi)?;
         steps += 1;
         if steps > GROSS_UP_MAX_STEPS {
-            return Err(Error::invalid(
-                FIELD,
-                disbursed,
-                "gross-up did not converge",
-            ));
+            return Err(steps_exceeded());
         }
     }
-    // …then down while one cent less still reaches it.
-    while issue > cent {
-        let lower = price(issue - cent)?;
-        if lower.0 < disbursed {
+    // Down until it does not (or the smallest amount, a cent, still reaches it).
+    let mut lo;
+    steps = 0;
+    loop {
+        let step = round_cents(num::div(hi_net - target, denominator, FIELD)?).max(cent);
+        lo = (hi - step).max(cent);
+        if lo == hi {
             break;
         }
-        issue -= cent;
-        cur = lower;
+        let lo_net = net(lo)?;
+        if lo_net < target {
+            break;
+        }
+        hi = lo;
+        hi_net = lo_net;
         steps += 1;
         if steps > GROSS_UP_MAX_STEPS {
-            return Err(Error::invalid(
-                FIELD,
-                disbursed,
-                "gross-up did not converge",
-            ));
+            return Err(steps_exceeded());
         }
     }
-    match cur.1 {
-        Some(priced) => Ok(priced),
-        None => {
-            let s = schedule::from_issue(grid, issue)?;
-            let iof = Iof::new(s.installment_taxes(), issue)?;
-            Ok((s, iof))
+    // Bisection on cents: net(lo) < target ≤ net(hi) (or lo = hi = 0.01).
+    while hi - lo > cent {
+        let mid = round_cents((lo + hi) / Decimal::TWO).clamp(lo + cent, hi - cent);
+        if net(mid)? >= target {
+            hi = mid;
+        } else {
+            lo = mid;
         }
     }
+    let mut issue = hi;
+    if !(single && share.is_zero()) {
+        let mut exact = None;
+        let mut reaching = None;
+        for k in -GROSS_UP_WINDOW_CENTS..=GROSS_UP_WINDOW_CENTS {
+            let candidate = hi + Decimal::new(k, 2);
+            if candidate < cent {
+                continue;
+            }
+            let n = net(candidate)?;
+            if n == target && exact.is_none() {
+                exact = Some(candidate);
+            }
+            if n >= target && reaching.is_none() {
+                reaching = Some(candidate);
+            }
+        }
+        issue = exact.or(reaching).unwrap_or(hi);
+    }
+    let s = schedule::from_issue(grid, issue)?;
+    let iof = Iof::new(s.installment_taxes(), issue)?;
+    Ok((s, iof))
 }
