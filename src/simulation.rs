@@ -510,13 +510,29 @@ pub fn gross_up(grid: &Grid, disbursed: Decimal, pricing: &Pricing) -> Result<(S
             "iof_amount",
         )?))
     };
-    let net = |issue: Decimal| -> Result<Decimal> {
+    // The net of a trial amount, and with one installment its schedule and IOF too (building a
+    // one-installment schedule costs less than pricing it twice).
+    let price = |issue: Decimal| -> Result<(Decimal, Option<(Schedule, Iof)>)> {
+        let (iof, priced) = if single {
+            let s = schedule::from_issue(grid, issue)?;
+            let iof = Iof::new(s.installment_taxes(), issue)?;
+            (iof.total, Some((s, iof)))
+        } else {
+            (iof_total(issue)?, None)
+        };
         let fees = pricing.contract_total(issue)?;
-        num::sub(num::sub(issue, fees, FIELD)?, iof_total(issue)?, FIELD)
+        Ok((num::sub(num::sub(issue, fees, FIELD)?, iof, FIELD)?, priced))
     };
+    let net = |issue: Decimal| price(issue).map(|p| p.0);
     let (absolute, share) = pricing.contract_fee_parts()?;
     let trial = num::add(target, absolute, FIELD)?;
-    let iof_share = num::div(iof_total(trial)?, trial, FIELD)?;
+    // The IOF share of the issue: with one installment it is known, 0.0038 + 0.000082·min(days, 365)
+    // (the principal is the issue up to the interest's cent), which makes the start the documented
+    // `round2(disbursed / (1 − 0.0038 − 0.000082·days))`; with several, read it off a trial price.
+    let iof_share = match grid.periods() {
+        [p] => iof::ADDITIONAL_RATE + iof::daily_ceiling_fraction(p.days_from_disbursement),
+        _ => num::div(iof_total(trial)?, trial, FIELD)?,
+    };
     let denominator = Decimal::ONE - share - iof_share;
     if denominator <= Decimal::ZERO {
         return Err(Error::invalid(
@@ -528,12 +544,12 @@ pub fn gross_up(grid: &Grid, disbursed: Decimal, pricing: &Pricing) -> Result<(S
     let steps_exceeded = || Error::invalid(FIELD, disbursed, "gross-up did not converge");
     // Up until the net reaches the target.
     let mut hi = round_cents(num::div(trial, denominator, FIELD)?).max(cent);
-    let mut hi_net = net(hi)?;
+    let (mut hi_net, mut hi_priced) = price(hi)?;
     let mut steps = 0;
     while hi_net < target {
         let step = round_cents(num::div(target - hi_net, denominator, FIELD)?).max(cent);
         hi = num::add(hi, step, FIELD)?;
-        hi_net = net(hi)?;
+        (hi_net, hi_priced) = price(hi)?;
         steps += 1;
         if steps > GROSS_UP_MAX_STEPS {
             return Err(steps_exceeded());
@@ -548,12 +564,13 @@ pub fn gross_up(grid: &Grid, disbursed: Decimal, pricing: &Pricing) -> Result<(S
         if lo == hi {
             break;
         }
-        let lo_net = net(lo)?;
+        let (lo_net, lo_priced) = price(lo)?;
         if lo_net < target {
             break;
         }
         hi = lo;
         hi_net = lo_net;
+        hi_priced = lo_priced;
         steps += 1;
         if steps > GROSS_UP_MAX_STEPS {
             return Err(steps_exceeded());
@@ -562,8 +579,10 @@ pub fn gross_up(grid: &Grid, disbursed: Decimal, pricing: &Pricing) -> Result<(S
     // Bisection on cents: net(lo) < target ≤ net(hi) (or lo = hi = 0.01).
     while hi - lo > cent {
         let mid = round_cents((lo + hi) / Decimal::TWO).clamp(lo + cent, hi - cent);
-        if net(mid)? >= target {
+        let (mid_net, mid_priced) = price(mid)?;
+        if mid_net >= target {
             hi = mid;
+            hi_priced = mid_priced;
         } else {
             lo = mid;
         }
@@ -587,7 +606,12 @@ pub fn gross_up(grid: &Grid, disbursed: Decimal, pricing: &Pricing) -> Result<(S
         }
         issue = exact.or(reaching).unwrap_or(hi);
     }
-    let s = schedule::from_issue(grid, issue)?;
-    let iof = Iof::new(s.installment_taxes(), issue)?;
-    Ok((s, iof))
+    match hi_priced {
+        Some(priced) if issue == hi => Ok(priced),
+        _ => {
+            let s = schedule::from_issue(grid, issue)?;
+            let iof = Iof::new(s.installment_taxes(), issue)?;
+            Ok((s, iof))
+        }
+    }
 }
