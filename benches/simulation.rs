@@ -85,6 +85,44 @@ fn benches(c: &mut Criterion) {
         })
     });
 
+    // The batch path, split: parse, simulate, build QI's response, serialise it.
+    let line96 = {
+        let mut v: serde_json::Value =
+            serde_json::from_str(include_str!("../fixtures/airforce/simulation_request.json"))
+                .expect("fixture");
+        v["refinanced_credit_operations"] = serde_json::json!([]);
+        v.to_string()
+    };
+    c.bench_function("request_96_parse", |b| {
+        b.iter(|| SimulationRequest::from_json(black_box(&line96), "line").expect("request"))
+    });
+    let req96 = SimulationRequest::from_json(&line96, "line").expect("request");
+    let sim96 = simulate(&req96.terms, &SimulationOptions::new()).expect("sim");
+    c.bench_function("response_96_build", |b| {
+        b.iter(|| api::SimulationResponse::new(black_box(&req96), &sim96, None))
+    });
+    let resp96 = api::SimulationResponse::new(&req96, &sim96, None);
+    c.bench_function("response_96_serialise", |b| {
+        b.iter(|| {
+            let out = serde_json::to_string(black_box(&resp96)).expect("json");
+            assert!(out.len() > 50_000);
+        })
+    });
+    c.bench_function("response_96_to_json_bytes", |b| {
+        b.iter(|| {
+            let out = black_box(&resp96).to_json_bytes();
+            assert!(out.len() > 50_000);
+        })
+    });
+    c.bench_function("batch_line_96_end_to_end", |b| {
+        b.iter(|| {
+            let r = api::simulate_json(black_box(&line96), &SimulationOptions::new(), None)
+                .expect("sim");
+            let out = r.to_json_bytes();
+            assert!(out.len() > 50_000);
+        })
+    });
+
     let bridge_rate = AnnualRate::new(dec("0.20983"), "annual_interest_rate").expect("rate");
     c.bench_function("bridge_loan_gross_up", |b| {
         b.iter(|| {

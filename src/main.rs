@@ -269,7 +269,7 @@ fn cmd_portability(args: &[String]) -> Result<String, Failure> {
 }
 
 /// Lines read, priced in parallel and written per chunk: memory stays flat in the number of lines.
-const BATCH_CHUNK: usize = 8192;
+const BATCH_CHUNK: usize = 256;
 
 /// `batch`: one simulation request per input line, one response (or error object) per output line,
 /// in input order. Blank lines are skipped (and counted: line numbers are the input's).
@@ -286,21 +286,45 @@ fn cmd_batch(args: &[String]) -> Result<(), Failure> {
         ));
     }
     let progress = std::io::stderr().is_terminal();
+    // A writer thread prints chunk k while the pool prices chunk k + 1; the channel holds one chunk,
+    // so at most three chunks of responses are in memory whatever the input's length.
+    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<String>>(1);
+    let writer = std::thread::spawn(move || -> Result<(), String> {
+        let mut out = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+        let mut done = 0usize;
+        for results in receive {
+            for r in &results {
+                out.write_all(r.as_bytes())
+                    .and_then(|()| out.write_all(b"\n"))
+                    .map_err(|e| format!("stdout: {e}"))?;
+            }
+            done += results.len();
+            if progress {
+                eprint!("\rqitech-sim batch: {done} requests");
+            }
+        }
+        out.flush().map_err(|e| format!("stdout: {e}"))?;
+        if progress {
+            eprintln!();
+        }
+        Ok(())
+    });
     let stdin = std::io::stdin().lock();
-    let mut out = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
     let mut lines = stdin.lines();
     let mut line_no = 0usize;
-    let mut done = 0usize;
-    let mut chunk: Vec<(usize, String)> = Vec::with_capacity(BATCH_CHUNK);
+    let mut read_error = None;
     loop {
-        chunk.clear();
+        let mut chunk: Vec<(usize, String)> = Vec::with_capacity(BATCH_CHUNK);
         for line in lines.by_ref() {
             line_no += 1;
-            let line = line.map_err(|e| Failure(format!("stdin: line {line_no}: {e}")))?;
-            if line.trim().is_empty() {
-                continue;
+            match line {
+                Ok(l) if l.trim().is_empty() => continue,
+                Ok(l) => chunk.push((line_no, l)),
+                Err(e) => {
+                    read_error = Some(format!("stdin: line {line_no}: {e}"));
+                    break;
+                }
             }
-            chunk.push((line_no, line));
             if chunk.len() == BATCH_CHUNK {
                 break;
             }
@@ -313,19 +337,18 @@ fn cmd_batch(args: &[String]) -> Result<(), Failure> {
             .par_iter()
             .map(|(n, line)| batch_line(*n, line, &c.options, now.clone()))
             .collect();
-        for r in &results {
-            writeln!(out, "{r}").map_err(|e| Failure(format!("stdout: {e}")))?;
-        }
-        done += results.len();
-        if progress {
-            eprint!("\rqitech-sim batch: {done} requests");
+        if send.send(results).is_err() || read_error.is_some() {
+            break; // the writer stopped (its error is reported below), or stdin failed
         }
     }
-    out.flush().map_err(|e| Failure(format!("stdout: {e}")))?;
-    if progress {
-        eprintln!();
+    drop(send);
+    let written = writer
+        .join()
+        .map_err(|_| Failure("stdout: writer thread failed".into()))?;
+    match (read_error, written) {
+        (Some(e), _) | (None, Err(e)) => Err(Failure(e)),
+        (None, Ok(())) => Ok(()),
     }
-    Ok(())
 }
 
 /// One line of `batch`: the compact response, or `{"line":N,"error":"..."}`.
@@ -336,7 +359,7 @@ fn batch_line(n: usize, line: &str, options: &SimulationOptions, now: Option<Str
         Ok(SimulationResponse::new(&req, &sim, now))
     });
     let v = match result {
-        Ok(resp) => serde_json::to_string(&resp).map_err(|e| e.to_string()),
+        Ok(resp) => String::from_utf8(resp.to_json_bytes()).map_err(|e| e.to_string()),
         Err(e) => Err(e.to_string()),
     };
     match v {

@@ -315,3 +315,32 @@ fn strip(v: &mut Value, keys: &[&str]) {
         _ => {}
     }
 }
+
+/// The batch writer (`SimulationResponse::to_json_bytes`) writes exactly what serde_json writes.
+#[test]
+fn fast_json_writer_is_byte_identical_to_serde() {
+    for (request, pricing) in [
+        (
+            "fixtures/siape/simulation_request.json",
+            Some("fixtures/siape/pricing.json"),
+        ),
+        ("fixtures/airforce/simulation_request.json", None),
+        ("fixtures/airforce/simulation_request_4_options.json", None),
+        ("fixtures/personal_credit/debt_request.json", None),
+    ] {
+        let options = match pricing {
+            Some(p) => SimulationOptions::new()
+                .pricing(api::pricing_from_json(&read(p), p).expect("pricing")),
+            None => SimulationOptions::new(),
+        };
+        for event in [None, Some("2023-03-15 00:26:05".to_string())] {
+            let r = api::simulate_json(&read(request), &options, event).expect("simulation");
+            let serde = serde_json::to_vec(&r).expect("json");
+            assert_eq!(
+                String::from_utf8_lossy(&r.to_json_bytes()),
+                String::from_utf8_lossy(&serde),
+                "{request}"
+            );
+        }
+    }
+}

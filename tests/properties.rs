@@ -919,5 +919,8 @@ proptest! {
         let back: SimulationResponse = serde_json::from_str(&text)
             .map_err(|e| TestCaseError::fail(format!("read back: {e}\n{text}")))?;
         prop_assert_eq!(&back, &response);
+        // The batch writer prints the same bytes as serde_json.
+        let fast = String::from_utf8(response.to_json_bytes()).expect("utf-8");
+        prop_assert_eq!(fast, text);
     }
 }
