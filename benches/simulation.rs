@@ -8,7 +8,7 @@ use std::hint::black_box;
 use chrono::NaiveDate;
 use criterion::{Criterion, criterion_group, criterion_main};
 use qitech_sim::api::{self, SimulationRequest};
-use qitech_sim::cet::{self, Flow};
+use qitech_sim::cet;
 use qitech_sim::portability::bridge_loan;
 use qitech_sim::rate::{AnnualRate, InterestBase, InterestRate, MonthlyRate, RateInput};
 use qitech_sim::schedule::{self, Grid};
@@ -138,17 +138,11 @@ fn benches(c: &mut Criterion) {
         })
     });
 
-    let flows: Vec<Flow> = simulate(&terms96, &SimulationOptions::new())
+    let flows = simulate(&terms96, &SimulationOptions::new())
         .expect("sim")
         .first()
         .schedule
-        .installments
-        .iter()
-        .map(|i| Flow {
-            days: i.period.days_from_disbursement,
-            amount: i.total_amount,
-        })
-        .collect();
+        .cet_flows();
     c.bench_function("cet_solver_96_flows", |b| {
         b.iter(|| {
             let c = cet::solve(black_box(dec("3866.51")), &flows).expect("cet");

@@ -107,28 +107,22 @@ fn parse_common(args: &[String]) -> Result<CommonArgs, Failure> {
                 options = options.pricing(api::pricing_from_json(&text, &path)?);
             }
             "--delay-unit" => {
-                let v = value("--delay-unit")?;
-                options = options.delay_unit(match v.as_str() {
-                    "calendar" => DelayUnit::CalendarDays,
-                    "business" => DelayUnit::BusinessDays,
-                    _ => {
-                        return Err(Failure(format!(
-                            "--delay-unit: expected calendar or business (got {v:?})"
-                        )));
-                    }
-                });
+                options = options.delay_unit(
+                    if calendar_or_business(&value("--delay-unit")?, "--delay-unit")? {
+                        DelayUnit::CalendarDays
+                    } else {
+                        DelayUnit::BusinessDays
+                    },
+                );
             }
             "--option-days" => {
-                let v = value("--option-days")?;
-                options = options.option_days(match v.as_str() {
-                    "calendar" => OptionDays::CalendarDays,
-                    "business" => OptionDays::BusinessDays,
-                    _ => {
-                        return Err(Failure(format!(
-                            "--option-days: expected calendar or business (got {v:?})"
-                        )));
-                    }
-                });
+                options = options.option_days(
+                    if calendar_or_business(&value("--option-days")?, "--option-days")? {
+                        OptionDays::CalendarDays
+                    } else {
+                        OptionDays::BusinessDays
+                    },
+                );
             }
             "--target-change" => {
                 let v = value("--target-change")?;
@@ -173,6 +167,17 @@ fn parse_common(args: &[String]) -> Result<CommonArgs, Failure> {
         target_change,
         installments_range,
     })
+}
+
+/// `calendar` → true, `business` → false, anything else an error naming the flag.
+fn calendar_or_business(v: &str, flag: &str) -> Result<bool, Failure> {
+    match v {
+        "calendar" => Ok(true),
+        "business" => Ok(false),
+        _ => Err(Failure(format!(
+            "{flag}: expected calendar or business (got {v:?})"
+        ))),
+    }
 }
 
 fn read_input(path: &str) -> Result<String, Failure> {

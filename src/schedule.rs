@@ -220,6 +220,18 @@ impl Schedule {
         self.installments.iter().map(|i| i.pre_fixed_amount).sum()
     }
 
+    /// The borrower's payments as CET flows: each `total_amount` on its contractual `due_date`
+    /// (calendar days from the disbursement).
+    pub fn cet_flows(&self) -> Vec<crate::cet::Flow> {
+        self.installments
+            .iter()
+            .map(|i| crate::cet::Flow {
+                days: i.period.days_from_disbursement,
+                amount: i.total_amount,
+            })
+            .collect()
+    }
+
     /// Σ of the installments' daily IOF.
     pub fn installment_taxes(&self) -> impl Iterator<Item = Decimal> + '_ {
         self.installments.iter().map(|i| i.tax_amount)

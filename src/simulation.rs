@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::calendar::BrazilCalendar;
-use crate::cet::{self, Cet, Flow};
+use crate::cet::{self, Cet};
 use crate::error::{Error, Result};
 use crate::fees::{Fees, Pricing};
 use crate::iof::{self, Iof};
@@ -429,15 +429,7 @@ fn quote_shared(
         refinanced_total,
         "refinanced_credit_operations.due_balance",
     )?;
-    let flows: Vec<Flow> = schedule
-        .installments
-        .iter()
-        .map(|i| Flow {
-            days: i.period.days_from_disbursement,
-            amount: i.total_amount,
-        })
-        .collect();
-    let cet = cet::solve(disbursed_issue_amount, &flows)?;
+    let cet = cet::solve(disbursed_issue_amount, &schedule.cet_flows())?;
     Ok(Quote {
         disbursement_date,
         first_due_date,
