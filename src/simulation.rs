@@ -206,6 +206,10 @@ pub struct Simulation {
 impl Simulation {
     /// The first option (the requested disbursement date), whose numbers QI also prints at the top
     /// of `data`.
+    ///
+    /// # Panics
+    /// Never for a `Simulation` returned by [`simulate`], which always holds the requested date's
+    /// option (or is an error); only for one built by hand with no options.
     pub fn first(&self) -> &Quote {
         &self.options[0]
     }

@@ -350,3 +350,42 @@ fn bridge_loan_alone_reproduces_the_personal_credit() {
     assert_eq!(b.quote.cet.monthly_pt_br(), "4,0200%");
     assert_eq!(b.quote.disbursed_issue_amount, dec("80492.95"));
 }
+
+/// The business-days option policy drops Saturday 2023-03-25 and says which policy it applied.
+#[test]
+fn business_day_option_policy_keeps_business_days_only() {
+    let req = SimulationRequest::from_json(
+        &read("fixtures/airforce/simulation_request_4_options.json"),
+        "airforce",
+    )
+    .expect("request");
+    let opts = SimulationOptions::new().option_days(qitech_sim::OptionDays::BusinessDays);
+    let sim = simulate(&req.terms, &opts).expect("simulation");
+    let dates: Vec<NaiveDate> = sim.options.iter().map(|q| q.disbursement_date).collect();
+    assert_eq!(
+        dates,
+        [date(2023, 3, 22), date(2023, 3, 23), date(2023, 3, 24)]
+    );
+    let out = serde_json::to_value(SimulationResponse::new(&req, &sim, None)).expect("json");
+    assert_eq!(out["data"]["disbursement_options_policy"], "business_days");
+    // Each kept option is the same loan as under the calendar policy.
+    let all = simulate(&req.terms, &SimulationOptions::new()).expect("simulation");
+    assert_eq!(sim.options[..], all.options[..3]);
+}
+
+/// `first_due_date_delay` counts calendar days by default (QI's numbers: 2023-03-17 + 5 = 03-22)
+/// and business days on request (the manual's text: 2023-03-24).
+#[test]
+fn first_due_date_delay_in_calendar_or_business_days() {
+    let text = read("fixtures/personal_credit/debt_request.json");
+    let req = SimulationRequest::from_json(&text, "pc").expect("request");
+    let calendar = simulate(&req.terms, &SimulationOptions::new()).expect("simulation");
+    assert_eq!(calendar.first().first_due_date, date(2023, 3, 22));
+    let business = simulate(
+        &req.terms,
+        &SimulationOptions::new().delay_unit(qitech_sim::DelayUnit::BusinessDays),
+    )
+    .expect("simulation");
+    assert_eq!(business.first().first_due_date, date(2023, 3, 24));
+    assert_eq!(business.first().schedule.installments[0].period.workdays, 5);
+}
