@@ -262,11 +262,44 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// `monthly_interest_rate` or `annual_interest_rate` (exactly one of them).
+    fn rate_input(&self) -> Result<RateInput> {
+        match (
+            self.decimal("monthly_interest_rate")?,
+            self.decimal("annual_interest_rate")?,
+        ) {
+            (Some(m), None) => Ok(RateInput::Monthly(MonthlyRate::new(
+                m,
+                &self.field("monthly_interest_rate"),
+            )?)),
+            (None, Some(a)) => Ok(RateInput::Annual(AnnualRate::new(
+                a,
+                &self.field("annual_interest_rate"),
+            )?)),
+            (Some(m), Some(_)) => Err(Error::invalid(
+                self.field("annual_interest_rate"),
+                m,
+                "give monthly_interest_rate or annual_interest_rate, not both",
+            )),
+            (None, None) => Err(Error::MissingField {
+                field: self.field("monthly_interest_rate"),
+            }),
+        }
+    }
+
     fn required<T>(&self, key: &str, v: Option<T>) -> Result<T> {
         v.ok_or_else(|| Error::MissingField {
             field: self.field(key),
         })
     }
+}
+
+/// Parses JSON text; `source_name` names the input in the error.
+fn parse_json(text: &str, source_name: &str) -> Result<Value> {
+    serde_json::from_str(text).map_err(|e| Error::Json {
+        source_name: source_name.to_string(),
+        message: e.to_string(),
+    })
 }
 
 /// Parses a `YYYY-MM-DD` date, naming `field` on error.
@@ -358,10 +391,7 @@ impl SimulationRequest {
     /// # Errors
     /// [`Error::Json`] for text that is not JSON; otherwise an error naming the field and value.
     pub fn from_json(text: &str, source_name: &str) -> Result<Self> {
-        let v: Value = serde_json::from_str(text).map_err(|e| Error::Json {
-            source_name: source_name.to_string(),
-            message: e.to_string(),
-        })?;
+        let v = parse_json(text, source_name)?;
         Self::from_value(&v)
     }
 
@@ -423,29 +453,7 @@ impl SimulationRequest {
                 None => InterestBase::CalendarDays,
             },
         };
-        let input = match (
-            fin.decimal("monthly_interest_rate")?,
-            fin.decimal("annual_interest_rate")?,
-        ) {
-            (Some(m), None) => {
-                RateInput::Monthly(MonthlyRate::new(m, &fin.field("monthly_interest_rate"))?)
-            }
-            (None, Some(a)) => {
-                RateInput::Annual(AnnualRate::new(a, &fin.field("annual_interest_rate"))?)
-            }
-            (Some(m), Some(_)) => {
-                return Err(Error::invalid(
-                    fin.field("annual_interest_rate"),
-                    m,
-                    "give monthly_interest_rate or annual_interest_rate, not both",
-                ));
-            }
-            (None, None) => {
-                return Err(Error::MissingField {
-                    field: fin.field("monthly_interest_rate"),
-                });
-            }
-        };
+        let input = fin.rate_input()?;
         let rate = InterestRate::new(input, base)?;
         let amount = match (
             fin.decimal("installment_face_value")?,
@@ -595,10 +603,7 @@ fn parse_base(s: &str, field: &str) -> Result<InterestBase> {
 /// # Errors
 /// [`Error::Json`] for text that is not JSON; otherwise an error naming the field and value.
 pub fn pricing_from_json(text: &str, source_name: &str) -> Result<Pricing> {
-    let v: Value = serde_json::from_str(text).map_err(|e| Error::Json {
-        source_name: source_name.to_string(),
-        message: e.to_string(),
-    })?;
+    let v = parse_json(text, source_name)?;
     let root = Obj::root(&v, source_name)?;
     let read = |list: &str, taxed: bool| -> Result<Vec<FeeRule>> {
         let mut out = vec![];
@@ -975,7 +980,11 @@ impl SimulationResponse {
             .map(|q| option_json(q, &request.terms.rate))
             .collect();
         let first = simulation.first();
-        let top = option_json(first, &request.terms.rate);
+        // The top-level numbers are the first option's (QI prints them twice).
+        let top = match options.first() {
+            Some(o) => o.clone(),
+            None => option_json(first, &request.terms.rate),
+        };
         let key = derived_key(request, first);
         SimulationResponse {
             data: SimulationData {
@@ -1615,10 +1624,7 @@ impl PortabilityRequest {
     /// # Errors
     /// [`Error::Json`] for text that is not JSON; otherwise an error naming the field and value.
     pub fn from_json(text: &str, source_name: &str) -> Result<Self> {
-        let v: Value = serde_json::from_str(text).map_err(|e| Error::Json {
-            source_name: source_name.to_string(),
-            message: e.to_string(),
-        })?;
+        let v = parse_json(text, source_name)?;
         let o = Obj::root(&v, source_name)?;
         let outstanding_balance = check_amount(
             o.required("outstanding_balance", o.decimal("outstanding_balance")?)?,
@@ -1642,25 +1648,7 @@ impl PortabilityRequest {
             Some(b) => parse_base(&b, "interest_base")?,
             None => InterestBase::CalendarDays,
         };
-        let input = match (
-            o.decimal("monthly_interest_rate")?,
-            o.decimal("annual_interest_rate")?,
-        ) {
-            (Some(m), None) => RateInput::Monthly(MonthlyRate::new(m, "monthly_interest_rate")?),
-            (None, Some(a)) => RateInput::Annual(AnnualRate::new(a, "annual_interest_rate")?),
-            (Some(m), Some(_)) => {
-                return Err(Error::invalid(
-                    "annual_interest_rate",
-                    m,
-                    "give monthly_interest_rate or annual_interest_rate, not both",
-                ));
-            }
-            (None, None) => {
-                return Err(Error::MissingField {
-                    field: "monthly_interest_rate".into(),
-                });
-            }
-        };
+        let input = o.rate_input()?;
         let t = o.required("collateral_type", o.string("collateral_type")?)?;
         let collateral_type = parse_collateral_type(&t, "collateral_type")?;
         Ok(PortabilityRequest {

@@ -219,7 +219,8 @@ impl Simulation {
 ///
 /// The first option is always the requested `disbursement_date` (under the business-days policy it
 /// must be a business day); later options are the following calendar days up to
-/// `limit_days_to_disburse`, or only the business days among them.
+/// `limit_days_to_disburse`, or only the business days among them. With a fixed `first_due_date`, a
+/// later day on or after that date gets no option (no loan can start there).
 ///
 /// # Errors
 /// Any input error of [`quote`]; [`Error::InvalidField`] on `financial.disbursement_date` when the
