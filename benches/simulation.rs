@@ -12,7 +12,7 @@ use qitech_sim::cet;
 use qitech_sim::portability::bridge_loan;
 use qitech_sim::rate::{AnnualRate, InterestBase, InterestRate, MonthlyRate, RateInput};
 use qitech_sim::schedule::{self, Grid};
-use qitech_sim::{Amount, FirstDue, LoanTerms, SimulationOptions, simulate};
+use qitech_sim::{FirstDue, LoanTerms, SimulationOptions, simulate};
 use rust_decimal::Decimal;
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -24,16 +24,16 @@ fn dec(s: &str) -> Decimal {
 }
 
 fn airforce_terms(limit: u32) -> LoanTerms {
-    let m = MonthlyRate::new(dec("0.0205"), "monthly_interest_rate").expect("rate");
-    LoanTerms {
-        amount: Amount::InstallmentFaceValue(Decimal::from(100)),
-        number_of_installments: 96,
-        rate: InterestRate::new(RateInput::Monthly(m), InterestBase::CalendarDays).expect("rate"),
-        disbursement_date: date(2023, 3, 22),
-        first_due: FirstDue::Date(date(2023, 6, 10)),
-        limit_days_to_disburse: limit,
-        refinanced: vec![],
-    }
+    let m = MonthlyRate::new(dec("0.0205")).expect("rate");
+    LoanTerms::face_value(
+        Decimal::from(100),
+        96,
+        InterestRate::new(RateInput::Monthly(m), InterestBase::CalendarDays).expect("rate"),
+        date(2023, 3, 22),
+        FirstDue::Date(date(2023, 6, 10)),
+    )
+    .expect("terms")
+    .limit_days_to_disburse(limit)
 }
 
 fn benches(c: &mut Criterion) {
@@ -97,11 +97,12 @@ fn benches(c: &mut Criterion) {
         b.iter(|| SimulationRequest::from_json(black_box(&line96), "line").expect("request"))
     });
     let req96 = SimulationRequest::from_json(&line96, "line").expect("request");
-    let sim96 = simulate(&req96.terms, &SimulationOptions::new()).expect("sim");
+    let opts96 = SimulationOptions::new();
+    let sim96 = simulate(&req96.terms, &opts96).expect("sim");
     c.bench_function("response_96_build", |b| {
-        b.iter(|| api::SimulationResponse::new(black_box(&req96), &sim96, None))
+        b.iter(|| api::SimulationResponse::new(black_box(&req96), &sim96, &opts96, None))
     });
-    let resp96 = api::SimulationResponse::new(&req96, &sim96, None);
+    let resp96 = api::SimulationResponse::new(&req96, &sim96, &opts96, None);
     c.bench_function("response_96_serialise", |b| {
         b.iter(|| {
             let out = serde_json::to_string(black_box(&resp96)).expect("json");
@@ -123,7 +124,7 @@ fn benches(c: &mut Criterion) {
         })
     });
 
-    let bridge_rate = AnnualRate::new(dec("0.20983"), "annual_interest_rate").expect("rate");
+    let bridge_rate = AnnualRate::new(dec("0.20983")).expect("rate");
     c.bench_function("bridge_loan_gross_up", |b| {
         b.iter(|| {
             let bl = bridge_loan(

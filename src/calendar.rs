@@ -89,6 +89,20 @@ const MIN_YEAR: i32 = 2001;
 /// The year of [`MAX_DATE`].
 const MAX_YEAR: i32 = 2099;
 
+/// `date` when it lies inside [`MIN_DATE`]`..=`[`MAX_DATE`], else [`Error::DateOutOfRange`] naming
+/// `field`: every date of a request must be one the calendar can count business days on. The one
+/// place the range is checked.
+///
+/// # Errors
+/// [`Error::DateOutOfRange`] outside the range.
+pub fn check_in_range(date: NaiveDate, field: &str) -> Result<NaiveDate> {
+    if (MIN_DATE..=MAX_DATE).contains(&date) {
+        Ok(date)
+    } else {
+        Err(out_of_range(field, date))
+    }
+}
+
 /// The error for a date outside [`MIN_DATE`]`..=`[`MAX_DATE`].
 fn out_of_range(field: impl Into<String>, value: NaiveDate) -> Error {
     Error::DateOutOfRange {
@@ -176,9 +190,7 @@ impl BrazilCalendar {
     /// For an in-range `date`: the number of business days in `MIN_DATE..=date`, and whether `date`
     /// itself is one. `field` names the argument in the error for an out-of-range date.
     pub(crate) fn count_through(&self, date: NaiveDate, field: &str) -> Result<(u32, bool)> {
-        if !(MIN_DATE..=MAX_DATE).contains(&date) {
-            return Err(out_of_range(field, date));
-        }
+        check_in_range(date, field)?;
         // Days since MIN_DATE (day numbers from the common era: cheaper than a signed duration).
         let offset = date.num_days_from_ce() - MIN_DATE_FROM_CE;
         let index = usize::try_from(offset).map_err(|_| out_of_range(field, date))?;
@@ -326,9 +338,7 @@ impl BrazilCalendar {
 /// after [`MAX_DATE`] (including results too far out for chrono to represent, reported as chrono's
 /// largest date).
 pub fn add_months(date: NaiveDate, months: u32) -> Result<NaiveDate> {
-    if !(MIN_DATE..=MAX_DATE).contains(&date) {
-        return Err(out_of_range("calendar.date", date));
-    }
+    check_in_range(date, "calendar.date")?;
     match date.checked_add_months(Months::new(months)) {
         Some(result) if result <= MAX_DATE => Ok(result),
         Some(result) => Err(out_of_range("calendar.add_months.result", result)),

@@ -44,25 +44,6 @@ pub struct Cet {
     pub annual: Decimal,
 }
 
-impl Cet {
-    /// The monthly CET as QI's issuance response prints it: percent, 4 decimals, pt-BR comma
-    /// (`"4,0200%"`).
-    pub fn monthly_pt_br(&self) -> String {
-        percent_pt_br(self.monthly)
-    }
-
-    /// The annual CET as a pt-BR percentage with 4 decimals (`"60,4731%"`).
-    pub fn annual_pt_br(&self) -> String {
-        percent_pt_br(self.annual)
-    }
-}
-
-/// A fraction as a pt-BR percentage string with 4 decimals: 0.0402 → `"4,0200%"` (half-even).
-pub fn percent_pt_br(fraction: Decimal) -> String {
-    let pct = round_dp(fraction * Decimal::ONE_HUNDRED, 4);
-    format!("{pct:.4}%").replace('.', ",")
-}
-
 /// The annual internal rate of return `i` of the flows, in `f64` (see the module docs).
 ///
 /// # Errors
@@ -348,14 +329,5 @@ mod tests {
             annual_irr(Decimal::from(100), &[]),
             Err(Error::CetNoRoot { .. })
         ));
-    }
-
-    #[test]
-    fn pt_br_percentages() {
-        assert_eq!(percent_pt_br(Decimal::new(402, 4)), "4,0200%");
-        assert_eq!(
-            percent_pt_br("0.604730818653862".parse().unwrap_or_default()),
-            "60,4731%"
-        );
     }
 }

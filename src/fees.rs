@@ -25,6 +25,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::num::{self, round_cents};
 
+/// The field fee errors name.
+const FEES: &str = "fees.amount";
+
 /// How a fee's `amount` is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -138,30 +141,20 @@ pub struct ExternalFee {
     pub net_fee_amount: Decimal,
 }
 
-/// The fees of one loan.
+/// The fees of one loan, one by one and totalled by kind.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Fees {
     /// Contract fees charged.
     pub contract: Vec<ContractFee>,
     /// External fees charged.
     pub external: Vec<ExternalFee>,
-}
-
-impl Fees {
-    /// `contract_fee_amount`: Σ contract fees.
-    pub fn contract_total(&self) -> Decimal {
-        self.contract.iter().map(|f| f.fee_amount).sum()
-    }
-
-    /// `external_contract_fee_amount`: Σ external fees.
-    pub fn external_total(&self) -> Decimal {
-        self.external.iter().map(|f| f.fee_amount).sum()
-    }
-
-    /// `net_external_contract_fee_amount`: Σ external net fees.
-    pub fn external_net_total(&self) -> Decimal {
-        self.external.iter().map(|f| f.net_fee_amount).sum()
-    }
+    /// `contract_fee_amount`: Σ contract `fee_amount`.
+    pub contract_fee_amount: Decimal,
+    /// `external_contract_fee_amount`: Σ external `fee_amount`.
+    pub external_contract_fee_amount: Decimal,
+    /// `net_external_contract_fee_amount`: Σ external `net_fee_amount`.
+    pub net_external_contract_fee_amount: Decimal,
 }
 
 impl Pricing {
@@ -172,18 +165,25 @@ impl Pricing {
     pub fn charge(&self, issue_amount: Decimal) -> Result<Fees> {
         let mut fees = Fees::default();
         for rule in &self.contract_fees {
+            let fee_amount = rule.fee_amount(issue_amount)?;
+            fees.contract_fee_amount = num::add(fees.contract_fee_amount, fee_amount, FEES)?;
             fees.contract.push(ContractFee {
-                fee_amount: rule.fee_amount(issue_amount)?,
+                fee_amount,
                 rule: rule.clone(),
             });
         }
         for rule in &self.external_contract_fees {
             let fee_amount = rule.fee_amount(issue_amount)?;
             let tax_amount = round_cents(num::mul(rule.tax_rate, fee_amount, "fees.tax_rate")?);
+            let net_fee_amount = num::sub(fee_amount, tax_amount, FEES)?;
+            fees.external_contract_fee_amount =
+                num::add(fees.external_contract_fee_amount, fee_amount, FEES)?;
+            fees.net_external_contract_fee_amount =
+                num::add(fees.net_external_contract_fee_amount, net_fee_amount, FEES)?;
             fees.external.push(ExternalFee {
                 fee_amount,
                 tax_amount,
-                net_fee_amount: fee_amount - tax_amount,
+                net_fee_amount,
                 rule: rule.clone(),
             });
         }

@@ -63,6 +63,14 @@ pub fn additional(issue_amount: Decimal) -> Result<Decimal> {
     )?))
 }
 
+/// `iof_amount`: `round2(base + additional)`, the total of the unrounded parts rounded once.
+///
+/// # Errors
+/// [`crate::Error::Overflow`] for amounts beyond `Decimal`'s range.
+pub fn total(base: Decimal, additional: Decimal) -> Result<Decimal> {
+    Ok(round_cents(num::add(base, additional, "iof_amount")?))
+}
+
 /// The IOF of a loan, its parts and its total.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Iof {
@@ -85,7 +93,7 @@ impl Iof {
     ) -> Result<Self> {
         let base = num::sum(installment_taxes, "tax_amount")?;
         let additional = additional(issue_amount)?;
-        let total = round_cents(num::add(base, additional, "iof_amount")?);
+        let total = total(base, additional)?;
         Ok(Iof {
             base,
             additional,

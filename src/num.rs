@@ -338,6 +338,29 @@ pub fn round_dp(x: Decimal, dp: u32) -> Decimal {
     from_mag(div_pow10_half_even(mag, scale - dp), negative, dp)
 }
 
+/// The first cent in `(lo, hi]` that `reaches`, by bisection on cents, given that `lo` does not
+/// reach and `hi` does (`reaches` must be monotone between them). The one cent search of the crate:
+/// the gross-up and the inverse portability questions both use it.
+///
+/// # Errors
+/// Whatever `reaches` returns.
+pub(crate) fn bisect_cents(
+    mut lo: Decimal,
+    mut hi: Decimal,
+    mut reaches: impl FnMut(Decimal) -> Result<bool>,
+) -> Result<Decimal> {
+    let cent = Decimal::new(1, 2);
+    while hi - lo > cent {
+        let mid = round_cents((lo + hi) / Decimal::TWO).clamp(lo + cent, hi - cent);
+        if reaches(mid)? {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    Ok(hi)
+}
+
 /// Money: round half-even to cents (issue amounts, installment totals, IOF total, fees).
 pub fn round_cents(x: Decimal) -> Decimal {
     round_dp(x, 2)

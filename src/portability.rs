@@ -20,36 +20,16 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::error::{Error, Result};
-use crate::num::round_cents;
+use crate::num;
 use crate::rate::{AnnualRate, InterestBase, InterestRate, RateInput};
+pub use crate::simulation::Change;
 use crate::simulation::{
-    Amount, FirstDue, LoanTerms, Quote, RefinancedOperation, Simulation, SimulationOptions,
-    simulate,
+    Amount, CENT, FirstDue, LoanTerms, MAX_AMOUNT, Quote, RefinancedOperation, Simulation,
+    SimulationOptions, check_amount, simulate,
 };
 
 /// The bridge loan's term when none is given: D+5 (seed 002 §5).
 pub const BRIDGE_DELAY_DAYS: u32 = 5;
-
-/// The outcome for the borrower of one disbursement option.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Change {
-    /// The borrower receives this much (≥ 0).
-    Change(Decimal),
-    /// The loan does not cover the refinanced balances: this much is missing.
-    Shortfall(Decimal),
-}
-
-impl Quote {
-    /// The change of this option, or the shortfall when the refinanced balances exceed what the loan
-    /// disburses.
-    pub fn change(&self) -> Change {
-        if self.final_disbursement_amount < Decimal::ZERO {
-            Change::Shortfall(-self.final_disbursement_amount)
-        } else {
-            Change::Change(self.final_disbursement_amount)
-        }
-    }
-}
 
 /// The bridge loan of a portability.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,7 +95,7 @@ impl BridgeLoan {
 /// use chrono::NaiveDate;
 /// let bridge = bridge_loan(
 ///     "80492.95".parse()?,
-///     AnnualRate::new("0.20983".parse()?, "annual_interest_rate")?,
+///     AnnualRate::new("0.20983".parse()?)?,
 ///     NaiveDate::from_ymd_opt(2023, 3, 17).ok_or("date")?,
 ///     5,
 ///     &SimulationOptions::new(),
@@ -134,20 +114,19 @@ pub fn bridge_loan(
 ) -> Result<BridgeLoan> {
     if delay_days == 0 {
         return Err(Error::invalid(
-            "bridge.first_due_date_delay",
+            "bridge_first_due_date_delay",
             delay_days,
             "must be at least 1",
         ));
     }
-    let terms = LoanTerms {
-        amount: Amount::Disbursed(outstanding_balance),
-        number_of_installments: 1,
-        rate: InterestRate::new(RateInput::Annual(annual_rate), InterestBase::Workdays)?,
+    check_amount(outstanding_balance, CENT, "outstanding_balance")?;
+    let terms = LoanTerms::disbursed(
+        outstanding_balance,
+        1,
+        InterestRate::new(RateInput::Annual(annual_rate), InterestBase::Workdays)?,
         disbursement_date,
-        first_due: FirstDue::Delay(delay_days),
-        limit_days_to_disburse: 0,
-        refinanced: vec![],
-    };
+        FirstDue::Delay(delay_days),
+    )?;
     let sim = simulate(&terms, options)?;
     let quote = sim.first().clone();
     Ok(BridgeLoan { terms, quote })
@@ -156,6 +135,7 @@ pub fn bridge_loan(
 /// The payroll side of a portability: everything but the refinanced balance and the disbursement
 /// date, which the bridge fixes.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PayrollTerms {
     /// `installment_face_value`: the borrower's margin.
     pub installment_face_value: Decimal,
@@ -169,8 +149,96 @@ pub struct PayrollTerms {
     pub limit_days_to_disburse: u32,
 }
 
+impl PayrollTerms {
+    /// A payroll loan of `number_of_installments` × `installment_face_value`, first due on
+    /// `first_due_date`, one disbursement option.
+    ///
+    /// # Errors
+    /// [`Error::InvalidField`] for a face value below 0.01 or above [`MAX_AMOUNT`], or an installment
+    /// count outside 1..=600 (the dates are checked once the bridge fixes the disbursement date).
+    pub fn new(
+        installment_face_value: Decimal,
+        number_of_installments: u32,
+        rate: InterestRate,
+        first_due_date: NaiveDate,
+    ) -> Result<Self> {
+        check_amount(installment_face_value, CENT, "installment_face_value")?;
+        if number_of_installments == 0 || number_of_installments > crate::schedule::MAX_INSTALLMENTS
+        {
+            return Err(Error::invalid(
+                "number_of_installments",
+                number_of_installments,
+                format!(
+                    "must be between 1 and {}",
+                    crate::schedule::MAX_INSTALLMENTS
+                ),
+            ));
+        }
+        Ok(PayrollTerms {
+            installment_face_value,
+            number_of_installments,
+            rate,
+            first_due_date,
+            limit_days_to_disburse: 0,
+        })
+    }
+
+    /// `limit_days_to_disburse`.
+    pub fn limit_days_to_disburse(mut self, days: u32) -> Self {
+        self.limit_days_to_disburse = days;
+        self
+    }
+}
+
+/// A whole portability: the old loan's balance, the bridge loan that pays it off, and the payroll
+/// loan that refinances the bridge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PortabilityTerms {
+    /// `outstanding_balance`: the old loan's balance, which the bridge pays off.
+    pub outstanding_balance: Decimal,
+    /// The bridge's annual rate (`workdays` base).
+    pub bridge_rate: AnnualRate,
+    /// The bridge's disbursement date.
+    pub bridge_disbursement_date: NaiveDate,
+    /// The bridge's term, [`BRIDGE_DELAY_DAYS`] unless set.
+    pub bridge_delay_days: u32,
+    /// The payroll loan.
+    pub payroll: PayrollTerms,
+}
+
+impl PortabilityTerms {
+    /// A portability of `outstanding_balance` through a bridge at `bridge_rate` disbursed on
+    /// `bridge_disbursement_date` (due [`BRIDGE_DELAY_DAYS`] later) into `payroll`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidField`] for a balance below 0.01 or above [`MAX_AMOUNT`].
+    pub fn new(
+        outstanding_balance: Decimal,
+        bridge_rate: AnnualRate,
+        bridge_disbursement_date: NaiveDate,
+        payroll: PayrollTerms,
+    ) -> Result<Self> {
+        check_amount(outstanding_balance, CENT, "outstanding_balance")?;
+        Ok(PortabilityTerms {
+            outstanding_balance,
+            bridge_rate,
+            bridge_disbursement_date,
+            bridge_delay_days: BRIDGE_DELAY_DAYS,
+            payroll,
+        })
+    }
+
+    /// The bridge's term in days (counted as [`SimulationOptions::delay_unit`] says).
+    pub fn bridge_delay_days(mut self, days: u32) -> Self {
+        self.bridge_delay_days = days;
+        self
+    }
+}
+
 /// A priced portability: the bridge and the payroll loan that refinances it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Portability {
     /// The bridge loan.
     pub bridge: BridgeLoan,
@@ -182,43 +250,53 @@ pub struct Portability {
 
 /// Builds the bridge loan and the payroll loan that refinances it, disbursed on the bridge's due date.
 ///
+/// The payroll loan is priced with `options`; the bridge with no fees (QI's documented bridge has
+/// none) and the same delay unit.
+///
 /// # Errors
 /// Input errors of either loan.
-pub fn portability(
-    outstanding_balance: Decimal,
-    bridge_rate: AnnualRate,
-    bridge_disbursement_date: NaiveDate,
-    bridge_delay_days: u32,
-    payroll: &PayrollTerms,
-    bridge_options: &SimulationOptions,
-    payroll_options: &SimulationOptions,
-) -> Result<Portability> {
+///
+/// # Example
+/// ```
+/// use qitech_sim::prelude::*;
+/// use qitech_sim::portability::{portability, PayrollTerms, PortabilityTerms};
+/// use qitech_sim::rate::AnnualRate;
+/// let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).ok_or("date");
+/// let rate = InterestRate::monthly("0.0205".parse()?, InterestBase::CalendarDays)?;
+/// let payroll = PayrollTerms::new(Decimal::from(2500), 96, rate, d(2023, 6, 10)?)?;
+/// let bridge_rate = AnnualRate::new("0.20983".parse()?)?;
+/// let terms = PortabilityTerms::new("80492.95".parse()?, bridge_rate, d(2023, 3, 17)?, payroll)?;
+/// let p = portability(&terms, &SimulationOptions::new())?;
+/// assert_eq!(p.bridge.installment_total().to_string(), "81016.77");
+/// assert_eq!(p.payroll.first().change, Change::Change("15625.90".parse()?));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn portability(terms: &PortabilityTerms, options: &SimulationOptions) -> Result<Portability> {
+    let bridge_options = SimulationOptions::new().delay_unit(options.get_delay_unit());
     let bridge = bridge_loan(
-        outstanding_balance,
-        bridge_rate,
-        bridge_disbursement_date,
-        bridge_delay_days,
-        bridge_options,
+        terms.outstanding_balance,
+        terms.bridge_rate,
+        terms.bridge_disbursement_date,
+        terms.bridge_delay_days,
+        &bridge_options,
     )?;
-    let payroll_terms = LoanTerms {
-        amount: Amount::InstallmentFaceValue(payroll.installment_face_value),
-        number_of_installments: payroll.number_of_installments,
-        rate: payroll.rate,
-        disbursement_date: bridge.due_date(),
-        first_due: FirstDue::Date(payroll.first_due_date),
-        limit_days_to_disburse: payroll.limit_days_to_disburse,
-        refinanced: vec![bridge.as_refinanced()],
-    };
-    let sim = simulate(&payroll_terms, payroll_options)?;
+    let payroll = &terms.payroll;
+    let payroll_terms = LoanTerms::face_value(
+        payroll.installment_face_value,
+        payroll.number_of_installments,
+        payroll.rate,
+        bridge.due_date(),
+        payroll.first_due_date,
+    )?
+    .limit_days_to_disburse(payroll.limit_days_to_disburse)
+    .refinance(bridge.as_refinanced());
+    let sim = simulate(&payroll_terms, options)?;
     Ok(Portability {
         bridge,
         payroll_terms,
         payroll: sim,
     })
 }
-
-/// The most cents the inverse search doubles its upper bound to (BRL 10¹³ of installment).
-const MAX_DOUBLINGS: u32 = 60;
 
 /// The change of the first option of `terms` with installment face value `f`.
 fn change_at(terms: &LoanTerms, f: Decimal, options: &SimulationOptions) -> Result<Decimal> {
@@ -236,14 +314,13 @@ fn change_at(terms: &LoanTerms, f: Decimal, options: &SimulationOptions) -> Resu
 /// and fees take a fixed share of it up to cent rounding).
 ///
 /// # Errors
-/// [`Error::InvalidField`] on `target_change` when no face value up to BRL 10¹³ reaches it; input
-/// errors of the simulation.
+/// [`Error::InvalidField`] of kind [`crate::ErrorKind::NoSolution`] on `target_change` when no face
+/// value up to [`MAX_AMOUNT`] reaches it; input errors of the simulation.
 pub fn min_face_value_for_change(
     terms: &LoanTerms,
     target: Decimal,
     options: &SimulationOptions,
 ) -> Result<Decimal> {
-    let cent = Decimal::new(1, 2);
     let reaches = |f: Decimal| -> Result<bool> {
         match change_at(terms, f, options) {
             Ok(c) => Ok(c >= target),
@@ -252,40 +329,23 @@ pub fn min_face_value_for_change(
             Err(e) => Err(e),
         }
     };
-    if reaches(cent)? {
-        return Ok(cent);
+    if reaches(CENT)? {
+        return Ok(CENT);
     }
-    let (mut lo, mut hi) = (cent, Decimal::ONE);
-    let mut doublings = 0;
+    // Double up to the largest face value a request accepts, then bisect on cents.
+    let (mut lo, mut hi) = (CENT, Decimal::ONE);
     while !reaches(hi)? {
-        lo = hi;
-        hi *= Decimal::TWO;
-        doublings += 1;
-        if doublings > MAX_DOUBLINGS {
-            return Err(Error::invalid(
+        if hi == MAX_AMOUNT {
+            return Err(Error::no_solution(
                 "target_change",
                 target,
-                "no installment face value reaches it",
+                format!("no installment face value up to {MAX_AMOUNT} reaches it"),
             ));
         }
+        lo = hi;
+        hi = (hi * Decimal::TWO).min(MAX_AMOUNT);
     }
-    // Invariant: change(lo) < target ≤ change(hi), both in cents.
-    while hi - lo > cent {
-        let mid = round_cents((lo + hi) / Decimal::TWO);
-        let mid = if mid <= lo {
-            lo + cent
-        } else if mid >= hi {
-            hi - cent
-        } else {
-            mid
-        };
-        if reaches(mid)? {
-            hi = mid;
-        } else {
-            lo = mid;
-        }
-    }
-    Ok(hi)
+    num::bisect_cents(lo, hi, reaches)
 }
 
 /// The change a margin `face_value` gives for each number of installments in `counts`, in order:

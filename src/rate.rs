@@ -17,15 +17,19 @@
 //! | printed `daily_rate` (calendar bases) | `round8((1+monthly)^(1/30) − 1)` |
 //! | printed `monthly_rate` (annual input) | `round8((1+annual)^(1/12) − 1)` |
 
-use rust_decimal::{Decimal, MathematicalOps};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::num::{self, round_rate};
 
-/// A monthly rate as a fraction (`0.0205` for 2.05 % a month). Always > −100 %.
+/// A monthly rate as a fraction (`0.0205` for 2.05 % a month), with the 8-decimal annual rate QI
+/// derives from it. Always > −100 %.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct MonthlyRate(Decimal);
+pub struct MonthlyRate {
+    value: Decimal,
+    annual8: Decimal,
+}
 
 /// An annual rate as a fraction (`0.27572219` for 27.572219 % a year). Always > −100 %.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -47,20 +51,34 @@ fn check_rate(value: Decimal, field: &str) -> Result<Decimal> {
 }
 
 impl MonthlyRate {
-    /// A monthly rate; `field` names the input for the error.
+    /// A monthly rate (`financial.monthly_interest_rate`).
     ///
     /// # Errors
     /// [`Error::InvalidField`] if the rate is ≤ −100 % or its annual equivalent exceeds
     /// [`MAX_ANNUAL_RATE`].
-    pub fn new(value: Decimal, field: &str) -> Result<Self> {
-        let r = MonthlyRate(check_rate(value, field)?);
+    ///
+    /// ```
+    /// use qitech_sim::rate::MonthlyRate;
+    /// let m = MonthlyRate::new("0.0205".parse()?)?;
+    /// assert_eq!(m.to_annual().value().to_string(), "0.27572219");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(value: Decimal) -> Result<Self> {
+        Self::for_field(value, "financial.monthly_interest_rate")
+    }
+
+    /// [`MonthlyRate::new`], naming `field` in the error.
+    pub(crate) fn for_field(value: Decimal, field: &str) -> Result<Self> {
+        check_rate(value, field)?;
         let too_large = || Error::invalid(field, value, "rate too large");
         let one_plus = num::add(Decimal::ONE, value, field).map_err(|_| too_large())?;
+        // The one place of `annual = (1+m)^12 − 1`, rounded to 8 decimals as QI prints and uses it.
         let annual = num::powu(one_plus, 12, field).map_err(|_| too_large())? - Decimal::ONE;
         if annual > MAX_ANNUAL_RATE {
-            return Err(Error::invalid(field, value, "rate too large"));
+            return Err(too_large());
         }
-        if round_rate(annual) <= Decimal::NEGATIVE_ONE {
+        let annual8 = round_rate(annual);
+        if annual8 <= Decimal::NEGATIVE_ONE {
             // The 8-decimal annual rate QI derives would be −100 %: no growth factor exists.
             return Err(Error::invalid(
                 field,
@@ -68,18 +86,17 @@ impl MonthlyRate {
                 "its 8-decimal annual equivalent is -100%",
             ));
         }
-        Ok(r)
+        Ok(MonthlyRate { value, annual8 })
     }
 
     /// The rate as a fraction.
     pub fn value(self) -> Decimal {
-        self.0
+        self.value
     }
 
     /// The 8-decimal annual rate QI derives from it: `round8((1+m)^12 − 1)`.
     pub fn to_annual(self) -> AnnualRate {
-        let f = (Decimal::ONE + self.0).powu(12);
-        AnnualRate(round_rate(f - Decimal::ONE))
+        AnnualRate(self.annual8)
     }
 
     /// The printed `daily_rate` of the calendar bases: `round8((1+m)^(1/30) − 1)` (by
@@ -88,16 +105,26 @@ impl MonthlyRate {
     /// # Errors
     /// Only on internal overflow, which [`MonthlyRate::new`]'s bound rules out.
     pub fn daily_display(self) -> Result<Decimal> {
-        num::root_rate(Decimal::ONE + self.0, 30, 8, "monthly_rate")
+        daily_display(self.value)
     }
 }
 
+/// `round8((1+m)^(1/30) − 1)`: the printed daily rate of a monthly rate `m` on the calendar bases.
+fn daily_display(m: Decimal) -> Result<Decimal> {
+    num::root_rate(Decimal::ONE + m, 30, 8, "monthly_rate")
+}
+
 impl AnnualRate {
-    /// An annual rate; `field` names the input for the error.
+    /// An annual rate (`financial.annual_interest_rate`).
     ///
     /// # Errors
     /// [`Error::InvalidField`] if the rate is ≤ −100 % or above [`MAX_ANNUAL_RATE`].
-    pub fn new(value: Decimal, field: &str) -> Result<Self> {
+    pub fn new(value: Decimal) -> Result<Self> {
+        Self::for_field(value, "financial.annual_interest_rate")
+    }
+
+    /// [`AnnualRate::new`], naming `field` in the error.
+    pub(crate) fn for_field(value: Decimal, field: &str) -> Result<Self> {
         let v = check_rate(value, field)?;
         if v > MAX_ANNUAL_RATE {
             return Err(Error::invalid(field, value, "rate too large"));
@@ -183,15 +210,15 @@ pub enum RateInput {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InterestRate {
     base: InterestBase,
-    input: RateInput,
     annual: AnnualRate,
     day_factor: Decimal,
     display: PrefixedInterestRate,
 }
 
 impl InterestRate {
-    /// Builds the working rate of `input` on `base` (domain.md decision 9: a monthly input is first
-    /// turned into the 8-decimal annual rate, and every base derives from that annual rate).
+    /// Builds the working rate of `input` on `base` (a monthly input is first turned into the
+    /// 8-decimal annual rate, and every base derives from that annual rate: see the crate's
+    /// conventions, "Rates").
     ///
     /// # Errors
     /// Only on internal overflow, which the rate constructors' bounds rule out.
@@ -200,7 +227,7 @@ impl InterestRate {
     /// ```
     /// use qitech_sim::rate::{InterestBase, InterestRate, MonthlyRate, RateInput};
     /// use rust_decimal::Decimal;
-    /// let m = MonthlyRate::new(Decimal::new(205, 4), "monthly_interest_rate")?;
+    /// let m = MonthlyRate::new(Decimal::new(205, 4))?;
     /// let rate = InterestRate::new(RateInput::Monthly(m), InterestBase::CalendarDays)?;
     /// assert_eq!(rate.annual().value().to_string(), "0.27572219");
     /// assert_eq!(rate.display().daily_rate.to_string(), "0.00067665");
@@ -229,7 +256,7 @@ impl InterestRate {
         };
         let daily_rate = match daily_252 {
             Some(d) => d,
-            None => MonthlyRate(monthly_rate).daily_display()?,
+            None => daily_display(monthly_rate)?,
         };
         let display = PrefixedInterestRate {
             annual_rate: annual.value(),
@@ -239,11 +266,40 @@ impl InterestRate {
         };
         Ok(InterestRate {
             base,
-            input,
             annual,
             day_factor,
             display,
         })
+    }
+
+    /// A monthly rate (`monthly_interest_rate`, as a fraction) on `base`.
+    ///
+    /// # Errors
+    /// As [`MonthlyRate::new`].
+    ///
+    /// ```
+    /// use qitech_sim::rate::{InterestBase, InterestRate};
+    /// let rate = InterestRate::monthly("0.0205".parse()?, InterestBase::CalendarDays)?;
+    /// assert_eq!(rate.display().annual_rate.to_string(), "0.27572219");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn monthly(value: Decimal, base: InterestBase) -> Result<Self> {
+        Self::new(RateInput::Monthly(MonthlyRate::new(value)?), base)
+    }
+
+    /// An annual rate (`annual_interest_rate`, as a fraction) on `base`.
+    ///
+    /// # Errors
+    /// As [`AnnualRate::new`].
+    ///
+    /// ```
+    /// use qitech_sim::rate::{InterestBase, InterestRate};
+    /// let rate = InterestRate::annual_rate("0.20983".parse()?, InterestBase::Workdays)?;
+    /// assert_eq!(rate.display().daily_rate.to_string(), "0.00075616");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn annual_rate(value: Decimal, base: InterestBase) -> Result<Self> {
+        Self::new(RateInput::Annual(AnnualRate::new(value)?), base)
     }
 
     /// The interest base.
@@ -256,22 +312,12 @@ impl InterestRate {
         self.annual
     }
 
-    /// Growth factor of one base day (calendar day or business day, as the base says).
-    pub fn day_factor(&self) -> Decimal {
-        self.day_factor
-    }
-
     /// Growth factor over `days` base days, `day_factor^days`.
     ///
     /// # Errors
     /// [`Error::Overflow`] if the factor leaves `Decimal`'s range (absurd rate × term).
     pub fn growth(&self, days: u32) -> Result<Decimal> {
         num::powu(self.day_factor, u64::from(days), "financial.interest_rate")
-    }
-
-    /// The rate as the request gave it.
-    pub fn input(&self) -> RateInput {
-        self.input
     }
 
     /// The rates as the response prints them (`prefixed_interest_rate`).

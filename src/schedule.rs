@@ -84,19 +84,8 @@ pub fn periods(
             format!("must be after the disbursement date {disbursement_date}"),
         ));
     }
-    for (field, date) in [
-        ("financial.disbursement_date", disbursement_date),
-        ("financial.first_due_date", first_due_date),
-    ] {
-        if !(calendar::MIN_DATE..=calendar::MAX_DATE).contains(&date) {
-            return Err(Error::DateOutOfRange {
-                field: field.into(),
-                value: date,
-                min: calendar::MIN_DATE,
-                max: calendar::MAX_DATE,
-            });
-        }
-    }
+    calendar::check_in_range(disbursement_date, "financial.disbursement_date")?;
+    calendar::check_in_range(first_due_date, "financial.first_due_date")?;
     if calendar::add_months(first_due_date, n - 1).is_err() {
         return Err(Error::invalid(
             "financial.number_of_installments",
@@ -110,14 +99,23 @@ pub fn periods(
     match periods_fast(disbursement_date, first_due_date, n) {
         Some(out) => Ok(out),
         // Some date is outside the calendar: the step-by-step walk names it as it always has.
-        None => periods_checked(disbursement_date, first_due_date, n),
+        // Every due date is in range (checked above): only the last one's business day can fall
+        // after the calendar's end.
+        None => Err(Error::invalid(
+            "financial.number_of_installments",
+            n,
+            format!(
+                "the last installment's business due date would fall after {}",
+                calendar::MAX_DATE
+            ),
+        )),
     }
 }
 
 /// [`periods`] for dates inside the calendar: one business-day look-up and one day number per due
 /// date (`calendar_days`, `workdays` and `days_from_disbursement` are differences of them, which is
 /// what the day counts and the (from, to] business-day count are). `None` when any date is outside
-/// the calendar, for [`periods_checked`] to report.
+/// the calendar.
 fn periods_fast(
     disbursement_date: NaiveDate,
     first_due_date: NaiveDate,
@@ -150,42 +148,6 @@ fn periods_fast(
         prev_through = through;
     }
     Some(out)
-}
-
-/// [`periods`] date by date through the calendar's checked API (the error path).
-fn periods_checked(
-    disbursement_date: NaiveDate,
-    first_due_date: NaiveDate,
-    n: u32,
-) -> Result<Vec<Period>> {
-    let cal = BrazilCalendar::national();
-    let mut out = Vec::with_capacity(n as usize);
-    let mut prev = disbursement_date;
-    for k in 0..n {
-        let due_date = calendar::add_months(first_due_date, k)?;
-        let calendar_days = day_count(prev, due_date)?;
-        let workdays = u32::try_from(cal.workdays(prev, due_date)?).unwrap_or(0);
-        out.push(Period {
-            number: k + 1,
-            due_date,
-            business_due_date: cal.following(due_date)?,
-            calendar_days,
-            workdays,
-            days_from_disbursement: day_count(disbursement_date, due_date)?,
-        });
-        prev = due_date;
-    }
-    Ok(out)
-}
-
-fn day_count(from: NaiveDate, to: NaiveDate) -> Result<u32> {
-    u32::try_from((to - from).num_days()).map_err(|_| {
-        Error::invalid(
-            "financial.first_due_date",
-            to,
-            "before the disbursement date",
-        )
-    })
 }
 
 /// One row of the schedule, with QI's field names.
@@ -274,7 +236,6 @@ pub struct Grid {
     periods: Vec<Period>,
     /// `g_k − 1`, the interest rate of period k.
     interest: Vec<Decimal>,
-    discount: Vec<Decimal>,
     discount_sum: Decimal,
 }
 
@@ -296,7 +257,6 @@ impl Grid {
     ) -> Result<Self> {
         let business = rate.base().counts_business_days();
         let mut interest = Vec::with_capacity(periods.len());
-        let mut discount = Vec::with_capacity(periods.len());
         let mut d = Decimal::ONE;
         let mut discount_sum = Decimal::ZERO;
         for p in &periods {
@@ -309,12 +269,10 @@ impl Grid {
             d = num::mul(d, inv, "financial.interest_rate")?;
             discount_sum = num::add(discount_sum, d, "financial.interest_rate")?;
             interest.push(r);
-            discount.push(d);
         }
         Ok(Grid {
             periods,
             interest,
-            discount,
             discount_sum,
         })
     }
@@ -327,11 +285,6 @@ impl Grid {
     /// `Σ 1/G_k`: the present value of an installment of 1 paid at every due date.
     pub fn discount_sum(&self) -> Decimal {
         self.discount_sum
-    }
-
-    /// `1/G_k` for each period.
-    pub fn discounts(&self) -> &[Decimal] {
-        &self.discount
     }
 }
 

@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::fees::{Fees, Pricing};
 use crate::iof::{self, Iof};
 use crate::num::{self, round_cents};
-use crate::rate::InterestRate;
+use crate::rate::{InterestRate, PrefixedInterestRate};
 use crate::schedule::{self, Grid, GrowthMemo, Period, Schedule};
 
 /// How the loan's size is given.
@@ -75,17 +75,105 @@ impl OptionDays {
 
 /// A refinanced operation (`refinanced_credit_operations[]`): the balance the new loan pays off.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RefinancedOperation {
     /// `due_balance`, BRL.
     pub due_balance: Decimal,
-    /// `original_deadline`, days; echoed, changes no number (domain.md decision 7).
+    /// `original_deadline`, days; echoed, changes no number (see the crate's conventions,
+    /// "Refinancing").
     pub original_deadline: Option<u32>,
     /// `operation_key`, echoed.
     pub operation_key: Option<String>,
 }
 
+impl RefinancedOperation {
+    /// An operation whose outstanding `due_balance` the new loan pays off.
+    ///
+    /// # Errors
+    /// [`Error::InvalidField`] for a negative balance or one above [`MAX_AMOUNT`].
+    pub fn new(due_balance: Decimal) -> Result<Self> {
+        check_amount(
+            due_balance,
+            Decimal::ZERO,
+            "refinanced_credit_operations.due_balance",
+        )?;
+        Ok(RefinancedOperation {
+            due_balance,
+            original_deadline: None,
+            operation_key: None,
+        })
+    }
+
+    /// `original_deadline`, echoed.
+    pub fn original_deadline(mut self, days: u32) -> Self {
+        self.original_deadline = Some(days);
+        self
+    }
+
+    /// `operation_key`, echoed.
+    pub fn operation_key(mut self, key: impl Into<String>) -> Self {
+        self.operation_key = Some(key.into());
+        self
+    }
+}
+
+/// Largest amount accepted anywhere in a loan (BRL 10¹⁵): far beyond any loan, far below where the
+/// arithmetic could overflow.
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(2_764_472_320, 232_830, 0, false, 0);
+
+/// Most refinanced operations one loan may pay off.
+pub const MAX_REFINANCED: usize = 100;
+
+/// The smallest amount a loan may have: one cent.
+pub(crate) const CENT: Decimal = Decimal::from_parts(1, 0, 0, false, 2);
+
+/// `value` when `min ≤ value ≤ MAX_AMOUNT`, else an error naming `field`. The one place amount
+/// bounds are checked.
+pub(crate) fn check_amount(value: Decimal, min: Decimal, field: &str) -> Result<Decimal> {
+    if value < min {
+        return Err(Error::invalid(
+            field,
+            value,
+            if min.is_zero() {
+                "must not be negative".to_string()
+            } else {
+                format!("must be at least {min}")
+            },
+        ));
+    }
+    if value > MAX_AMOUNT {
+        return Err(Error::invalid(
+            field,
+            value,
+            format!("must be at most {MAX_AMOUNT}"),
+        ));
+    }
+    Ok(value)
+}
+
+impl From<NaiveDate> for FirstDue {
+    fn from(d: NaiveDate) -> Self {
+        FirstDue::Date(d)
+    }
+}
+
 /// The typed loan request: QI's `financial` block, plus the refinanced operations.
+///
+/// Build it with [`LoanTerms::face_value`] or [`LoanTerms::disbursed`] and the chained setters; the
+/// constructors check every bound, and [`simulate`] checks them again, so a loan changed field by
+/// field gets the same errors as one read from JSON.
+///
+/// ```
+/// use qitech_sim::prelude::*;
+/// let rate = InterestRate::monthly("0.0205".parse()?, InterestBase::CalendarDays)?;
+/// let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).ok_or("date");
+/// let terms = LoanTerms::face_value(Decimal::from(100), 2, rate, d(2023, 3, 14)?, d(2023, 4, 7)?)?
+///     .limit_days_to_disburse(3);
+/// assert_eq!(simulate(&terms, &SimulationOptions::new())?.options.len(), 4);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LoanTerms {
     /// Face value or disbursed amount.
     pub amount: Amount,
@@ -97,10 +185,176 @@ pub struct LoanTerms {
     pub disbursement_date: NaiveDate,
     /// `first_due_date` or `first_due_date_delay`.
     pub first_due: FirstDue,
-    /// `limit_days_to_disburse`: options run from the disbursement date to this many days later.
+    /// `limit_days_to_disburse`: options run from the disbursement date to this many days later
+    /// (at most [`MAX_LIMIT_DAYS`]).
     pub limit_days_to_disburse: u32,
-    /// Balances paid off by the loan.
+    /// Balances paid off by the loan (at most [`MAX_REFINANCED`]).
     pub refinanced: Vec<RefinancedOperation>,
+}
+
+impl LoanTerms {
+    /// A loan of `number_of_installments` installments of `installment_face_value` each (the payroll
+    /// margin); the issue amount is their present value.
+    ///
+    /// # Errors
+    /// [`Error::InvalidField`] for an amount below 0.01 or above [`MAX_AMOUNT`], an installment
+    /// count outside 1..=[`schedule::MAX_INSTALLMENTS`], a fixed first due date not after the
+    /// disbursement date, a delay of 0; [`Error::DateOutOfRange`] outside the calendar.
+    pub fn face_value(
+        installment_face_value: Decimal,
+        number_of_installments: u32,
+        rate: InterestRate,
+        disbursement_date: NaiveDate,
+        first_due: impl Into<FirstDue>,
+    ) -> Result<Self> {
+        Self::with_amount(
+            Amount::InstallmentFaceValue(installment_face_value),
+            number_of_installments,
+            rate,
+            disbursement_date,
+            first_due.into(),
+        )
+    }
+
+    /// A loan whose borrower must receive `disbursed_amount`: IOF and contract fees are financed on
+    /// top (the issue amount is grossed up).
+    ///
+    /// # Errors
+    /// As [`LoanTerms::face_value`].
+    ///
+    /// ```
+    /// use qitech_sim::prelude::*;
+    /// let rate = InterestRate::annual_rate("0.20983".parse()?, InterestBase::Workdays)?;
+    /// let day = NaiveDate::from_ymd_opt(2023, 3, 17).ok_or("date")?;
+    /// let terms = LoanTerms::disbursed("80492.95".parse()?, 1, rate, day, FirstDue::Delay(5))?;
+    /// let quote = simulate(&terms, &SimulationOptions::new())?.first().clone();
+    /// assert_eq!(quote.schedule.issue_amount.to_string(), "80833.26");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn disbursed(
+        disbursed_amount: Decimal,
+        number_of_installments: u32,
+        rate: InterestRate,
+        disbursement_date: NaiveDate,
+        first_due: impl Into<FirstDue>,
+    ) -> Result<Self> {
+        Self::with_amount(
+            Amount::Disbursed(disbursed_amount),
+            number_of_installments,
+            rate,
+            disbursement_date,
+            first_due.into(),
+        )
+    }
+
+    /// A loan of `amount` (either mode).
+    ///
+    /// # Errors
+    /// As [`LoanTerms::face_value`].
+    pub fn with_amount(
+        amount: Amount,
+        number_of_installments: u32,
+        rate: InterestRate,
+        disbursement_date: NaiveDate,
+        first_due: FirstDue,
+    ) -> Result<Self> {
+        let terms = LoanTerms {
+            amount,
+            number_of_installments,
+            rate,
+            disbursement_date,
+            first_due,
+            limit_days_to_disburse: 0,
+            refinanced: vec![],
+        };
+        terms.validate()?;
+        Ok(terms)
+    }
+
+    /// `limit_days_to_disburse`: one disbursement option per day up to this many days after the
+    /// disbursement date (checked by [`simulate`]: at most [`MAX_LIMIT_DAYS`]).
+    pub fn limit_days_to_disburse(mut self, days: u32) -> Self {
+        self.limit_days_to_disburse = days;
+        self
+    }
+
+    /// Adds a refinanced operation whose balance the loan pays off.
+    pub fn refinance(mut self, operation: RefinancedOperation) -> Self {
+        self.refinanced.push(operation);
+        self
+    }
+
+    /// Checks every bound of the terms; [`simulate`] calls it first.
+    ///
+    /// # Errors
+    /// The errors listed at [`LoanTerms::face_value`], and for `limit_days_to_disburse` above
+    /// [`MAX_LIMIT_DAYS`], more than [`MAX_REFINANCED`] refinanced operations, or a refinanced
+    /// balance out of range.
+    pub fn validate(&self) -> Result<()> {
+        match self.amount {
+            Amount::InstallmentFaceValue(f) => {
+                check_amount(f, CENT, "financial.installment_face_value")?;
+            }
+            Amount::Disbursed(d) => {
+                check_amount(d, CENT, "financial.disbursed_amount")?;
+            }
+        }
+        if self.number_of_installments == 0
+            || self.number_of_installments > schedule::MAX_INSTALLMENTS
+        {
+            return Err(Error::invalid(
+                "financial.number_of_installments",
+                self.number_of_installments,
+                format!("must be between 1 and {}", schedule::MAX_INSTALLMENTS),
+            ));
+        }
+        crate::calendar::check_in_range(self.disbursement_date, "financial.disbursement_date")?;
+        match self.first_due {
+            FirstDue::Date(d) => {
+                crate::calendar::check_in_range(d, "financial.first_due_date")?;
+                if d <= self.disbursement_date {
+                    return Err(Error::invalid(
+                        "financial.first_due_date",
+                        d,
+                        format!(
+                            "must be after the disbursement date {}",
+                            self.disbursement_date
+                        ),
+                    ));
+                }
+            }
+            FirstDue::Delay(0) => {
+                return Err(Error::invalid(
+                    "financial.first_due_date_delay",
+                    0,
+                    "must be at least 1",
+                ));
+            }
+            FirstDue::Delay(_) => {}
+        }
+        if self.limit_days_to_disburse > MAX_LIMIT_DAYS {
+            return Err(Error::invalid(
+                "financial.limit_days_to_disburse",
+                self.limit_days_to_disburse,
+                format!("must be at most {MAX_LIMIT_DAYS}"),
+            ));
+        }
+        if self.refinanced.len() > MAX_REFINANCED {
+            return Err(Error::invalid(
+                "refinanced_credit_operations",
+                self.refinanced.len(),
+                format!("at most {MAX_REFINANCED} operations"),
+            ));
+        }
+        for (i, r) in self.refinanced.iter().enumerate() {
+            check_amount(
+                r.due_balance,
+                Decimal::ZERO,
+                &format!("refinanced_credit_operations[{i}].due_balance"),
+            )?;
+        }
+        Ok(())
+    }
 }
 
 /// Engine knobs that are not in QI's request, with chained setters. `Default` is QI's behaviour as
@@ -160,8 +414,16 @@ impl SimulationOptions {
     }
 }
 
-/// One priced loan: a disbursement option.
+/// One priced loan: a disbursement option. It carries every number QI's responses print for the
+/// option, so that the JSON layer only formats.
+///
+/// Amounts (see the crate's conventions, "Amounts of a quote"):
+/// * `disbursed_issue_amount = issue_amount − iof_amount − contract_fee_amount`;
+/// * `assignment_amount = issue_amount + contract_fee_amount`;
+/// * `final_disbursement_amount = disbursed_issue_amount − refinanced_total` (the change);
+/// * the CET on the borrower's flows: `disbursed_issue_amount` in, every `total_amount` out.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Quote {
     /// This option's disbursement date.
     pub disbursement_date: NaiveDate,
@@ -169,19 +431,25 @@ pub struct Quote {
     pub first_due_date: NaiveDate,
     /// The schedule (issue amount and installments).
     pub schedule: Schedule,
-    /// The IOF.
+    /// `total_pre_fixed_amount`: Σ interest of the schedule.
+    pub total_pre_fixed_amount: Decimal,
+    /// The rates as the response prints them (`prefixed_interest_rate`).
+    pub rate: PrefixedInterestRate,
+    /// The IOF: its parts and its total (`iof_amount`).
     pub iof: Iof,
-    /// The fees charged.
+    /// The fees charged, one by one and totalled by kind.
     pub fees: Fees,
-    /// `disbursed_issue_amount`.
+    /// `disbursed_issue_amount`: what the borrower receives before refinanced balances.
     pub disbursed_issue_amount: Decimal,
     /// `assignment_amount`.
     pub assignment_amount: Decimal,
     /// Σ refinanced `due_balance`.
     pub refinanced_total: Decimal,
     /// `final_disbursement_amount`: the change the borrower receives (negative when the loan does not
-    /// cover the refinanced balances; see [`Quote::shortfall`]).
+    /// cover the refinanced balances; see [`Quote::change`]).
     pub final_disbursement_amount: Decimal,
+    /// The change, or the shortfall when the refinanced balances exceed what the loan disburses.
+    pub change: Change,
     /// The CET.
     pub cet: Cet,
 }
@@ -189,7 +457,31 @@ pub struct Quote {
 impl Quote {
     /// How much the refinanced balances exceed what the loan disburses, if they do.
     pub fn shortfall(&self) -> Option<Decimal> {
-        (self.final_disbursement_amount < Decimal::ZERO).then(|| -self.final_disbursement_amount)
+        match self.change {
+            Change::Shortfall(s) => Some(s),
+            Change::Change(_) => None,
+        }
+    }
+}
+
+/// The outcome for the borrower of one disbursement option: `final_disbursement_amount` read as a
+/// change or a shortfall.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// The borrower receives this much (≥ 0).
+    Change(Decimal),
+    /// The loan does not cover the refinanced balances: this much is missing.
+    Shortfall(Decimal),
+}
+
+impl Change {
+    /// The change of a `final_disbursement_amount`: a shortfall when it is negative.
+    pub fn of(final_disbursement_amount: Decimal) -> Self {
+        if final_disbursement_amount < Decimal::ZERO {
+            Change::Shortfall(-final_disbursement_amount)
+        } else {
+            Change::Change(final_disbursement_amount)
+        }
     }
 }
 
@@ -215,7 +507,8 @@ impl Simulation {
     }
 }
 
-/// Prices every disbursement option of `terms` (domain.md decision 4).
+/// Prices every disbursement option of `terms` (see the crate's conventions, "Disbursement
+/// options").
 ///
 /// The first option is always the requested `disbursement_date` (under the business-days policy it
 /// must be a business day); later options are the following calendar days up to
@@ -223,29 +516,16 @@ impl Simulation {
 /// later day on or after that date gets no option (no loan can start there).
 ///
 /// # Errors
-/// Any input error of [`quote`]; [`Error::InvalidField`] on `financial.disbursement_date` when the
+/// Any error of [`LoanTerms::validate`] and of [`quote`]; [`Error::InvalidField`] on
+/// `financial.disbursement_date` when the
 /// business-days policy is asked for and that date is not a business day.
 ///
 /// # Example
 /// ```
-/// use qitech_sim::{simulate, Amount, FirstDue, LoanTerms, SimulationOptions};
-/// use qitech_sim::rate::{InterestBase, InterestRate, MonthlyRate, RateInput};
-/// use chrono::NaiveDate;
-/// use rust_decimal::Decimal;
-///
-/// let rate = InterestRate::new(
-///     RateInput::Monthly(MonthlyRate::new("0.0205".parse()?, "monthly_interest_rate")?),
-///     InterestBase::CalendarDays,
-/// )?;
-/// let terms = LoanTerms {
-///     amount: Amount::InstallmentFaceValue(Decimal::from(100)),
-///     number_of_installments: 2,
-///     rate,
-///     disbursement_date: NaiveDate::from_ymd_opt(2023, 3, 14).ok_or("date")?,
-///     first_due: FirstDue::Date(NaiveDate::from_ymd_opt(2023, 4, 7).ok_or("date")?),
-///     limit_days_to_disburse: 0,
-///     refinanced: vec![],
-/// };
+/// use qitech_sim::prelude::*;
+/// let rate = InterestRate::monthly("0.0205".parse()?, InterestBase::CalendarDays)?;
+/// let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).ok_or("date");
+/// let terms = LoanTerms::face_value(Decimal::from(100), 2, rate, d(2023, 3, 14)?, d(2023, 4, 7)?)?;
 /// let sim = simulate(&terms, &SimulationOptions::new())?;
 /// let q = sim.first();
 /// assert_eq!(q.schedule.issue_amount.to_string(), "194.80");
@@ -254,6 +534,7 @@ impl Simulation {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn simulate(terms: &LoanTerms, options: &SimulationOptions) -> Result<Simulation> {
+    terms.validate()?;
     let cal = BrazilCalendar::national();
     if options.option_days == OptionDays::BusinessDays
         && !cal.is_business_day(terms.disbursement_date)?
@@ -262,13 +543,6 @@ pub fn simulate(terms: &LoanTerms, options: &SimulationOptions) -> Result<Simula
             "financial.disbursement_date",
             terms.disbursement_date,
             "not a business day, and the option policy keeps business days only",
-        ));
-    }
-    if terms.limit_days_to_disburse > MAX_LIMIT_DAYS {
-        return Err(Error::invalid(
-            "financial.limit_days_to_disburse",
-            terms.limit_days_to_disburse,
-            format!("must be at most {MAX_LIMIT_DAYS}"),
         ));
     }
     let mut out = Vec::with_capacity(terms.limit_days_to_disburse as usize + 1);
@@ -414,7 +688,7 @@ fn quote_shared(
     };
     let issue = schedule.issue_amount;
     let fees = pricing.charge(issue)?;
-    let contract = fees.contract_total();
+    let contract = fees.contract_fee_amount;
     let disbursed_issue_amount = num::sub(
         num::sub(issue, iof.total, "iof_amount")?,
         contract,
@@ -435,16 +709,23 @@ fn quote_shared(
         "refinanced_credit_operations.due_balance",
     )?;
     let cet = cet::solve(disbursed_issue_amount, &schedule.cet_flows())?;
+    let total_pre_fixed_amount = num::sum(
+        schedule.installments.iter().map(|i| i.pre_fixed_amount),
+        "pre_fixed_amount",
+    )?;
     Ok(Quote {
         disbursement_date,
         first_due_date,
         schedule,
+        total_pre_fixed_amount,
+        rate: terms.rate.display(),
         iof,
         fees,
         disbursed_issue_amount,
         assignment_amount,
         refinanced_total,
         final_disbursement_amount,
+        change: Change::of(final_disbursement_amount),
         cet,
     })
 }
@@ -500,12 +781,10 @@ pub fn gross_up(grid: &Grid, disbursed: Decimal, pricing: &Pricing) -> Result<(S
     let target = round_cents(disbursed);
     let single = grid.periods().len() == 1;
     let iof_total = |issue: Decimal| -> Result<Decimal> {
-        let base = schedule::from_issue_tax_sum(grid, issue)?;
-        Ok(round_cents(num::add(
-            base,
+        iof::total(
+            schedule::from_issue_tax_sum(grid, issue)?,
             iof::additional(issue)?,
-            "iof_amount",
-        )?))
+        )
     };
     // The net of a trial amount, and with one installment its schedule and IOF too (building a
     // one-installment schedule costs less than pricing it twice).
@@ -573,16 +852,24 @@ pub fn gross_up(grid: &Grid, disbursed: Decimal, pricing: &Pricing) -> Result<(S
             return Err(steps_exceeded());
         }
     }
-    // Bisection on cents: net(lo) < target ≤ net(hi) (or lo = hi = 0.01).
-    while hi - lo > cent {
-        let mid = round_cents((lo + hi) / Decimal::TWO).clamp(lo + cent, hi - cent);
-        let (mid_net, mid_priced) = price(mid)?;
-        if mid_net >= target {
-            hi = mid;
-            hi_priced = mid_priced;
-        } else {
-            lo = mid;
+    // Bisection on cents: net(lo) < target ≤ net(hi) (or lo = hi = 0.01). The last amount that
+    // reaches the target is the bisection's answer; keep its priced schedule.
+    if hi > lo {
+        let mut last_reaching = None;
+        let found = num::bisect_cents(lo, hi, |mid| {
+            let (mid_net, mid_priced) = price(mid)?;
+            let reaches = mid_net >= target;
+            if reaches {
+                last_reaching = Some((mid, mid_priced));
+            }
+            Ok(reaches)
+        })?;
+        if let Some((at, priced)) = last_reaching
+            && at == found
+        {
+            hi_priced = priced;
         }
+        hi = found;
     }
     let mut issue = hi;
     if !(single && share.is_zero()) {

@@ -434,25 +434,25 @@ fn random_loan(r: &mut Rng, face_value: bool) -> Loan {
 
 fn terms(loan: &Loan) -> LoanTerms {
     let input = match loan.input {
-        Input::Monthly(m) => RateInput::Monthly(MonthlyRate::new(m, "m").expect("rate")),
-        Input::Annual(a) => RateInput::Annual(AnnualRate::new(a, "a").expect("rate")),
+        Input::Monthly(m) => RateInput::Monthly(MonthlyRate::new(m).expect("rate")),
+        Input::Annual(a) => RateInput::Annual(AnnualRate::new(a).expect("rate")),
     };
-    LoanTerms {
-        amount: if loan.face_value {
+    LoanTerms::with_amount(
+        if loan.face_value {
             Amount::InstallmentFaceValue(loan.amount)
         } else {
             Amount::Disbursed(loan.amount)
         },
-        number_of_installments: loan.n,
-        rate: InterestRate::new(input, loan.base).expect("rate"),
-        disbursement_date: loan.d0,
-        first_due: match loan.first {
+        loan.n,
+        InterestRate::new(input, loan.base).expect("rate"),
+        loan.d0,
+        match loan.first {
             Some(d) => FirstDue::Date(d),
             None => FirstDue::Delay(loan.delay),
         },
-        limit_days_to_disburse: loan.limit,
-        refinanced: vec![],
-    }
+    )
+    .expect("valid terms")
+    .limit_days_to_disburse(loan.limit)
 }
 
 // ---------------------------------------------------------------------------------------------

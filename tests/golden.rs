@@ -26,7 +26,7 @@ fn simulate(request: &str, pricing: &str) -> Value {
     let options = SimulationOptions::new().pricing(pricing);
     let req = SimulationRequest::from_json(&read(request), request).expect("request");
     let sim = qitech_sim::simulate(&req.terms, &options).expect("simulation");
-    serde_json::to_value(SimulationResponse::new(&req, &sim, None)).expect("json")
+    serde_json::to_value(SimulationResponse::new(&req, &sim, &options, None)).expect("json")
 }
 
 /// Follows a path like `data.installments[1].tax_amount`.

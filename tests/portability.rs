@@ -31,7 +31,13 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 fn simulate_file(path: &str) -> Value {
     let req = SimulationRequest::from_json(&read(path), path).expect("request");
     let sim = simulate(&req.terms, &SimulationOptions::new()).expect("simulation");
-    serde_json::to_value(SimulationResponse::new(&req, &sim, None)).expect("json")
+    serde_json::to_value(SimulationResponse::new(
+        &req,
+        &sim,
+        &SimulationOptions::new(),
+        None,
+    ))
+    .expect("json")
 }
 
 fn without_key(mut v: Value) -> Value {
@@ -159,7 +165,7 @@ fn negative_amortization_and_the_iof_cap() {
 fn portability_chain_feeds_the_bridge_into_the_payroll_loan() {
     let req = PortabilityRequest::from_json(&read("fixtures/airforce/portability.json"), "p")
         .expect("request");
-    let p = req.run(&SimulationOptions::new()).expect("portability");
+    let p = portability::portability(&req.terms, &SimulationOptions::new()).expect("portability");
     assert_eq!(p.bridge.issue_amount(), dec("80833.26"));
     assert_eq!(p.bridge.installment_total(), dec("81016.77"));
     assert_eq!(p.bridge.term_days(), 5);
@@ -167,11 +173,11 @@ fn portability_chain_feeds_the_bridge_into_the_payroll_loan() {
     assert_eq!(p.payroll_terms.disbursement_date, date(2023, 3, 22));
     assert_eq!(
         p.payroll_terms.refinanced,
-        vec![RefinancedOperation {
-            due_balance: dec("81016.77"),
-            original_deadline: Some(5),
-            operation_key: None,
-        }]
+        vec![
+            RefinancedOperation::new(dec("81016.77"))
+                .expect("balance")
+                .original_deadline(5)
+        ]
     );
     let changes: Vec<Decimal> = p
         .payroll
@@ -194,8 +200,7 @@ fn portability_chain_feeds_the_bridge_into_the_payroll_loan() {
             q.disbursed_issue_amount - dec("81016.77")
         );
     }
-    let out =
-        serde_json::to_value(api::PortabilityResponse::new(&p, req.collateral_type)).expect("json");
+    let out = serde_json::to_value(api::PortabilityResponse::new(&req, &p)).expect("json");
     assert_eq!(
         out["change"][0]["final_disbursement_amount"],
         serde_json::json!(15625.9)
@@ -207,18 +212,17 @@ fn portability_chain_feeds_the_bridge_into_the_payroll_loan() {
 fn a_margin_too_small_is_an_explained_shortfall() {
     let mut req = PortabilityRequest::from_json(&read("fixtures/airforce/portability.json"), "p")
         .expect("request");
-    req.payroll.installment_face_value = dec("1300");
-    let p = req.run(&SimulationOptions::new()).expect("portability");
+    req.terms.payroll.installment_face_value = dec("1300");
+    let p = portability::portability(&req.terms, &SimulationOptions::new()).expect("portability");
     let q = p.payroll.first();
-    match q.change() {
+    match q.change {
         Change::Shortfall(s) => {
             assert!(s > Decimal::ZERO);
             assert_eq!(s, dec("81016.77") - q.disbursed_issue_amount);
         }
         Change::Change(c) => panic!("expected a shortfall, got change {c}"),
     }
-    let out =
-        serde_json::to_value(api::PortabilityResponse::new(&p, req.collateral_type)).expect("json");
+    let out = serde_json::to_value(api::PortabilityResponse::new(&req, &p)).expect("json");
     assert!(out["change"][0]["shortfall_amount"].as_f64().unwrap_or(0.0) > 0.0);
 }
 
@@ -230,20 +234,20 @@ fn payroll_terms(
     first_due_days: u64,
     balance: Decimal,
 ) -> LoanTerms {
-    let m = MonthlyRate::new(Decimal::new(rate_bp, 4), "monthly_interest_rate").expect("rate");
-    LoanTerms {
-        amount: Amount::InstallmentFaceValue(Decimal::from(100)),
-        number_of_installments: n,
-        rate: InterestRate::new(RateInput::Monthly(m), InterestBase::CalendarDays).expect("rate"),
-        disbursement_date: disb,
-        first_due: FirstDue::Date(disb + chrono::Days::new(first_due_days)),
-        limit_days_to_disburse: 0,
-        refinanced: vec![RefinancedOperation {
-            due_balance: balance,
-            original_deadline: Some(5),
-            operation_key: None,
-        }],
-    }
+    let m = MonthlyRate::new(Decimal::new(rate_bp, 4)).expect("rate");
+    LoanTerms::face_value(
+        Decimal::from(100),
+        n,
+        InterestRate::new(RateInput::Monthly(m), InterestBase::CalendarDays).expect("rate"),
+        disb,
+        FirstDue::Date(disb + chrono::Days::new(first_due_days)),
+    )
+    .expect("valid terms")
+    .refinance(
+        RefinancedOperation::new(balance)
+            .expect("balance")
+            .original_deadline(5),
+    )
 }
 
 fn change_at(terms: &LoanTerms, f: Decimal, opts: &SimulationOptions) -> Option<Decimal> {
@@ -339,7 +343,7 @@ proptest! {
 fn bridge_loan_alone_reproduces_the_personal_credit() {
     let b = portability::bridge_loan(
         dec("80492.95"),
-        AnnualRate::new(dec("0.20983"), "annual_interest_rate").expect("rate"),
+        AnnualRate::new(dec("0.20983")).expect("rate"),
         date(2023, 3, 17),
         5,
         &SimulationOptions::new(),
@@ -347,7 +351,7 @@ fn bridge_loan_alone_reproduces_the_personal_credit() {
     .expect("bridge");
     assert_eq!(b.issue_amount(), dec("80833.26"));
     assert_eq!(b.quote.iof.total, dec("340.31"));
-    assert_eq!(b.quote.cet.monthly_pt_br(), "4,0200%");
+    assert_eq!(api::percent_pt_br(b.quote.cet.monthly), "4,0200%");
     assert_eq!(b.quote.disbursed_issue_amount, dec("80492.95"));
 }
 
@@ -366,7 +370,13 @@ fn business_day_option_policy_keeps_business_days_only() {
         dates,
         [date(2023, 3, 22), date(2023, 3, 23), date(2023, 3, 24)]
     );
-    let out = serde_json::to_value(SimulationResponse::new(&req, &sim, None)).expect("json");
+    let out = serde_json::to_value(SimulationResponse::new(
+        &req,
+        &sim,
+        &SimulationOptions::new(),
+        None,
+    ))
+    .expect("json");
     assert_eq!(out["data"]["disbursement_options_policy"], "business_days");
     // Each kept option is the same loan as under the calendar policy.
     let all = simulate(&req.terms, &SimulationOptions::new()).expect("simulation");

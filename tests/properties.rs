@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use chrono::{Days, NaiveDate};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
-use qitech_sim::api::{BorrowerJson, SimulationRequest, SimulationResponse};
+use qitech_sim::api::{SimulationRequest, SimulationResponse};
 use qitech_sim::cet::{self, Flow};
 use qitech_sim::error::Error;
 use qitech_sim::fees::{AmountType, FeeRule, Pricing};
@@ -106,12 +106,12 @@ fn plus_days(d: NaiveDate, n: u32) -> NaiveDate {
 impl LoanSpec {
     fn rate(&self) -> InterestRate {
         let input = match self.rate {
-            RateSpec::Monthly(x) => RateInput::Monthly(
-                MonthlyRate::new(Decimal::new(x, 6), "monthly_interest_rate").expect("rate"),
-            ),
-            RateSpec::Annual(x) => RateInput::Annual(
-                AnnualRate::new(Decimal::new(x, 6), "annual_interest_rate").expect("rate"),
-            ),
+            RateSpec::Monthly(x) => {
+                RateInput::Monthly(MonthlyRate::new(Decimal::new(x, 6)).expect("rate"))
+            }
+            RateSpec::Annual(x) => {
+                RateInput::Annual(AnnualRate::new(Decimal::new(x, 6)).expect("rate"))
+            }
         };
         InterestRate::new(input, self.base).expect("interest rate")
     }
@@ -121,30 +121,33 @@ impl LoanSpec {
     }
 
     fn terms(&self) -> LoanTerms {
-        LoanTerms {
-            amount: match self.mode {
+        let mut terms = LoanTerms::with_amount(
+            match self.mode {
                 Mode::FaceValue => Amount::InstallmentFaceValue(self.amount()),
                 Mode::Disbursed => Amount::Disbursed(self.amount()),
             },
-            number_of_installments: self.n,
-            rate: self.rate(),
-            disbursement_date: self.disbursement,
-            first_due: match self.due {
+            self.n,
+            self.rate(),
+            self.disbursement,
+            match self.due {
                 DueSpec::Date(days) => FirstDue::Date(plus_days(self.disbursement, days)),
                 DueSpec::Delay(days) => FirstDue::Delay(days),
             },
-            limit_days_to_disburse: self.limit,
-            refinanced: self
-                .refinanced
-                .iter()
-                .enumerate()
-                .map(|(i, &c)| RefinancedOperation {
-                    due_balance: Decimal::new(c, 2),
-                    original_deadline: Some(5 + 30 * u32::try_from(i).expect("small")),
-                    operation_key: Some(format!("op-{i}")),
-                })
-                .collect(),
-        }
+        )
+        .expect("valid terms")
+        .limit_days_to_disburse(self.limit);
+        terms.refinanced = self
+            .refinanced
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| {
+                RefinancedOperation::new(Decimal::new(c, 2))
+                    .expect("balance")
+                    .original_deadline(5 + 30 * u32::try_from(i).expect("small"))
+                    .operation_key(format!("op-{i}"))
+            })
+            .collect();
+        terms
     }
 
     fn pricing(&self) -> Pricing {
@@ -608,7 +611,7 @@ fn check_disbursed(
 fn check_amounts(terms: &LoanTerms, pricing: &Pricing, q: &Quote) -> Result<(), TestCaseError> {
     let issue = q.schedule.issue_amount;
     let contract = pricing.contract_total(issue).expect("fees");
-    prop_assert_eq!(q.fees.contract_total(), contract);
+    prop_assert_eq!(q.fees.contract_fee_amount, contract);
     for f in &q.fees.external {
         prop_assert_eq!(
             f.tax_amount,
@@ -712,7 +715,7 @@ fn check_cet(terms: &LoanTerms, q: &Quote) -> Result<(), TestCaseError> {
     );
     // IOF (always > 0: the additional 0.38 %) and fees only add to the cost of the loan: the CET is
     // at least the rate of the same flows against the whole issue amount.
-    let costs = q.iof.total + q.fees.contract_total();
+    let costs = q.iof.total + q.fees.contract_fee_amount;
     if costs > Decimal::ZERO {
         let bare = cet::annual_irr(q.schedule.issue_amount, &flows)
             .map_err(|e| TestCaseError::fail(format!("annual_irr on the issue amount: {e}")))?;
@@ -899,20 +902,12 @@ proptest! {
     #[test]
     fn simulation_response_survives_a_json_round_trip(spec in any_loan()) {
         let sim = run(&spec, 0)?;
-        let request = SimulationRequest {
-            terms: spec.terms(),
-            issue_date: spec.disbursement,
-            credit_operation_type: "ccb".into(),
-            interest_type: "pre_price_days".into(),
-            interest_grace_period: 0,
-            principal_grace_period: 0,
-            collaterals: vec![],
-            requester_key: Some("partner-key".into()),
-            borrower: BorrowerJson { document_number: None, name: None },
-        };
+        let mut request = SimulationRequest::from_terms(spec.terms());
+        request.requester_key = Some("partner-key".into());
         let response = SimulationResponse::new(
             &request,
             &sim,
+            &SimulationOptions::new(),
             Some("2024-01-02 03:04:05".into()),
         );
         let text = serde_json::to_string(&response).expect("serialise");

@@ -1,0 +1,187 @@
+//! The portability chain (`qitech-sim portability`): the flat input read by
+//! [`PortabilityRequest`](super::PortabilityRequest), the bridge loan as an issuance, the payroll
+//! loan as a simulation, the change per option; and the broker's two inverse questions.
+
+use chrono::NaiveDate;
+
+use super::debt::DebtData;
+use super::number::Num;
+use super::reader::{Collateral, PortabilityRequest, SimulationRequest};
+use super::simulation::SimulationData;
+use super::writer::json_struct;
+use crate::error::Result;
+use crate::portability::{self, Portability};
+use crate::simulation::{Simulation, SimulationOptions};
+
+json_struct! {
+    /// The change of one disbursement option of a portability.
+    pub struct ChangeJson {
+        /// The payroll loan's disbursement date for this option.
+        disbursement_date: NaiveDate => "disbursement_date",
+        /// The payroll loan's `disbursed_issue_amount`.
+        disbursed_issue_amount: Num => "disbursed_issue_amount",
+        /// `final_disbursement_amount`: the change (negative when there is a shortfall).
+        final_disbursement_amount: Num => "final_disbursement_amount",
+        /// The payroll loan's `issue_amount`.
+        issue_amount: Num => "issue_amount",
+        /// The bridge balance refinanced.
+        refinanced_balance: Num => "refinanced_balance",
+        /// How much is missing when the loan does not cover the balance; null otherwise.
+        shortfall_amount: Option<Num> => "shortfall_amount",
+    }
+}
+
+json_struct! {
+    /// The output of `qitech-sim portability`.
+    pub struct PortabilityResponse {
+        /// The bridge loan, as QI's issuance `data`.
+        bridge_loan: DebtData => "bridge_loan",
+        /// The change per disbursement option.
+        change: Vec<ChangeJson> => "change",
+        /// The payroll loan, as QI's simulation `data`.
+        payroll_loan: SimulationData => "payroll_loan",
+    }
+}
+
+impl PortabilityResponse {
+    /// Renders a priced portability of `request`.
+    pub fn new(request: &PortabilityRequest, p: &Portability) -> Self {
+        let bridge_req = SimulationRequest::from_terms(p.bridge.terms.clone());
+        let bridge_sim = Simulation {
+            options: vec![p.bridge.quote.clone()],
+            option_days: p.payroll.option_days,
+        };
+        let mut payroll_req = SimulationRequest::from_terms(p.payroll_terms.clone());
+        payroll_req.collaterals.push(Collateral {
+            collateral_type: request.collateral_type,
+            collateral_data: None,
+        });
+        PortabilityResponse {
+            bridge_loan: DebtData::new(&bridge_req, &bridge_sim, &SimulationOptions::new()),
+            change: p
+                .payroll
+                .options
+                .iter()
+                .map(|q| ChangeJson {
+                    disbursement_date: q.disbursement_date,
+                    disbursed_issue_amount: q.disbursed_issue_amount.into(),
+                    final_disbursement_amount: q.final_disbursement_amount.into(),
+                    issue_amount: q.schedule.issue_amount.into(),
+                    refinanced_balance: q.refinanced_total.into(),
+                    shortfall_amount: q.shortfall().map(Num),
+                })
+                .collect(),
+            payroll_loan: SimulationData::new(&payroll_req, &p.payroll),
+        }
+    }
+}
+
+/// Runs the portability of `request` with `options` for the payroll loan (the bridge has no fees).
+///
+/// # Errors
+/// Input errors of either loan.
+///
+/// # Example
+/// ```
+/// use qitech_sim::{api, SimulationOptions};
+/// let text = std::fs::read_to_string("fixtures/airforce/portability.json")?;
+/// let request = api::PortabilityRequest::from_json(&text, "portability.json")?;
+/// let response = api::portability_request(&request, &SimulationOptions::new())?;
+/// assert_eq!(response.change[0].final_disbursement_amount.0.to_string(), "15625.90");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn portability_request(
+    request: &PortabilityRequest,
+    options: &SimulationOptions,
+) -> Result<PortabilityResponse> {
+    let p = portability::portability(&request.terms, options)?;
+    Ok(PortabilityResponse::new(request, &p))
+}
+
+/// [`portability_request`] from JSON text.
+///
+/// # Errors
+/// [`crate::Error::Json`] for text that is not JSON; input errors naming the field and value.
+pub fn portability_json(text: &str, options: &SimulationOptions) -> Result<PortabilityResponse> {
+    portability_request(&PortabilityRequest::from_json(text, "request")?, options)
+}
+
+json_struct! {
+    /// The answer to "which installment gives this change?" (`portability --target-change`).
+    pub struct TargetChangeResponse {
+        /// The smallest installment face value, to the cent, whose change reaches the target.
+        installment_face_value: Num => "installment_face_value",
+        /// The portability at that face value.
+        portability: PortabilityResponse => "portability",
+        /// The change asked for.
+        target_change: Num => "target_change",
+    }
+}
+
+/// The smallest installment face value whose change (first option) reaches `target`, and the
+/// portability at it.
+///
+/// # Errors
+/// Input errors; [`crate::ErrorKind::NoSolution`] when no face value reaches the target.
+pub fn target_change(
+    request: &PortabilityRequest,
+    target: rust_decimal::Decimal,
+    options: &SimulationOptions,
+) -> Result<TargetChangeResponse> {
+    let p = portability::portability(&request.terms, options)?;
+    let f = portability::min_face_value_for_change(&p.payroll_terms, target, options)?;
+    let mut at_f = request.clone();
+    at_f.terms.payroll.installment_face_value = f;
+    Ok(TargetChangeResponse {
+        installment_face_value: Num(f),
+        portability: portability_request(&at_f, options)?,
+        target_change: Num(target),
+    })
+}
+
+json_struct! {
+    /// The change of one number of installments.
+    pub struct ChangeByInstallmentsJson {
+        /// The change (first option), negative for a shortfall.
+        final_disbursement_amount: Num => "final_disbursement_amount",
+        /// `number_of_installments`.
+        number_of_installments: u32 => "number_of_installments",
+    }
+}
+
+json_struct! {
+    /// The change a margin gives for each number of installments (`portability
+    /// --installments-range`), and the best.
+    pub struct InstallmentsRangeResponse {
+        /// The row with the largest change (the fewest installments among equals).
+        best: Option<ChangeByInstallmentsJson> => "best",
+        /// One row per number of installments, in order.
+        changes: Vec<ChangeByInstallmentsJson> => "changes",
+        /// The margin.
+        installment_face_value: Num => "installment_face_value",
+    }
+}
+
+/// The change the request's margin gives for each number of installments in `counts`.
+///
+/// # Errors
+/// Input errors of the simulation.
+pub fn change_by_installments(
+    request: &PortabilityRequest,
+    counts: std::ops::RangeInclusive<u32>,
+    options: &SimulationOptions,
+) -> Result<InstallmentsRangeResponse> {
+    let p = portability::portability(&request.terms, options)?;
+    let f = request.terms.payroll.installment_face_value;
+    let rows = portability::change_by_installments(&p.payroll_terms, f, counts, options)?;
+    let best = rows.iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)));
+    let row = |(n, ch): &(u32, rust_decimal::Decimal)| ChangeByInstallmentsJson {
+        final_disbursement_amount: Num(*ch),
+        number_of_installments: *n,
+    };
+    Ok(InstallmentsRangeResponse {
+        best: best.map(row),
+        changes: rows.iter().map(row).collect(),
+        installment_face_value: Num(f),
+    })
+}

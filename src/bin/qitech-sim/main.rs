@@ -1,0 +1,463 @@
+//! `qitech-sim`: the command-line front of the crate, a thin layer over the library's public
+//! pipelines (`qitech_sim::api`).
+//!
+//! Every command prints one JSON document on stdout (or a table or CSV with `--format`); any bad
+//! input exits with status 2 and one line on stderr naming the field and the value. `qitech-sim
+//! --help` lists the commands, `qitech-sim COMMAND --help` their options.
+
+mod batch;
+mod table;
+
+use std::ffi::OsString;
+use std::io::{IsTerminal, Read, Write};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use qitech_sim::api::{self, PortabilityRequest, SimulationRequest};
+use qitech_sim::calendar::BrazilCalendar;
+use qitech_sim::{Decimal, DelayUnit, OptionDays, SimulationOptions};
+use serde_json::json;
+
+/// The one-line usage printed when no command is given.
+const USAGE: &str =
+    "usage: qitech-sim <simulate|debt|portability|batch|calendar> … (qitech-sim --help for more)";
+
+const HELP_TEMPLATE: &str = "{about-with-newline}\nusage: {usage}\n\n{all-args}{after-help}";
+
+#[derive(Parser)]
+#[command(
+    name = "qitech-sim",
+    version,
+    about = "Offline, cent-exact reproduction of QI Tech's credit-simulation arithmetic.",
+    help_template = HELP_TEMPLATE,
+    subcommand_help_heading = "commands",
+    disable_help_subcommand = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// QI's simulation response (`/debt_simulation`) for a request.
+    #[command(help_template = HELP_TEMPLATE)]
+    Simulate(QuoteArgs),
+    /// The `data` of QI's issuance (`/debt`) response for a request.
+    #[command(help_template = HELP_TEMPLATE)]
+    Debt(QuoteArgs),
+    /// A portability: bridge loan, payroll loan and the change per disbursement option.
+    #[command(help_template = HELP_TEMPLATE)]
+    Portability(PortabilityArgs),
+    /// One simulation response per input line (JSON Lines), in order, on all cores.
+    #[command(help_template = HELP_TEMPLATE)]
+    Batch(BatchArgs),
+    /// The Brazilian (ANBIMA) business-day calendar.
+    #[command(subcommand, help_template = HELP_TEMPLATE)]
+    Calendar(CalendarCommand),
+}
+
+/// How `first_due_date_delay` and option days are counted.
+#[derive(Clone, Copy, ValueEnum)]
+enum DayUnit {
+    Calendar,
+    Business,
+}
+
+/// The output format.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// QI's JSON (pretty, or one line with --compact).
+    Json,
+    /// The quote and the amortization table as a broker shows them.
+    Table,
+    /// The amortization table(s) as CSV.
+    Csv,
+}
+
+#[derive(Args)]
+struct EngineArgs {
+    /// Partner pricing configuration (fees), JSON.
+    #[arg(long, value_name = "CONFIG")]
+    config: Option<String>,
+    /// How `first_due_date_delay` counts days.
+    #[arg(long, value_name = "UNIT", default_value = "calendar")]
+    delay_unit: DayUnit,
+    /// Which days get a disbursement option.
+    #[arg(long, value_name = "DAYS", default_value = "calendar")]
+    option_days: DayUnit,
+}
+
+#[derive(Args)]
+struct OutputArgs {
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", default_value = "json")]
+    format: Format,
+    /// JSON on one line.
+    #[arg(long)]
+    compact: bool,
+}
+
+#[derive(Args)]
+struct QuoteArgs {
+    /// The request (JSON); `-` for standard input.
+    #[arg(value_name = "FILE")]
+    file: String,
+    #[command(flatten)]
+    engine: EngineArgs,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+#[derive(Args)]
+struct PortabilityArgs {
+    /// The portability input (JSON); `-` for standard input.
+    #[arg(value_name = "FILE")]
+    file: String,
+    #[command(flatten)]
+    engine: EngineArgs,
+    #[command(flatten)]
+    output: OutputArgs,
+    /// The smallest installment (to the cent) whose change reaches AMOUNT, and the portability at it.
+    #[arg(long, value_name = "AMOUNT", conflicts_with = "installments_range")]
+    target_change: Option<String>,
+    /// The change the margin gives for each number of installments MIN..MAX, and the best.
+    #[arg(long, value_name = "MIN..MAX")]
+    installments_range: Option<String>,
+}
+
+#[derive(Args)]
+struct BatchArgs {
+    /// JSON Lines of requests; standard input when absent or `-`.
+    #[arg(value_name = "FILE")]
+    file: Option<String>,
+    #[command(flatten)]
+    engine: EngineArgs,
+}
+
+#[derive(Subcommand)]
+enum CalendarCommand {
+    /// Whether DATE is a business day.
+    IsBusinessDay {
+        /// `YYYY-MM-DD`.
+        #[arg(value_name = "DATE")]
+        date: String,
+    },
+    /// The business day on or after DATE.
+    Following {
+        /// `YYYY-MM-DD`.
+        #[arg(value_name = "DATE")]
+        date: String,
+    },
+    /// Business days in (FROM, TO].
+    Workdays {
+        /// `YYYY-MM-DD`.
+        #[arg(value_name = "FROM")]
+        from: String,
+        /// `YYYY-MM-DD`.
+        #[arg(value_name = "TO")]
+        to: String,
+    },
+    /// DATE moved by N business days (N may be negative).
+    AddBusinessDays {
+        /// `YYYY-MM-DD`.
+        #[arg(value_name = "DATE")]
+        date: String,
+        /// Business days.
+        #[arg(value_name = "N", allow_hyphen_values = true)]
+        n: String,
+    },
+}
+
+/// A CLI failure: the message printed on stderr (one line), exit status 2.
+pub(crate) struct Failure(pub(crate) String);
+
+impl From<qitech_sim::Error> for Failure {
+    fn from(e: qitech_sim::Error) -> Self {
+        Failure(e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    // Arguments must be text: a non-UTF-8 one is answered, never a panic.
+    let mut text_args = Vec::with_capacity(args.len());
+    for a in &args {
+        match a.to_str() {
+            Some(s) => text_args.push(s.to_string()),
+            None => {
+                return fail(&Failure(format!(
+                    "argument {:?}: not valid UTF-8",
+                    a.to_string_lossy()
+                )));
+            }
+        }
+    }
+    let cli = match Cli::try_parse_from(&text_args) {
+        Ok(cli) => cli,
+        Err(e) => return clap_error(&e, &text_args[1..]),
+    };
+    match run(cli) {
+        Ok(Outcome::Print(out)) => print(&out),
+        Ok(Outcome::Done(code)) => code,
+        Err(f) => fail(&f),
+    }
+}
+
+enum Outcome {
+    Print(String),
+    Done(ExitCode),
+}
+
+fn fail(f: &Failure) -> ExitCode {
+    eprintln!("error: {}", f.0.replace(['\n', '\r'], " "));
+    ExitCode::from(2)
+}
+
+/// Prints `out` and a newline; a closed stdout (`| head`) ends quietly.
+fn print(out: &str) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    match writeln!(stdout, "{out}").and_then(|()| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: stdout: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// clap's help and version exit 0 as clap prints them; a usage error is one line, exit 2.
+fn clap_error(e: &clap::Error, args: &[String]) -> ExitCode {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let context = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(v)) => v.join(", "),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    };
+    let arg = context(ContextKind::InvalidArg);
+    let value = context(ContextKind::InvalidValue);
+    let scope = match args {
+        [first, second, ..] if first == "calendar" => format!("calendar {second}"),
+        [first, ..] => first.clone(),
+        [] => String::new(),
+    };
+    let message = match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand => {
+            if args.is_empty() {
+                USAGE.to_string()
+            } else {
+                format!("{scope}: missing command; {USAGE}")
+            }
+        }
+        ErrorKind::InvalidSubcommand => {
+            let (prefix, name) = match args {
+                [first, second, ..] if first == "calendar" => ("calendar: ", second.as_str()),
+                [first, ..] => ("", first.as_str()),
+                [] => ("", ""),
+            };
+            let name = if value.is_empty() {
+                name
+            } else {
+                value.as_str()
+            };
+            format!("{prefix}unknown command {name:?}; {USAGE}")
+        }
+        ErrorKind::UnknownArgument if arg.starts_with('-') => {
+            format!("{scope}: unknown option {arg:?}")
+        }
+        ErrorKind::UnknownArgument => format!("{scope}: unexpected argument {arg:?}"),
+        ErrorKind::MissingRequiredArgument => {
+            let given = args.iter().skip(2).filter(|a| !a.starts_with('-')).count();
+            if args.first().is_some_and(|a| a == "calendar") {
+                format!("{scope}: expected more argument(s), got {given} ({arg} missing)")
+            } else {
+                format!(
+                    "{}: missing required argument{}",
+                    arg.trim_matches(['<', '>']),
+                    if arg.contains("FILE") {
+                        " (the request file; use - for stdin)"
+                    } else {
+                        ""
+                    }
+                )
+            }
+        }
+        ErrorKind::InvalidValue if value.is_empty() => format!("{arg}: missing value"),
+        ErrorKind::InvalidValue => {
+            let valid = context(ContextKind::ValidValue);
+            format!("{arg}: expected one of {valid} (got {value:?})")
+        }
+        ErrorKind::ArgumentConflict => {
+            format!(
+                "{arg}: cannot be used with {}",
+                context(ContextKind::PriorArg)
+            )
+        }
+        _ => e
+            .to_string()
+            .lines()
+            .next()
+            .unwrap_or("invalid arguments")
+            .trim_start_matches("error: ")
+            .to_string(),
+    };
+    fail(&Failure(message))
+}
+
+fn run(cli: Cli) -> Result<Outcome, Failure> {
+    match cli.command {
+        Command::Simulate(a) => {
+            let options = engine_options(&a.engine)?;
+            let request = read_request(&a.file)?;
+            let response = api::simulate_request(&request, &options, now_utc())?;
+            render(&a.output, &response, || table::simulation(&response))
+        }
+        Command::Debt(a) => {
+            let options = engine_options(&a.engine)?;
+            let request = read_request(&a.file)?;
+            let data = api::debt_request(&request, &options)?;
+            render(&a.output, &data, || table::debt(&data))
+        }
+        Command::Portability(a) => portability(a),
+        Command::Batch(a) => {
+            let options = engine_options(&a.engine)?;
+            batch::run(a.file.as_deref(), &options).map(Outcome::Done)
+        }
+        Command::Calendar(c) => calendar(c).map(|v| Outcome::Print(v.to_string())),
+    }
+}
+
+/// JSON (pretty unless `--compact`), or the table / CSV view.
+fn render<T: serde::Serialize>(
+    output: &OutputArgs,
+    value: &T,
+    view: impl FnOnce() -> table::View,
+) -> Result<Outcome, Failure> {
+    let text = match output.format {
+        Format::Json if output.compact => serde_json::to_string(value),
+        Format::Json => serde_json::to_string_pretty(value),
+        Format::Table => return Ok(Outcome::Print(view().table())),
+        Format::Csv => return Ok(Outcome::Print(view().csv())),
+    };
+    text.map(Outcome::Print)
+        .map_err(|e| Failure(format!("output: {e}")))
+}
+
+fn portability(a: PortabilityArgs) -> Result<Outcome, Failure> {
+    let options = engine_options(&a.engine)?;
+    let name = source_name(&a.file);
+    let request = PortabilityRequest::from_json(&read_input(&a.file)?, name)?;
+    if let Some(t) = &a.target_change {
+        let target: Decimal = t
+            .parse()
+            .map_err(|_| Failure(format!("--target-change: expected an amount (got {t:?})")))?;
+        let r = api::target_change(&request, target, &options)?;
+        return render(&a.output, &r, || table::portability(&r.portability));
+    }
+    if let Some(range) = &a.installments_range {
+        let max = qitech_sim::schedule::MAX_INSTALLMENTS;
+        let parsed = range
+            .split_once("..")
+            .and_then(|(lo, hi)| {
+                Some((
+                    lo.parse::<u32>().ok()?,
+                    hi.trim_start_matches('=').parse::<u32>().ok()?,
+                ))
+            })
+            .filter(|(lo, hi)| lo <= hi && *lo >= 1 && *hi <= max)
+            .ok_or_else(|| {
+                Failure(format!(
+                    "--installments-range: expected MIN..MAX within 1..{max} (got {range:?})"
+                ))
+            })?;
+        let r = api::change_by_installments(&request, parsed.0..=parsed.1, &options)?;
+        return render(&a.output, &r, || table::installments_range(&r));
+    }
+    let r = api::portability_request(&request, &options)?;
+    render(&a.output, &r, || table::portability(&r))
+}
+
+fn engine_options(e: &EngineArgs) -> Result<SimulationOptions, Failure> {
+    let mut options = SimulationOptions::new()
+        .delay_unit(match e.delay_unit {
+            DayUnit::Calendar => DelayUnit::CalendarDays,
+            DayUnit::Business => DelayUnit::BusinessDays,
+        })
+        .option_days(match e.option_days {
+            DayUnit::Calendar => OptionDays::CalendarDays,
+            DayUnit::Business => OptionDays::BusinessDays,
+        });
+    if let Some(path) = &e.config {
+        let text = read_input(path)?;
+        options = options.pricing(api::pricing_from_json(&text, source_name(path))?);
+    }
+    Ok(options)
+}
+
+fn source_name(path: &str) -> &str {
+    if path == "-" { "stdin" } else { path }
+}
+
+fn read_request(path: &str) -> Result<SimulationRequest, Failure> {
+    Ok(SimulationRequest::from_json(
+        &read_input(path)?,
+        source_name(path),
+    )?)
+}
+
+pub(crate) fn read_input(path: &str) -> Result<String, Failure> {
+    let mut bytes = vec![];
+    if path == "-" {
+        if std::io::stdin().is_terminal() {
+            eprintln!("qitech-sim: reading the request from standard input (end with Ctrl-D)");
+        }
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| Failure(format!("stdin: cannot read: {e}")))?;
+    } else {
+        bytes = std::fs::read(path).map_err(|e| Failure(format!("{path}: cannot read: {e}")))?;
+    }
+    String::from_utf8(bytes)
+        .map_err(|e| Failure(format!("{}: not valid UTF-8: {e}", source_name(path))))
+}
+
+pub(crate) fn now_utc() -> Option<String> {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs();
+    let dt = chrono::DateTime::from_timestamp(i64::try_from(secs).ok()?, 0)?;
+    Some(dt.format("%Y-%m-%d %H:%M:%S").to_string())
+}
+
+fn calendar(c: CalendarCommand) -> Result<serde_json::Value, Failure> {
+    let cal = BrazilCalendar::national();
+    let date = |s: &str, name: &str| api::parse_date(s, name).map_err(Failure::from);
+    Ok(match c {
+        CalendarCommand::IsBusinessDay { date: d } => {
+            let d = date(&d, "DATE")?;
+            json!({"date": d, "business_day": cal.is_business_day(d)?})
+        }
+        CalendarCommand::Following { date: d } => {
+            let d = date(&d, "DATE")?;
+            json!({"date": d, "following": cal.following(d)?})
+        }
+        CalendarCommand::Workdays { from, to } => {
+            let (from, to) = (date(&from, "FROM")?, date(&to, "TO")?);
+            json!({"from": from, "to": to, "workdays": cal.workdays(from, to)?})
+        }
+        CalendarCommand::AddBusinessDays { date: d, n } => {
+            let d = date(&d, "DATE")?;
+            let n: i64 = n
+                .parse()
+                .map_err(|_| Failure(format!("N: expected a whole number (got {n:?})")))?;
+            json!({"date": d, "n": n, "result": cal.add_business_days(d, n)?})
+        }
+    })
+}
