@@ -42,6 +42,7 @@ from ._errors import InternalError, InvalidRequest
 
 __all__ = [
     "simulate",
+    "simulate_json",
     "debt",
     "portability",
     "batch",
@@ -125,6 +126,22 @@ def simulate(
     """
     text = _native.simulate(_text(request, "request"), _config_text(config), delay_unit, option_days)
     return _loads(text, as_decimal)
+
+
+def simulate_json(
+    request: JsonInput,
+    config: Optional[JsonInput] = None,
+    *,
+    delay_unit: str = "calendar",
+    option_days: str = "calendar",
+) -> str:
+    """:func:`simulate`'s response as compact JSON text, not parsed into a dict.
+
+    For a caller that forwards the response (an API relaying QI's JSON) or stores it: it skips
+    building the dict, which for a 96-installment loan costs four times the computation.
+    ``json.loads(simulate_json(r, c))`` equals ``simulate(r, c)`` (``event_datetime`` aside).
+    """
+    return _native.simulate(_text(request, "request"), _config_text(config), delay_unit, option_days)
 
 
 def debt(

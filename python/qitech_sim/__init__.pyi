@@ -21,6 +21,13 @@ def simulate(
     delay_unit: DayUnit = "calendar",
     option_days: DayUnit = "calendar",
 ) -> Dict[str, Any]: ...
+def simulate_json(
+    request: JsonInput,
+    config: Optional[JsonInput] = None,
+    *,
+    delay_unit: DayUnit = "calendar",
+    option_days: DayUnit = "calendar",
+) -> str: ...
 def debt(
     request: JsonInput,
     config: Optional[JsonInput] = None,

@@ -21,10 +21,7 @@ use engine::Failure;
 type Ymd = (i32, u32, u32);
 
 /// Runs `f` without the GIL, turning a panic into [`Failure::Internal`].
-fn run<T: Send>(
-    py: Python<'_>,
-    f: impl FnOnce() -> Result<T, Failure> + Send,
-) -> PyResult<T> {
+fn run<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T, Failure> + Send) -> PyResult<T> {
     py.detach(|| guarded(f)).map_err(|e| to_pyerr(py, e))
 }
 

@@ -55,6 +55,7 @@ def test_simulate_equals_cli(run_cli, request_file, config):
     assert strip(qitech_sim.simulate(read(request_file), cfg)) == strip(json.loads(out))
     dec = json.loads(out, parse_float=Decimal, parse_int=Decimal)
     assert strip(qitech_sim.simulate(read(request_file), cfg, as_decimal=True)) == strip(dec)
+    assert strip(json.loads(qitech_sim.simulate_json(read(request_file), cfg))) == strip(json.loads(out))
 
 
 @pytest.mark.parametrize("request_file,config", DEBT)
