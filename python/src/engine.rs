@@ -1,0 +1,156 @@
+//! Every call into the `qitech-sim` crate, and nothing else.
+//!
+//! The bindings in `lib.rs` see only this module's plain signatures (JSON text in, JSON text out,
+//! dates as `NaiveDate`, errors as [`Error`] plus [`error_parts`]), so a change of the crate's API is
+//! adapted here alone.
+
+use chrono::NaiveDate;
+use qitech_sim::api::{self, PortabilityRequest, PortabilityResponse, SimulationRequest};
+use qitech_sim::calendar::BrazilCalendar;
+use qitech_sim::{DelayUnit, OptionDays, SimulationOptions};
+
+pub use qitech_sim::Error;
+
+/// The engine's options for one call or one batch.
+pub type Options = SimulationOptions;
+
+/// Options from the pricing configuration (QI's `contract_fees` / `external_contract_fees` JSON, the
+/// CLI's `--config`) and the CLI's `--delay-unit` / `--option-days` (`"calendar"` or `"business"`).
+pub fn options(
+    config: Option<&str>,
+    delay_unit: &str,
+    option_days: &str,
+) -> Result<Options, Error> {
+    let mut o = SimulationOptions::new();
+    if let Some(text) = config {
+        o = o.pricing(api::pricing_from_json(text, "config")?);
+    }
+    o = o.delay_unit(match calendar_or_business(delay_unit, "delay_unit")? {
+        true => DelayUnit::CalendarDays,
+        false => DelayUnit::BusinessDays,
+    });
+    o = o.option_days(match calendar_or_business(option_days, "option_days")? {
+        true => OptionDays::CalendarDays,
+        false => OptionDays::BusinessDays,
+    });
+    Ok(o)
+}
+
+fn calendar_or_business(v: &str, field: &str) -> Result<bool, Error> {
+    match v {
+        "calendar" => Ok(true),
+        "business" => Ok(false),
+        _ => Err(Error::invalid(
+            field,
+            format!("{v:?}"),
+            "expected \"calendar\" or \"business\"",
+        )),
+    }
+}
+
+/// The UTC clock as the CLI prints `event_datetime`: `YYYY-MM-DD HH:MM:SS`.
+pub fn now_utc() -> Option<String> {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs();
+    let dt = chrono::DateTime::from_timestamp(i64::try_from(secs).ok()?, 0)?;
+    Some(dt.format("%Y-%m-%d %H:%M:%S").to_string())
+}
+
+/// `qitech-sim simulate`: QI's simulation response as compact JSON. `source` names the input in
+/// messages (`request`, or `line N` in a batch, as the CLI does).
+pub fn simulate(
+    request: &str,
+    source: &str,
+    options: &Options,
+    event_datetime: Option<String>,
+) -> Result<String, Failure> {
+    let request = SimulationRequest::from_json(request, source)?;
+    let sim = qitech_sim::simulate(&request.terms, options)?;
+    let response = api::SimulationResponse::new(&request, &sim, event_datetime);
+    // `to_json_bytes` is byte-identical to serde_json's compact output (tested in the crate), faster.
+    String::from_utf8(response.to_json_bytes()).map_err(|e| internal("output", e))
+}
+
+/// `qitech-sim debt`: the `data` of QI's issuance response as compact JSON.
+pub fn debt(request: &str, options: &Options) -> Result<String, Failure> {
+    let data = api::debt_json(request, options)?;
+    serde_json::to_string(&data).map_err(|e| internal("output", e))
+}
+
+/// `qitech-sim portability` (without `--target-change` / `--installments-range`) as compact JSON.
+pub fn portability(request: &str, options: &Options) -> Result<String, Failure> {
+    let request = PortabilityRequest::from_json(request, "request")?;
+    let p = request.run(options)?;
+    serde_json::to_string(&PortabilityResponse::new(&p, request.collateral_type))
+        .map_err(|e| internal("output", e))
+}
+
+/// Why a call failed: the crate rejected the input, or something that is not the input's fault
+/// (a response that does not serialise; in `lib.rs`, a panic) happened.
+#[derive(Debug)]
+pub enum Failure {
+    /// The crate's error: becomes `InvalidRequest`.
+    Input(Error),
+    /// Not the input's fault: becomes `InternalError`.
+    Internal(String),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Input(e)
+    }
+}
+
+fn internal(what: &str, e: impl std::fmt::Display) -> Failure {
+    Failure::Internal(format!("{what}: {e}"))
+}
+
+/// The ANBIMA national calendar.
+fn calendar() -> &'static BrazilCalendar {
+    BrazilCalendar::national()
+}
+
+/// Whether `date` is a business day.
+pub fn is_business_day(date: NaiveDate) -> Result<bool, Error> {
+    calendar().is_business_day(date)
+}
+
+/// `date` if it is a business day, else the next one.
+pub fn following(date: NaiveDate) -> Result<NaiveDate, Error> {
+    calendar().following(date)
+}
+
+/// Business days in `(from, to]` (negative when `to < from`).
+pub fn workdays(from: NaiveDate, to: NaiveDate) -> Result<i64, Error> {
+    calendar().workdays(from, to)
+}
+
+/// `date` moved by `n` business days.
+pub fn add_business_days(date: NaiveDate, n: i64) -> Result<NaiveDate, Error> {
+    calendar().add_business_days(date, n)
+}
+
+/// What Python's `InvalidRequest` carries besides the message: `(kind, field, value)`.
+///
+/// Kinds: `date_out_of_range`, `invalid`, `missing`, `overflow`, `no_solution`, `invalid_json`,
+/// `other` (a variant added to the crate later). To be replaced by the crate's own `Error::kind()`,
+/// `Error::field()` and `Error::value()` when it has them.
+pub fn error_parts(e: &Error) -> (&'static str, Option<String>, Option<String>) {
+    match e {
+        Error::DateOutOfRange { field, value, .. } => (
+            "date_out_of_range",
+            Some(field.clone()),
+            Some(value.to_string()),
+        ),
+        Error::InvalidField { field, value, .. } => {
+            ("invalid", Some(field.clone()), Some(value.clone()))
+        }
+        Error::MissingField { field } => ("missing", Some(field.clone()), None),
+        Error::Overflow { field, value } => ("overflow", Some(field.clone()), Some(value.clone())),
+        Error::CetNoRoot { .. } => ("no_solution", None, None),
+        Error::Json { .. } => ("invalid_json", None, None),
+        _ => ("other", None, None),
+    }
+}

@@ -1,0 +1,263 @@
+//! `qitech_sim._native`: the compiled half of the Python package `qitech_sim`.
+//!
+//! Plain functions on JSON text and `(year, month, day)` tuples; the Python half (`qitech_sim/`)
+//! turns dicts into JSON text and back, dates into tuples and back, and documents the API. Every
+//! computation runs with the GIL released and inside `catch_unwind`: an input error becomes
+//! `qitech_sim.InvalidRequest` (with `kind`, `field`, `value`), anything else, a panic included,
+//! `qitech_sim.InternalError`. No panic crosses into Python.
+
+mod engine;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use chrono::{Datelike, NaiveDate};
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use engine::Failure;
+
+/// A date as Python's `datetime.date` fields.
+type Ymd = (i32, u32, u32);
+
+/// Runs `f` without the GIL, turning a panic into [`Failure::Internal`].
+fn run<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T, Failure> + Send) -> PyResult<T> {
+    py.detach(|| guarded(f)).map_err(|e| to_pyerr(py, e))
+}
+
+/// `f()`, with a panic caught and reported as [`Failure::Internal`].
+fn guarded<T>(f: impl FnOnce() -> Result<T, Failure>) -> Result<T, Failure> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(payload) => {
+            let msg = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            Err(Failure::Internal(format!(
+                "panic in qitech-sim (a bug; please report it with the request): {msg}"
+            )))
+        }
+    }
+}
+
+/// The Python exception for a failure: `qitech_sim.InvalidRequest` / `qitech_sim.InternalError`
+/// (classes defined in `qitech_sim/_errors.py`), or `ValueError` / `RuntimeError` if that module
+/// cannot be imported.
+fn to_pyerr(py: Python<'_>, f: Failure) -> PyErr {
+    let made = (|| -> PyResult<PyErr> {
+        let errors = py.import("qitech_sim._errors")?;
+        let value = match &f {
+            Failure::Input(e) => {
+                let (kind, field, value) = engine::error_parts(e);
+                let kwargs = PyDict::new(py);
+                kwargs.set_item("kind", kind)?;
+                kwargs.set_item("field", field)?;
+                kwargs.set_item("value", value)?;
+                errors
+                    .getattr("InvalidRequest")?
+                    .call((e.to_string(),), Some(&kwargs))?
+            }
+            Failure::Internal(msg) => errors.getattr("InternalError")?.call1((msg.as_str(),))?,
+        };
+        Ok(PyErr::from_value(value))
+    })();
+    made.unwrap_or_else(|_| match f {
+        Failure::Input(e) => PyValueError::new_err(e.to_string()),
+        Failure::Internal(msg) => PyRuntimeError::new_err(msg),
+    })
+}
+
+fn date(ymd: Ymd, field: &str) -> Result<NaiveDate, Failure> {
+    NaiveDate::from_ymd_opt(ymd.0, ymd.1, ymd.2)
+        .ok_or_else(|| Failure::Internal(format!("{field}: not a date: {ymd:?}")))
+}
+
+fn ymd(d: NaiveDate) -> Ymd {
+    (d.year(), d.month(), d.day())
+}
+
+/// `simulate(request, config, delay_unit, option_days) -> str`: QI's simulation response (JSON).
+#[pyfunction]
+#[pyo3(signature = (request, config=None, delay_unit="calendar".to_string(), option_days="calendar".to_string()))]
+fn simulate(
+    py: Python<'_>,
+    request: String,
+    config: Option<String>,
+    delay_unit: String,
+    option_days: String,
+) -> PyResult<String> {
+    run(py, || {
+        let o = engine::options(config.as_deref(), &delay_unit, &option_days)?;
+        engine::simulate(&request, "request", &o, engine::now_utc())
+    })
+}
+
+/// `debt(request, config, delay_unit, option_days) -> str`: the `data` of QI's issuance response.
+#[pyfunction]
+#[pyo3(signature = (request, config=None, delay_unit="calendar".to_string(), option_days="calendar".to_string()))]
+fn debt(
+    py: Python<'_>,
+    request: String,
+    config: Option<String>,
+    delay_unit: String,
+    option_days: String,
+) -> PyResult<String> {
+    run(py, || {
+        let o = engine::options(config.as_deref(), &delay_unit, &option_days)?;
+        engine::debt(&request, &o)
+    })
+}
+
+/// `portability(request, config, delay_unit, option_days) -> str`: bridge, payroll loan, change.
+#[pyfunction]
+#[pyo3(signature = (request, config=None, delay_unit="calendar".to_string(), option_days="calendar".to_string()))]
+fn portability(
+    py: Python<'_>,
+    request: String,
+    config: Option<String>,
+    delay_unit: String,
+    option_days: String,
+) -> PyResult<String> {
+    run(py, || {
+        let o = engine::options(config.as_deref(), &delay_unit, &option_days)?;
+        engine::portability(&request, &o)
+    })
+}
+
+/// Raises `InvalidRequest` if the options are invalid (so that `batch` fails before its first line).
+#[pyfunction]
+#[pyo3(signature = (config=None, delay_unit="calendar".to_string(), option_days="calendar".to_string()))]
+fn check_options(
+    py: Python<'_>,
+    config: Option<String>,
+    delay_unit: String,
+    option_days: String,
+) -> PyResult<()> {
+    run(py, || {
+        engine::options(config.as_deref(), &delay_unit, &option_days)?;
+        Ok(())
+    })
+}
+
+/// One batch line, as the CLI's `batch` prints it: the compact response or `{"line":N,"error":"…"}`.
+fn batch_line(n: usize, line: &str, options: &engine::Options, now: Option<String>) -> String {
+    let source = format!("line {n}");
+    match guarded(|| engine::simulate(line, &source, options, now)) {
+        Ok(s) => s,
+        Err(Failure::Input(e)) => error_line(n, &e.to_string()),
+        Err(Failure::Internal(msg)) => error_line(n, &msg),
+    }
+}
+
+fn error_line(n: usize, msg: &str) -> String {
+    serde_json::json!({"line": n, "error": msg}).to_string()
+}
+
+/// `batch(lines, config, delay_unit, option_days) -> list[str]`: each `(line_number, request)`
+/// priced on all cores (`std::thread::scope` over contiguous chunks), results in input order.
+#[pyfunction]
+#[pyo3(signature = (lines, config=None, delay_unit="calendar".to_string(), option_days="calendar".to_string()))]
+fn batch(
+    py: Python<'_>,
+    lines: Vec<(usize, String)>,
+    config: Option<String>,
+    delay_unit: String,
+    option_days: String,
+) -> PyResult<Vec<String>> {
+    run(py, || {
+        let o = engine::options(config.as_deref(), &delay_unit, &option_days)?;
+        let now = engine::now_utc();
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        // At least 4 requests a thread: a thread costs about as much as a short request.
+        let threads = cores.min(lines.len().div_ceil(4)).max(1);
+        if threads == 1 {
+            return Ok(lines
+                .iter()
+                .map(|(n, l)| batch_line(*n, l, &o, now.clone()))
+                .collect());
+        }
+        let per = lines.len().div_ceil(threads);
+        let parts: Vec<Vec<String>> = std::thread::scope(|s| {
+            let handles: Vec<_> = lines
+                .chunks(per)
+                .map(|chunk| {
+                    let (o, now) = (&o, &now);
+                    s.spawn(move || {
+                        chunk
+                            .iter()
+                            .map(|(n, l)| batch_line(*n, l, o, now.clone()))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .zip(lines.chunks(per))
+                .map(|(h, chunk)| {
+                    h.join().unwrap_or_else(|_| {
+                        chunk
+                            .iter()
+                            .map(|(n, _)| error_line(*n, "internal error: worker thread failed"))
+                            .collect()
+                    })
+                })
+                .collect()
+        });
+        Ok(parts.into_iter().flatten().collect())
+    })
+}
+
+/// Whether the date is a business day (ANBIMA national calendar, 2001-01-01 to 2099-12-31).
+#[pyfunction]
+fn is_business_day(py: Python<'_>, d: Ymd) -> PyResult<bool> {
+    run(py, || Ok(engine::is_business_day(date(d, "date")?)?))
+}
+
+/// The date if a business day, else the next business day.
+#[pyfunction]
+fn following(py: Python<'_>, d: Ymd) -> PyResult<Ymd> {
+    run(py, || Ok(ymd(engine::following(date(d, "date")?)?)))
+}
+
+/// Business days in `(start, end]`.
+#[pyfunction]
+fn workdays(py: Python<'_>, start: Ymd, end: Ymd) -> PyResult<i64> {
+    run(py, || {
+        Ok(engine::workdays(date(start, "start")?, date(end, "end")?)?)
+    })
+}
+
+/// The date moved by `n` business days.
+#[pyfunction]
+fn add_business_days(py: Python<'_>, d: Ymd, n: i64) -> PyResult<Ymd> {
+    run(py, || {
+        Ok(ymd(engine::add_business_days(date(d, "date")?, n)?))
+    })
+}
+
+/// Panics inside the guard: for the test that no panic crosses into Python.
+#[pyfunction]
+fn _test_panic(py: Python<'_>) -> PyResult<()> {
+    run(py, || -> Result<(), Failure> {
+        panic!("deliberate test panic");
+    })
+}
+
+/// The native module.
+#[pymodule]
+#[pyo3(name = "_native")]
+fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(simulate, m)?)?;
+    m.add_function(wrap_pyfunction!(debt, m)?)?;
+    m.add_function(wrap_pyfunction!(portability, m)?)?;
+    m.add_function(wrap_pyfunction!(check_options, m)?)?;
+    m.add_function(wrap_pyfunction!(batch, m)?)?;
+    m.add_function(wrap_pyfunction!(is_business_day, m)?)?;
+    m.add_function(wrap_pyfunction!(following, m)?)?;
+    m.add_function(wrap_pyfunction!(workdays, m)?)?;
+    m.add_function(wrap_pyfunction!(add_business_days, m)?)?;
+    m.add_function(wrap_pyfunction!(_test_panic, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,56 @@
+"""Shared fixtures: the repository's fixture files and the CLI binary to compare against."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = REPO / "fixtures"
+
+
+def read(rel: str) -> str:
+    return (FIXTURES / rel).read_text(encoding="utf-8")
+
+
+def load(rel: str):
+    return json.loads(read(rel))
+
+
+@pytest.fixture(scope="session")
+def cli() -> Path:
+    """The main crate's release binary: reused if built, else built once (``cargo build --release``)."""
+    target = Path(os.environ.get("CARGO_TARGET_DIR") or REPO / "target")
+    if not target.is_absolute():
+        target = REPO / target
+    exe = target / "release" / ("qitech-sim.exe" if os.name == "nt" else "qitech-sim")
+    if not exe.exists():
+        cargo = shutil.which("cargo")
+        if cargo is None:
+            pytest.skip("cargo not found: cannot build the CLI to compare against")
+        subprocess.run(
+            [cargo, "build", "--release", "-q", "--bin", "qitech-sim",
+             "--manifest-path", str(REPO / "Cargo.toml")],
+            check=True, stdin=subprocess.DEVNULL,
+        )
+    return exe
+
+
+@pytest.fixture(scope="session")
+def run_cli(cli):
+    """``run_cli(*args, stdin=None) -> str``: the CLI's stdout (it must exit 0)."""
+
+    def run(*args: str, stdin: str | None = None) -> str:
+        p = subprocess.run(
+            [str(cli), *args], input=stdin, capture_output=True, text=True, cwd=REPO,
+            stdin=None if stdin is not None else subprocess.DEVNULL,
+        )
+        assert p.returncode == 0, p.stderr
+        return p.stdout
+
+    return run

@@ -1,0 +1,101 @@
+"""Every fixture through Python equals the CLI's output parsed (event_datetime aside)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from decimal import Decimal
+
+import pytest
+
+import qitech_sim
+from conftest import FIXTURES, read
+
+SIMULATE = [
+    ("siape/simulation_request.json", "siape/pricing.json"),
+    ("siape/simulation_request.json", None),
+    ("airforce/simulation_request.json", None),
+    ("airforce/simulation_request_4_options.json", None),
+    ("airforce/simulation_request_4_options.json", "siape/pricing.json"),
+    ("personal_credit/simulation_request.json", None),
+    ("personal_credit/debt_request.json", None),
+]
+DEBT = [
+    ("personal_credit/debt_request.json", None),
+    ("personal_credit/simulation_request.json", None),
+    ("siape/simulation_request.json", "siape/pricing.json"),
+]
+PORTABILITY = [("airforce/portability.json", None)]
+
+
+def cli_args(cmd, request, config):
+    args = [cmd, str(FIXTURES / request)]
+    if config:
+        args += ["--config", str(FIXTURES / config)]
+    return args
+
+
+def strip(r):
+    r = dict(r)
+    r.pop("event_datetime", None)
+    return r
+
+
+def test_every_request_fixture_is_covered():
+    requests = {p.relative_to(FIXTURES).as_posix() for p in FIXTURES.rglob("*.json")}
+    requests = {p for p in requests if "response" not in p and "pricing" not in p}
+    covered = {r for r, _ in SIMULATE + DEBT + PORTABILITY}
+    assert requests <= covered, requests - covered
+
+
+@pytest.mark.parametrize("request_file,config", SIMULATE)
+def test_simulate_equals_cli(run_cli, request_file, config):
+    out = run_cli(*cli_args("simulate", request_file, config))
+    cfg = read(config) if config else None
+    assert strip(qitech_sim.simulate(read(request_file), cfg)) == strip(json.loads(out))
+    dec = json.loads(out, parse_float=Decimal, parse_int=Decimal)
+    assert strip(qitech_sim.simulate(read(request_file), cfg, as_decimal=True)) == strip(dec)
+    assert strip(json.loads(qitech_sim.simulate_json(read(request_file), cfg))) == strip(json.loads(out))
+
+
+@pytest.mark.parametrize("request_file,config", DEBT)
+def test_debt_equals_cli(run_cli, request_file, config):
+    out = run_cli(*cli_args("debt", request_file, config))
+    cfg = read(config) if config else None
+    assert qitech_sim.debt(read(request_file), cfg) == json.loads(out)
+    dec = json.loads(out, parse_float=Decimal, parse_int=Decimal)
+    assert qitech_sim.debt(read(request_file), cfg, as_decimal=True) == dec
+
+
+@pytest.mark.parametrize("request_file,config", PORTABILITY)
+def test_portability_equals_cli(run_cli, request_file, config):
+    out = run_cli(*cli_args("portability", request_file, config))
+    assert qitech_sim.portability(read(request_file)) == json.loads(out)
+
+
+def test_options_equal_cli_flags(run_cli):
+    f = "airforce/simulation_request_4_options.json"
+    out = run_cli(*cli_args("simulate", f, None), "--delay-unit", "business", "--option-days", "business")
+    got = qitech_sim.simulate(read(f), delay_unit="business", option_days="business")
+    assert strip(got) == strip(json.loads(out))
+
+
+def test_threads_share_the_engine():
+    """Concurrent calls from Python threads (the GIL is released while computing) agree."""
+    req, cfg = read("siape/simulation_request.json"), read("siape/pricing.json")
+    want = strip(qitech_sim.simulate(req, cfg))
+    got, errors = [], []
+
+    def work():
+        try:
+            for _ in range(50):
+                got.append(strip(qitech_sim.simulate(req, cfg)))
+        except Exception as e:  # pragma: no cover
+            errors.append(e)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(got) == 200 and all(g == want for g in got)
