@@ -1,11 +1,11 @@
 //! CET (custo efetivo total): the effective annual cost of the loan to the borrower.
 //!
-//! Res. CMN 3.517/2007 (now 4.881/2020): the annual rate `i` that solves
+//! Res. CMN 4.881/2020 art. 4 (which replaced Res. CMN 3.517/2007): the annual rate `i` that solves
 //! `disbursed = Σ_j total_j / (1+i)^((d_j − d₀)/365)`, where the borrower receives `disbursed`
 //! (`disbursed_issue_amount`) on the disbursement date `d₀` and pays each installment's `total_amount`
 //! on its contractual `due_date` `d_j` (not the business due date: that gives 0.0329, not QI's 0.0346).
 //!
-//! QI then reports (qi-arithmetic.md §5, domain.md decision 2):
+//! QI then reports (SIAPE manual §3 and the bridge-loan issuance, see the crate's conventions, *CET*):
 //! * `cet = round4((1+i)^(1/12) − 1)` (half-even): the monthly figure, quantized **first**;
 //! * `annual_cet = (1 + cet)^12 − 1`, computed exactly in decimal from the quantized monthly figure
 //!   (0.0346 → 0.5040756794535896; 0.0402 → 60.4731 %).

@@ -1,7 +1,7 @@
 //! Partner pricing: contract fees (TAC and the like) and external fees (the partner's spread).
 //!
 //! QI keeps fees per partner, so they are not in the simulation request; the crate reads them from a
-//! pricing configuration in QI's own vocabulary (domain.md decision 3), default no fees:
+//! pricing configuration in QI's own vocabulary (see the crate's conventions, *Fees*), default no fees:
 //!
 //! ```json
 //! {"contract_fees":[{"fee_type":"tac","amount_type":"percentage","amount":1}],
@@ -16,7 +16,7 @@
 //! * an external fee carries its own tax: `tax_amount = round2(tax_rate × fee_amount)`,
 //!   `net_fee_amount = amount_released = fee_amount − tax_amount`. The SIAPE example (1.95 → 0.18) fits
 //!   any tax rate in [8.97 %, 9.49 %); 9.25 % (PIS + COFINS) is the configuration shipped with the
-//!   fixture (qi-arithmetic.md §9). The tax is reported as a whole; its split into PIS/COFINS/CSLL/IRRF
+//!   fixture. The tax is reported as a whole; its split into PIS/COFINS/CSLL/IRRF
 //!   is printed as zeros, as QI does.
 
 use rust_decimal::Decimal;

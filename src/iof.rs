@@ -7,10 +7,11 @@
 //! * additional IOF: `0.0038 × issue_amount` (the rounded issue).
 //! * total: `iof_amount = round2(Σ tax_amount_k + additional)`.
 //!
-//! A negative principal (negative amortization, domain.md decision 6) is taxed 0: the tax is levied on
+//! A negative principal (negative amortization, see the crate's conventions, *Schedules*) is taxed 0: the tax is levied on
 //! credit actually extended, and a negative tax would lower the tax on the other installments.
 //!
-//! Source: qi-arithmetic.md §1–3 (SIAPE and personal-credit numbers reproduced to the printed digit).
+//! Source: the SIAPE and personal-credit fixtures, reproduced to the printed digit (the crate's
+//! conventions, *IOF*).
 
 use rust_decimal::Decimal;
 

@@ -79,6 +79,12 @@ pub mod simulation;
 #[doc = include_str!("../docs/conventions.md")]
 pub mod conventions {}
 
+/// The README's Rust examples, compiled and run as doc tests (the README is the CLI's and the
+/// repository's page; the crate's documentation is this module tree).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 pub use chrono::NaiveDate;
 pub use error::{Error, ErrorKind, Result};
 pub use rust_decimal::Decimal;

@@ -1,7 +1,7 @@
 //! Numeric conventions: named roundings, exact roots, checked arithmetic and exact `f64` output.
 //!
 //! Every quantization of the crate goes through one of the named functions here, each
-//! `ROUND_HALF_EVEN` (domain.md decision 1: what reproduces QI's printed numbers, which are those of
+//! `ROUND_HALF_EVEN` (the crate's conventions, *Numbers*: what reproduces QI's printed numbers, which are those of
 //! Python `decimal` with its default context).
 //!
 //! The checked operations ([`mul`], [`add`], [`sub`], [`powu`], [`sum`]) and the roundings return
@@ -538,7 +538,7 @@ fn powu_narrow(base: Decimal, exp: u64) -> Option<Decimal> {
 ///
 /// An `f64` seed (relative error ≈ 1e-16) refined by Newton steps `y ← y − (yⁿ − x)/(n·yⁿ⁻¹)` in
 /// `Decimal`; each step squares the relative error, so two steps reach the limit of the type. This is
-/// 7–12× faster than `powd(1/n)` and as accurate (rust-notes.md §B.7). The `f64` is only a starting
+/// 7–12× faster than `powd(1/n)` and as accurate. The `f64` is only a starting
 /// point: the result does not depend on its last bits.
 ///
 /// # Errors
@@ -579,7 +579,7 @@ pub fn nth_root(x: Decimal, n: u64, field: &str) -> Result<Decimal> {
 /// the exact root, which the Newton root then returns with its own shorter scale), ≈ 1 in 25,000 at
 /// 8 decimals and all of them from 13 decimals on, take the Newton root, as do non-positive inputs,
 /// a zero result (whose sign rust_decimal sets) and magnitudes beyond a float's integer range
-/// (rust-notes.md §B.7: ≈ 1–2 µs against ≈ 50 ns).
+/// (≈ 1–2 µs against ≈ 50 ns).
 ///
 /// # Errors
 /// As [`nth_root`].
@@ -602,7 +602,7 @@ pub fn root_rate(x: Decimal, n: u64, dp: u32, field: &str) -> Result<Decimal> {
 
 /// The `f64` nearest to the decimal value (correctly rounded).
 ///
-/// `Decimal::to_f64` is not correctly rounded (rust-notes.md §0.4: 10.5 % of 17-digit values come out
+/// `Decimal::to_f64` is not correctly rounded (10.5 % of 17-digit values come out
 /// one ulp off); parsing the shortest decimal string is, so this is how every float of the JSON output
 /// is produced. When the mantissa has at most 53 bits and the scale is at most 22 (cents, rates, the
 /// 16-decimal IOF of an installment), `mantissa / 10^scale` is the quotient of two exactly

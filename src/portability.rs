@@ -1,13 +1,13 @@
 //! Portability: the bridge loan, the payroll loan that refinances it, the change (troco), and the
 //! inverse questions a broker asks.
 //!
-//! The chain (seed 002 §5–6, domain.md "Products"):
+//! The chain (airforce manual §5–6; the crate's conventions, *Portability*):
 //! 1. **Bridge loan**: QI lends the outstanding balance of the borrower's old loan at another bank
 //!    (`disbursed_amount`), one installment, `workdays` base, disbursed on D0 and due
 //!    `first_due_date_delay` days later (5 by default, counted in calendar days as QI's numbers show;
 //!    see [`crate::DelayUnit`]). Its installment total is what the payroll loan must refinance.
 //! 2. **Payroll loan**: the borrower's margin as `installment_face_value`, disbursed on the bridge's
-//!    due date (seed 002 §6), refinancing the bridge: `due_balance` = the bridge's `total_amount`,
+//!    due date, refinancing the bridge: `due_balance` = the bridge's `total_amount`,
 //!    `original_deadline` = its term in days.
 //! 3. **Change**: `final_disbursement_amount = disbursed_issue_amount − due_balance` for each
 //!    disbursement option; a negative value is a [`Change::Shortfall`].
@@ -28,7 +28,7 @@ use crate::simulation::{
     SimulationOptions, check_amount, simulate,
 };
 
-/// The bridge loan's term when none is given: D+5 (seed 002 §5).
+/// The bridge loan's term when none is given: D+5 (airforce manual §5).
 pub const BRIDGE_DELAY_DAYS: u32 = 5;
 
 /// The bridge loan of a portability.
@@ -352,8 +352,8 @@ pub fn min_face_value_for_change(
 /// `(n, change of the first option)`. The largest is the broker's best offer for that margin.
 ///
 /// # Errors
-/// Input errors of the simulation (except a loan too small to disburse anything, reported as a
-/// shortfall of the whole balance).
+/// Input errors of the simulation, for the first count that has one; [`Error::CetNoRoot`] when a
+/// count leaves the borrower nothing after IOF and fees (no CET exists for such a loan).
 pub fn change_by_installments(
     terms: &LoanTerms,
     face_value: Decimal,

@@ -6,7 +6,7 @@
 //! [`InterestRate`] binds the working rate to its interest base, so that no caller can compound a
 //! `workdays` rate over calendar days.
 //!
-//! Conversions (qi-arithmetic.md §1, domain.md decision 9):
+//! Conversions (the crate's conventions, *Rates*):
 //!
 //! | quantity | formula |
 //! |---|---|
@@ -205,7 +205,7 @@ pub enum RateInput {
 /// Interest over a period of `n` base days (calendar or business days, as the base says) is
 /// `day_factor^n − 1`; the factor of a 30-day month at `calendar_days` is `1 + m_eff` to about
 /// 1e-27 relative (the daily factor is a 30th root computed to rust_decimal's precision and raised
-/// to integer powers; rust-notes.md §B.7 measured 0 differences against Python's fractional powers
+/// to integer powers: measured 0 differences against Python's fractional powers
 /// over 54,047 interest values).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InterestRate {

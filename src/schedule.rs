@@ -1,7 +1,7 @@
 //! The price-days schedule (`pre_price_days`): due dates, day counts, present value, and the split of
 //! each installment into interest and principal.
 //!
-//! Two modes, from qi-arithmetic.md §1–3 and domain.md decision 5:
+//! Two modes (the crate's conventions, *Schedules*):
 //!
 //! **Face value** (payroll loans: the installment `F` is the borrower's margin):
 //! * `PV = Σ F / G_k`, where `G_k` is the growth factor from the disbursement to `due_date_k`;
@@ -27,7 +27,7 @@
 //!
 //! Negative amortization (a first period so long that its interest exceeds the installment) is legal
 //! input: the schedule stays exact, the principal of that installment is negative and its IOF is zero
-//! (domain.md decision 6).
+//! (the crate's conventions, *Schedules*).
 
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
@@ -396,7 +396,7 @@ fn walk_from_issue(
             let last = round_cents(num::add(bal, interest, FIELD)?);
             if last <= Decimal::ZERO {
                 // The cent rounding of the level installment, compounded over the term, has
-                // already repaid the loan: decision 5 has no valid last installment.
+                // already repaid the loan: no valid last installment exists.
                 return Err(Error::invalid(
                     "financial.number_of_installments",
                     n,

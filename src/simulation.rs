@@ -5,7 +5,7 @@
 //! product decisions where the manuals are silent. [`simulate`] returns one [`Quote`] per
 //! disbursement option; [`quote`] prices a single disbursement date.
 //!
-//! Amounts of a quote (qi-arithmetic.md §1–2, domain.md decisions 3–5):
+//! Amounts of a quote (see the crate's conventions, *Amounts of a quote*):
 //! * `disbursed_issue_amount = issue_amount − iof_amount − Σ contract fees`;
 //! * `assignment_amount = issue_amount + Σ contract fees`;
 //! * `final_disbursement_amount = disbursed_issue_amount − Σ refinanced due_balance` (the change);
@@ -53,7 +53,7 @@ pub enum DelayUnit {
 }
 
 /// Which days between `disbursement_date` and `disbursement_date + limit_days_to_disburse` get an
-/// option (domain.md decision 4).
+/// option (see the crate's conventions, *Disbursement options*).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OptionDays {
     /// Every calendar day, weekends included, as QI's four-option example lists them. Default.
@@ -486,8 +486,9 @@ impl Change {
 }
 
 /// The result of a simulation: one quote per disbursement option, the first being the requested
-/// disbursement date.
+/// disbursement date. Only [`simulate`] builds one, so it always holds that first option.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Simulation {
     /// The options, in date order.
     pub options: Vec<Quote>,
@@ -499,9 +500,8 @@ impl Simulation {
     /// The first option (the requested disbursement date), whose numbers QI also prints at the top
     /// of `data`.
     ///
-    /// # Panics
-    /// Never for a `Simulation` returned by [`simulate`], which always holds the requested date's
-    /// option (or is an error); only for one built by hand with no options.
+    /// Never panics: a `Simulation` comes from [`simulate`], which always holds the requested date's
+    /// option (or is an error).
     pub fn first(&self) -> &Quote {
         &self.options[0]
     }
@@ -757,7 +757,7 @@ const GROSS_UP_WINDOW_CENTS: i64 = 3;
 
 /// Disbursed-amount mode: the issue amount `I`, in cents, whose net `I − contract fees(I) −
 /// round2(IOF(I))` equals `disbursed` (the IOF is financed: part of the amount it is computed on, so
-/// `I` is a fixed point on cents), per domain.md decision 5: the smallest cent that satisfies it
+/// `I` is a fixed point on cents), as the crate's conventions (*Schedules*) state: the smallest cent that satisfies it
 /// exactly; where none does (fee and IOF rounding can skip the target cent, about 1 % of loans), the
 /// smallest cent whose net exceeds it, and the quote then reports the net actually disbursed.
 ///

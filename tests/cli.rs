@@ -683,3 +683,258 @@ fn no_arguments_prints_usage_and_exits_2() {
     assert_eq!(stderr.lines().count(), 1, "no arguments: {stderr:?}");
     assert!(stderr.contains("usage"), "no arguments: {stderr:?}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Conventions people expect, and one process test per command
+
+#[test]
+fn version_and_command_help_exit_zero() {
+    let out = run(&["--version"], None);
+    assert!(out.status.success(), "--version: {:?}", out.status.code());
+    assert!(text(&out.stdout).contains(env!("CARGO_PKG_VERSION")));
+    let out = run(&["-V"], None);
+    assert!(out.status.success(), "-V: {:?}", out.status.code());
+    for cmd in ["simulate", "debt", "portability", "batch", "calendar"] {
+        let out = run(&[cmd, "--help"], None);
+        assert!(
+            out.status.success(),
+            "{cmd} --help: {:?}",
+            out.status.code()
+        );
+        assert!(
+            text(&out.stdout).contains("usage"),
+            "{cmd} --help prints its usage"
+        );
+    }
+    let help = text(&run(&["simulate", "--help"], None).stdout);
+    for flag in [
+        "--config",
+        "--format",
+        "--compact",
+        "--delay-unit",
+        "--option-days",
+    ] {
+        assert!(help.contains(flag), "simulate --help lists {flag}");
+    }
+}
+
+#[test]
+fn compact_prints_the_same_json_on_one_line() {
+    let pretty = run_ok(&["simulate", REQUEST, "--config", PRICING], None);
+    let out = run(
+        &["simulate", REQUEST, "--config", PRICING, "--compact"],
+        None,
+    );
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().count(), 1, "--compact is one line");
+    let mut compact: Value = serde_json::from_str(&stdout).expect("json");
+    let mut pretty = pretty;
+    // The clock may tick between the two runs.
+    compact["event_datetime"] = Value::Null;
+    pretty["event_datetime"] = Value::Null;
+    assert_eq!(compact, pretty);
+}
+
+#[test]
+fn table_shows_the_quote_and_the_amortization_table() {
+    let out = run(
+        &[
+            "simulate", REQUEST, "--config", PRICING, "--format", "table",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let t = text(&out.stdout);
+    for expected in [
+        "issue amount       R$ 194,80",
+        "IOF                R$ 1,36",
+        "disbursed          R$ 191,49",
+        "CET monthly        3,4600%",
+        "CET annual         50,4076%",
+        "2023-04-07  2023-04-10",
+        "3,19",
+        "2,01",
+    ] {
+        assert!(t.contains(expected), "table lacks {expected:?}:\n{t}");
+    }
+    let debt = text(
+        &run(
+            &[
+                "debt",
+                "fixtures/personal_credit/debt_request.json",
+                "--format",
+                "table",
+            ],
+            None,
+        )
+        .stdout,
+    );
+    assert!(
+        debt.contains("R$ 80.833,26") && debt.contains("4,0200%"),
+        "{debt}"
+    );
+    let port = text(
+        &run(
+            &[
+                "portability",
+                "fixtures/airforce/portability.json",
+                "--format",
+                "table",
+            ],
+            None,
+        )
+        .stdout,
+    );
+    assert!(
+        port.contains("15.625,90") && port.contains("15.829,27"),
+        "{port}"
+    );
+}
+
+#[test]
+fn csv_prints_the_schedule() {
+    let out = run(&["simulate", REQUEST, "--format", "csv"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    let first_table: Vec<&str> = csv.split("\n\n").next().unwrap_or("").lines().collect();
+    assert_eq!(
+        first_table[0],
+        "date,issue,iof,fees,disbursed,change,cet,annual_cet"
+    );
+    assert!(first_table[1].starts_with("2023-03-14,194.80,1.36,0.00,193.44,193.44,"));
+    let schedule: Vec<&str> = csv.split("\n\n").last().unwrap_or("").lines().collect();
+    assert_eq!(
+        schedule[0],
+        "n,due_date,business_due_date,days,interest,principal,iof,total,balance"
+    );
+    assert_eq!(
+        schedule[1],
+        "1,2023-04-07,2023-04-10,24,3.19,96.81,0.19,100.00,194.80"
+    );
+    assert_eq!(schedule.len(), 3);
+}
+
+#[test]
+fn debt_as_a_process() {
+    let v = run_ok(
+        &["debt", "fixtures/personal_credit/debt_request.json"],
+        None,
+    );
+    assert_eq!(v["issue_amount"], json!(80833.26));
+    assert_eq!(v["total_iof"], json!(340.31));
+    assert_eq!(v["cet"], json!("4,0200%"));
+    assert_eq!(v["annual_cet"], json!("60,4731%"));
+}
+
+#[test]
+fn portability_as_a_process() {
+    let v = run_ok(&["portability", "fixtures/airforce/portability.json"], None);
+    let changes: Vec<f64> = v["change"]
+        .as_array()
+        .expect("change")
+        .iter()
+        .map(|c| c["final_disbursement_amount"].as_f64().expect("number"))
+        .collect();
+    assert_eq!(changes, [15625.90, 15693.65, 15761.43, 15829.27]);
+    let t = run_ok(
+        &[
+            "portability",
+            "fixtures/airforce/portability.json",
+            "--target-change",
+            "20000",
+        ],
+        None,
+    );
+    assert_eq!(t["installment_face_value"], json!(2613.16));
+    let r = run_ok(
+        &[
+            "portability",
+            "fixtures/airforce/portability.json",
+            "--installments-range",
+            "94..96",
+        ],
+        None,
+    );
+    assert_eq!(r["changes"].as_array().map(Vec::len), Some(3));
+    assert_eq!(r["best"]["number_of_installments"], json!(96));
+}
+
+fn siape_line() -> String {
+    siape_request().to_string()
+}
+
+#[test]
+fn batch_as_a_process_from_stdin_and_from_a_file() {
+    let line = siape_line();
+    let input = format!("{line}\n{line}\n");
+    let out = run(&["batch"], Some(&input));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let lines: Vec<Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["data"]["issue_amount"], json!(194.8));
+    let file = TempFile::new("batch", &input);
+    let from_file = run(&["batch", &file.path()], None);
+    assert!(from_file.status.success(), "{}", text(&from_file.stderr));
+    assert_eq!(text(&from_file.stdout).lines().count(), 2);
+}
+
+#[test]
+fn batch_reports_failed_lines_and_exits_non_zero() {
+    let line = siape_line();
+    let input = format!("{line}\n{{\"financial\": 1}}\n{line}\n");
+    let out = run(&["batch"], Some(&input));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a failed line makes batch exit 1"
+    );
+    let lines: Vec<Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[1]["line"], json!(2));
+    assert!(
+        text(&out.stderr).contains("1 of 3"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn batch_into_a_closed_pipe_ends_quietly() {
+    let line = siape_line();
+    let mut child = Command::new(BIN)
+        .arg("batch")
+        .current_dir(ROOT)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let feeder = std::thread::spawn(move || {
+        for _ in 0..5000 {
+            if writeln!(stdin, "{line}").is_err() {
+                break;
+            }
+        }
+    });
+    // Read one line, then close the pipe as `head -1` does.
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut first = vec![0u8; 1];
+    let mut got = vec![];
+    while std::io::Read::read(&mut stdout, &mut first).unwrap_or(0) == 1 && first[0] != b'\n' {
+        got.push(first[0]);
+    }
+    drop(stdout);
+    let _ = feeder.join();
+    let out = child.wait_with_output().expect("wait");
+    assert!(!got.is_empty(), "a first line was written");
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    assert!(out.stderr.is_empty(), "stderr: {}", text(&out.stderr));
+}

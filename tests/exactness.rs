@@ -23,6 +23,8 @@ use qitech_sim::rate::{AnnualRate, InterestBase, InterestRate, MonthlyRate, Rate
 use qitech_sim::{Amount, FirstDue, LoanTerms, Quote, SimulationOptions, simulate};
 use rust_decimal::{Decimal, MathematicalOps, RoundingStrategy};
 
+use crate::support::dec;
+
 // ---------------------------------------------------------------------------------------------
 // Seeded randomness (xorshift64*: reproducible, no dependency).
 
@@ -51,10 +53,6 @@ impl Rng {
 
 fn half_even(x: Decimal, dp: u32) -> Decimal {
     x.round_dp_with_strategy(dp, RoundingStrategy::MidpointNearestEven)
-}
-
-fn dec(s: &str) -> Decimal {
-    s.parse().expect("decimal literal")
 }
 
 /// `x^e` for a fractional `e`, as Python's `x ** e` at 28 digits (rust_decimal's `powd`).

@@ -5,20 +5,11 @@
 //! (`float_roundtrip`): cents, 8- and 10-decimal values compare exactly, and long floats such as
 //! `0.1905254815358736` compare as the same `f64`. Nothing here has a tolerance.
 
-use std::path::Path;
-
 use qitech_sim::SimulationOptions;
 use qitech_sim::api::{self, SimulationRequest, SimulationResponse};
 use serde_json::Value;
 
-fn read(path: &str) -> String {
-    let full = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
-    std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
-}
-
-fn json(path: &str) -> Value {
-    serde_json::from_str(&read(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
+use crate::support::{json, read};
 
 /// Runs `request` with the pricing configuration `pricing` and returns the response as JSON.
 fn simulate(request: &str, pricing: &str) -> Value {

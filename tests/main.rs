@@ -4,6 +4,8 @@ mod calendar;
 mod cli;
 mod exactness;
 mod golden;
+mod library;
 mod portability;
 mod properties;
 mod robustness;
+mod support;

@@ -22,6 +22,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use chrono::{Days, NaiveDate};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
+
+use crate::support::date;
 use qitech_sim::api::{SimulationRequest, SimulationResponse};
 use qitech_sim::cet::{self, Flow};
 use qitech_sim::error::Error;
@@ -84,10 +86,6 @@ struct LoanSpec {
     abs_fee: Option<i64>,
     /// Refinanced `due_balance`s, cents.
     refinanced: Vec<i64>,
-}
-
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
 }
 
 fn first_disbursement() -> NaiveDate {

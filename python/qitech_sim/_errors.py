@@ -14,11 +14,14 @@ class InvalidRequest(ValueError):
     ``financial.number_of_installments: must be between 1 and 600 (got 0)``.
 
     Attributes:
-        kind: what is wrong: ``"invalid"`` (a value out of range or of the wrong type),
-            ``"missing"`` (a required field is absent), ``"invalid_json"`` (the text is not JSON,
-            or not an object of QI's shape), ``"date_out_of_range"`` (a date outside
-            2001-01-01..2099-12-31), ``"overflow"`` (amounts beyond 28 significant digits),
-            ``"no_solution"`` (the CET equation has no root), ``"other"``.
+        kind: what is wrong, the Rust crate's ``ErrorKind`` name: ``"missing"`` (a required field
+            is absent), ``"wrong_type"`` (a string where a number is expected, …),
+            ``"out_of_range"`` (zero installments, a negative amount, …), ``"date_out_of_range"``
+            (a date outside 2001-01-01..2099-12-31), ``"unsupported"`` (a documented QI feature
+            the crate refuses rather than guesses), ``"conflict"`` (two fields that exclude each
+            other), ``"invalid"`` (not one of the accepted names or formats), ``"overflow"``
+            (amounts beyond 28 significant digits), ``"no_solution"`` (the CET equation has no
+            root), ``"invalid_json"`` (the text is not JSON), ``"other"`` (a kind added later).
         field: the JSON path of the offending field (``"financial.number_of_installments"``),
             ``"config"``-side paths for the pricing, or ``None`` where no one field is at fault
             (invalid JSON, no CET root).

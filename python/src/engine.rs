@@ -5,7 +5,7 @@
 //! adapted here alone.
 
 use chrono::NaiveDate;
-use qitech_sim::api::{self, PortabilityRequest, PortabilityResponse, SimulationRequest};
+use qitech_sim::api::{self, SimulationRequest};
 use qitech_sim::calendar::BrazilCalendar;
 use qitech_sim::{DelayUnit, OptionDays, SimulationOptions};
 
@@ -40,7 +40,7 @@ fn calendar_or_business(v: &str, field: &str) -> Result<bool, Error> {
     match v {
         "calendar" => Ok(true),
         "business" => Ok(false),
-        _ => Err(Error::invalid(
+        _ => Err(Error::unknown(
             field,
             format!("{v:?}"),
             "expected \"calendar\" or \"business\"",
@@ -67,8 +67,7 @@ pub fn simulate(
     event_datetime: Option<String>,
 ) -> Result<String, Failure> {
     let request = SimulationRequest::from_json(request, source)?;
-    let sim = qitech_sim::simulate(&request.terms, options)?;
-    let response = api::SimulationResponse::new(&request, &sim, event_datetime);
+    let response = api::simulate_request(&request, options, event_datetime)?;
     // `to_json_bytes` is byte-identical to serde_json's compact output (tested in the crate), faster.
     String::from_utf8(response.to_json_bytes()).map_err(|e| internal("output", e))
 }
@@ -81,10 +80,8 @@ pub fn debt(request: &str, options: &Options) -> Result<String, Failure> {
 
 /// `qitech-sim portability` (without `--target-change` / `--installments-range`) as compact JSON.
 pub fn portability(request: &str, options: &Options) -> Result<String, Failure> {
-    let request = PortabilityRequest::from_json(request, "request")?;
-    let p = request.run(options)?;
-    serde_json::to_string(&PortabilityResponse::new(&p, request.collateral_type))
-        .map_err(|e| internal("output", e))
+    let response = api::portability_json(request, options)?;
+    serde_json::to_string(&response).map_err(|e| internal("output", e))
 }
 
 /// Why a call failed: the crate rejected the input, or something that is not the input's fault
@@ -132,25 +129,8 @@ pub fn add_business_days(date: NaiveDate, n: i64) -> Result<NaiveDate, Error> {
     calendar().add_business_days(date, n)
 }
 
-/// What Python's `InvalidRequest` carries besides the message: `(kind, field, value)`.
-///
-/// Kinds: `date_out_of_range`, `invalid`, `missing`, `overflow`, `no_solution`, `invalid_json`,
-/// `other` (a variant added to the crate later). To be replaced by the crate's own `Error::kind()`,
-/// `Error::field()` and `Error::value()` when it has them.
+/// What Python's `InvalidRequest` carries besides the message: `(kind, field, value)`, from the
+/// crate's own [`Error::kind`] (its stable snake-case name), [`Error::field`] and [`Error::value`].
 pub fn error_parts(e: &Error) -> (&'static str, Option<String>, Option<String>) {
-    match e {
-        Error::DateOutOfRange { field, value, .. } => (
-            "date_out_of_range",
-            Some(field.clone()),
-            Some(value.to_string()),
-        ),
-        Error::InvalidField { field, value, .. } => {
-            ("invalid", Some(field.clone()), Some(value.clone()))
-        }
-        Error::MissingField { field } => ("missing", Some(field.clone()), None),
-        Error::Overflow { field, value } => ("overflow", Some(field.clone()), Some(value.clone())),
-        Error::CetNoRoot { .. } => ("no_solution", None, None),
-        Error::Json { .. } => ("invalid_json", None, None),
-        _ => ("other", None, None),
-    }
+    (e.kind().as_str(), e.field().map(str::to_string), e.value())
 }

@@ -22,7 +22,7 @@ def test_zero_installments_names_the_field():
     e = info.value
     assert isinstance(e, ValueError)
     assert e.field == "financial.number_of_installments"
-    assert e.kind == "invalid"
+    assert e.kind == "out_of_range"
     assert e.value == "0"
     assert str(e) == "financial.number_of_installments: must be between 1 and 600 (got 0)"
 
@@ -54,6 +54,7 @@ def test_wrong_type_and_bad_date():
     with pytest.raises(qitech_sim.InvalidRequest) as info:
         qitech_sim.simulate(bad_siape(monthly_interest_rate="abc"))
     assert info.value.field == "financial.monthly_interest_rate"
+    assert info.value.kind == "wrong_type"
     with pytest.raises(qitech_sim.InvalidRequest) as info:
         qitech_sim.simulate(bad_siape(first_due_date="2023-02-30"))
     assert info.value.field == "financial.first_due_date"
@@ -108,7 +109,7 @@ def test_the_exception_pickles_with_its_attributes():
         qitech_sim.simulate(bad_siape(number_of_installments=0))
     e = pickle.loads(pickle.dumps(info.value))
     assert (str(e), e.kind, e.field, e.value) == (
-        str(info.value), "invalid", "financial.number_of_installments", "0",
+        str(info.value), "out_of_range", "financial.number_of_installments", "0",
     )
 
 
@@ -133,6 +134,6 @@ def test_fuzzed_requests_never_crash():
             qitech_sim.simulate(req, read("siape/pricing.json"))
         except qitech_sim.InvalidRequest as e:
             assert e.kind in {
-                "invalid", "missing", "overflow", "no_solution", "invalid_json",
-                "date_out_of_range", "other",
+                "missing", "wrong_type", "out_of_range", "date_out_of_range", "unsupported",
+                "conflict", "invalid", "overflow", "no_solution", "invalid_json",
             }

@@ -38,13 +38,13 @@ json_struct! {
         /// `bank_slip_key` (null).
         bank_slip_key: Option<String> => "bank_slip_key",
         /// `business_due_date`.
-        business_due_date: NaiveDate => "business_due_date",
+        business_due_date: NaiveDate => "business_due_date" [date],
         /// `calendar_days`.
         calendar_days: u32 => "calendar_days",
         /// `digitable_line` (null).
         digitable_line: Option<String> => "digitable_line",
         /// `due_date`.
-        due_date: NaiveDate => "due_date",
+        due_date: NaiveDate => "due_date" [date],
         /// `due_interest` (0).
         due_interest: Num => "due_interest",
         /// `due_principal`.
@@ -103,7 +103,7 @@ json_struct! {
 }
 
 json_struct! {
-    /// The `data` of QI's issuance response (seed 002 §8) for the requested disbursement date. The
+    /// The `data` of QI's issuance response (airforce manual §8, `fixtures/personal_credit/`) for the requested disbursement date. The
     /// contract block (signature URLs, document links) is QI's paperwork, not arithmetic, and is omitted.
     pub struct DebtData {
         /// `additional_iof`: 0.38 % of the issue, unrounded.

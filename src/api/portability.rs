@@ -17,7 +17,7 @@ json_struct! {
     /// The change of one disbursement option of a portability.
     pub struct ChangeJson {
         /// The payroll loan's disbursement date for this option.
-        disbursement_date: NaiveDate => "disbursement_date",
+        disbursement_date: NaiveDate => "disbursement_date" [date],
         /// The payroll loan's `disbursed_issue_amount`.
         disbursed_issue_amount: Num => "disbursed_issue_amount",
         /// `final_disbursement_amount`: the change (negative when there is a shortfall).

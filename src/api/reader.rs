@@ -243,6 +243,9 @@ pub struct SimulationRequest {
     pub requester_key: Option<String>,
     /// `borrower.individual_document_number` and `borrower.name`, echoed by the issuance response.
     pub borrower: BorrowerJson,
+    /// A hash of the JSON text the request was read from (FNV-1a), for the response's `key`;
+    /// `None` for a request built from terms.
+    pub(crate) text_hash: Option<u128>,
 }
 
 impl SimulationRequest {
@@ -262,6 +265,7 @@ impl SimulationRequest {
                 document_number: None,
                 name: None,
             },
+            text_hash: None,
         }
     }
 
@@ -271,7 +275,9 @@ impl SimulationRequest {
     /// [`Error::Json`] for text that is not JSON; otherwise an error naming the field and value.
     pub fn from_json(text: &str, source_name: &str) -> Result<Self> {
         let v = parse_json(text, source_name)?;
-        Self::from_value(&v)
+        let mut request = Self::from_value(&v)?;
+        request.text_hash = Some(super::simulation::fnv1a(text.as_bytes()));
+        Ok(request)
     }
 
     /// Reads a request from a parsed JSON value.
@@ -412,6 +418,7 @@ impl SimulationRequest {
             collaterals,
             requester_key,
             borrower,
+            text_hash: None,
         })
     }
 }
@@ -553,7 +560,7 @@ impl PortabilityRequest {
     }
 }
 
-/// Checks the enums the manuals define for payroll `collateral_data` (seed 002 §8, seed 004 §4):
+/// Checks the enums the manuals define for payroll `collateral_data` (QI's payroll manuals):
 /// `reservation_type` ∈ {new_credit, portability, refinancing}, `reservation_method` ∈ {creation,
 /// issuing}; `registration_code` a string; `portability_data` an object with a string `token`. The
 /// data changes no number; it is echoed.

@@ -47,11 +47,11 @@ json_struct! {
     /// One row of `installments`.
     pub struct InstallmentJson {
         /// `business_due_date`.
-        business_due_date: NaiveDate => "business_due_date",
+        business_due_date: NaiveDate => "business_due_date" [date],
         /// `calendar_days`.
         calendar_days: u32 => "calendar_days",
         /// `due_date`.
-        due_date: NaiveDate => "due_date",
+        due_date: NaiveDate => "due_date" [date],
         /// `due_principal`.
         due_principal: Num => "due_principal",
         /// `has_interest` (always true for `pre_price_days`).
@@ -133,7 +133,7 @@ json_struct! {
         /// `disbursed_issue_amount`.
         disbursed_issue_amount: Num => "disbursed_issue_amount",
         /// `disbursement_date`.
-        disbursement_date: NaiveDate => "disbursement_date",
+        disbursement_date: NaiveDate => "disbursement_date" [date],
         /// `external_contract_fee_amount`.
         external_contract_fee_amount: Num => "external_contract_fee_amount",
         /// `external_contract_fees`.
@@ -141,7 +141,7 @@ json_struct! {
         /// `final_disbursement_amount` of this option (an extension: QI prints it at the top only).
         final_disbursement_amount: Num => "final_disbursement_amount",
         /// `first_due_date`.
-        first_due_date: NaiveDate => "first_due_date",
+        first_due_date: NaiveDate => "first_due_date" [date],
         /// `installments`.
         installments: Vec<InstallmentJson> => "installments",
         /// `iof_amount`.
@@ -191,7 +191,7 @@ json_struct! {
         /// `disbursed_issue_amount`.
         disbursed_issue_amount: Num => "disbursed_issue_amount",
         /// `disbursement_date`.
-        disbursement_date: NaiveDate => "disbursement_date",
+        disbursement_date: NaiveDate => "disbursement_date" [date],
         /// `disbursement_options`.
         disbursement_options: Vec<DisbursementOptionJson> => "disbursement_options",
         /// Extension: which days got an option (`calendar_days` or `business_days`).
@@ -215,7 +215,7 @@ json_struct! {
         /// `issue_amount`.
         issue_amount: Num => "issue_amount",
         /// `issue_date`.
-        issue_date: NaiveDate => "issue_date",
+        issue_date: NaiveDate => "issue_date" [date],
         /// `net_external_contract_fee_amount`.
         net_external_contract_fee_amount: Num => "net_external_contract_fee_amount",
         /// `number_of_installments`.
@@ -365,6 +365,11 @@ impl SimulationData {
     /// The `data` of the simulation response.
     pub fn new(request: &SimulationRequest, simulation: &Simulation) -> Self {
         let first = simulation.first();
+        let disbursement_options: Vec<DisbursementOptionJson> =
+            simulation.options.iter().map(option_json).collect();
+        // QI prints the first option's installments twice: copy the rendered rows (the first
+        // option exists: `first()` above is it).
+        let installments = disbursement_options[0].installments.clone();
         SimulationData {
             annual_cet: first.cet.annual.into(),
             assignment_amount: first.assignment_amount.into(),
@@ -374,13 +379,13 @@ impl SimulationData {
             credit_operation_type: request.credit_operation_type.clone(),
             disbursed_issue_amount: first.disbursed_issue_amount.into(),
             disbursement_date: first.disbursement_date,
-            disbursement_options: simulation.options.iter().map(option_json).collect(),
+            disbursement_options,
             disbursement_options_policy: simulation.option_days.as_str().to_string(),
             external_contract_fee_amount: first.fees.external_contract_fee_amount.into(),
             external_contract_fees: external_fees_json(first),
             final_disbursement_amount: first.final_disbursement_amount.into(),
             shortfall_amount: first.shortfall().map(Num),
-            installments: installments_json(first),
+            installments,
             interest_grace_period: request.interest_grace_period,
             interest_payment_month_period: 1,
             interest_type: request.interest_type.clone(),
@@ -412,20 +417,30 @@ impl SimulationData {
 }
 
 /// A UUID-shaped key derived from everything that makes the response what it is — the whole request
-/// (terms, collaterals, requester, echoed fields) and the options (pricing, policies) — by FNV-1a:
-/// the same request and options get the same key, any difference another. It is not QI's key.
+/// (its JSON text when it was read from one, else its terms and echoed fields) and the options
+/// (pricing, policies) — by FNV-1a: the same request and options get the same key, any difference
+/// another. It is not QI's key.
 pub(crate) fn derived_key(request: &SimulationRequest, options: &SimulationOptions) -> String {
-    hash_key(&format!("{request:?}|{options:?}"))
+    let request_part = match request.text_hash {
+        Some(h) => format!("{h:032x}"),
+        None => format!("{request:?}"),
+    };
+    hash_key(&format!("{request_part}|{options:?}"))
+}
+
+/// FNV-1a, 128 bits.
+pub(crate) fn fnv1a(bytes: &[u8]) -> u128 {
+    let mut h: u128 = 0x6c62272e07bb014262b821756295c58d;
+    for b in bytes {
+        h ^= u128::from(*b);
+        h = h.wrapping_mul(0x0000000001000000000000000000013B);
+    }
+    h
 }
 
 /// FNV-1a (128 bits) of `text`, printed in UUID form.
 pub(crate) fn hash_key(text: &str) -> String {
-    let mut h: u128 = 0x6c62272e07bb014262b821756295c58d;
-    for b in text.bytes() {
-        h ^= u128::from(b);
-        h = h.wrapping_mul(0x0000000001000000000000000000013B);
-    }
-    let hex = format!("{h:032x}");
+    let hex = format!("{:032x}", fnv1a(text.as_bytes()));
     format!(
         "{}-{}-{}-{}-{}",
         &hex[0..8],

@@ -95,6 +95,19 @@ fn date_digits(d: &NaiveDate) -> Option<[u8; 10]> {
     ])
 }
 
+/// A date serialised through serde as `YYYY-MM-DD` from its digits (the same string as chrono's
+/// serialisation, without its general formatter).
+pub(crate) struct DateJson<'a>(pub(crate) &'a NaiveDate);
+
+impl Serialize for DateJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match date_digits(self.0).as_ref().map(|b| std::str::from_utf8(b)) {
+            Some(Ok(text)) => s.serialize_str(text),
+            _ => self.0.serialize(s),
+        }
+    }
+}
+
 impl<T: WriteJson> WriteJson for Option<T> {
     fn write_json(&self, out: &mut Vec<u8>) {
         match self {
@@ -118,7 +131,8 @@ impl<T: WriteJson> WriteJson for Vec<T> {
 }
 
 /// Declares a response struct from one field list: `field: Type => "json_key"`, optionally followed
-/// by `[none]` or `[empty]` (the field is omitted when it is `None` / an empty list). Emits the struct
+/// by `[none]` or `[empty]` (the field is omitted when it is `None` / an empty list) or `[date]` (a
+/// `NaiveDate` serialised from its digits, [`DateJson`]). Emits the struct
 /// (`Debug, Clone, PartialEq, Deserialize`, `#[non_exhaustive]`), its `Serialize` and its
 /// [`WriteJson`], all three in the list's order (QI's responses are in alphabetical order).
 macro_rules! json_struct {
@@ -139,7 +153,7 @@ macro_rules! json_struct {
                 $(#[$fmeta])*
                 #[serde(rename = $key)]
                 $(
-                    #[doc = concat!("\n\nOmitted from the JSON when ", stringify!($skip), ".")]
+                    #[doc = json_struct!(@doc $skip)]
                     #[serde(default)]
                 )?
                 pub $field: $ty,
@@ -157,7 +171,7 @@ macro_rules! json_struct {
                     if json_struct!(@skip self.$field $(, $skip)?) {
                         st.skip_field($key)?;
                     } else {
-                        st.serialize_field($key, &self.$field)?;
+                        json_struct!(@ser st, $key, self.$field $(, $skip)?);
                     }
                 )*
                 st.end()
@@ -183,9 +197,17 @@ macro_rules! json_struct {
             }
         }
     };
+    (@doc date) => { "" };
+    (@doc $skip:ident) => { concat!("\n\nOmitted from the JSON when ", stringify!($skip), ".") };
     (@skip $v:expr) => { false };
     (@skip $v:expr, none) => { $v.is_none() };
     (@skip $v:expr, empty) => { $v.is_empty() };
+    (@skip $v:expr, date) => { false };
+    (@ser $st:ident, $key:literal, $v:expr) => { $st.serialize_field($key, &$v)? };
+    (@ser $st:ident, $key:literal, $v:expr, date) => {
+        $st.serialize_field($key, &$crate::api::writer::DateJson(&$v))?
+    };
+    (@ser $st:ident, $key:literal, $v:expr, $skip:ident) => { $st.serialize_field($key, &$v)? };
 }
 
 pub(crate) use json_struct;

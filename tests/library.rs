@@ -1,0 +1,166 @@
+//! The library as a Rust pricing service uses it: matchable error kinds, the same checks for a
+//! typed caller as for a JSON caller, and the pipelines' results.
+
+use qitech_sim::prelude::*;
+use qitech_sim::{SimulationOptions, api};
+use serde_json::{Value, json};
+
+use crate::support::{date, dec, json as fixture};
+
+fn siape_with(edit: impl FnOnce(&mut Value)) -> String {
+    let mut v = fixture("fixtures/siape/simulation_request.json");
+    edit(&mut v);
+    v.to_string()
+}
+
+fn error_of(text: &str) -> Error {
+    api::simulate_json(text, &SimulationOptions::new(), None).expect_err("must be refused")
+}
+
+/// `(case, request text, kind, field, value)`.
+type ErrorCase = (
+    &'static str,
+    String,
+    ErrorKind,
+    Option<&'static str>,
+    Option<&'static str>,
+);
+
+#[test]
+fn errors_have_matchable_kinds_fields_and_values() {
+    let cases: Vec<ErrorCase> = vec![
+        (
+            "zero installments",
+            siape_with(|v| v["financial"]["number_of_installments"] = json!(0)),
+            ErrorKind::OutOfRange,
+            Some("financial.number_of_installments"),
+            Some("0"),
+        ),
+        (
+            "missing first due date",
+            siape_with(|v| {
+                v["financial"]
+                    .as_object_mut()
+                    .map(|f| f.remove("first_due_date"));
+            }),
+            ErrorKind::Missing,
+            Some("financial.first_due_date"),
+            None,
+        ),
+        (
+            "a rate as a boolean",
+            siape_with(|v| v["financial"]["monthly_interest_rate"] = json!(true)),
+            ErrorKind::WrongType,
+            Some("financial.monthly_interest_rate"),
+            Some("true"),
+        ),
+        (
+            "both rates",
+            siape_with(|v| v["financial"]["annual_interest_rate"] = json!(0.3)),
+            ErrorKind::Conflict,
+            Some("financial.annual_interest_rate"),
+            Some("0.0205"),
+        ),
+        (
+            "a legal person",
+            siape_with(|v| v["borrower"] = json!({"person_type": "legal"})),
+            ErrorKind::Unsupported,
+            Some("borrower.person_type"),
+            Some("\"legal\""),
+        ),
+        (
+            "an unknown interest base",
+            siape_with(|v| v["financial"]["interest_base"] = json!("calendar_days_360")),
+            ErrorKind::Invalid,
+            Some("financial.interest_base"),
+            Some("\"calendar_days_360\""),
+        ),
+        (
+            "a date outside the calendar",
+            siape_with(|v| v["financial"]["first_due_date"] = json!("2100-01-07")),
+            ErrorKind::DateOutOfRange,
+            Some("financial.first_due_date"),
+            Some("2100-01-07"),
+        ),
+        (
+            "not JSON",
+            "{".to_string(),
+            ErrorKind::InvalidJson,
+            None,
+            None,
+        ),
+    ];
+    for (name, text, kind, field, value) in cases {
+        let e = error_of(&text);
+        assert_eq!(e.kind(), kind, "{name}: {e}");
+        assert_eq!(e.field(), field, "{name}: {e}");
+        assert_eq!(e.value().as_deref(), value, "{name}: {e}");
+    }
+}
+
+#[test]
+fn a_typed_caller_gets_the_json_callers_errors() {
+    let rate = InterestRate::monthly(dec("0.0205"), InterestBase::CalendarDays).expect("rate");
+    let typed = |face: &str, n: u32| {
+        LoanTerms::face_value(dec(face), n, rate, date(2023, 3, 14), date(2023, 4, 7))
+            .expect_err("refused")
+    };
+    let json = |face: &str, n: u32| {
+        error_of(&siape_with(|v| {
+            v["financial"]["installment_face_value"] = json!(dec(face));
+            v["financial"]["number_of_installments"] = json!(n);
+        }))
+    };
+    for (face, n) in [
+        ("0", 2),
+        ("0.001", 2),
+        ("1000000000000001", 2),
+        ("100", 601),
+    ] {
+        assert_eq!(
+            typed(face, n),
+            json(face, n),
+            "face {face}, {n} installments"
+        );
+    }
+    // A loan changed field by field is checked again by `simulate`.
+    let mut terms = LoanTerms::face_value(dec("100"), 2, rate, date(2023, 3, 14), date(2023, 4, 7))
+        .expect("terms");
+    terms.number_of_installments = 0;
+    let e = simulate(&terms, &SimulationOptions::new()).expect_err("refused");
+    assert_eq!(e.field(), Some("financial.number_of_installments"));
+    let terms = terms.limit_days_to_disburse(61);
+    assert_eq!(
+        simulate(&terms, &SimulationOptions::new())
+            .map(|_| ())
+            .map_err(|e| e.kind()),
+        Err(ErrorKind::OutOfRange)
+    );
+}
+
+#[test]
+fn the_quote_carries_every_printed_total() {
+    let pricing = api::pricing_from_json(
+        &crate::support::read("fixtures/siape/pricing.json"),
+        "pricing",
+    )
+    .expect("pricing");
+    let rate = InterestRate::monthly(dec("0.0205"), InterestBase::CalendarDays).expect("rate");
+    let terms = LoanTerms::face_value(dec("100"), 2, rate, date(2023, 3, 14), date(2023, 4, 7))
+        .expect("terms");
+    let q = simulate(&terms, &SimulationOptions::new().pricing(pricing))
+        .expect("quote")
+        .first()
+        .clone();
+    assert_eq!(q.schedule.issue_amount, dec("194.80"));
+    assert_eq!(q.iof.total, dec("1.36"));
+    assert_eq!(q.fees.contract_fee_amount, dec("1.95"));
+    assert_eq!(q.fees.external_contract_fee_amount, dec("1.95"));
+    assert_eq!(q.fees.net_external_contract_fee_amount, dec("1.77"));
+    assert_eq!(q.disbursed_issue_amount, dec("191.49"));
+    assert_eq!(q.assignment_amount, dec("196.75"));
+    assert_eq!(q.change, Change::Change(dec("191.49")));
+    assert_eq!(q.total_pre_fixed_amount, dec("5.1970908045"));
+    assert_eq!(q.rate.daily_rate, dec("0.00067665"));
+    assert_eq!(q.cet.monthly, dec("0.0346"));
+}

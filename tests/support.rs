@@ -1,0 +1,28 @@
+//! Helpers shared by the integration tests.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+/// A file of the crate (a fixture), read as text.
+pub(crate) fn read(path: &str) -> String {
+    let full = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
+}
+
+/// A fixture parsed as JSON.
+pub(crate) fn json(path: &str) -> Value {
+    serde_json::from_str(&read(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// A decimal literal.
+pub(crate) fn dec(s: &str) -> Decimal {
+    s.parse().expect("decimal literal")
+}
+
+/// A calendar date.
+pub(crate) fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+}
