@@ -5,6 +5,7 @@ mod cli;
 mod exactness;
 mod golden;
 mod library;
+mod number_output;
 mod portability;
 mod properties;
 mod robustness;

@@ -27,6 +27,12 @@ pub use debt::{
     BorrowerJson, CollateralEcho, DebtData, DebtInstallmentJson, debt_json, debt_request,
 };
 pub use number::{Num, percent_pt_br};
+
+/// The compact JSON token `n` prints as in `batch` output (the fast writer's bytes).
+#[doc(hidden)]
+pub fn num_json_bytes(n: Num) -> Vec<u8> {
+    writer::to_json_bytes(&n, 32)
+}
 pub use portability::{
     ChangeByInstallmentsJson, ChangeJson, InstallmentsRangeResponse, PortabilityResponse,
     TargetChangeResponse, change_by_installments, portability_json, portability_request,
