@@ -7,3 +7,4 @@ mod golden;
 mod portability;
 mod properties;
 mod robustness;
+mod systems;
