@@ -461,8 +461,10 @@ pub fn face_value(grid: &Grid, face_value: Decimal) -> Result<Schedule> {
     })
 }
 
-/// Prices a loan of `issue_amount` (cents) in equal installments: `round2(I / Σ 1/G_k)`, interest on
-/// the running balance, the last installment closing the balance.
+/// Prices a loan of `issue_amount` (cents) by the grid's system: for `pre_price_days` equal
+/// installments `round2(I / Σ 1/G_k)`, interest on the running balance, the last installment
+/// closing the balance (the module's rule); for `pre_price` and `pre_sac` the rules documented on
+/// their walks (`walk_price`, `walk_sac`, in this module's source).
 ///
 /// # Errors
 /// [`Error::InvalidField`] for an issue amount ≤ 0, [`Error::Overflow`] beyond `Decimal`'s range.

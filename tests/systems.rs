@@ -508,6 +508,9 @@ fn reader_error(edit: impl FnOnce(&mut Value)) -> qitech_sim::Error {
     }
 }
 
+/// An edit of a request.
+type Edit = Box<dyn FnOnce(&mut Value)>;
+
 #[test]
 fn reader_systems_person_types_and_amounts() {
     // interest_type echoes the system priced.
@@ -532,7 +535,7 @@ fn reader_systems_person_types_and_amounts() {
     let b = SimulationRequest::from_json(&v2, "v2").expect("v2");
     assert_eq!(a.terms.borrower.person_type, PersonType::Legal);
     assert_eq!(b.terms.borrower.person_type, PersonType::Legal);
-    let cases: Vec<(Box<dyn FnOnce(&mut Value)>, ErrorKind, &str)> = vec![
+    let cases: Vec<(Edit, ErrorKind, &str)> = vec![
         (
             Box::new(|v: &mut Value| v["financial"]["amount"] = json!(100)),
             ErrorKind::Conflict,
