@@ -297,7 +297,7 @@ const BASE_BASIS: &str = "Decreto 6.306/2007, art. 7 I b) (natural 0.0082 %/day,
 /// (Decreto 12.466), 1.0001 % + 0.95 % ≈ 1.95 % (Simples under 12.466).
 ///
 /// Legally unsettled, priced by the rule in force: from 2025-06-11 the rates of Decreto 12.499 were
-/// suspended by Congress (Decreto Legislativo 176/2025, from PDL 314/2025, voted 2025-06-25) and then,
+/// suspended by Congress (Decreto Legislativo 176/2025, voted 2025-06-25) and then,
 /// together with that legislative decree, by the STF's injunction of 2025-07-04 (ADC 96, ADIs 7.827 and
 /// 7.839); on 2025-07-16 the STF restored Decreto 12.499 with effect from 2025-06-11, except its
 /// provisions on supplier prepayments (*risco sacado*, which the crate does not price). Those dates are
@@ -315,7 +315,8 @@ const BASE_BASIS: &str = "Decreto 6.306/2007, art. 7 I b) (natural 0.0082 %/day,
 /// (rates from 2025-06-01), ecovisbsp.com.br/mudancas-no-iof-decreto-12466-2025 and
 /// crivelaripadoveze.adv.br (2025-06-25 note; rates from 2025-05-23; Simples 0.00137 % → 0.00274 %);
 /// Decreto 12.499/2025 at lftm.com.br/blog/economia/governo-federal-iof-mudancas-tributarias,
-/// cardillo.com.br/?p=2876, mellopimentel.com.br (Simples 0.00274 %); the Congress vote at
+/// cardillo.com.br/?p=2876, mellopimentel.com.br (Simples 0.00274 %), felsberg.com.br and
+/// schneiderpugliese.com.br (additional back to 0.38 %); the Congress vote at
 /// martinelli.adv.br/congresso-derruba-aumento-das-aliquotas-do-iof; the STF at
 /// economia.uol.com.br (Reuters, 2025-07-04) and marlian.com.br/blog/post/iof-credito-stf-restabelece-novas-aliquotas-para-2025.
 pub const REGIMES: &[IofRegime] = &[

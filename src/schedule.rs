@@ -44,11 +44,11 @@ pub const MAX_INSTALLMENTS: u32 = 600;
 /// The amortization system (`financial.interest_type`). Each system's formulas are documented on
 /// the function that prices it ([`face_value`], [`from_issue`]).
 ///
-/// | system | `interest_type` | growth `G_k` | installments |
+/// | system | `interest_type` | growth ([`Grid::for_system`]) | installments |
 /// |---|---|---|---|
-/// | [`Amortization::PriceDays`] | `pre_price_days` | the base's factor over the actual days | level (Price) |
-/// | [`Amortization::Price`] | `pre_price` | `(1+m)^k`, days ignored | level (Price) |
-/// | [`Amortization::Sac`] | `pre_sac` | the base's factor over the actual days | constant principal (SAC) |
+/// | [`Amortization::PriceDays`] | `pre_price_days` | over the actual days, on the base | level (Price) |
+/// | [`Amortization::Price`] | `pre_price` | per period at the monthly rate, days ignored | level (Price) |
+/// | [`Amortization::Sac`] | `pre_sac` | over the actual days, on the base | constant principal (SAC) |
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Amortization {
     /// `pre_price_days`: Price over the actual days of each period. Default.
