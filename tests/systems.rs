@@ -912,3 +912,41 @@ fn systems_matrix_every_cell() {
     // all but SAC in face-value mode (no level installment), 3 bases × 3 borrowers
     assert_eq!(priced, 72);
 }
+
+/// `pre_price` and `pre_sac` with disbursement options, fees and a refinanced balance, as
+/// `pre_price_days`: one option per day, each with its own default first due date, the change net
+/// of the refinanced balance.
+#[test]
+fn systems_with_options_fees_and_refinancing() {
+    let pricing =
+        api::pricing_from_json(&read("fixtures/siape/pricing.json"), "pricing").expect("pricing");
+    let options = SimulationOptions::new().pricing(pricing);
+    for system in [Amortization::Price, Amortization::Sac] {
+        let rate =
+            InterestRate::annual_rate(dec("2.32"), InterestBase::CalendarDays).expect("rate");
+        let terms = LoanTerms::with_amount(
+            Amount::Issue(dec("5000")),
+            2,
+            rate,
+            date(2020, 8, 6),
+            FirstDue::OneMonth,
+        )
+        .expect("terms")
+        .amortization(system)
+        .limit_days_to_disburse(3)
+        .refinance(qitech_sim::RefinancedOperation::new(dec("1000")).expect("op"));
+        let sim = simulate(&terms, &options).expect("simulation");
+        assert_eq!(sim.options.len(), 4);
+        for q in &sim.options {
+            let first =
+                qitech_sim::simulation::default_first_due_date(q.disbursement_date).expect("date");
+            assert_eq!(q.first_due_date, first, "{system:?}");
+            assert_eq!(q.schedule.installments[0].period.due_date, first);
+            assert!(q.fees.contract_fee_amount > Decimal::ZERO);
+            assert_eq!(
+                q.final_disbursement_amount,
+                q.disbursed_issue_amount - dec("1000")
+            );
+        }
+    }
+}
