@@ -1,21 +1,27 @@
-//! IOF, the federal tax on credit operations (Decreto 6.306/2007, art. 7), for natural persons.
+//! IOF, the federal tax on credit operations (Decreto 6.306/2007, art. 7 and art. 8 §5), for
+//! natural and legal persons, by the date of the disbursement.
 //!
-//! * daily IOF of installment k: `tax_amount_k = principal_k × 0.000082 × min(t_k, 365)`, where
-//!   `t_k` is the number of **calendar** days from the disbursement to the installment's `due_date`
-//!   and `principal_k` the installment's principal amortization as the schedule prints it (10 decimals
-//!   in face-value mode). Not rounded: QI prints it as a float (0.1905254815358736).
-//! * additional IOF: `0.0038 × issue_amount` (the rounded issue).
+//! * daily IOF of installment k: `tax_amount_k = principal_k × daily × min(t_k, 365)`, where `t_k`
+//!   is the number of **calendar** days from the disbursement to the installment's `due_date`,
+//!   `principal_k` the installment's principal amortization as the schedule prints it (10 decimals
+//!   in face-value mode) and `daily` the regime's daily rate (0.0082 % for natural persons). The
+//!   365-day cap is art. 7 §1 of the decree: the tax "não excederá" the daily rate × 365 days on
+//!   each principal. Not rounded: QI prints it as a float (0.1905254815358736).
+//! * additional IOF: `additional × issue_amount` (the rounded issue; 0.38 % in every regime but
+//!   Decreto 12.466/2025's 0.95 % for legal persons).
 //! * total: `iof_amount = round2(Σ tax_amount_k + additional)`.
 //!
-//! A negative principal (negative amortization, see the crate's conventions, *Schedules*) is taxed 0: the tax is levied on
-//! credit actually extended, and a negative tax would lower the tax on the other installments.
+//! A negative principal (negative amortization, see the crate's conventions, *Schedules*) is taxed 0: the tax is levied on credit actually
+//! extended, and a negative tax would lower the tax on the other installments.
 //!
-//! Source: the SIAPE and personal-credit fixtures, reproduced to the printed digit (the crate's
-//! conventions, *IOF*).
+//! Source of the natural-person rule as QI applies it: `fixtures/siape/simulation_response.json`
+//! (QI's SIAPE simulation; every IOF number reproduced to the printed digit). The dated regimes are
+//! [`REGIMES`], each row with its decree; [`IofRule::for_loan`] picks the row of a disbursement date.
 
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::num::{self, round_cents};
 
 /// Natural-person daily IOF rate, 0.0082 % a day.
@@ -25,7 +31,8 @@ pub const ADDITIONAL_RATE: Decimal = Decimal::from_parts(38, 0, 0, false, 4);
 /// Days beyond which the daily IOF stops accruing.
 pub const CAP_DAYS: u32 = 365;
 
-/// The IOF of one installment: `max(principal, 0) × 0.000082 × min(days, 365)`, unrounded.
+/// The IOF of one installment at the natural-person rate: `max(principal, 0) × 0.000082 ×
+/// min(days, 365)`, unrounded ([`IofRates::installment_tax`] at [`IofRates::NATURAL`]).
 ///
 /// # Errors
 /// [`crate::Error::Overflow`] for principals beyond `Decimal`'s range.
@@ -42,26 +49,15 @@ pub fn installment_tax(
     principal: Decimal,
     calendar_days_from_disbursement: u32,
 ) -> Result<Decimal> {
-    if principal <= Decimal::ZERO {
-        return Ok(Decimal::ZERO);
-    }
-    Ok(num::normalize(num::mul(
-        principal,
-        daily_ceiling_fraction(calendar_days_from_disbursement),
-        "principal_amortization_amount",
-    )?))
+    IofRates::NATURAL.installment_tax(principal, calendar_days_from_disbursement)
 }
 
-/// The additional IOF: `0.0038 × issue_amount`, unrounded.
+/// The additional IOF at 0.38 %: `0.0038 × issue_amount`, unrounded.
 ///
 /// # Errors
 /// [`crate::Error::Overflow`] for amounts beyond `Decimal`'s range.
 pub fn additional(issue_amount: Decimal) -> Result<Decimal> {
-    Ok(num::normalize(num::mul(
-        issue_amount,
-        ADDITIONAL_RATE,
-        "issue_amount",
-    )?))
+    IofRates::NATURAL.additional(issue_amount)
 }
 
 /// `iof_amount`: `round2(base + additional)`, the total of the unrounded parts rounded once.
@@ -77,14 +73,14 @@ pub fn total(base: Decimal, additional: Decimal) -> Result<Decimal> {
 pub struct Iof {
     /// Σ of the installments' daily IOF, unrounded (`base_iof`).
     pub base: Decimal,
-    /// The additional 0.38 %, unrounded (`additional_iof`).
+    /// The additional IOF, unrounded (`additional_iof`).
     pub additional: Decimal,
     /// `round2(base + additional)` (`iof_amount`, `total_iof`).
     pub total: Decimal,
 }
 
 impl Iof {
-    /// Totals the installments' taxes and adds the additional IOF of `issue_amount`.
+    /// Totals the installments' taxes and adds the additional IOF (0.38 %) of `issue_amount`.
     ///
     /// # Errors
     /// [`crate::Error::Overflow`] for amounts beyond `Decimal`'s range.
@@ -92,8 +88,20 @@ impl Iof {
         installment_taxes: impl IntoIterator<Item = Decimal>,
         issue_amount: Decimal,
     ) -> Result<Self> {
+        Self::with_rates(installment_taxes, issue_amount, IofRates::NATURAL)
+    }
+
+    /// [`Iof::new`] with the additional rate of `rates`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Overflow`] for amounts beyond `Decimal`'s range.
+    pub fn with_rates(
+        installment_taxes: impl IntoIterator<Item = Decimal>,
+        issue_amount: Decimal,
+        rates: IofRates,
+    ) -> Result<Self> {
         let base = num::sum(installment_taxes, "tax_amount")?;
-        let additional = additional(issue_amount)?;
+        let additional = rates.additional(issue_amount)?;
         let total = total(base, additional)?;
         Ok(Iof {
             base,
@@ -103,14 +111,376 @@ impl Iof {
     }
 }
 
-/// The legal ceiling of the daily IOF of one installment, `0.0082 % × min(days, 365)` of its
-/// principal, as a fraction of the principal (for property tests and sanity checks).
+/// The legal ceiling of the natural-person daily IOF of one installment, `0.0082 % × min(days,
+/// 365)` of its principal, as a fraction of the principal.
 pub fn daily_ceiling_fraction(calendar_days_from_disbursement: u32) -> Decimal {
-    // 0.000082 × days, exactly: 82·days millionths (≤ 29,930), the value and scale of
-    // `DAILY_RATE * days` without a decimal multiplication.
-    let days = calendar_days_from_disbursement.min(CAP_DAYS);
-    if days == 0 {
-        return DAILY_RATE * Decimal::ZERO;
+    IofRates::NATURAL.daily_ceiling_fraction(calendar_days_from_disbursement)
+}
+
+/// Whether the borrower is a natural or a legal person (`borrower.person_type`, v2
+/// `issuer_person_type`): the IOF rates differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum PersonType {
+    /// `natural` (pessoa física). Default.
+    #[default]
+    Natural,
+    /// `legal` (pessoa jurídica).
+    Legal,
+}
+
+impl PersonType {
+    /// QI's name of the person type.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PersonType::Natural => "natural",
+            PersonType::Legal => "legal",
+        }
     }
-    Decimal::from_parts(82 * days, 0, 0, false, DAILY_RATE.scale())
+}
+
+/// Which IOF rule a natural-person loan gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum NaturalPersonIof {
+    /// 0.0082 %/day + 0.38 % at every date: the rule of QI's documented 2023 numbers, and the
+    /// crate's behaviour before the dated table existed. Default.
+    #[default]
+    Fixed,
+    /// The natural-person column of [`REGIMES`] at the disbursement date (the 2020 zero rate, the
+    /// 2021 0.01118 %/day); dates before [`REGIMES`] starts are refused.
+    Dated,
+}
+
+/// One regime's daily and additional rates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct IofRates {
+    /// Daily rate, as a fraction (0.000082 for 0.0082 % a day).
+    pub daily: Decimal,
+    /// Additional rate on the issue amount, as a fraction (0.0038).
+    pub additional: Decimal,
+}
+
+const fn rate(mantissa: u32, scale: u32) -> Decimal {
+    Decimal::from_parts(mantissa, 0, 0, false, scale)
+}
+
+const fn rates(daily: Decimal, additional: Decimal) -> IofRates {
+    IofRates { daily, additional }
+}
+
+/// 0.38 %.
+const ADD_038: Decimal = ADDITIONAL_RATE;
+/// 0.95 % (Decreto 12.466/2025, legal persons).
+const ADD_095: Decimal = rate(95, 4);
+/// Zero rates (the 2020 reductions to zero).
+const ZERO_RATES: IofRates = rates(rate(0, 6), rate(0, 4));
+/// Legal person before 2025: 0.0041 %/day + 0.38 %.
+const LEGAL_BASE: IofRates = rates(rate(41, 6), ADD_038);
+/// Simples Nacional, operations up to R$ 30,000, before 2025: 0.00137 %/day + 0.38 %.
+const SIMPLES_BASE: IofRates = rates(rate(137, 7), ADD_038);
+
+impl IofRates {
+    /// The natural-person rates, 0.0082 %/day + 0.38 %.
+    pub const NATURAL: IofRates = rates(DAILY_RATE, ADDITIONAL_RATE);
+
+    /// The IOF of one installment: `max(principal, 0) × daily × min(days, 365)`, unrounded.
+    ///
+    /// # Errors
+    /// [`crate::Error::Overflow`] for principals beyond `Decimal`'s range.
+    pub fn installment_tax(
+        &self,
+        principal: Decimal,
+        calendar_days_from_disbursement: u32,
+    ) -> Result<Decimal> {
+        if principal <= Decimal::ZERO {
+            return Ok(Decimal::ZERO);
+        }
+        Ok(num::normalize(num::mul(
+            principal,
+            self.daily_ceiling_fraction(calendar_days_from_disbursement),
+            "principal_amortization_amount",
+        )?))
+    }
+
+    /// The additional IOF: `additional × issue_amount`, unrounded.
+    ///
+    /// # Errors
+    /// [`crate::Error::Overflow`] for amounts beyond `Decimal`'s range.
+    pub fn additional(&self, issue_amount: Decimal) -> Result<Decimal> {
+        Ok(num::normalize(num::mul(
+            issue_amount,
+            self.additional,
+            "issue_amount",
+        )?))
+    }
+
+    /// `daily × min(days, 365)`, exactly: the legal ceiling of one installment's daily IOF as a
+    /// fraction of its principal (Decreto 6.306/2007, art. 7 §1).
+    pub fn daily_ceiling_fraction(&self, calendar_days_from_disbursement: u32) -> Decimal {
+        // daily × days without a decimal multiplication: the mantissa times the days, at the
+        // daily rate's scale (the value and scale of `daily * days`).
+        let days = calendar_days_from_disbursement.min(CAP_DAYS);
+        let mantissa = u32::try_from(self.daily.mantissa()).unwrap_or(u32::MAX);
+        if days == 0 || mantissa == 0 {
+            return self.daily * Decimal::ZERO;
+        }
+        Decimal::from_parts(mantissa * days, 0, 0, false, self.daily.scale())
+    }
+
+    /// The most IOF a loan of one principal can pay: `daily × 365 + additional`, as a fraction.
+    pub fn ceiling(&self) -> Decimal {
+        self.daily_ceiling_fraction(CAP_DAYS) + self.additional
+    }
+}
+
+/// One row of [`REGIMES`]: the rates of operations contracted (disbursed) from `from` to `to`,
+/// both inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IofRegime {
+    /// First date of the regime.
+    pub from: NaiveDate,
+    /// Last date of the regime.
+    pub to: NaiveDate,
+    /// The decrees and articles the row comes from.
+    pub legal_basis: &'static str,
+    /// Natural-person rates.
+    pub natural: IofRates,
+    /// Legal-person rates; `None` where the rule cannot be established (refused).
+    pub legal: Option<IofRates>,
+    /// Legal person opting for the Simples Nacional (MEI included), operations up to
+    /// [`SIMPLES_LIMIT`]; `None` where it cannot be established (refused).
+    pub simples: Option<IofRates>,
+}
+
+/// The largest operation the Simples Nacional reduced daily rate applies to, R$ 30,000.
+pub const SIMPLES_LIMIT: Decimal = Decimal::from_parts(30_000, 0, 0, false, 0);
+
+const fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+    match NaiveDate::from_ymd_opt(y, m, d) {
+        Some(date) => date,
+        None => panic!("invalid date in the IOF table"),
+    }
+}
+
+const fn base_row(from: NaiveDate, to: NaiveDate, legal_basis: &'static str) -> IofRegime {
+    IofRegime {
+        from,
+        to,
+        legal_basis,
+        natural: IofRates::NATURAL,
+        legal: Some(LEGAL_BASE),
+        simples: Some(SIMPLES_BASE),
+    }
+}
+
+const BASE_BASIS: &str = "Decreto 6.306/2007, art. 7 I b) (natural 0.0082 %/day, legal 0.0041 %/day), \
+                          VI (Simples Nacional up to R$ 30,000: 0.00137 %/day), §1 (365-day cap), \
+                          §15 (additional 0.38 %)";
+
+/// The IOF regimes on credit operations with a defined principal, by the date the operation is
+/// contracted (the disbursement date of each option), from 2020-01-01 to the calendar's end.
+///
+/// | from | to | basis | natural | legal | Simples ≤ R$ 30k |
+/// |---|---|---|---|---|---|
+/// | 2020-01-01 | 2020-04-02 | Decreto 6.306/2007 art. 7 | 0.0082 % + 0.38 % | 0.0041 % + 0.38 % | 0.00137 % + 0.38 % |
+/// | 2020-04-03 | 2020-11-26 | Decretos 10.305, 10.414, 10.504, 10.551/2020 (art. 7 §20, art. 8 §6) | 0 | 0 | 0 |
+/// | 2020-11-27 | 2020-12-14 | Decreto 6.306/2007 art. 7 | as 2020-01-01 | | |
+/// | 2020-12-15 | 2020-12-31 | Decreto 10.572/2020 (art. 7 §20-A, art. 8 §7) | 0 | 0 | 0 |
+/// | 2021-01-01 | 2021-09-19 | Decreto 6.306/2007 art. 7 | as 2020-01-01 | | |
+/// | 2021-09-20 | 2021-12-31 | Decreto 10.797/2021 (art. 7 §22, which leaves inciso VI out) | 0.01118 % + 0.38 % | 0.00559 % + 0.38 % | 0.00137 % + 0.38 % |
+/// | 2022-01-01 | 2025-05-22 | Decreto 6.306/2007 art. 7 | as 2020-01-01 | | |
+/// | 2025-05-23 | 2025-05-31 | Decreto 12.466/2025: sources disagree whether its legal-person rates apply from 05-23 or 06-01 | 0.0082 % + 0.38 % | **refused** | **refused** |
+/// | 2025-06-01 | 2025-06-10 | Decreto 12.466/2025 | 0.0082 % + 0.38 % | 0.0082 % + 0.95 % | 0.00274 % + 0.95 % |
+/// | 2025-06-11 | 2099-12-31 | Decreto 12.499/2025 | 0.0082 % + 0.38 % | 0.0082 % + 0.38 % | 0.00274 % + 0.38 % |
+///
+/// Daily rates are per calendar day, capped at 365 days (art. 7 §1): the ceilings are 2.993 % +
+/// 0.38 % (natural), 1.4965 % + 0.38 % = 1.88 % (legal before 2025), 2.993 % + 0.95 % ≈ 3.95 %
+/// (Decreto 12.466), 1.0001 % + 0.95 % ≈ 1.95 % (Simples under 12.466).
+///
+/// Legally unsettled, priced by the rule in force: from 2025-06-11 the rates of Decreto 12.499 were
+/// suspended by Congress (Decreto Legislativo 176/2025, voted 2025-06-25) and then,
+/// together with that legislative decree, by the STF's injunction of 2025-07-04 (ADC 96, ADIs 7.827 and
+/// 7.839); on 2025-07-16 the STF restored Decreto 12.499 with effect from 2025-06-11, except its
+/// provisions on supplier prepayments (*risco sacado*, which the crate does not price). Those dates are
+/// priced by Decreto 12.499, the rule the STF decision put in force for them. Decreto 12.466 (2025-06-01
+/// to 06-10) was revoked by 12.499 and is priced as published.
+///
+/// Sources (decree texts as reproduced, and secondary sources): Decreto 10.551/2020 at
+/// normasbrasil.com.br/norma/decreto-10551-2020_404935.html; Decreto 10.572/2020 at
+/// contadores.cnt.br/legislacoes/decreto-no-10-572-de-11-de-dezembro-de-2020.html and
+/// abrapp.org.br/legislacao/decreto-no-10-572-de-11-de-dezembro-de-2020, with
+/// pwc.com.br (sinopse legislativa on Decreto 10.572) and sindcontsp.org.br; Decreto 10.305/2020 at
+/// advocacialunardelli.com.br/en/reducao-da-aliquota-do-iof-para-zero and 10.414 at
+/// marangehlen.adv.br/?p=6760; Decreto 10.797/2021 at
+/// garciaemoreno.com.br/legislacao/21678; Decreto 12.466/2025 at itfcursos.com.br/iob-alteracoes-de-aliquotas
+/// (rates from 2025-06-01), ecovisbsp.com.br/mudancas-no-iof-decreto-12466-2025 and
+/// crivelaripadoveze.adv.br (2025-06-25 note; rates from 2025-05-23; Simples 0.00137 % → 0.00274 %);
+/// Decreto 12.499/2025 at lftm.com.br/blog/economia/governo-federal-iof-mudancas-tributarias,
+/// cardillo.com.br/?p=2876, mellopimentel.com.br (Simples 0.00274 %), felsberg.com.br and
+/// schneiderpugliese.com.br (additional back to 0.38 %); the Congress vote at
+/// martinelli.adv.br/congresso-derruba-aumento-das-aliquotas-do-iof; the STF at
+/// economia.uol.com.br (Reuters, 2025-07-04) and marlian.com.br/blog/post/iof-credito-stf-restabelece-novas-aliquotas-para-2025.
+pub const REGIMES: &[IofRegime] = &[
+    base_row(ymd(2020, 1, 1), ymd(2020, 4, 2), BASE_BASIS),
+    IofRegime {
+        from: ymd(2020, 4, 3),
+        to: ymd(2020, 11, 26),
+        legal_basis: "Decretos 10.305/2020, 10.414/2020, 10.504/2020 and 10.551/2020 \
+                      (Decreto 6.306/2007 art. 7 §20, art. 8 §6): rates reduced to zero",
+        natural: ZERO_RATES,
+        legal: Some(ZERO_RATES),
+        simples: Some(ZERO_RATES),
+    },
+    base_row(ymd(2020, 11, 27), ymd(2020, 12, 14), BASE_BASIS),
+    IofRegime {
+        from: ymd(2020, 12, 15),
+        to: ymd(2020, 12, 31),
+        legal_basis: "Decreto 10.572/2020 (Decreto 6.306/2007 art. 7 §20-A, art. 8 §7): rates \
+                      reduced to zero",
+        natural: ZERO_RATES,
+        legal: Some(ZERO_RATES),
+        simples: Some(ZERO_RATES),
+    },
+    base_row(ymd(2021, 1, 1), ymd(2021, 9, 19), BASE_BASIS),
+    IofRegime {
+        from: ymd(2021, 9, 20),
+        to: ymd(2021, 12, 31),
+        legal_basis: "Decreto 10.797/2021 (Decreto 6.306/2007 art. 7 §22: natural 0.01118 %/day, \
+                      legal 0.00559 %/day; inciso VI, Simples Nacional, unchanged)",
+        natural: rates(rate(1118, 7), ADD_038),
+        legal: Some(rates(rate(559, 7), ADD_038)),
+        simples: Some(SIMPLES_BASE),
+    },
+    base_row(ymd(2022, 1, 1), ymd(2025, 5, 22), BASE_BASIS),
+    IofRegime {
+        from: ymd(2025, 5, 23),
+        to: ymd(2025, 5, 31),
+        legal_basis: "Decreto 12.466/2025, published 2025-05-22: sources disagree whether its \
+                      legal-person rates apply from 2025-05-23 or from 2025-06-01",
+        natural: IofRates::NATURAL,
+        legal: None,
+        simples: None,
+    },
+    IofRegime {
+        from: ymd(2025, 6, 1),
+        to: ymd(2025, 6, 10),
+        legal_basis: "Decreto 12.466/2025 (legal 0.0082 %/day + 0.95 %; Simples Nacional up to \
+                      R$ 30,000 0.00274 %/day + 0.95 %)",
+        natural: IofRates::NATURAL,
+        legal: Some(rates(DAILY_RATE, ADD_095)),
+        simples: Some(rates(rate(274, 7), ADD_095)),
+    },
+    IofRegime {
+        from: ymd(2025, 6, 11),
+        to: ymd(2099, 12, 31),
+        legal_basis: "Decreto 12.499/2025 (legal 0.0082 %/day + 0.38 %; Simples Nacional up to \
+                      R$ 30,000 0.00274 %/day + 0.38 %), in force from 2025-06-11 by the STF \
+                      decision of 2025-07-16",
+        natural: IofRates::NATURAL,
+        legal: Some(rates(DAILY_RATE, ADD_038)),
+        simples: Some(rates(rate(274, 7), ADD_038)),
+    },
+];
+
+/// The regime of [`REGIMES`] for `date`, if the table covers it.
+pub fn regime(date: NaiveDate) -> Option<&'static IofRegime> {
+    REGIMES.iter().find(|r| r.from <= date && date <= r.to)
+}
+
+/// The borrower facts the IOF depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Borrower {
+    /// Natural or legal person.
+    pub person_type: PersonType,
+    /// A legal person opting for the Simples Nacional (MEI included): its operations up to
+    /// [`SIMPLES_LIMIT`] get the reduced daily rate.
+    pub simples_nacional: bool,
+}
+
+/// The IOF rates one loan is priced with: the regime of its disbursement date for its borrower.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IofRule {
+    /// The rates of the borrower's column.
+    pub rates: IofRates,
+    /// The Simples Nacional rates, for issue amounts up to [`SIMPLES_LIMIT`].
+    pub simples: Option<IofRates>,
+    /// Where the rates come from.
+    pub legal_basis: &'static str,
+}
+
+impl Default for IofRule {
+    fn default() -> Self {
+        IofRule::NATURAL_FIXED
+    }
+}
+
+impl IofRule {
+    /// 0.0082 %/day + 0.38 % whatever the date.
+    pub const NATURAL_FIXED: IofRule = IofRule {
+        rates: IofRates::NATURAL,
+        simples: None,
+        legal_basis: "Decreto 6.306/2007, art. 7 I b) 2 and §15: natural person, 0.0082 %/day + 0.38 %",
+    };
+
+    /// The rule of a loan to `borrower` disbursed on `date`.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`](crate::Error) on `borrower.person_type` for a date the table does not
+    /// cover or where the borrower's rule cannot be established (legal persons 2025-05-23 to
+    /// 2025-05-31); never for a natural person under [`NaturalPersonIof::Fixed`].
+    pub fn for_loan(
+        borrower: Borrower,
+        natural: NaturalPersonIof,
+        date: NaiveDate,
+    ) -> Result<Self> {
+        if borrower.person_type == PersonType::Natural && natural == NaturalPersonIof::Fixed {
+            return Ok(IofRule::NATURAL_FIXED);
+        }
+        let refuse = |why: String| {
+            Error::unsupported(
+                "borrower.person_type",
+                format!("{:?} on {date}", borrower.person_type.as_str()),
+                why,
+            )
+        };
+        let Some(row) = regime(date) else {
+            return Err(refuse(format!(
+                "the dated IOF table starts on {}; earlier regimes are not implemented",
+                REGIMES[0].from
+            )));
+        };
+        match borrower.person_type {
+            PersonType::Natural => Ok(IofRule {
+                rates: row.natural,
+                simples: None,
+                legal_basis: row.legal_basis,
+            }),
+            PersonType::Legal => {
+                let unsettled = || {
+                    refuse(format!(
+                        "no established legal-person IOF rule: {}",
+                        row.legal_basis
+                    ))
+                };
+                let rates = row.legal.ok_or_else(unsettled)?;
+                let simples = if borrower.simples_nacional {
+                    Some(row.simples.ok_or_else(unsettled)?)
+                } else {
+                    None
+                };
+                Ok(IofRule {
+                    rates,
+                    simples,
+                    legal_basis: row.legal_basis,
+                })
+            }
+        }
+    }
+
+    /// The rates for a loan of `issue_amount`: the Simples Nacional rates up to [`SIMPLES_LIMIT`].
+    pub fn rates_for(&self, issue_amount: Decimal) -> IofRates {
+        match self.simples {
+            Some(s) if issue_amount <= SIMPLES_LIMIT => s,
+            _ => self.rates,
+        }
+    }
 }

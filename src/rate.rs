@@ -207,12 +207,27 @@ pub enum RateInput {
 /// 1e-27 relative (the daily factor is a 30th root computed to rust_decimal's precision and raised
 /// to integer powers: measured 0 differences against Python's fractional powers
 /// over 54,047 interest values).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct InterestRate {
     base: InterestBase,
     annual: AnnualRate,
     day_factor: Decimal,
     display: PrefixedInterestRate,
+    /// The monthly input rate, when the input was monthly.
+    input_monthly: Option<Decimal>,
+}
+
+impl std::fmt::Debug for InterestRate {
+    // The derived format of the four pricing fields (the response keys hash it); the input
+    // monthly rate is the display's `monthly_rate` already.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InterestRate")
+            .field("base", &self.base)
+            .field("annual", &self.annual)
+            .field("day_factor", &self.day_factor)
+            .field("display", &self.display)
+            .finish()
+    }
 }
 
 impl InterestRate {
@@ -269,6 +284,10 @@ impl InterestRate {
             annual,
             day_factor,
             display,
+            input_monthly: match input {
+                RateInput::Monthly(m) => Some(m.value()),
+                RateInput::Annual(_) => None,
+            },
         })
     }
 
@@ -323,6 +342,38 @@ impl InterestRate {
     /// The rates as the response prints them (`prefixed_interest_rate`).
     pub fn display(&self) -> PrefixedInterestRate {
         self.display
+    }
+
+    /// The monthly rate `m` of the per-period systems (`pre_price`), unrounded: the input when it
+    /// is monthly, else `(1+a)^(1/12) − 1` of the annual input. QI's `pre_price` example
+    /// (`fixtures/qi-examples/anaue-preprice-5000-2020.response.json`) prints it unrounded:
+    /// 3.32^(1/12) − 1 = 0.10516767467346065 for `annual_interest_rate` 2.32.
+    ///
+    /// # Errors
+    /// Only on internal overflow, which the rate constructors' bounds rule out.
+    ///
+    /// ```
+    /// use qitech_sim::rate::{InterestBase, InterestRate};
+    /// let rate = InterestRate::annual_rate("2.32".parse()?, InterestBase::CalendarDays)?;
+    /// assert_eq!(qitech_sim::num::to_f64(rate.period_rate()?), 0.10516767467346065);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn period_rate(&self) -> Result<Decimal> {
+        match self.input_monthly {
+            Some(m) => Ok(m),
+            None => Ok(self.annual.root(12)? - Decimal::ONE),
+        }
+    }
+
+    /// The daily rate of [`InterestRate::period_rate`], unrounded: `(1+m)^(1/30) − 1` (QI's 2020
+    /// `pre_price` example prints 0.0033387969150536893 = 3.32^(1/360) − 1). The 8-decimal
+    /// `daily_rate` of [`InterestRate::display`] is its rounding on the calendar bases.
+    ///
+    /// # Errors
+    /// Only on internal overflow.
+    pub fn daily_unrounded(&self) -> Result<Decimal> {
+        let m = self.period_rate()?;
+        Ok(num::nth_root(Decimal::ONE + m, 30, "monthly_rate")? - Decimal::ONE)
     }
 }
 

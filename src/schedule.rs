@@ -34,12 +34,53 @@ use rust_decimal::Decimal;
 
 use crate::calendar::{self, BrazilCalendar};
 use crate::error::{Error, Result};
-use crate::iof;
+use crate::iof::IofRule;
 use crate::num::{self, round_cents, round_interest};
 use crate::rate::InterestRate;
 
 /// Most installments a schedule may have (50 years of monthly payments).
 pub const MAX_INSTALLMENTS: u32 = 600;
+
+/// The amortization system (`financial.interest_type`). Each system's formulas are documented on
+/// the function that prices it ([`face_value`], [`from_issue`]).
+///
+/// | system | `interest_type` | growth ([`Grid::for_system`]) | installments |
+/// |---|---|---|---|
+/// | [`Amortization::PriceDays`] | `pre_price_days` | over the actual days, on the base | level (Price) |
+/// | [`Amortization::Price`] | `pre_price` | per period at the monthly rate, days ignored | level (Price) |
+/// | [`Amortization::Sac`] | `pre_sac` | over the actual days, on the base | constant principal (SAC) |
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Amortization {
+    /// `pre_price_days`: Price over the actual days of each period. Default.
+    #[default]
+    PriceDays,
+    /// `pre_price`: Price at the monthly rate per period (QI's 2020 sandbox example,
+    /// `fixtures/qi-examples/anaue-preprice-5000-2020.response.json`).
+    Price,
+    /// `pre_sac`: constant amortization (SAC), interest over the actual days of each period.
+    Sac,
+}
+
+impl Amortization {
+    /// QI's `interest_type` of the system.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Amortization::PriceDays => "pre_price_days",
+            Amortization::Price => "pre_price",
+            Amortization::Sac => "pre_sac",
+        }
+    }
+
+    /// The system of an `interest_type`, if the crate prices it.
+    pub fn from_interest_type(s: &str) -> Option<Self> {
+        match s {
+            "pre_price_days" => Some(Amortization::PriceDays),
+            "pre_price" => Some(Amortization::Price),
+            "pre_sac" => Some(Amortization::Sac),
+            _ => None,
+        }
+    }
+}
 
 /// The dates and day counts of one installment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -237,6 +278,10 @@ pub struct Grid {
     /// `g_k − 1`, the interest rate of period k.
     interest: Vec<Decimal>,
     discount_sum: Decimal,
+    /// The system the schedule is priced by.
+    system: Amortization,
+    /// The IOF rates of the loan.
+    iof: IofRule,
 }
 
 impl Grid {
@@ -274,7 +319,75 @@ impl Grid {
             periods,
             interest,
             discount_sum,
+            system: Amortization::PriceDays,
+            iof: IofRule::NATURAL_FIXED,
         })
+    }
+
+    /// The grid of `system`: [`Grid::new`]'s growth over the actual days for `pre_price_days` and
+    /// `pre_sac`; for `pre_price` the per-period growth `g_k = 1 + m` whatever the days, so
+    /// `G_k = (1+m)^k`, with `m` = [`InterestRate::period_rate`] (QI's 2020 `pre_price` example:
+    /// PMT = round2(5000 / ((1+m)^−1 + (1+m)^−2)) = 2900.95,
+    /// `fixtures/qi-examples/anaue-preprice-5000-2020.response.json`).
+    ///
+    /// # Errors
+    /// As [`Grid::new`].
+    pub fn for_system(
+        rate: &InterestRate,
+        periods: Vec<Period>,
+        system: Amortization,
+    ) -> Result<Self> {
+        Self::for_system_memo(rate, periods, system, &mut GrowthMemo::default())
+    }
+
+    pub(crate) fn for_system_memo(
+        rate: &InterestRate,
+        periods: Vec<Period>,
+        system: Amortization,
+        memo: &mut GrowthMemo,
+    ) -> Result<Self> {
+        const FIELD: &str = "financial.interest_rate";
+        if system != Amortization::Price {
+            let mut g = Self::with_memo(rate, periods, memo)?;
+            g.system = system;
+            return Ok(g);
+        }
+        let m = rate.period_rate()?;
+        let inv = num::div(Decimal::ONE, num::add(Decimal::ONE, m, FIELD)?, FIELD)?;
+        let mut d = Decimal::ONE;
+        let mut discount_sum = Decimal::ZERO;
+        for _ in &periods {
+            d = num::mul(d, inv, FIELD)?;
+            discount_sum = num::add(discount_sum, d, FIELD)?;
+        }
+        Ok(Grid {
+            interest: vec![m; periods.len()],
+            periods,
+            discount_sum,
+            system,
+            iof: IofRule::NATURAL_FIXED,
+        })
+    }
+
+    /// The grid priced with the IOF rates of `rule` (default: natural person, fixed).
+    pub fn with_iof(mut self, rule: IofRule) -> Self {
+        self.iof = rule;
+        self
+    }
+
+    /// The amortization system.
+    pub fn system(&self) -> Amortization {
+        self.system
+    }
+
+    /// The IOF rule.
+    pub fn iof(&self) -> &IofRule {
+        &self.iof
+    }
+
+    /// `g_k − 1`, the interest rate of each period.
+    pub fn period_interest(&self) -> &[Decimal] {
+        &self.interest
     }
 
     /// The periods.
@@ -288,8 +401,11 @@ impl Grid {
     }
 }
 
-fn tax(principal: Decimal, p: &Period) -> Result<Decimal> {
-    iof::installment_tax(principal, p.days_from_disbursement)
+/// The daily IOF of an installment of a loan of `issue_amount` on `grid`.
+fn tax(grid: &Grid, issue_amount: Decimal, principal: Decimal, p: &Period) -> Result<Decimal> {
+    grid.iof
+        .rates_for(issue_amount)
+        .installment_tax(principal, p.days_from_disbursement)
 }
 
 /// Face-value mode: installments of `face_value` each; the issue amount is their present value.
@@ -301,6 +417,17 @@ pub fn face_value(grid: &Grid, face_value: Decimal) -> Result<Schedule> {
     const FIELD: &str = "financial.installment_face_value";
     if face_value <= Decimal::ZERO {
         return Err(Error::invalid(FIELD, face_value, "must be positive"));
+    }
+    match grid.system {
+        Amortization::PriceDays => {}
+        Amortization::Price => return price_face_value(grid, face_value),
+        Amortization::Sac => {
+            return Err(Error::conflict(
+                FIELD,
+                face_value,
+                "pre_sac installments are not level: give disbursed_amount or amount",
+            ));
+        }
     }
     let periods = grid.periods();
     let pv = num::mul(face_value, grid.discount_sum, FIELD)?;
@@ -322,7 +449,7 @@ pub fn face_value(grid: &Grid, face_value: Decimal) -> Result<Schedule> {
             due_principal,
             pre_fixed_amount: interest,
             principal_amortization_amount: principal,
-            tax_amount: tax(principal, p)?,
+            tax_amount: tax(grid, issue_amount, principal, p)?,
             total_amount: face_value,
         });
         bal = num::sub(bal, principal, FIELD)?;
@@ -334,8 +461,10 @@ pub fn face_value(grid: &Grid, face_value: Decimal) -> Result<Schedule> {
     })
 }
 
-/// Prices a loan of `issue_amount` (cents) in equal installments: `round2(I / Σ 1/G_k)`, interest on
-/// the running balance, the last installment closing the balance.
+/// Prices a loan of `issue_amount` (cents) by the grid's system: for `pre_price_days` equal
+/// installments `round2(I / Σ 1/G_k)`, interest on the running balance, the last installment
+/// closing the balance (the module's rule); for `pre_price` and `pre_sac` the rules documented on
+/// their walks (`walk_price`, `walk_sac`, in this module's source).
 ///
 /// # Errors
 /// [`Error::InvalidField`] for an issue amount ≤ 0, [`Error::Overflow`] beyond `Decimal`'s range.
@@ -371,8 +500,21 @@ pub(crate) fn from_issue_tax_sum(grid: &Grid, issue_amount: Decimal) -> Result<D
     Ok(sum)
 }
 
-/// The installments of [`from_issue`], in order, to `visit`.
+/// The installments of [`from_issue`], in order, to `visit`, by the grid's system.
 fn walk_from_issue(
+    grid: &Grid,
+    issue_amount: Decimal,
+    visit: impl FnMut(Installment),
+) -> Result<()> {
+    match grid.system {
+        Amortization::PriceDays => walk_price_days(grid, issue_amount, visit),
+        Amortization::Price => walk_price(grid, issue_amount, visit),
+        Amortization::Sac => walk_sac(grid, issue_amount, visit),
+    }
+}
+
+/// `pre_price_days` from an issue amount (the module's "From an issue amount" rule).
+fn walk_price_days(
     grid: &Grid,
     issue_amount: Decimal,
     mut visit: impl FnMut(Installment),
@@ -416,8 +558,134 @@ fn walk_from_issue(
             due_principal: bal,
             pre_fixed_amount: interest,
             principal_amortization_amount: principal,
-            tax_amount: tax(principal, p)?,
+            tax_amount: tax(grid, issue_amount, principal, p)?,
             total_amount: total,
+        });
+        bal = num::sub(bal, principal, FIELD)?;
+    }
+    Ok(())
+}
+
+/// The error of a schedule whose cent roundings repay the loan before its last installment.
+fn repaid_early(n: usize, issue_amount: Decimal, last: Decimal) -> Error {
+    Error::invalid(
+        "financial.number_of_installments",
+        n,
+        format!(
+            "too many installments for {issue_amount}: the rounded installments repay the loan \
+             early and leave a last installment of {last}"
+        ),
+    )
+}
+
+/// `pre_price` from an issue amount `I` (QI's 2020 sandbox example,
+/// `fixtures/qi-examples/anaue-preprice-5000-2020.response.json`, reproduced to the cent):
+/// * `PMT = round2(I / Σ (1+m)^−k)` (2900.95 for 5000 at m = 3.32^(1/12) − 1);
+/// * `interest_k = round2(bal × m)`, the balance carried in cents from `bal₀ = I` (525.84, then
+///   276.05 on 2624.89); `principal_k = PMT − interest_k`;
+/// * the last installment closes the balance: `principal_n = bal`, `total_n = bal + interest_n`
+///   (2900.94);
+/// * the IOF of each principal over its **calendar** days from the disbursement, as for
+///   `pre_price_days`.
+fn walk_price(
+    grid: &Grid,
+    issue_amount: Decimal,
+    mut visit: impl FnMut(Installment),
+) -> Result<()> {
+    const FIELD: &str = "financial.amount";
+    if issue_amount <= Decimal::ZERO {
+        return Err(Error::invalid(FIELD, issue_amount, "must be positive"));
+    }
+    let n = grid.periods.len();
+    let pmt = round_cents(num::div(issue_amount, grid.discount_sum, FIELD)?);
+    let mut bal = issue_amount;
+    for (k, (p, &m)) in grid.periods.iter().zip(&grid.interest).enumerate() {
+        let interest = round_cents(num::mul(bal, m, FIELD)?);
+        let (principal, total) = if k + 1 == n {
+            let total = num::add(bal, interest, FIELD)?;
+            if total <= Decimal::ZERO {
+                return Err(repaid_early(n, issue_amount, total));
+            }
+            (bal, total)
+        } else {
+            (num::sub(pmt, interest, FIELD)?, pmt)
+        };
+        visit(Installment {
+            period: *p,
+            due_principal: bal,
+            pre_fixed_amount: interest,
+            principal_amortization_amount: principal,
+            tax_amount: tax(grid, issue_amount, principal, p)?,
+            total_amount: total,
+        });
+        bal = num::sub(bal, principal, FIELD)?;
+    }
+    Ok(())
+}
+
+/// `pre_price` in face-value mode: installments of `F`; `issue = round2(Σ F/(1+m)^k)`; interest
+/// `round2(bal × m)` on the balance in cents from the issue; the last installment closes the
+/// balance and stays `F`: `principal_n = bal`, `interest_n = F − bal` (the crate's rule: QI
+/// publishes no `pre_price` face-value example).
+fn price_face_value(grid: &Grid, face_value: Decimal) -> Result<Schedule> {
+    const FIELD: &str = "financial.installment_face_value";
+    let issue_amount = round_cents(num::mul(face_value, grid.discount_sum, FIELD)?);
+    let n = grid.periods.len();
+    let mut installments = Vec::with_capacity(n);
+    let mut bal = issue_amount;
+    for (k, (p, &m)) in grid.periods.iter().zip(&grid.interest).enumerate() {
+        let (interest, principal) = if k + 1 == n {
+            (num::sub(face_value, bal, FIELD)?, bal)
+        } else {
+            let interest = round_cents(num::mul(bal, m, FIELD)?);
+            (interest, num::sub(face_value, interest, FIELD)?)
+        };
+        installments.push(Installment {
+            period: *p,
+            due_principal: bal,
+            pre_fixed_amount: interest,
+            principal_amortization_amount: principal,
+            tax_amount: tax(grid, issue_amount, principal, p)?,
+            total_amount: face_value,
+        });
+        bal = num::sub(bal, principal, FIELD)?;
+    }
+    Ok(Schedule {
+        issue_amount,
+        installments,
+    })
+}
+
+/// `pre_sac` from an issue amount `I`: the textbook constant-amortization rule (QI publishes no SAC
+/// numbers; this is the crate's assumption, pinned by
+/// `fixtures/systems/sac-12-10000-2024.response.derived.json`):
+/// * `principal_k = round2(I / n)` for k < n, the last closing the balance
+///   (`principal_n = I − (n − 1)·principal_1`), so Σ principal = `I` exactly;
+/// * `interest_k = round2(bal × (g_k − 1))`, `g_k` the base's growth over the actual days of
+///   period k (as `pre_price_days`), on the balance in cents;
+/// * `total_k = principal_k + interest_k`; the IOF of each principal over its calendar days.
+fn walk_sac(grid: &Grid, issue_amount: Decimal, mut visit: impl FnMut(Installment)) -> Result<()> {
+    const FIELD: &str = "financial.amount";
+    if issue_amount <= Decimal::ZERO {
+        return Err(Error::invalid(FIELD, issue_amount, "must be positive"));
+    }
+    let n = grid.periods.len();
+    let count = Decimal::from(u32::try_from(n).unwrap_or(u32::MAX));
+    let amortization = round_cents(num::div(issue_amount, count, FIELD)?);
+    let mut bal = issue_amount;
+    for (k, (p, &r)) in grid.periods.iter().zip(&grid.interest).enumerate() {
+        let principal = if k + 1 == n { bal } else { amortization };
+        if principal < Decimal::ZERO {
+            return Err(repaid_early(n, issue_amount, principal));
+        }
+        let interest = round_cents(num::mul(bal, r, FIELD)?);
+        visit(Installment {
+            period: *p,
+            due_principal: bal,
+            pre_fixed_amount: interest,
+            principal_amortization_amount: principal,
+            tax_amount: tax(grid, issue_amount, principal, p)?,
+            total_amount: num::add(principal, interest, FIELD)?,
         });
         bal = num::sub(bal, principal, FIELD)?;
     }

@@ -18,10 +18,10 @@ use crate::calendar::BrazilCalendar;
 use crate::cet::{self, Cet};
 use crate::error::{Error, Result};
 use crate::fees::{Fees, Pricing};
-use crate::iof::{self, Iof};
+use crate::iof::{self, Borrower, Iof, IofRule, NaturalPersonIof, PersonType};
 use crate::num::{self, round_cents};
 use crate::rate::{InterestRate, PrefixedInterestRate};
-use crate::schedule::{self, Grid, GrowthMemo, Period, Schedule};
+use crate::schedule::{self, Amortization, Grid, GrowthMemo, Period, Schedule};
 
 /// How the loan's size is given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +30,9 @@ pub enum Amount {
     InstallmentFaceValue(Decimal),
     /// `disbursed_amount`: what the borrower must receive; IOF and contract fees are financed on top.
     Disbursed(Decimal),
+    /// `amount`: the issue (nominal) amount itself, no gross-up; the IOF and the contract fees
+    /// are withheld from it (`disbursed_issue_amount = amount − iof − fees`).
+    Issue(Decimal),
 }
 
 /// When the first installment is due.
@@ -40,6 +43,29 @@ pub enum FirstDue {
     /// `first_due_date_delay`: this many days after each option's disbursement date, counted as
     /// [`SimulationOptions::delay_unit`] says.
     Delay(u32),
+    /// Neither given: the business day on or after each option's disbursement date + 1 month;
+    /// later installments a month apart from it, not moved. QI's two examples without a first due
+    /// date show it: 2026-04-07 → 2026-05-07 (`bnpl-issue-2026`) and 2020-08-06 → 2020-09-08
+    /// (09-06 is a Sunday, 09-07 a holiday; `fixtures/qi-examples/anaue-preprice-5000-2020.*`).
+    OneMonth,
+}
+
+/// The default first due date ([`FirstDue::OneMonth`]) of a loan disbursed on `date`: the business
+/// day on or after `date + 1 month` (day of month kept, clamped to the month's end).
+///
+/// # Errors
+/// [`Error::DateOutOfRange`] beyond the calendar.
+///
+/// ```
+/// use qitech_sim::{NaiveDate, simulation::default_first_due_date};
+/// let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).ok_or("date");
+/// assert_eq!(default_first_due_date(d(2020, 8, 6)?)?, d(2020, 9, 8)?);
+/// assert_eq!(default_first_due_date(d(2026, 4, 7)?)?, d(2026, 5, 7)?);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn default_first_due_date(date: NaiveDate) -> Result<NaiveDate> {
+    let month_later = crate::calendar::add_months(date, 1)?;
+    BrazilCalendar::national().following(month_later)
 }
 
 /// How `first_due_date_delay` is counted.
@@ -172,11 +198,15 @@ impl From<NaiveDate> for FirstDue {
 /// assert_eq!(simulate(&terms, &SimulationOptions::new())?.options.len(), 4);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct LoanTerms {
-    /// Face value or disbursed amount.
+    /// Face value, disbursed amount or issue amount.
     pub amount: Amount,
+    /// The amortization system (`interest_type`); default `pre_price_days`.
+    pub amortization: Amortization,
+    /// The borrower's person type and Simples Nacional option, which choose the IOF rates.
+    pub borrower: Borrower,
     /// `number_of_installments`, 1 to [`schedule::MAX_INSTALLMENTS`].
     pub number_of_installments: u32,
     /// The working rate and its base.
@@ -260,6 +290,8 @@ impl LoanTerms {
     ) -> Result<Self> {
         let terms = LoanTerms {
             amount,
+            amortization: Amortization::PriceDays,
+            borrower: Borrower::default(),
             number_of_installments,
             rate,
             disbursement_date,
@@ -284,6 +316,40 @@ impl LoanTerms {
         self
     }
 
+    /// The amortization system (`interest_type`): `pre_price_days` (default), `pre_price` or
+    /// `pre_sac` (checked by [`LoanTerms::validate`]: `pre_sac` has no face-value mode).
+    pub fn amortization(mut self, system: Amortization) -> Self {
+        self.amortization = system;
+        self
+    }
+
+    /// The borrower's person type (`borrower.person_type`, v2 `issuer_person_type`): legal persons
+    /// are priced by the dated table [`iof::REGIMES`] at each option's disbursement date.
+    ///
+    /// ```
+    /// use qitech_sim::prelude::*;
+    /// use qitech_sim::iof::PersonType;
+    /// let rate = InterestRate::monthly("0.02".parse()?, InterestBase::CalendarDays)?;
+    /// let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).ok_or("date");
+    /// let terms = LoanTerms::with_amount(Amount::Issue(Decimal::from(10_000)), 1, rate,
+    ///     d(2024, 3, 1)?, FirstDue::Date(d(2024, 3, 31)?))?.borrower(PersonType::Legal);
+    /// let q = simulate(&terms, &SimulationOptions::new())?.first().clone();
+    /// // 0.0041 % × 30 days + 0.38 % of 10,000: 12.30 + 38.00
+    /// assert_eq!(q.iof.total.to_string(), "50.30");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn borrower(mut self, person_type: PersonType) -> Self {
+        self.borrower.person_type = person_type;
+        self
+    }
+
+    /// A legal-person borrower opting for the Simples Nacional (MEI included; the crate's request
+    /// field `borrower.simples_nacional`): operations up to R$ 30,000 get the reduced daily rate.
+    pub fn simples_nacional(mut self, opts_in: bool) -> Self {
+        self.borrower.simples_nacional = opts_in;
+        self
+    }
+
     /// Checks every bound of the terms; [`simulate`] calls it first.
     ///
     /// # Errors
@@ -298,6 +364,25 @@ impl LoanTerms {
             Amount::Disbursed(d) => {
                 check_amount(d, CENT, "financial.disbursed_amount")?;
             }
+            Amount::Issue(i) => {
+                check_amount(i, CENT, "financial.amount")?;
+            }
+        }
+        if let (Amount::InstallmentFaceValue(f), Amortization::Sac) =
+            (self.amount, self.amortization)
+        {
+            return Err(Error::conflict(
+                "financial.installment_face_value",
+                f,
+                "pre_sac installments are not level: give disbursed_amount or amount",
+            ));
+        }
+        if self.borrower.simples_nacional && self.borrower.person_type != PersonType::Legal {
+            return Err(Error::conflict(
+                "borrower.simples_nacional",
+                true,
+                "the Simples Nacional applies to legal persons (person_type legal)",
+            ));
         }
         if self.number_of_installments == 0
             || self.number_of_installments > schedule::MAX_INSTALLMENTS
@@ -330,7 +415,7 @@ impl LoanTerms {
                     "must be at least 1",
                 ));
             }
-            FirstDue::Delay(_) => {}
+            FirstDue::Delay(_) | FirstDue::OneMonth => {}
         }
         if self.limit_days_to_disburse > MAX_LIMIT_DAYS {
             return Err(Error::invalid(
@@ -357,6 +442,28 @@ impl LoanTerms {
     }
 }
 
+impl std::fmt::Debug for LoanTerms {
+    // The derived format, with the system and the borrower only when they are not the defaults:
+    // the response keys hash this text, and a `pre_price_days` natural-person loan keeps its key.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("LoanTerms");
+        d.field("amount", &self.amount);
+        if self.amortization != Amortization::PriceDays {
+            d.field("amortization", &self.amortization);
+        }
+        if self.borrower != Borrower::default() {
+            d.field("borrower", &self.borrower);
+        }
+        d.field("number_of_installments", &self.number_of_installments)
+            .field("rate", &self.rate)
+            .field("disbursement_date", &self.disbursement_date)
+            .field("first_due", &self.first_due)
+            .field("limit_days_to_disburse", &self.limit_days_to_disburse)
+            .field("refinanced", &self.refinanced)
+            .finish()
+    }
+}
+
 /// Engine knobs that are not in QI's request, with chained setters. `Default` is QI's behaviour as
 /// documented: no fees, calendar-day delay, one option per calendar day.
 ///
@@ -367,11 +474,27 @@ impl LoanTerms {
 ///     .option_days(OptionDays::BusinessDays);
 /// assert_eq!(opts.get_option_days(), OptionDays::BusinessDays);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct SimulationOptions {
     pricing: Pricing,
     delay_unit: DelayUnit,
     option_days: OptionDays,
+    natural_iof: NaturalPersonIof,
+}
+
+impl std::fmt::Debug for SimulationOptions {
+    // The derived format, with the natural-person IOF rule only when it is not the default (the
+    // response keys hash this text).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("SimulationOptions");
+        d.field("pricing", &self.pricing)
+            .field("delay_unit", &self.delay_unit)
+            .field("option_days", &self.option_days);
+        if self.natural_iof != NaturalPersonIof::Fixed {
+            d.field("natural_iof", &self.natural_iof);
+        }
+        d.finish()
+    }
 }
 
 impl SimulationOptions {
@@ -396,6 +519,20 @@ impl SimulationOptions {
     pub fn option_days(mut self, days: OptionDays) -> Self {
         self.option_days = days;
         self
+    }
+
+    /// Which IOF rule natural persons get: [`NaturalPersonIof::Fixed`] (0.0082 %/day + 0.38 % at
+    /// every date, the default) or [`NaturalPersonIof::Dated`] (the natural-person column of
+    /// [`iof::REGIMES`]: zero in most of 2020, 0.01118 %/day from 2021-09-20 to 12-31). Legal
+    /// persons are always priced by the dated table.
+    pub fn natural_person_iof(mut self, rule: NaturalPersonIof) -> Self {
+        self.natural_iof = rule;
+        self
+    }
+
+    /// The natural-person IOF rule.
+    pub fn get_natural_person_iof(&self) -> NaturalPersonIof {
+        self.natural_iof
     }
 
     /// The pricing configuration.
@@ -437,6 +574,10 @@ pub struct Quote {
     pub rate: PrefixedInterestRate,
     /// The IOF: its parts and its total (`iof_amount`).
     pub iof: Iof,
+    /// The IOF rule the option was priced by (its regime's rates and legal basis).
+    pub iof_rule: IofRule,
+    /// The amortization system priced (`interest_type`).
+    pub amortization: Amortization,
     /// The fees charged, one by one and totalled by kind.
     pub fees: Fees,
     /// `disbursed_issue_amount`: what the borrower receives before refinanced balances.
@@ -669,22 +810,22 @@ fn quote_shared(
     let first_due_date = match terms.first_due {
         FirstDue::Date(d) => d,
         FirstDue::Delay(days) => due_after_delay(disbursement_date, days, options.delay_unit)?,
+        FirstDue::OneMonth => default_first_due_date(disbursement_date)?,
     };
+    let iof_rule = IofRule::for_loan(terms.borrower, options.natural_iof, disbursement_date)?;
     let periods = shared.periods(
         disbursement_date,
         first_due_date,
         terms.number_of_installments,
         matches!(terms.first_due, FirstDue::Date(_)),
     )?;
-    let grid = Grid::with_memo(&terms.rate, periods, &mut shared.memo)?;
+    let grid = Grid::for_system_memo(&terms.rate, periods, terms.amortization, &mut shared.memo)?
+        .with_iof(iof_rule);
     let pricing = &options.pricing;
     let (schedule, iof) = match terms.amount {
-        Amount::InstallmentFaceValue(f) => {
-            let s = schedule::face_value(&grid, f)?;
-            let iof = Iof::new(s.installment_taxes(), s.issue_amount)?;
-            (s, iof)
-        }
+        Amount::InstallmentFaceValue(f) => priced(&grid, schedule::face_value(&grid, f)?)?,
         Amount::Disbursed(d) => gross_up(&grid, d, pricing)?,
+        Amount::Issue(i) => priced(&grid, schedule::from_issue(&grid, i)?)?,
     };
     let issue = schedule.issue_amount;
     let fees = pricing.charge(issue)?;
@@ -720,6 +861,8 @@ fn quote_shared(
         total_pre_fixed_amount,
         rate: terms.rate.display(),
         iof,
+        iof_rule,
+        amortization: terms.amortization,
         fees,
         disbursed_issue_amount,
         assignment_amount,
@@ -783,15 +926,14 @@ pub fn gross_up(grid: &Grid, disbursed: Decimal, pricing: &Pricing) -> Result<(S
     let iof_total = |issue: Decimal| -> Result<Decimal> {
         iof::total(
             schedule::from_issue_tax_sum(grid, issue)?,
-            iof::additional(issue)?,
+            grid.iof().rates_for(issue).additional(issue)?,
         )
     };
     // The net of a trial amount, and with one installment its schedule and IOF too (building a
     // one-installment schedule costs less than pricing it twice).
     let price = |issue: Decimal| -> Result<(Decimal, Option<(Schedule, Iof)>)> {
         let (iof, priced) = if single {
-            let s = schedule::from_issue(grid, issue)?;
-            let iof = Iof::new(s.installment_taxes(), issue)?;
+            let (s, iof) = priced(grid, schedule::from_issue(grid, issue)?)?;
             (iof.total, Some((s, iof)))
         } else {
             (iof_total(issue)?, None)
@@ -806,7 +948,10 @@ pub fn gross_up(grid: &Grid, disbursed: Decimal, pricing: &Pricing) -> Result<(S
     // (the principal is the issue up to the interest's cent), which makes the start the documented
     // `round2(disbursed / (1 − 0.0038 − 0.000082·days))`; with several, read it off a trial price.
     let iof_share = match grid.periods() {
-        [p] => iof::ADDITIONAL_RATE + iof::daily_ceiling_fraction(p.days_from_disbursement),
+        [p] => {
+            let rates = grid.iof().rates_for(target);
+            rates.additional + rates.daily_ceiling_fraction(p.days_from_disbursement)
+        }
         _ => num::div(iof_total(trial)?, trial, FIELD)?,
     };
     let denominator = Decimal::ONE - share - iof_share;
@@ -892,10 +1037,13 @@ pub fn gross_up(grid: &Grid, disbursed: Decimal, pricing: &Pricing) -> Result<(S
     }
     match hi_priced {
         Some(priced) if issue == hi => Ok(priced),
-        _ => {
-            let s = schedule::from_issue(grid, issue)?;
-            let iof = Iof::new(s.installment_taxes(), issue)?;
-            Ok((s, iof))
-        }
+        _ => priced(grid, schedule::from_issue(grid, issue)?),
     }
+}
+
+/// A schedule with its IOF at the grid's rates for its issue amount.
+fn priced(grid: &Grid, s: Schedule) -> Result<(Schedule, Iof)> {
+    let rates = grid.iof().rates_for(s.issue_amount);
+    let iof = Iof::with_rates(s.installment_taxes(), s.issue_amount, rates)?;
+    Ok((s, iof))
 }

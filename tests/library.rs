@@ -37,14 +37,14 @@ fn errors_have_matchable_kinds_fields_and_values() {
             Some("0"),
         ),
         (
-            "missing first due date",
+            "missing disbursement date",
             siape_with(|v| {
                 v["financial"]
                     .as_object_mut()
-                    .map(|f| f.remove("first_due_date"));
+                    .map(|f| f.remove("disbursement_date"));
             }),
             ErrorKind::Missing,
-            Some("financial.first_due_date"),
+            Some("financial.disbursement_date"),
             None,
         ),
         (
@@ -62,11 +62,11 @@ fn errors_have_matchable_kinds_fields_and_values() {
             Some("0.0205"),
         ),
         (
-            "a legal person",
-            siape_with(|v| v["borrower"] = json!({"person_type": "legal"})),
+            "a grace period",
+            siape_with(|v| v["financial"]["interest_grace_period"] = json!(1)),
             ErrorKind::Unsupported,
-            Some("borrower.person_type"),
-            Some("\"legal\""),
+            Some("financial.interest_grace_period"),
+            Some("1"),
         ),
         (
             "an unknown interest base",

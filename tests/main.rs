@@ -10,3 +10,4 @@ mod portability;
 mod properties;
 mod robustness;
 mod support;
+mod systems;

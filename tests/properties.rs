@@ -344,6 +344,8 @@ fn cet_rejection_is_legitimate(spec: &LoanSpec, e: &Error) -> Result<(), TestCas
             FirstDue::Date(d) if offset > 0 && d <= date => continue,
             FirstDue::Date(d) => d,
             FirstDue::Delay(days) => plus_days(date, days),
+            FirstDue::OneMonth => qitech_sim::simulation::default_first_due_date(date)
+                .map_err(|x| TestCaseError::fail(format!("first due: {x}")))?,
         };
         let periods = schedule::periods(date, first_due, spec.n)
             .map_err(|x| TestCaseError::fail(format!("periods: {x}")))?;
@@ -359,6 +361,13 @@ fn cet_rejection_is_legitimate(spec: &LoanSpec, e: &Error) -> Result<(), TestCas
             }
             Amount::Disbursed(d) => qitech_sim::simulation::gross_up(&grid, d, &pricing)
                 .map_err(|x| TestCaseError::fail(format!("gross_up: {x}")))?,
+            Amount::Issue(i) => {
+                let s = schedule::from_issue(&grid, i)
+                    .map_err(|x| TestCaseError::fail(format!("from_issue: {x}")))?;
+                let iof = Iof::new(s.installment_taxes(), i)
+                    .map_err(|x| TestCaseError::fail(format!("iof: {x}")))?;
+                (s, iof)
+            }
         };
         if let Some(bad) = s
             .installments

@@ -42,11 +42,11 @@ def test_same_contract_for_debt_and_portability():
 
 def test_missing_field():
     req = load("siape/simulation_request.json")
-    del req["financial"]["first_due_date"]
+    del req["financial"]["disbursement_date"]
     with pytest.raises(qitech_sim.InvalidRequest) as info:
         qitech_sim.simulate(req)
     assert info.value.kind == "missing"
-    assert info.value.field == "financial.first_due_date"
+    assert info.value.field == "financial.disbursement_date"
     assert info.value.value is None
 
 

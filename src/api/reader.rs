@@ -17,8 +17,10 @@ use super::number::json_decimal;
 use crate::calendar;
 use crate::error::{Error, Result};
 use crate::fees::{AmountType, FeeRule, Pricing};
+use crate::iof::PersonType;
 use crate::portability::{self, PayrollTerms, PortabilityTerms};
 use crate::rate::{AnnualRate, InterestBase, InterestRate, MonthlyRate, RateInput};
+use crate::schedule::Amortization;
 use crate::simulation::{Amount, FirstDue, LoanTerms, RefinancedOperation, check_amount};
 
 /// A JSON object with its path, for field-by-field reading with precise errors.
@@ -120,6 +122,18 @@ impl<'a> Obj<'a> {
                         "expected a non-negative whole number",
                     )
                 }),
+        }
+    }
+
+    fn bool(&self, key: &str) -> Result<Option<bool>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(other) => Err(Error::wrong_type(
+                self.field(key),
+                short(other),
+                "expected true or false",
+            )),
         }
     }
 
@@ -231,7 +245,8 @@ pub struct SimulationRequest {
     pub issue_date: NaiveDate,
     /// `financial.credit_operation_type`, echoed (default `ccb`).
     pub credit_operation_type: String,
-    /// `financial.interest_type`, echoed (only `pre_price_days` is priced).
+    /// `financial.interest_type`: the system priced (`pre_price_days`, `pre_price`, `pre_sac`),
+    /// as [`LoanTerms::amortization`] says.
     pub interest_type: String,
     /// `financial.interest_grace_period`, echoed (must be 0).
     pub interest_grace_period: u32,
@@ -252,11 +267,12 @@ impl SimulationRequest {
     /// A request for `terms` with QI's defaults for the echoed fields (what the portability chain
     /// builds for its two loans).
     pub fn from_terms(terms: LoanTerms) -> Self {
+        let system = terms.amortization;
         SimulationRequest {
             issue_date: terms.disbursement_date,
             terms,
             credit_operation_type: "ccb".into(),
-            interest_type: "pre_price_days".into(),
+            interest_type: system.as_str().into(),
             interest_grace_period: 0,
             principal_grace_period: 0,
             collaterals: vec![],
@@ -291,29 +307,38 @@ impl SimulationRequest {
             document_number: None,
             name: None,
         };
+        let mut person_type = None;
+        let mut simples_nacional = false;
         if let Some(b) = root.object("borrower")? {
             borrower.document_number = b.string("individual_document_number")?;
             borrower.name = b.string("name")?;
-            if let Some(pt) = b.string("person_type")?
-                && pt != "natural"
-            {
-                return Err(Error::unsupported(
-                    b.field("person_type"),
+            if let Some(pt) = b.string("person_type")? {
+                person_type = Some(parse_person_type(&pt, &b.field("person_type"))?);
+            }
+            simples_nacional = b.bool("simples_nacional")?.unwrap_or(false);
+        }
+        // The v2 body's name of the same fact.
+        if let Some(pt) = root.string("issuer_person_type")? {
+            let v2 = parse_person_type(&pt, "issuer_person_type")?;
+            if person_type.is_some_and(|p| p != v2) {
+                return Err(Error::conflict(
+                    "issuer_person_type",
                     format!("{pt:?}"),
-                    "only natural persons are priced (legal-person IOF is not implemented)",
+                    "borrower.person_type and issuer_person_type disagree",
                 ));
             }
+            person_type = Some(v2);
         }
         let interest_type = fin
             .string("interest_type")?
             .unwrap_or_else(|| "pre_price_days".into());
-        if interest_type != "pre_price_days" {
+        let Some(amortization) = Amortization::from_interest_type(&interest_type) else {
             return Err(Error::unsupported(
                 fin.field("interest_type"),
                 format!("{interest_type:?}"),
-                "only pre_price_days is supported",
+                "only pre_price_days, pre_price and pre_sac are supported",
             ));
-        }
+        };
         let interest_grace_period = fin.u32("interest_grace_period")?.unwrap_or(0);
         let principal_grace_period = fin.u32("principal_grace_period")?.unwrap_or(0);
         for (k, v) in [
@@ -343,17 +368,26 @@ impl SimulationRequest {
         let amount = match (
             fin.decimal("installment_face_value")?,
             fin.decimal("disbursed_amount")?,
+            fin.decimal("amount")?,
         ) {
-            (Some(f), None) => Amount::InstallmentFaceValue(f),
-            (None, Some(d)) => Amount::Disbursed(d),
-            (Some(f), Some(_)) => {
+            (Some(f), None, None) => Amount::InstallmentFaceValue(f),
+            (None, Some(d), None) => Amount::Disbursed(d),
+            (None, None, Some(i)) => Amount::Issue(i),
+            (Some(f), Some(_), None) => {
                 return Err(Error::conflict(
                     fin.field("disbursed_amount"),
                     f,
                     "give installment_face_value or disbursed_amount, not both",
                 ));
             }
-            (None, None) => return Err(Error::missing(fin.field("installment_face_value"))),
+            (_, _, Some(i)) => {
+                return Err(Error::conflict(
+                    fin.field("amount"),
+                    i,
+                    "give one of installment_face_value, disbursed_amount and amount",
+                ));
+            }
+            (None, None, None) => return Err(Error::missing(fin.field("installment_face_value"))),
         };
         let disbursement_date =
             fin.required("disbursement_date", fin.date("disbursement_date")?)?;
@@ -363,7 +397,7 @@ impl SimulationRequest {
         ) {
             (Some(d), _) => FirstDue::Date(d),
             (None, Some(n)) => FirstDue::Delay(n),
-            (None, None) => return Err(Error::missing(fin.field("first_due_date"))),
+            (None, None) => FirstDue::OneMonth,
         };
         let number_of_installments =
             fin.required("number_of_installments", fin.u32("number_of_installments")?)?;
@@ -403,7 +437,10 @@ impl SimulationRequest {
             disbursement_date,
             first_due,
         )?
-        .limit_days_to_disburse(limit_days_to_disburse);
+        .limit_days_to_disburse(limit_days_to_disburse)
+        .amortization(amortization)
+        .borrower(person_type.unwrap_or_default())
+        .simples_nacional(simples_nacional);
         terms.refinanced = refinanced;
         terms.validate()?;
         Ok(SimulationRequest {
@@ -412,7 +449,7 @@ impl SimulationRequest {
             credit_operation_type: fin
                 .string("credit_operation_type")?
                 .unwrap_or_else(|| "ccb".into()),
-            interest_type,
+            interest_type: amortization.as_str().to_string(),
             interest_grace_period,
             principal_grace_period,
             collaterals,
@@ -420,6 +457,18 @@ impl SimulationRequest {
             borrower,
             text_hash: None,
         })
+    }
+}
+
+fn parse_person_type(s: &str, field: &str) -> Result<PersonType> {
+    match s {
+        "natural" => Ok(PersonType::Natural),
+        "legal" => Ok(PersonType::Legal),
+        _ => Err(Error::unknown(
+            field,
+            format!("{s:?}"),
+            "unknown person type (natural, legal)",
+        )),
     }
 }
 

@@ -388,7 +388,7 @@ impl SimulationData {
             installments,
             interest_grace_period: request.interest_grace_period,
             interest_payment_month_period: 1,
-            interest_type: request.interest_type.clone(),
+            interest_type: first.amortization.as_str().to_string(),
             iof_amount: first.iof.total.into(),
             issue_amount: first.schedule.issue_amount.into(),
             issue_date: request.issue_date,

@@ -15,6 +15,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use qitech_sim::api::{self, PortabilityRequest, SimulationRequest};
 use qitech_sim::calendar::BrazilCalendar;
+use qitech_sim::iof::NaturalPersonIof;
 use qitech_sim::{Decimal, DelayUnit, OptionDays, SimulationOptions};
 use serde_json::json;
 
@@ -86,6 +87,17 @@ struct EngineArgs {
     /// Which days get a disbursement option.
     #[arg(long, value_name = "DAYS", default_value = "calendar")]
     option_days: DayUnit,
+    /// Natural-person IOF: `fixed` (0.0082 %/day + 0.38 % at every date) or `dated` (the dated
+    /// regime table, e.g. zero for most of 2020). Legal persons always use the dated table.
+    #[arg(long, value_name = "RULE", default_value = "fixed")]
+    natural_iof: NaturalIofArg,
+}
+
+/// The natural-person IOF rule.
+#[derive(Clone, Copy, ValueEnum)]
+enum NaturalIofArg {
+    Fixed,
+    Dated,
 }
 
 #[derive(Args)]
@@ -392,6 +404,10 @@ fn engine_options(e: &EngineArgs) -> Result<SimulationOptions, Failure> {
         .option_days(match e.option_days {
             DayUnit::Calendar => OptionDays::CalendarDays,
             DayUnit::Business => OptionDays::BusinessDays,
+        })
+        .natural_person_iof(match e.natural_iof {
+            NaturalIofArg::Fixed => NaturalPersonIof::Fixed,
+            NaturalIofArg::Dated => NaturalPersonIof::Dated,
         });
     if let Some(path) = &e.config {
         let text = read_input(path)?;
