@@ -19,8 +19,11 @@ SIMULATE = [
     ("airforce/simulation_request_4_options.json", "siape/pricing.json"),
     ("personal_credit/simulation_request.json", None),
     ("personal_credit/debt_request.json", None),
+    ("qi-examples/anaue-preprice-5000-2020.request.json", None),
+    ("systems/sac-12-10000-2024.request.json", None),
 ]
 DEBT = [
+    ("qi-examples/bnpl-issue-2026.request.json", None),
     ("personal_credit/debt_request.json", None),
     ("personal_credit/simulation_request.json", None),
     ("siape/simulation_request.json", "siape/pricing.json"),

@@ -258,8 +258,8 @@ pub struct SimulationRequest {
     pub requester_key: Option<String>,
     /// `borrower.individual_document_number` and `borrower.name`, echoed by the issuance response.
     pub borrower: BorrowerJson,
-    /// A hash of the JSON text the request was read from (FNV-1a), for the response's `key`;
-    /// `None` for a request built from terms.
+    /// A hash of the JSON the request was read from, in canonical form (FNV-1a), for the
+    /// response's `key`; `None` for a request built from terms.
     pub(crate) text_hash: Option<u128>,
 }
 
@@ -292,7 +292,12 @@ impl SimulationRequest {
     pub fn from_json(text: &str, source_name: &str) -> Result<Self> {
         let v = parse_json(text, source_name)?;
         let mut request = Self::from_value(&v)?;
-        request.text_hash = Some(super::simulation::fnv1a(text.as_bytes()));
+        // The key hashes the parsed request in its canonical form (sorted keys, compact), so that
+        // the same request sent with other spacing or key order gets the same key.
+        let mut hasher = super::simulation::Fnv1a::default();
+        if serde_json::to_writer(&mut hasher, &v).is_ok() {
+            request.text_hash = Some(hasher.finish());
+        }
         Ok(request)
     }
 

@@ -428,14 +428,41 @@ pub(crate) fn derived_key(request: &SimulationRequest, options: &SimulationOptio
     hash_key(&format!("{request_part}|{options:?}"))
 }
 
-/// FNV-1a, 128 bits.
-pub(crate) fn fnv1a(bytes: &[u8]) -> u128 {
-    let mut h: u128 = 0x6c62272e07bb014262b821756295c58d;
-    for b in bytes {
-        h ^= u128::from(*b);
-        h = h.wrapping_mul(0x0000000001000000000000000000013B);
+/// FNV-1a, 128 bits, fed as an `io::Write` (so a value can be hashed as it is serialised).
+pub(crate) struct Fnv1a(u128);
+
+impl Default for Fnv1a {
+    fn default() -> Self {
+        Fnv1a(0x6c62272e07bb014262b821756295c58d)
     }
-    h
+}
+
+impl Fnv1a {
+    /// The hash of everything written.
+    pub(crate) fn finish(&self) -> u128 {
+        self.0
+    }
+}
+
+impl std::io::Write for Fnv1a {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        for b in bytes {
+            self.0 ^= u128::from(*b);
+            self.0 = self.0.wrapping_mul(0x0000000001000000000000000000013B);
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// FNV-1a of `bytes`.
+pub(crate) fn fnv1a(bytes: &[u8]) -> u128 {
+    let mut h = Fnv1a::default();
+    let _ = std::io::Write::write(&mut h, bytes);
+    h.finish()
 }
 
 /// FNV-1a (128 bits) of `text`, printed in UUID form.
