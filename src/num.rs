@@ -630,13 +630,21 @@ pub fn to_f64(x: Decimal) -> f64 {
     }
     push(b'-', &mut at);
     push(b'e', &mut at);
-    let mut m = mag;
-    loop {
-        push(b'0' + (m % 10) as u8, &mut at);
-        m /= 10;
-        if m == 0 {
+    let (mut hi, mut lo) = (
+        mag / 10_000_000_000_000_000_000,
+        (mag % 10_000_000_000_000_000_000) as u64,
+    );
+    // The low 19 digits in u64 arithmetic (zero-padded when there are higher digits), then the rest.
+    for i in 0.. {
+        push(b'0' + (lo % 10) as u8, &mut at);
+        lo /= 10;
+        if lo == 0 && (hi == 0 || i == 18) {
             break;
         }
+    }
+    while hi > 0 {
+        push(b'0' + (hi % 10) as u8, &mut at);
+        hi /= 10;
     }
     if negative {
         push(b'-', &mut at);
@@ -645,34 +653,6 @@ pub fn to_f64(x: Decimal) -> f64 {
         Ok(Ok(v)) => v,
         _ => x.to_f64().unwrap_or(f64::NAN),
     }
-}
-
-/// The decimal digits of a normalized `x` (no trailing zeros after the point) and its decimal
-/// exponent: `x = ±0.d₁d₂…dₙ × 10^point`, i.e. `point` digits stand before the decimal point
-/// (negative or zero for `0.00ddd`). Writes the digits into `digits` and returns
-/// `(negative, n, point)`; `None` for zero.
-pub(crate) fn digits(x: Decimal, digits: &mut [u8; 29]) -> Option<(bool, usize, i32)> {
-    let x = normalize(x);
-    let (negative, mut mag, scale) = parts(x);
-    if mag == 0 {
-        return None;
-    }
-    let mut n = 0;
-    let mut tmp = [0u8; 29];
-    while mag > 0 {
-        tmp[n] = b'0' + (mag % 10) as u8;
-        mag /= 10;
-        n += 1;
-    }
-    for i in 0..n {
-        digits[i] = tmp[n - 1 - i];
-    }
-    // Trailing zeros of an integer (scale 0) stay in the mantissa: strip them into the exponent.
-    let mut len = n;
-    while len > 1 && digits[len - 1] == b'0' {
-        len -= 1;
-    }
-    Some((negative, len, n as i32 - scale as i32))
 }
 
 /// The decimal whose digits are the shortest round-trip representation of `v` (how a JSON number

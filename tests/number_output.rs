@@ -1,6 +1,6 @@
-//! The writer prints every decimal as serde_json prints its nearest `f64`: the short path (≤ 15
-//! significant digits, printed from the decimal's own digits) and the long path (a correctly rounded
-//! conversion without strings) both give serde_json's bytes, over a million random and
+//! The writer prints every decimal as serde_json prints its nearest `f64` (found by parsing the
+//! decimal's string, the reference): the exact-division path (mantissas of ≤ 53 bits) and the
+//! stack-buffer parse (longer ones) both give serde_json's bytes, over a million random and a million
 //! schedule-like decimals.
 
 use proptest::prelude::*;
