@@ -86,6 +86,10 @@ struct EngineArgs {
     /// Which days get a disbursement option.
     #[arg(long, value_name = "DAYS", default_value = "calendar")]
     option_days: DayUnit,
+    /// Accept keys QI's documentation does not list (inside financial, borrower, collaterals,
+    /// refinanced_credit_operations, and in the --config file) instead of refusing them.
+    #[arg(long)]
+    allow_unknown_fields: bool,
 }
 
 #[derive(Args)]
@@ -392,10 +396,15 @@ fn engine_options(e: &EngineArgs) -> Result<SimulationOptions, Failure> {
         .option_days(match e.option_days {
             DayUnit::Calendar => OptionDays::CalendarDays,
             DayUnit::Business => OptionDays::BusinessDays,
-        });
+        })
+        .allow_unknown_fields(e.allow_unknown_fields);
     if let Some(path) = &e.config {
         let text = read_input(path)?;
-        options = options.pricing(api::pricing_from_json(&text, source_name(path))?);
+        options = options.pricing(api::pricing_from_json_with(
+            &text,
+            source_name(path),
+            e.allow_unknown_fields,
+        )?);
     }
     Ok(options)
 }
