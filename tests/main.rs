@@ -9,3 +9,4 @@ mod portability;
 mod properties;
 mod robustness;
 mod support;
+mod surface;

@@ -405,7 +405,7 @@ impl SimulationRequest {
             Err(Error::MissingField { field })
                 if unknown.as_ref().is_some_and(|u| u.explains(&field)) =>
             {
-                Err(unknown.map_or_else(|| Error::missing(field), |u| u.error()))
+                Err(unknown.map_or_else(|| Error::missing(field), |u| u.misspelt()))
             }
             Err(e) => Err(e),
         }
@@ -1160,6 +1160,19 @@ impl UnknownKey {
             format!(
                 "unknown field{hint} (unknown keys are refused; allow them with \
                  --allow-unknown-fields or SimulationOptions::allow_unknown_fields)"
+            ),
+        )
+    }
+
+    /// The error when this key is the misspelling of a required field that is missing (whether
+    /// or not unknown keys are allowed).
+    fn misspelt(&self) -> Error {
+        Error::unknown(
+            &self.path,
+            &self.value,
+            format!(
+                "unknown field; did you mean `{}`? (a required field, missing)",
+                self.nearest.unwrap_or("?")
             ),
         )
     }
