@@ -12,7 +12,11 @@
 //!   `absolute` amounts in BRL;
 //! * `fee_amount = round2(amount/100 × issue_amount)` (percentage) or `amount` (absolute);
 //! * contract fees are paid by the borrower: deducted from the disbursement and added to the
-//!   `assignment_amount`;
+//!   `assignment_amount`; a fee of class [`FeeClass::AssignmentOnly`] (`"type": "internal"`) is added
+//!   to the `assignment_amount` only;
+//! * the configuration may also be written in the request's vocabulary, `rebates[]` (`tac`: a
+//!   contract fee, `spread`: an external fee), and carry `"conventions": {"move_due_dates": true}`;
+//!   the request's own `financial.rebates` join the configured fees ([`Pricing::merged`]);
 //! * an external fee carries its own tax: `tax_amount = round2(tax_rate × fee_amount)`,
 //!   `net_fee_amount = amount_released = fee_amount − tax_amount`. The SIAPE example (1.95 → 0.18) fits
 //!   any tax rate in [8.97 %, 9.49 %); 9.25 % (PIS + COFINS) is the configuration shipped with the

@@ -911,6 +911,20 @@ fn the_pricing_file_refuses_unknown_keys_and_requests() {
 }
 
 #[test]
+fn the_portability_input_refuses_unknown_keys() {
+    let mut v = fixture("fixtures/airforce/portability.json");
+    v["bridge_first_due_date_dealy"] = json!(5);
+    let e = api::PortabilityRequest::from_json(&v.to_string(), "p").expect_err("typo");
+    assert_eq!(e.kind(), ErrorKind::Invalid);
+    assert!(
+        e.to_string()
+            .contains("did you mean `bridge_first_due_date_delay`?"),
+        "{e}"
+    );
+    assert!(api::PortabilityRequest::from_json_with(&v.to_string(), "p", true).is_ok());
+}
+
+#[test]
 fn cli_allow_unknown_fields_flag() {
     let bin = env!("CARGO_BIN_EXE_qitech-sim");
     let mut req = siape();

@@ -1135,6 +1135,22 @@ const PRICING_FEE_KEYS: &[&str] = &[
     "type",
 ];
 
+/// Keys of the flat portability input.
+const PORTABILITY_KEYS: &[&str] = &[
+    "annual_interest_rate",
+    "bridge_annual_interest_rate",
+    "bridge_disbursement_date",
+    "bridge_first_due_date_delay",
+    "collateral_type",
+    "first_due_date",
+    "installment_face_value",
+    "interest_base",
+    "limit_days_to_disburse",
+    "monthly_interest_rate",
+    "number_of_installments",
+    "outstanding_balance",
+];
+
 /// Keys of the pricing configuration's `conventions`.
 const CONVENTION_KEYS: &[&str] = &["move_due_dates"];
 
@@ -1426,13 +1442,24 @@ pub struct PortabilityRequest {
 }
 
 impl PortabilityRequest {
-    /// Reads the flat portability input.
+    /// Reads the flat portability input, refusing keys it does not know.
     ///
     /// # Errors
     /// [`Error::Json`] for text that is not JSON; otherwise an error naming the field and value.
     pub fn from_json(text: &str, source_name: &str) -> Result<Self> {
+        Self::from_json_with(text, source_name, false)
+    }
+
+    /// [`PortabilityRequest::from_json`], accepting unknown keys when `allow_unknown`.
+    ///
+    /// # Errors
+    /// As [`PortabilityRequest::from_json`].
+    pub fn from_json_with(text: &str, source_name: &str, allow_unknown: bool) -> Result<Self> {
         let v = parse_json(text, source_name)?;
         let o = Obj::root(&v, source_name)?;
+        if !allow_unknown && let Some(u) = unknown_in(o.map, "", PORTABILITY_KEYS) {
+            return Err(u.error());
+        }
         let outstanding_balance =
             o.required("outstanding_balance", o.decimal("outstanding_balance")?)?;
         let bridge_rate = AnnualRate::for_field(

@@ -356,7 +356,11 @@ fn render<T: serde::Serialize>(
 fn portability(a: PortabilityArgs) -> Result<Outcome, Failure> {
     let options = engine_options(&a.engine)?;
     let name = source_name(&a.file);
-    let request = PortabilityRequest::from_json(&read_input(&a.file)?, name)?;
+    let request = PortabilityRequest::from_json_with(
+        &read_input(&a.file)?,
+        name,
+        a.engine.allow_unknown_fields,
+    )?;
     if let Some(t) = &a.target_change {
         let target: Decimal = t
             .parse()
