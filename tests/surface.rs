@@ -535,7 +535,21 @@ fn every_documented_field_is_applied_or_refused() {
         ),
         (
             vec![("financial.interest_base", json!("workdays"))],
+            Refused(Conflict, "financial.interest_base"),
+        ),
+        (
+            vec![
+                ("financial.interest_base", json!("workdays")),
+                (
+                    "financial.fine_configuration.interest_base",
+                    json!("workdays"),
+                ),
+            ],
             Applied,
+        ),
+        (
+            vec![("financial.interest_base", json!("calendar_days"))],
+            ArithmeticFree,
         ),
         (
             vec![(

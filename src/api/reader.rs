@@ -481,6 +481,18 @@ impl SimulationRequest {
                 None => InterestBase::CalendarDays,
             },
         };
+        if let (Some(b), Some(fc)) = (
+            fin.string("interest_base")?,
+            fin.object("fine_configuration")?,
+        ) && let Some(other) = fc.string("interest_base")?
+            && other != b
+        {
+            return Err(Error::conflict(
+                fin.field("interest_base"),
+                format!("{b:?}"),
+                format!("fine_configuration.interest_base says {other:?}: give one base"),
+            ));
+        }
         let input = fin.rate_input()?;
         let rate = InterestRate::new(input, base)?;
         let month_period = read_month_period(&fin)?;
