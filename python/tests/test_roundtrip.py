@@ -19,6 +19,19 @@ SIMULATE = [
     ("airforce/simulation_request_4_options.json", "siape/pricing.json"),
     ("personal_credit/simulation_request.json", None),
     ("personal_credit/debt_request.json", None),
+    # The request surface (issue #9): one request per field implemented there.
+    ("surface/calendar_days_365.request.json", None),
+    ("surface/desired_installments.request.json", None),
+    ("surface/disbursement_window.request.json", None),
+    ("surface/due_dates.request.json", None),
+    ("surface/fgts_balance.request.json", None),
+    ("surface/force_workdays.request.json", None),
+    ("surface/month_period.request.json", None),
+    ("surface/rebates_tac.request.json", None),
+    ("surface/refinanced_accrual.request.json", None),
+    ("surface/v2_internal_fee.request.json", "surface/v2_internal_fee.pricing.json"),
+    ("siape/simulation_request.json", "surface/siape_rebates.pricing.json"),
+    ("siape/simulation_request.json", "surface/move_due_dates.pricing.json"),
 ]
 DEBT = [
     ("personal_credit/debt_request.json", None),
