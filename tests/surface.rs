@@ -1016,3 +1016,96 @@ proptest! {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The new fields at their extremes never panic: `simulate_json` answers Ok or Err.
+
+fn any_date() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        (0i64..40_000)
+            .prop_map(|d| json!((date(2001, 1, 1) + chrono::Days::new(d as u64)).to_string())),
+        Just(json!("2099-12-31")),
+        Just(json!("2000-01-01")),
+        Just(json!("not a date")),
+        Just(json!(7)),
+    ]
+}
+
+fn any_amount() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        (0u64..10_000_000).prop_map(|c| json!(c as f64 / 100.0)),
+        Just(json!(-1)),
+        Just(json!(0)),
+        Just(json!("1e30")),
+        Just(json!("79228162514264337593543950335")),
+    ]
+}
+
+fn surface_edit() -> impl Strategy<Value = (&'static str, Value)> {
+    prop_oneof![
+        prop::collection::vec(any_date(), 0..8).prop_map(|d| ("financial.due_dates", json!(d))),
+        prop::collection::vec((any_amount(), any_date()), 0..8).prop_map(|v| (
+            "financial.desired_installments",
+            json!(
+                v.into_iter()
+                    .map(|(a, d)| json!({"total_amount": a, "due_date": d}))
+                    .collect::<Vec<_>>()
+            )
+        )),
+        (0u32..2000).prop_map(|k| ("financial.principal_amortization_month_period", json!(k))),
+        (0u32..2000).prop_map(|k| ("financial.interest_payment_month_period", json!(k))),
+        any::<bool>().prop_map(|b| ("financial.force_installments_on_workdays", json!(b))),
+        any_date().prop_map(|d| ("financial.disbursement_start_date", d)),
+        any_date().prop_map(|d| ("financial.disbursement_end_date", d)),
+        (any_amount(), any_amount(), any_date()).prop_map(|(b, m, d)| (
+            "refinanced_credit_operations",
+            json!([{"due_balance": b, "monthly_interest_rate": m, "disbursement_date": d}])
+        )),
+        (
+            any_amount(),
+            prop::sample::select(vec!["tac", "spread", "ted_fee", "x"]),
+            prop::sample::select(vec!["absolute", "percentage"])
+        )
+            .prop_map(|(a, t, at)| (
+                "financial.rebates",
+                json!([{"fee_type": t, "amount_type": at, "amount": a}])
+            )),
+        prop::sample::select(vec![
+            "social_security",
+            "private_payroll",
+            "fgts_balance",
+            "vehicle",
+            "military_payroll"
+        ])
+        .prop_map(|t| ("collaterals.0.collateral_type", json!(t))),
+        prop::sample::select(vec![Value::Null, json!(0), json!(1), json!(60)])
+            .prop_map(|v| ("financial.limit_days_to_disburse", v)),
+        prop::sample::select(vec![Value::Null, json!(1), json!(7), json!(600)])
+            .prop_map(|v| ("financial.number_of_installments", v)),
+        prop::sample::select(vec![Value::Null, json!("2023-04-07")])
+            .prop_map(|v| ("financial.first_due_date", v)),
+        prop::sample::select(vec![Value::Null, json!(100)])
+            .prop_map(|v| ("financial.installment_face_value", v)),
+        prop::sample::select(vec![Value::Null, json!("2023-03-14")])
+            .prop_map(|v| ("financial.disbursement_date", v)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn surface_fields_never_panic(edits in prop::collection::vec(surface_edit(), 1..6), workdays in any::<bool>()) {
+        let mut req = siape();
+        for (path, value) in &edits {
+            set(&mut req, path, value.clone());
+        }
+        let text = req.to_string();
+        let options = SimulationOptions::new().move_due_dates(workdays);
+        let outcome = std::panic::catch_unwind(|| {
+            let _ = api::simulate_json(&text, &options, None).map(|r| serde_json::to_string(&r));
+            let _ = api::debt_json(&text, &options);
+        });
+        prop_assert!(outcome.is_ok(), "panicked on {text}");
+    }
+}
