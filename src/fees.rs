@@ -12,7 +12,11 @@
 //!   `absolute` amounts in BRL;
 //! * `fee_amount = round2(amount/100 × issue_amount)` (percentage) or `amount` (absolute);
 //! * contract fees are paid by the borrower: deducted from the disbursement and added to the
-//!   `assignment_amount`;
+//!   `assignment_amount`; a fee of class [`FeeClass::AssignmentOnly`] (`"type": "internal"`) is added
+//!   to the `assignment_amount` only;
+//! * the configuration may also be written in the request's vocabulary, `rebates[]` (`tac`: a
+//!   contract fee, `spread`: an external fee), and carry `"conventions": {"move_due_dates": true}`;
+//!   the request's own `financial.rebates` join the configured fees ([`Pricing::merged`]);
 //! * an external fee carries its own tax: `tax_amount = round2(tax_rate × fee_amount)`,
 //!   `net_fee_amount = amount_released = fee_amount − tax_amount`. The SIAPE example (1.95 → 0.18) fits
 //!   any tax rate in [8.97 %, 9.49 %); 9.25 % (PIS + COFINS) is the configuration shipped with the
@@ -48,6 +52,21 @@ impl AmountType {
     }
 }
 
+/// How a contract fee enters the amounts of a quote (see the crate's conventions, *Fees*): a
+/// property of the fee, not of its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeeClass {
+    /// Paid by the borrower out of the loan: deducted from the disbursement and added to
+    /// `assignment_amount` (the SIAPE TAC). Default.
+    #[default]
+    Deducted,
+    /// Added to `assignment_amount` only: the disbursement and the CET do not see it (QI's v2
+    /// `internal` fee: 36.14 + 0.07 = 36.21 while 35.90 = 36.14 − 0.24 is disbursed). Written
+    /// `"type": "internal"` in the pricing configuration.
+    AssignmentOnly,
+}
+
 /// A fee as configured: what it is called and how much it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeeRule {
@@ -59,6 +78,9 @@ pub struct FeeRule {
     pub amount: Decimal,
     /// Tax rate on the fee, as a fraction (external fees only; 0 for contract fees).
     pub tax_rate: Decimal,
+    /// How a contract fee enters the quote ([`FeeClass::Deducted`] unless set with
+    /// [`FeeRule::class`]); external fees ignore it.
+    pub class: FeeClass,
 }
 
 impl FeeRule {
@@ -92,7 +114,14 @@ impl FeeRule {
             amount_type,
             amount,
             tax_rate,
+            class: FeeClass::Deducted,
         })
+    }
+
+    /// The fee's class (how a contract fee enters the quote).
+    pub fn class(mut self, class: FeeClass) -> Self {
+        self.class = class;
+        self
     }
 
     /// `fee_amount` on a loan of `issue_amount`.
@@ -117,6 +146,32 @@ pub struct Pricing {
     pub contract_fees: Vec<FeeRule>,
     /// The partner's remuneration, with tax.
     pub external_contract_fees: Vec<FeeRule>,
+    /// The partner's conventions (`"conventions"` object of the configuration).
+    pub conventions: Conventions,
+}
+
+/// Product conventions a partner configuration may switch (the `"conventions"` object of the
+/// pricing file). `Default`: the seeds' conventions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Conventions {
+    /// `"move_due_dates": true`: every due date is moved to the next business day before days are
+    /// counted (as the request's `force_installments_on_workdays`; see the crate's conventions,
+    /// *Dates and day counts*).
+    pub move_due_dates: bool,
+}
+
+impl Conventions {
+    /// The seeds' conventions.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `move_due_dates`.
+    pub fn move_due_dates(mut self, on: bool) -> Self {
+        self.move_due_dates = on;
+        self
+    }
 }
 
 /// A charged contract fee (`contract_fees[]`).
@@ -149,8 +204,11 @@ pub struct Fees {
     pub contract: Vec<ContractFee>,
     /// External fees charged.
     pub external: Vec<ExternalFee>,
-    /// `contract_fee_amount`: Σ contract `fee_amount`.
+    /// `contract_fee_amount`: Σ contract `fee_amount` (every class: what `assignment_amount` adds).
     pub contract_fee_amount: Decimal,
+    /// Σ `fee_amount` of the contract fees of class [`FeeClass::Deducted`]: what the disbursement
+    /// loses (equal to `contract_fee_amount` when no fee is [`FeeClass::AssignmentOnly`]).
+    pub deducted_fee_amount: Decimal,
     /// `external_contract_fee_amount`: Σ external `fee_amount`.
     pub external_contract_fee_amount: Decimal,
     /// `net_external_contract_fee_amount`: Σ external `net_fee_amount`.
@@ -158,6 +216,30 @@ pub struct Fees {
 }
 
 impl Pricing {
+    /// The contract fees the disbursement pays ([`FeeClass::Deducted`]).
+    fn deducted(&self) -> impl Iterator<Item = &FeeRule> {
+        self.contract_fees
+            .iter()
+            .filter(|r| r.class == FeeClass::Deducted)
+    }
+
+    /// This configuration with `other`'s fees appended (the request's `rebates` after the
+    /// partner's configured fees) and either's conventions switched on.
+    pub fn merged(&self, other: &Pricing) -> Pricing {
+        let mut out = self.clone();
+        out.contract_fees
+            .extend(other.contract_fees.iter().cloned());
+        out.external_contract_fees
+            .extend(other.external_contract_fees.iter().cloned());
+        out.conventions.move_due_dates |= other.conventions.move_due_dates;
+        out
+    }
+
+    /// Whether no fee is configured.
+    pub fn is_empty(&self) -> bool {
+        self.contract_fees.is_empty() && self.external_contract_fees.is_empty()
+    }
+
     /// Charges every configured fee on a loan of `issue_amount`.
     ///
     /// # Errors
@@ -167,6 +249,9 @@ impl Pricing {
         for rule in &self.contract_fees {
             let fee_amount = rule.fee_amount(issue_amount)?;
             fees.contract_fee_amount = num::add(fees.contract_fee_amount, fee_amount, FEES)?;
+            if rule.class == FeeClass::Deducted {
+                fees.deducted_fee_amount = num::add(fees.deducted_fee_amount, fee_amount, FEES)?;
+            }
             fees.contract.push(ContractFee {
                 fee_amount,
                 rule: rule.clone(),
@@ -190,14 +275,14 @@ impl Pricing {
         Ok(fees)
     }
 
-    /// The contract fees as `(Σ absolute fees in cents, Σ percentage fees as a fraction)`: the
-    /// fees on an issue `I` are `absolute + round2(share_k × I)` summed per rule.
+    /// The deducted contract fees as `(Σ absolute fees in cents, Σ percentage fees as a
+    /// fraction)`: the fees on an issue `I` are `absolute + round2(share_k × I)` summed per rule.
     ///
     /// # Errors
     /// [`Error::Overflow`] beyond `Decimal`'s range.
     pub fn contract_fee_parts(&self) -> Result<(Decimal, Decimal)> {
         let (mut absolute, mut share) = (Decimal::ZERO, Decimal::ZERO);
-        for rule in &self.contract_fees {
+        for rule in self.deducted() {
             match rule.amount_type {
                 AmountType::Absolute => {
                     absolute = num::add(absolute, round_cents(rule.amount), "fees.amount")?;
@@ -210,13 +295,14 @@ impl Pricing {
         Ok((absolute, share))
     }
 
-    /// Σ contract fees on `issue_amount` (what the gross-up must add on top of the disbursed amount).
+    /// Σ deducted contract fees on `issue_amount` (what the gross-up must add on top of the
+    /// disbursed amount).
     ///
     /// # Errors
     /// [`Error::Overflow`] beyond `Decimal`'s range.
     pub fn contract_total(&self, issue_amount: Decimal) -> Result<Decimal> {
         let mut t = Decimal::ZERO;
-        for rule in &self.contract_fees {
+        for rule in self.deducted() {
             t = num::add(t, rule.fee_amount(issue_amount)?, "fees.amount")?;
         }
         Ok(t)

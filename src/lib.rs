@@ -53,7 +53,8 @@
 //! # Conventions
 //!
 //! Every rounding, formula and product decision the crate implements, with the documented number
-//! that fixes it, is in [`conventions`].
+//! that fixes it, is in [`conventions`]. Every field of QI's simulation and issuance bodies, and
+//! whether the crate applies it, refuses it or has no arithmetic for it, is in [`request_surface`].
 //!
 //! # Features
 //!
@@ -78,6 +79,9 @@ pub mod simulation;
 
 #[doc = include_str!("../docs/conventions.md")]
 pub mod conventions {}
+
+#[doc = include_str!("../docs/request-surface.md")]
+pub mod request_surface {}
 
 /// The README's Rust examples, compiled and run as doc tests (the README is the CLI's and the
 /// repository's page; the crate's documentation is this module tree).

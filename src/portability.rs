@@ -76,6 +76,7 @@ impl BridgeLoan {
             due_balance: self.installment_total(),
             original_deadline: Some(self.term_days()),
             operation_key: None,
+            accrual: None,
         }
     }
 }

@@ -14,7 +14,8 @@
 //! | `calendar_days` working rate | `m_eff = (1+annual8)^(1/12) − 1`, not rounded; interest over `d` days is `(1+m_eff)^(d/30) − 1` |
 //! | `calendar_days_365` working rate | `(1+annual8)^(1/365) − 1` per calendar day, not rounded |
 //! | `workdays` working rate | `d = round8((1+annual)^(1/252) − 1)` per business day; the **rounded** `d` compounds |
-//! | printed `daily_rate` (calendar bases) | `round8((1+monthly)^(1/30) − 1)` |
+//! | printed `daily_rate` (`calendar_days`) | `round8((1+monthly)^(1/30) − 1)` |
+//! | printed `daily_rate` (`calendar_days_365`) | `round8((1+annual)^(1/365) − 1)` (0.21843191 → 0.00054142) |
 //! | printed `monthly_rate` (annual input) | `round8((1+annual)^(1/12) − 1)` |
 
 use rust_decimal::Decimal;
@@ -269,9 +270,13 @@ impl InterestRate {
             RateInput::Monthly(m) => m.value(),
             RateInput::Annual(a) => a.monthly_display()?,
         };
-        let daily_rate = match daily_252 {
-            Some(d) => d,
-            None => daily_display(monthly_rate)?,
+        // The printed daily rate is the base's own: the 252-day rate on `workdays`, the 365-day
+        // rate `round8((1+annual)^(1/365) − 1)` on `calendar_days_365` (QI's pt simulation page:
+        // 0.21843191 → 0.00054142), the 30-day rate of the monthly rate on `calendar_days`.
+        let daily_rate = match (daily_252, base) {
+            (Some(d), _) => d,
+            (None, InterestBase::CalendarDays365) => round_rate(day_factor - Decimal::ONE),
+            (None, _) => daily_display(monthly_rate)?,
         };
         let display = PrefixedInterestRate {
             annual_rate: annual.value(),
@@ -384,7 +389,8 @@ pub struct PrefixedInterestRate {
     pub annual_rate: Decimal,
     /// `monthly_rate`: the input when monthly, else `round8((1+a)^(1/12) − 1)`.
     pub monthly_rate: Decimal,
-    /// `daily_rate`: `round8((1+m)^(1/30) − 1)` on calendar bases, the 252-day rate on `workdays`.
+    /// `daily_rate`: `round8((1+m)^(1/30) − 1)` on `calendar_days`, `round8((1+a)^(1/365) − 1)` on
+    /// `calendar_days_365`, the 252-day rate on `workdays`.
     pub daily_rate: Decimal,
     /// `interest_base`.
     pub interest_base: InterestBase,

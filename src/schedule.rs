@@ -191,6 +191,64 @@ fn periods_fast(
     Some(out)
 }
 
+/// The periods of installments due on `due_dates` (strictly increasing, the first after
+/// `disbursement_date`), for a loan disbursed on `disbursement_date`: the general form of
+/// [`periods`], for an explicit `financial.due_dates` list, installments every k months, or due
+/// dates moved to business days. Day counts are those of [`periods`]: calendar days since the
+/// previous due date, business days in (previous due date, due date], calendar days from the
+/// disbursement.
+///
+/// # Errors
+/// * no dates, or more than [`MAX_INSTALLMENTS`]: [`Error::InvalidField`] on
+///   `financial.number_of_installments`;
+/// * a date not after the previous one (the disbursement date for the first):
+///   [`Error::InvalidField`] on `financial.due_dates[k]`;
+/// * any date outside the calendar: [`Error::DateOutOfRange`].
+pub fn periods_from_dates(
+    disbursement_date: NaiveDate,
+    due_dates: &[NaiveDate],
+) -> Result<Vec<Period>> {
+    let n = due_dates.len();
+    if n == 0 || n > MAX_INSTALLMENTS as usize {
+        return Err(Error::invalid(
+            "financial.number_of_installments",
+            n,
+            format!("must be between 1 and {MAX_INSTALLMENTS}"),
+        ));
+    }
+    let cal = BrazilCalendar::national();
+    calendar::check_in_range(disbursement_date, "financial.disbursement_date")?;
+    let mut prev = disbursement_date;
+    let mut out = Vec::with_capacity(n);
+    for (k, &due_date) in due_dates.iter().enumerate() {
+        let field = format!("financial.due_dates[{k}]");
+        calendar::check_in_range(due_date, &field)?;
+        if due_date <= prev {
+            return Err(Error::invalid(
+                field,
+                due_date,
+                format!("must be after {prev} (the previous due date or the disbursement date)"),
+            ));
+        }
+        let workdays = u32::try_from(cal.workdays(prev, due_date)?)
+            .map_err(|_| Error::invalid(field.clone(), due_date, "day count overflow"))?;
+        let day_count = |from: NaiveDate| {
+            u32::try_from((due_date - from).num_days())
+                .map_err(|_| Error::invalid(field.clone(), due_date, "day count overflow"))
+        };
+        out.push(Period {
+            number: u32::try_from(k + 1).unwrap_or(u32::MAX),
+            due_date,
+            business_due_date: cal.following(due_date)?,
+            calendar_days: day_count(prev)?,
+            workdays,
+            days_from_disbursement: day_count(disbursement_date)?,
+        });
+        prev = due_date;
+    }
+    Ok(out)
+}
+
 /// One row of the schedule, with QI's field names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Installment {
@@ -277,6 +335,8 @@ pub struct Grid {
     periods: Vec<Period>,
     /// `g_k − 1`, the interest rate of period k.
     interest: Vec<Decimal>,
+    /// `1/G_k`, the running discount to due date k.
+    discounts: Vec<Decimal>,
     discount_sum: Decimal,
     /// The system the schedule is priced by.
     system: Amortization,
@@ -302,6 +362,7 @@ impl Grid {
     ) -> Result<Self> {
         let business = rate.base().counts_business_days();
         let mut interest = Vec::with_capacity(periods.len());
+        let mut discounts = Vec::with_capacity(periods.len());
         let mut d = Decimal::ONE;
         let mut discount_sum = Decimal::ZERO;
         for p in &periods {
@@ -314,10 +375,12 @@ impl Grid {
             d = num::mul(d, inv, "financial.interest_rate")?;
             discount_sum = num::add(discount_sum, d, "financial.interest_rate")?;
             interest.push(r);
+            discounts.push(d);
         }
         Ok(Grid {
             periods,
             interest,
+            discounts,
             discount_sum,
             system: Amortization::PriceDays,
             iof: IofRule::NATURAL_FIXED,
@@ -356,13 +419,16 @@ impl Grid {
         let inv = num::div(Decimal::ONE, num::add(Decimal::ONE, m, FIELD)?, FIELD)?;
         let mut d = Decimal::ONE;
         let mut discount_sum = Decimal::ZERO;
+        let mut discounts = Vec::with_capacity(periods.len());
         for _ in &periods {
             d = num::mul(d, inv, FIELD)?;
             discount_sum = num::add(discount_sum, d, FIELD)?;
+            discounts.push(d);
         }
         Ok(Grid {
             interest: vec![m; periods.len()],
             periods,
+            discounts,
             discount_sum,
             system,
             iof: IofRule::NATURAL_FIXED,
@@ -451,6 +517,73 @@ pub fn face_value(grid: &Grid, face_value: Decimal) -> Result<Schedule> {
             principal_amortization_amount: principal,
             tax_amount: tax(grid, issue_amount, principal, p)?,
             total_amount: face_value,
+        });
+        bal = num::sub(bal, principal, FIELD)?;
+        due_principal = num::sub(due_principal, principal, FIELD)?;
+    }
+    Ok(Schedule {
+        issue_amount,
+        installments,
+    })
+}
+
+/// Given installments (`financial.desired_installments`): installment k is `totals[k]`, due on
+/// the grid's k-th due date; the issue amount is their present value on the loan's base, split as
+/// [`face_value`] splits equal installments (interest `round10(bal · (g_k − 1))` on the unrounded
+/// running balance, the last installment closing the balance). With equal totals it is
+/// [`face_value`] exactly.
+///
+/// # Errors
+/// [`Error::InvalidField`] for a total ≤ 0 or a count that is not the grid's,
+/// [`Error::Overflow`] beyond `Decimal`'s range.
+pub fn given_installments(grid: &Grid, totals: &[Decimal]) -> Result<Schedule> {
+    const FIELD: &str = "financial.desired_installments";
+    let periods = grid.periods();
+    if totals.len() != periods.len() {
+        return Err(Error::invalid(
+            FIELD,
+            totals.len(),
+            format!("expected {} installments", periods.len()),
+        ));
+    }
+    if let Some(bad) = totals.iter().find(|t| **t <= Decimal::ZERO) {
+        return Err(Error::invalid(
+            FIELD,
+            bad,
+            "every total_amount must be positive",
+        ));
+    }
+    // PV = Σ total_k / G_k; equal totals take face value's own product `F × Σ 1/G_k`, so that
+    // the two modes agree to the last digit.
+    let pv = if totals.iter().all(|t| *t == totals[0]) {
+        num::mul(totals[0], grid.discount_sum, FIELD)?
+    } else {
+        let mut pv = Decimal::ZERO;
+        for (&total, &d) in totals.iter().zip(&grid.discounts) {
+            pv = num::add(pv, num::mul(total, d, FIELD)?, FIELD)?;
+        }
+        pv
+    };
+    let issue_amount = round_cents(pv);
+    let n = periods.len();
+    let mut installments = Vec::with_capacity(n);
+    let mut bal = pv;
+    let mut due_principal = issue_amount;
+    for (k, ((p, &r), &total)) in periods.iter().zip(&grid.interest).zip(totals).enumerate() {
+        let (interest, principal) = if k + 1 == n {
+            let principal = round_interest(bal);
+            (num::sub(total, principal, FIELD)?, principal)
+        } else {
+            let interest = round_interest(num::mul(bal, r, FIELD)?);
+            (interest, num::sub(total, interest, FIELD)?)
+        };
+        installments.push(Installment {
+            period: *p,
+            due_principal,
+            pre_fixed_amount: interest,
+            principal_amortization_amount: principal,
+            tax_amount: tax(grid, issue_amount, principal, p)?,
+            total_amount: total,
         });
         bal = num::sub(bal, principal, FIELD)?;
         due_principal = num::sub(due_principal, principal, FIELD)?;

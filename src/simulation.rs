@@ -110,6 +110,20 @@ pub struct RefinancedOperation {
     pub original_deadline: Option<u32>,
     /// `operation_key`, echoed.
     pub operation_key: Option<String>,
+    /// The operation's own rate and disbursement date (`monthly_interest_rate`,
+    /// `disbursement_date`): when given, `due_balance` grows to each option's date (see the
+    /// crate's conventions, *Refinancing*).
+    pub accrual: Option<Accrual>,
+}
+
+/// How a refinanced balance grows to a disbursement option's date: `due_balance` is the balance on
+/// `since` (the operation's `disbursement_date`), compounding at `rate` over calendar days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Accrual {
+    /// The operation's own rate, on `calendar_days`.
+    pub rate: InterestRate,
+    /// The operation's `disbursement_date`.
+    pub since: NaiveDate,
 }
 
 impl RefinancedOperation {
@@ -127,7 +141,38 @@ impl RefinancedOperation {
             due_balance,
             original_deadline: None,
             operation_key: None,
+            accrual: None,
         })
+    }
+
+    /// The operation's own rate and disbursement date: `due_balance` is its balance on `since`,
+    /// grown to each option's date at `rate`.
+    pub fn accrues(mut self, rate: InterestRate, since: NaiveDate) -> Self {
+        self.accrual = Some(Accrual { rate, since });
+        self
+    }
+
+    /// The balance paid off by a loan disbursed on `date`: `due_balance` as given, or with an
+    /// [`Accrual`] `round2(due_balance × G(days))`, `G` the growth of the operation's rate over the
+    /// calendar days from its disbursement date to `date` (the crate's conventions,
+    /// *Refinancing*).
+    ///
+    /// # Errors
+    /// [`Error::InvalidField`] when `date` is before the operation's disbursement date;
+    /// [`Error::Overflow`] beyond `Decimal`'s range.
+    pub fn balance_on(&self, date: NaiveDate, field: &str) -> Result<Decimal> {
+        let Some(a) = self.accrual else {
+            return Ok(self.due_balance);
+        };
+        let days = u32::try_from((date - a.since).num_days()).map_err(|_| {
+            Error::invalid(
+                format!("{field}.disbursement_date"),
+                a.since,
+                format!("must not be after the disbursement option {date}"),
+            )
+        })?;
+        let g = a.rate.growth(days)?;
+        Ok(round_cents(num::mul(self.due_balance, g, field)?))
     }
 
     /// `original_deadline`, echoed.
@@ -220,7 +265,25 @@ pub struct LoanTerms {
     pub limit_days_to_disburse: u32,
     /// Balances paid off by the loan (at most [`MAX_REFINANCED`]).
     pub refinanced: Vec<RefinancedOperation>,
+    /// `financial.due_dates` (or the dates of `desired_installments`): the installments' due dates,
+    /// replacing `first_due` and the monthly step; as many as `number_of_installments`.
+    pub due_dates: Option<Vec<NaiveDate>>,
+    /// `desired_installments[].total_amount`: each installment's total, due on the matching
+    /// `due_dates` entry; the amount must then be [`Amount::InstallmentFaceValue`] of the first (the
+    /// per-installment face values generalise the one face value).
+    pub installment_totals: Option<Vec<Decimal>>,
+    /// `principal_amortization_month_period` = `interest_payment_month_period`: months between
+    /// installments (1 to [`MAX_MONTH_PERIOD`]; default 1).
+    pub month_period: u32,
+    /// `force_installments_on_workdays`: each due date moved to the next business day before days
+    /// are counted (see the crate's conventions, *Dates and day counts*).
+    pub move_due_dates: bool,
+    /// Request-side fees (`financial.rebates`), charged after the partner's configured ones.
+    pub rebates: Pricing,
 }
+
+/// Most months between two installments (`principal_amortization_month_period`).
+pub const MAX_MONTH_PERIOD: u32 = 12;
 
 impl LoanTerms {
     /// A loan of `number_of_installments` installments of `installment_face_value` each (the payroll
@@ -298,6 +361,11 @@ impl LoanTerms {
             first_due,
             limit_days_to_disburse: 0,
             refinanced: vec![],
+            due_dates: None,
+            installment_totals: None,
+            month_period: 1,
+            move_due_dates: false,
+            rebates: Pricing::default(),
         };
         terms.validate()?;
         Ok(terms)
@@ -348,6 +416,62 @@ impl LoanTerms {
     pub fn simples_nacional(mut self, opts_in: bool) -> Self {
         self.borrower.simples_nacional = opts_in;
         self
+    }
+
+    /// Explicit due dates (`financial.due_dates`), one per installment.
+    pub fn due_dates(mut self, dates: Vec<NaiveDate>) -> Self {
+        self.due_dates = Some(dates);
+        self
+    }
+
+    /// Given installments (`financial.desired_installments`): `(total_amount, due_date)` each. Sets
+    /// the due dates, the totals, the count, and the amount to the first total's face value.
+    pub fn desired_installments(mut self, installments: &[(Decimal, NaiveDate)]) -> Self {
+        self.due_dates = Some(installments.iter().map(|i| i.1).collect());
+        self.installment_totals = Some(installments.iter().map(|i| i.0).collect());
+        if let Some(first) = installments.first() {
+            self.amount = Amount::InstallmentFaceValue(first.0);
+        }
+        self.number_of_installments = u32::try_from(installments.len()).unwrap_or(u32::MAX);
+        self
+    }
+
+    /// Months between installments (`principal_amortization_month_period`).
+    pub fn month_period(mut self, months: u32) -> Self {
+        self.month_period = months;
+        self
+    }
+
+    /// `force_installments_on_workdays`.
+    pub fn move_due_dates(mut self, on: bool) -> Self {
+        self.move_due_dates = on;
+        self
+    }
+
+    /// Request-side fees (`financial.rebates`).
+    pub fn rebates(mut self, rebates: Pricing) -> Self {
+        self.rebates = rebates;
+        self
+    }
+
+    /// QI's `operation_type`: `settlement_refinancing` when the loan pays off refinanced
+    /// operations, else `structured_operation`.
+    pub fn operation_type(&self) -> &'static str {
+        if self.refinanced.is_empty() {
+            "structured_operation"
+        } else {
+            "settlement_refinancing"
+        }
+    }
+
+    /// The fixed first due date every option shares, if any (`first_due_date` or the first of
+    /// `due_dates`).
+    fn fixed_first_due(&self) -> Option<NaiveDate> {
+        match (&self.due_dates, self.first_due) {
+            (Some(d), _) => d.first().copied(),
+            (None, FirstDue::Date(d)) => Some(d),
+            (None, FirstDue::Delay(_) | FirstDue::OneMonth) => None,
+        }
     }
 
     /// Checks every bound of the terms; [`simulate`] calls it first.
@@ -438,6 +562,87 @@ impl LoanTerms {
                 &format!("refinanced_credit_operations[{i}].due_balance"),
             )?;
         }
+        if self.month_period == 0 || self.month_period > MAX_MONTH_PERIOD {
+            return Err(Error::invalid(
+                "financial.principal_amortization_month_period",
+                self.month_period,
+                format!("must be between 1 and {MAX_MONTH_PERIOD}"),
+            ));
+        }
+        if let Some(dates) = &self.due_dates {
+            if dates.len() != self.number_of_installments as usize {
+                return Err(Error::conflict(
+                    "financial.due_dates",
+                    dates.len(),
+                    format!(
+                        "{} due dates for number_of_installments {}",
+                        dates.len(),
+                        self.number_of_installments
+                    ),
+                ));
+            }
+            if self.month_period != 1 {
+                return Err(Error::conflict(
+                    "financial.principal_amortization_month_period",
+                    self.month_period,
+                    "explicit due dates already fix the installments' spacing",
+                ));
+            }
+            let mut prev = self.disbursement_date;
+            for (k, d) in dates.iter().enumerate() {
+                let field = format!("financial.due_dates[{k}]");
+                crate::calendar::check_in_range(*d, &field)?;
+                if *d <= prev {
+                    return Err(Error::invalid(
+                        field,
+                        d,
+                        format!(
+                            "must be after {prev} (the previous due date or the disbursement date)"
+                        ),
+                    ));
+                }
+                prev = *d;
+            }
+        }
+        if self.installment_totals.is_some() && self.amortization != Amortization::PriceDays {
+            return Err(Error::unsupported(
+                "financial.desired_installments",
+                self.amortization.as_str(),
+                "given installments are priced on pre_price_days only (their split under \
+                 pre_price or pre_sac is not documented)",
+            ));
+        }
+        if self.month_period != 1 && self.amortization == Amortization::Price {
+            return Err(Error::unsupported(
+                "financial.principal_amortization_month_period",
+                self.month_period,
+                "pre_price compounds one monthly rate per period; periods of several months are \
+                 not documented for it",
+            ));
+        }
+        if let Some(totals) = &self.installment_totals {
+            if self.due_dates.as_ref().map(Vec::len) != Some(totals.len()) {
+                return Err(Error::conflict(
+                    "financial.desired_installments",
+                    totals.len(),
+                    "each desired installment needs its due date",
+                ));
+            }
+            if !matches!(self.amount, Amount::InstallmentFaceValue(_)) {
+                return Err(Error::conflict(
+                    "financial.desired_installments",
+                    totals.len(),
+                    "desired installments fix the loan's size: give no disbursed amount",
+                ));
+            }
+            for (k, t) in totals.iter().enumerate() {
+                check_amount(
+                    *t,
+                    CENT,
+                    &format!("financial.desired_installments[{k}].total_amount"),
+                )?;
+            }
+        }
         Ok(())
     }
 }
@@ -480,6 +685,7 @@ pub struct SimulationOptions {
     delay_unit: DelayUnit,
     option_days: OptionDays,
     natural_iof: NaturalPersonIof,
+    allow_unknown_fields: bool,
 }
 
 impl std::fmt::Debug for SimulationOptions {
@@ -492,6 +698,10 @@ impl std::fmt::Debug for SimulationOptions {
             .field("option_days", &self.option_days);
         if self.natural_iof != NaturalPersonIof::Fixed {
             d.field("natural_iof", &self.natural_iof);
+        }
+        // Whether unknown keys are accepted changes no number: shown only when set.
+        if self.allow_unknown_fields {
+            d.field("allow_unknown_fields", &self.allow_unknown_fields);
         }
         d.finish()
     }
@@ -533,6 +743,28 @@ impl SimulationOptions {
     /// The natural-person IOF rule.
     pub fn get_natural_person_iof(&self) -> NaturalPersonIof {
         self.natural_iof
+    }
+
+    /// Accept keys the reader does not know inside `financial`, `borrower`, `collaterals[]` and
+    /// `refinanced_credit_operations[]` (default: refuse them, naming the key and the nearest known
+    /// one). Read by the [`crate::api`] pipelines; the CLI's `--allow-unknown-fields`.
+    pub fn allow_unknown_fields(mut self, allow: bool) -> Self {
+        self.allow_unknown_fields = allow;
+        self
+    }
+
+    /// Move every due date to the next business day before counting days (the pricing file's
+    /// `"conventions": {"move_due_dates": true}`; the request's `force_installments_on_workdays`
+    /// does the same for one loan). It is a convention of the pricing configuration: call it after
+    /// [`SimulationOptions::pricing`], which replaces the configuration.
+    pub fn move_due_dates(mut self, on: bool) -> Self {
+        self.pricing.conventions.move_due_dates = on;
+        self
+    }
+
+    /// Whether unknown request keys are accepted.
+    pub fn get_allow_unknown_fields(&self) -> bool {
+        self.allow_unknown_fields
     }
 
     /// The pricing configuration.
@@ -584,8 +816,11 @@ pub struct Quote {
     pub disbursed_issue_amount: Decimal,
     /// `assignment_amount`.
     pub assignment_amount: Decimal,
-    /// Σ refinanced `due_balance`.
+    /// Σ refinanced balances on this option's date.
     pub refinanced_total: Decimal,
+    /// Each refinanced operation's balance on this option's date (`due_balance`, grown when the
+    /// operation carries its rate and disbursement date).
+    pub refinanced_balances: Vec<Decimal>,
     /// `final_disbursement_amount`: the change the borrower receives (negative when the loan does not
     /// cover the refinanced balances; see [`Quote::change`]).
     pub final_disbursement_amount: Decimal,
@@ -688,6 +923,17 @@ pub fn simulate(terms: &LoanTerms, options: &SimulationOptions) -> Result<Simula
     }
     let mut out = Vec::with_capacity(terms.limit_days_to_disburse as usize + 1);
     let mut shared = Shared::default();
+    // The request's fees join the partner's configured ones once for every option.
+    let merged;
+    let options = if terms.rebates.is_empty() && !terms.rebates.conventions.move_due_dates {
+        options
+    } else {
+        merged = options
+            .clone()
+            .pricing(options.pricing.merged(&terms.rebates));
+        &merged
+    };
+    let fixed_first_due = terms.fixed_first_due();
     for offset in 0..=terms.limit_days_to_disburse {
         let date = terms
             .disbursement_date
@@ -698,7 +944,7 @@ pub fn simulate(terms: &LoanTerms, options: &SimulationOptions) -> Result<Simula
         if options.option_days == OptionDays::BusinessDays && !cal.is_business_day(date)? {
             continue;
         }
-        if let FirstDue::Date(first) = terms.first_due
+        if let Some(first) = fixed_first_due
             && offset > 0
             && first <= date
         {
@@ -726,6 +972,9 @@ pub fn quote(
     disbursement_date: NaiveDate,
     options: &SimulationOptions,
 ) -> Result<Quote> {
+    let options = &options
+        .clone()
+        .pricing(options.pricing.merged(&terms.rebates));
     quote_shared(terms, disbursement_date, options, &mut Shared::default())
 }
 
@@ -807,42 +1056,60 @@ fn quote_shared(
     options: &SimulationOptions,
     shared: &mut Shared,
 ) -> Result<Quote> {
-    let first_due_date = match terms.first_due {
-        FirstDue::Date(d) => d,
-        FirstDue::Delay(days) => due_after_delay(disbursement_date, days, options.delay_unit)?,
-        FirstDue::OneMonth => default_first_due_date(disbursement_date)?,
+    let move_due_dates = terms.move_due_dates || options.pricing.conventions.move_due_dates;
+    let periods = if terms.due_dates.is_some() || terms.month_period != 1 || move_due_dates {
+        schedule::periods_from_dates(
+            disbursement_date,
+            &due_dates(terms, disbursement_date, options.delay_unit, move_due_dates)?,
+        )?
+    } else {
+        let first_due_date = match terms.first_due {
+            FirstDue::Date(d) => d,
+            FirstDue::Delay(days) => due_after_delay(disbursement_date, days, options.delay_unit)?,
+            FirstDue::OneMonth => default_first_due_date(disbursement_date)?,
+        };
+        shared.periods(
+            disbursement_date,
+            first_due_date,
+            terms.number_of_installments,
+            matches!(terms.first_due, FirstDue::Date(_)),
+        )?
     };
+    let first_due_date = periods
+        .first()
+        .map(|p| p.due_date)
+        .ok_or_else(|| Error::invalid("financial.number_of_installments", 0, "no installment"))?;
     let iof_rule = IofRule::for_loan(terms.borrower, options.natural_iof, disbursement_date)?;
-    let periods = shared.periods(
-        disbursement_date,
-        first_due_date,
-        terms.number_of_installments,
-        matches!(terms.first_due, FirstDue::Date(_)),
-    )?;
     let grid = Grid::for_system_memo(&terms.rate, periods, terms.amortization, &mut shared.memo)?
         .with_iof(iof_rule);
     let pricing = &options.pricing;
-    let (schedule, iof) = match terms.amount {
-        Amount::InstallmentFaceValue(f) => priced(&grid, schedule::face_value(&grid, f)?)?,
-        Amount::Disbursed(d) => gross_up(&grid, d, pricing)?,
-        Amount::Issue(i) => priced(&grid, schedule::from_issue(&grid, i)?)?,
+    let (schedule, iof) = match (terms.amount, &terms.installment_totals) {
+        (Amount::InstallmentFaceValue(_), Some(totals)) => {
+            priced(&grid, schedule::given_installments(&grid, totals)?)?
+        }
+        (Amount::InstallmentFaceValue(f), None) => priced(&grid, schedule::face_value(&grid, f)?)?,
+        (Amount::Disbursed(d), _) => gross_up(&grid, d, pricing)?,
+        (Amount::Issue(i), _) => priced(&grid, schedule::from_issue(&grid, i)?)?,
     };
     let issue = schedule.issue_amount;
     let fees = pricing.charge(issue)?;
-    let contract = fees.contract_fee_amount;
     let disbursed_issue_amount = num::sub(
         num::sub(issue, iof.total, "iof_amount")?,
-        contract,
+        fees.deducted_fee_amount,
         "contract_fees",
     )?;
-    let assignment_amount = num::add(issue, contract, "contract_fees")?;
+    let assignment_amount = num::add(issue, fees.contract_fee_amount, "contract_fees")?;
     let mut refinanced_total = Decimal::ZERO;
-    for r in &terms.refinanced {
+    let mut refinanced_balances = Vec::with_capacity(terms.refinanced.len());
+    for (i, r) in terms.refinanced.iter().enumerate() {
+        let field = format!("refinanced_credit_operations[{i}]");
+        let balance = r.balance_on(disbursement_date, &field)?;
         refinanced_total = num::add(
             refinanced_total,
-            r.due_balance,
+            balance,
             "refinanced_credit_operations.due_balance",
         )?;
+        refinanced_balances.push(balance);
     }
     let final_disbursement_amount = num::sub(
         disbursed_issue_amount,
@@ -867,10 +1134,60 @@ fn quote_shared(
         disbursed_issue_amount,
         assignment_amount,
         refinanced_total,
+        refinanced_balances,
         final_disbursement_amount,
         change: Change::of(final_disbursement_amount),
         cet,
     })
+}
+
+/// The due dates of a loan disbursed on `date` outside the monthly fast path: the explicit
+/// `due_dates`, or `first + k·month_period` months (day of month kept, clamped); each moved to the
+/// business day on or after it when `move_due_dates`.
+fn due_dates(
+    terms: &LoanTerms,
+    date: NaiveDate,
+    unit: DelayUnit,
+    move_due_dates: bool,
+) -> Result<Vec<NaiveDate>> {
+    let mut dates = match &terms.due_dates {
+        Some(d) => d.clone(),
+        None => {
+            let first = match terms.first_due {
+                FirstDue::Date(d) => d,
+                FirstDue::Delay(days) => due_after_delay(date, days, unit)?,
+                FirstDue::OneMonth => default_first_due_date(date)?,
+            };
+            let mut out = Vec::with_capacity(terms.number_of_installments as usize);
+            for k in 0..terms.number_of_installments {
+                let months = k.checked_mul(terms.month_period).ok_or_else(|| {
+                    Error::invalid(
+                        "financial.number_of_installments",
+                        terms.number_of_installments,
+                        "term too long",
+                    )
+                })?;
+                out.push(crate::calendar::add_months(first, months).map_err(|_| {
+                    Error::invalid(
+                        "financial.number_of_installments",
+                        terms.number_of_installments,
+                        format!(
+                            "the last installment would fall after {}",
+                            crate::calendar::MAX_DATE
+                        ),
+                    )
+                })?);
+            }
+            out
+        }
+    };
+    if move_due_dates {
+        let cal = BrazilCalendar::national();
+        for d in &mut dates {
+            *d = cal.following(*d)?;
+        }
+    }
+    Ok(dates)
 }
 
 /// The first due date `delay` days after `date`, in calendar or business days.

@@ -89,6 +89,9 @@ impl RefRate {
         };
         let daily_rate = match base {
             InterestBase::Workdays => daily_252,
+            InterestBase::CalendarDays365 => {
+                half_even(pow(one + annual, one / Decimal::from(365)) - one, 8)
+            }
             _ => half_even(pow(one + monthly_rate, one / Decimal::from(30)) - one, 8),
         };
         RefRate {

@@ -10,4 +10,5 @@ mod portability;
 mod properties;
 mod robustness;
 mod support;
+mod surface;
 mod systems;

@@ -43,14 +43,15 @@ def cli() -> Path:
 
 @pytest.fixture(scope="session")
 def run_cli(cli):
-    """``run_cli(*args, stdin=None) -> str``: the CLI's stdout (it must exit 0)."""
+    """``run_cli(*args, stdin=None, status=0) -> str``: the CLI's stdout (it must exit `status`:
+    ``batch`` exits 1 when some line failed)."""
 
-    def run(*args: str, stdin: str | None = None) -> str:
+    def run(*args: str, stdin: str | None = None, status: int = 0) -> str:
         p = subprocess.run(
             [str(cli), *args], input=stdin, capture_output=True, text=True, cwd=REPO,
             stdin=None if stdin is not None else subprocess.DEVNULL,
         )
-        assert p.returncode == 0, p.stderr
+        assert p.returncode == status, p.stderr
         return p.stdout
 
     return run

@@ -82,7 +82,9 @@ def test_equals_cli_batch(run_cli):
     reqs[9]["financial"]["number_of_installments"] = 0
     lines = [json.dumps(r) for r in reqs]
     lines[20] = "{oops"
-    out = run_cli("batch", "--config", "fixtures/siape/pricing.json", stdin="\n".join(lines) + "\n")
+    out = run_cli(
+        "batch", "--config", "fixtures/siape/pricing.json", stdin="\n".join(lines) + "\n", status=1
+    )
     want = [strip(json.loads(l)) for l in out.splitlines()]
     got = [strip(r) for r in qitech_sim.batch(lines, read("siape/pricing.json"))]
     assert got == want

@@ -21,6 +21,19 @@ SIMULATE = [
     ("personal_credit/debt_request.json", None),
     ("qi-examples/anaue-preprice-5000-2020.request.json", None),
     ("systems/sac-12-10000-2024.request.json", None),
+    # The request surface (issue #9): one request per field implemented there.
+    ("surface/calendar_days_365.request.json", None),
+    ("surface/desired_installments.request.json", None),
+    ("surface/disbursement_window.request.json", None),
+    ("surface/due_dates.request.json", None),
+    ("surface/fgts_balance.request.json", None),
+    ("surface/force_workdays.request.json", None),
+    ("surface/month_period.request.json", None),
+    ("surface/rebates_tac.request.json", None),
+    ("surface/refinanced_accrual.request.json", None),
+    ("surface/v2_internal_fee.request.json", "surface/v2_internal_fee.pricing.json"),
+    ("siape/simulation_request.json", "surface/siape_rebates.pricing.json"),
+    ("siape/simulation_request.json", "surface/move_due_dates.pricing.json"),
 ]
 DEBT = [
     ("qi-examples/bnpl-issue-2026.request.json", None),

@@ -273,8 +273,11 @@ pub fn debt_json(text: &str, options: &SimulationOptions) -> Result<DebtData> {
 /// [`debt_json`] for a request already read.
 ///
 /// # Errors
-/// Any input error of the engine, naming the field and value.
+/// An unknown key of the request unless the options allow it
+/// ([`SimulationRequest::check_fields`]); any input error of the engine, naming the field and
+/// value.
 pub fn debt_request(request: &SimulationRequest, options: &SimulationOptions) -> Result<DebtData> {
+    request.check_fields(options.get_allow_unknown_fields())?;
     let sim = simulate(&request.terms, options)?;
     Ok(DebtData::new(request, &sim, options))
 }

@@ -40,7 +40,7 @@ pub use portability::{
 };
 pub use reader::{
     Collateral, CollateralType, PortabilityRequest, SimulationRequest, parse_date,
-    pricing_from_json,
+    pricing_from_json, pricing_from_json_with,
 };
 pub use simulation::{
     ContractFeeJson, DisbursementOptionJson, ExternalFeeJson, InstallmentJson,

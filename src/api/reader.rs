@@ -3,11 +3,17 @@
 //!
 //! Requests are read field by field from a `serde_json::Value`, so that every error names the JSON
 //! path and the value (`financial.number_of_installments: must be between 1 and 600 (got 0)`).
-//! Unknown fields are accepted and ignored, as QI's manuals ask of their clients; issuance bodies
-//! (borrower details, accounts, `additional_data`) are accepted too. The amount, count and date
-//! bounds are the engine's ([`LoanTerms::validate`]): a typed caller gets the same errors.
+//! Every documented field is applied, refused with an error naming it, or arithmetic-free (the
+//! crate's request surface, [`crate::request_surface`]). Inside `financial`, `borrower`,
+//! `collaterals[]` and `refinanced_credit_operations[]`, and in the pricing configuration, an
+//! unknown key is an error ([`crate::ErrorKind::Invalid`]) naming it and the nearest known key,
+//! unless the caller allows unknown fields
+//! ([`SimulationOptions::allow_unknown_fields`](crate::SimulationOptions::allow_unknown_fields),
+//! the CLI's `--allow-unknown-fields`). Issuance bodies (accounts, `additional_data`) are accepted.
+//! The amount, count and date bounds are the engine's ([`LoanTerms::validate`]): a typed caller gets
+//! the same errors.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -16,7 +22,7 @@ use super::debt::BorrowerJson;
 use super::number::json_decimal;
 use crate::calendar;
 use crate::error::{Error, Result};
-use crate::fees::{AmountType, FeeRule, Pricing};
+use crate::fees::{AmountType, Conventions, FeeClass, FeeRule, Pricing};
 use crate::iof::PersonType;
 use crate::portability::{self, PayrollTerms, PortabilityTerms};
 use crate::rate::{AnnualRate, InterestBase, InterestRate, MonthlyRate, RateInput};
@@ -149,6 +155,44 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// A list of dates (`financial.due_dates`).
+    fn date_list(&self, key: &str) -> Result<Option<Vec<NaiveDate>>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Array(items)) => {
+                if items.len() > crate::schedule::MAX_INSTALLMENTS as usize {
+                    return Err(Error::invalid(
+                        self.field(key),
+                        items.len(),
+                        format!("at most {} due dates", crate::schedule::MAX_INSTALLMENTS),
+                    ));
+                }
+                let mut out = Vec::with_capacity(items.len());
+                for (i, v) in items.iter().enumerate() {
+                    let field = format!("{}[{i}]", self.field(key));
+                    let Value::String(text) = v else {
+                        return Err(Error::wrong_type(field, short(v), "expected a date string"));
+                    };
+                    out.push(calendar::check_in_range(parse_date(text, &field)?, &field)?);
+                }
+                Ok(Some(out))
+            }
+            Some(other) => Err(Error::wrong_type(
+                self.field(key),
+                short(other),
+                "expected an array of dates",
+            )),
+        }
+    }
+
+    /// Refuses `key` when present: QI documents it, the crate does not price it.
+    fn refuse(&self, key: &str, reason: &str) -> Result<()> {
+        match self.get(key) {
+            None => Ok(()),
+            Some(v) => Err(Error::unsupported(self.field(key), short(v), reason)),
+        }
+    }
+
     fn date(&self, key: &str) -> Result<Option<NaiveDate>> {
         match self.string(key)? {
             None => Ok(None),
@@ -166,11 +210,15 @@ impl<'a> Obj<'a> {
             self.decimal("annual_interest_rate")?,
         ) {
             (Some(m), None) => Ok(RateInput::Monthly(MonthlyRate::for_field(
-                m,
+                check_fraction(
+                    m,
+                    &self.field("monthly_interest_rate"),
+                    MAX_MONTHLY_FRACTION,
+                )?,
                 &self.field("monthly_interest_rate"),
             )?)),
             (None, Some(a)) => Ok(RateInput::Annual(AnnualRate::for_field(
-                a,
+                check_fraction(a, &self.field("annual_interest_rate"), MAX_ANNUAL_FRACTION)?,
                 &self.field("annual_interest_rate"),
             )?)),
             (Some(m), Some(_)) => Err(Error::conflict(
@@ -224,6 +272,16 @@ pub enum CollateralType {
     FederalPayroll,
     /// Airforce payroll (`airforce_payroll`).
     AirforcePayroll,
+    /// INSS retirees and pensioners (`social_security`).
+    SocialSecurity,
+    /// Private payroll, Crédito do Trabalhador (`private_payroll`): options in one payroll month.
+    PrivatePayroll,
+    /// Army payroll (`military_payroll`).
+    MilitaryPayroll,
+    /// Private pension (`private_pension`).
+    PrivatePension,
+    /// FGTS anniversary withdrawal (`fgts_balance`): priced from `desired_installments`.
+    FgtsBalance,
 }
 
 /// A collateral of the request: its type, and its `collateral_data` echoed as given.
@@ -261,6 +319,8 @@ pub struct SimulationRequest {
     /// A hash of the JSON the request was read from, in canonical form (FNV-1a), for the
     /// response's `key`; `None` for a request built from terms.
     pub(crate) text_hash: Option<u128>,
+    /// The first key no known list holds, kept for [`SimulationRequest::check_fields`].
+    pub(crate) unknown_field: Option<UnknownKey>,
 }
 
 impl SimulationRequest {
@@ -282,10 +342,14 @@ impl SimulationRequest {
                 name: None,
             },
             text_hash: None,
+            unknown_field: None,
         }
     }
 
-    /// Reads a request from JSON text; `source_name` names the input in errors.
+    /// Reads a request from JSON text; `source_name` names the input in errors. Unknown keys are
+    /// kept, not refused, here: the pipelines ([`crate::api::simulate_request`],
+    /// [`crate::api::debt_request`]) refuse them unless the options allow them
+    /// ([`SimulationRequest::check_fields`]); [`SimulationRequest::from_json_with`] decides at once.
     ///
     /// # Errors
     /// [`Error::Json`] for text that is not JSON; otherwise an error naming the field and value.
@@ -301,13 +365,80 @@ impl SimulationRequest {
         Ok(request)
     }
 
-    /// Reads a request from a parsed JSON value.
+    /// [`SimulationRequest::from_json`], refusing an unknown key at once unless `allow_unknown`.
+    ///
+    /// ```
+    /// use qitech_sim::{api::SimulationRequest, ErrorKind};
+    /// let text = r#"{"financial": {"installment_face_value": 100, "number_of_installments": 2,
+    ///     "monthly_interest_rate": 0.0205, "disbursement_date": "2023-03-14",
+    ///     "first_due_date": "2023-04-07", "limit_days_to_disbruse": 3}}"#;
+    /// let err = SimulationRequest::from_json_with(text, "request", false).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::Invalid);
+    /// assert!(err.to_string().contains("did you mean `limit_days_to_disburse`?"));
+    /// assert!(SimulationRequest::from_json_with(text, "request", true).is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`SimulationRequest::from_json`], and [`crate::ErrorKind::Invalid`] for an unknown key.
+    pub fn from_json_with(text: &str, source_name: &str, allow_unknown: bool) -> Result<Self> {
+        let request = Self::from_json(text, source_name)?;
+        request.check_fields(allow_unknown)?;
+        Ok(request)
+    }
+
+    /// The error for the first unknown key of the request, unless `allow_unknown`.
+    ///
+    /// # Errors
+    /// [`crate::ErrorKind::Invalid`], naming the key and the nearest known one.
+    pub fn check_fields(&self, allow_unknown: bool) -> Result<()> {
+        match &self.unknown_field {
+            Some(u) if !allow_unknown => Err(u.error()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Reads a request from a parsed JSON value (unknown keys kept for
+    /// [`SimulationRequest::check_fields`]).
     ///
     /// # Errors
     /// An error naming the field and value.
     pub fn from_value(v: &Value) -> Result<Self> {
+        let unknown = first_unknown_key(v);
+        match Self::read(v) {
+            Ok(mut request) => {
+                request.unknown_field = unknown;
+                Ok(request)
+            }
+            // A required field reported missing because it was misspelt: the spelling is the error.
+            Err(Error::MissingField { field })
+                if unknown.as_ref().is_some_and(|u| u.explains(&field)) =>
+            {
+                Err(unknown.map_or_else(|| Error::missing(field), |u| u.misspelt()))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn read(v: &Value) -> Result<Self> {
         let root = Obj::root(v, "request")?;
+        if root.get("operation_batch").is_some() || root.get("complex_operation").is_some() {
+            let key = if root.get("operation_batch").is_some() {
+                "operation_batch"
+            } else {
+                "complex_operation"
+            };
+            root.refuse(
+                key,
+                "several simulations in one body are not read: send one request per line to `qitech-sim batch`",
+            )?;
+        }
+        root.refuse(
+            "target_disbursed_amount",
+            "the FGTS target search (/baas/fgts_simulation_guess) is not implemented",
+        )?;
         let fin = root.required("financial", root.object("financial")?)?;
+        read_refusals(&fin)?;
         let mut borrower = BorrowerJson {
             document_number: None,
             name: None,
@@ -368,8 +499,62 @@ impl SimulationRequest {
                 None => InterestBase::CalendarDays,
             },
         };
+        if let (Some(b), Some(fc)) = (
+            fin.string("interest_base")?,
+            fin.object("fine_configuration")?,
+        ) && let Some(other) = fc.string("interest_base")?
+            && other != b
+        {
+            return Err(Error::conflict(
+                fin.field("interest_base"),
+                format!("{b:?}"),
+                format!("fine_configuration.interest_base says {other:?}: give one base"),
+            ));
+        }
         let input = fin.rate_input()?;
         let rate = InterestRate::new(input, base)?;
+        let month_period = read_month_period(&fin)?;
+        let move_due_dates = match (
+            fin.bool("force_installments_on_workdays")?,
+            root.bool("force_installments_on_workdays")?,
+        ) {
+            (Some(a), _) => a,
+            (None, Some(b)) => b,
+            (None, None) => false,
+        };
+        let desired = read_desired(&fin)?;
+        let explicit_dates = match (&desired, fin.date_list("due_dates")?) {
+            (Some(d), _) => Some(d.iter().map(|i| i.1).collect::<Vec<_>>()),
+            (None, Some(dates)) => {
+                for key in ["first_due_date", "first_due_date_delay"] {
+                    if let Some(v) = fin.get(key) {
+                        return Err(Error::conflict(
+                            fin.field(key),
+                            short(v),
+                            "give due_dates or first_due_date/first_due_date_delay, not both",
+                        ));
+                    }
+                }
+                if dates.is_empty() {
+                    return Err(Error::invalid(
+                        fin.field("due_dates"),
+                        "[]",
+                        "must list at least one date",
+                    ));
+                }
+                Some(dates)
+            }
+            (None, None) => None,
+        };
+        let explicit_first = explicit_dates.as_ref().and_then(|d| d.first().copied());
+        if let (Some(_), Some(delay)) = (fin.get("first_due_date"), fin.get("first_due_date_delay"))
+        {
+            return Err(Error::conflict(
+                fin.field("first_due_date_delay"),
+                short(delay),
+                "give first_due_date or first_due_date_delay, not both",
+            ));
+        }
         let amount = match (
             fin.decimal("installment_face_value")?,
             fin.decimal("disbursed_amount")?,
@@ -392,32 +577,47 @@ impl SimulationRequest {
                     "give one of installment_face_value, disbursed_amount and amount",
                 ));
             }
+            (None, None, None) if desired.is_some() => Amount::InstallmentFaceValue(Decimal::ONE),
             (None, None, None) => return Err(Error::missing(fin.field("installment_face_value"))),
         };
-        let disbursement_date =
-            fin.required("disbursement_date", fin.date("disbursement_date")?)?;
+        let (disbursement_date, window_days) = read_disbursement_window(&fin)?;
         let first_due = match (
             fin.date("first_due_date")?,
             fin.u32("first_due_date_delay")?,
         ) {
             (Some(d), _) => FirstDue::Date(d),
             (None, Some(n)) => FirstDue::Delay(n),
+            (None, None) if explicit_first.is_some() => {
+                FirstDue::Date(explicit_first.unwrap_or(disbursement_date))
+            }
             (None, None) => FirstDue::OneMonth,
         };
-        let number_of_installments =
-            fin.required("number_of_installments", fin.u32("number_of_installments")?)?;
-        let limit_days_to_disburse = fin.u32("limit_days_to_disburse")?.unwrap_or(0);
+        let number_of_installments = match (fin.u32("number_of_installments")?, &explicit_dates) {
+            (Some(n), Some(dates)) if n as usize != dates.len() => {
+                let key = if desired.is_some() {
+                    "desired_installments"
+                } else {
+                    "due_dates"
+                };
+                return Err(Error::conflict(
+                    fin.field("number_of_installments"),
+                    n,
+                    format!("{key} lists {} installments", dates.len()),
+                ));
+            }
+            (Some(n), _) => n,
+            (None, Some(dates)) => u32::try_from(dates.len()).unwrap_or(u32::MAX),
+            (None, None) => {
+                return Err(Error::missing(fin.field("number_of_installments")));
+            }
+        };
+        let limit_days_to_disburse = match window_days {
+            Some(days) => days,
+            None => fin.u32("limit_days_to_disburse")?.unwrap_or(0),
+        };
         let mut refinanced = vec![];
         for r in root.array("refinanced_credit_operations")? {
-            let due_balance = r.required("due_balance", r.decimal("due_balance")?)?;
-            let mut op = RefinancedOperation::new(check_amount(
-                due_balance,
-                Decimal::ZERO,
-                &r.field("due_balance"),
-            )?)?;
-            op.original_deadline = r.u32("original_deadline")?;
-            op.operation_key = r.string("operation_key")?;
-            refinanced.push(op);
+            refinanced.push(read_refinanced(&r)?);
         }
         let mut collaterals = vec![];
         for c in root.array("collaterals")? {
@@ -431,6 +631,16 @@ impl SimulationRequest {
                 collateral_data: c.get("collateral_data").cloned(),
             });
         }
+        check_products(
+            &collaterals,
+            &fin,
+            desired.is_some(),
+            disbursement_date,
+            limit_days_to_disburse,
+            window_days.is_some(),
+        )?;
+        let rebates = read_rebates(&fin, "rebates", false)?;
+        let credit_operation_type = read_credit_operation_type(&fin)?;
         let requester_key = match root.string("requester_identifier_key")? {
             Some(k) => Some(k),
             None => root.string("requester_key")?,
@@ -445,15 +655,21 @@ impl SimulationRequest {
         .limit_days_to_disburse(limit_days_to_disburse)
         .amortization(amortization)
         .borrower(person_type.unwrap_or_default())
-        .simples_nacional(simples_nacional);
+        .simples_nacional(simples_nacional)
+        .month_period(month_period)
+        .move_due_dates(move_due_dates)
+        .rebates(rebates);
         terms.refinanced = refinanced;
+        if let Some(d) = &desired {
+            terms = terms.desired_installments(d);
+        } else if let Some(dates) = explicit_dates {
+            terms = terms.due_dates(dates);
+        }
         terms.validate()?;
         Ok(SimulationRequest {
             terms,
             issue_date: fin.date("issue_date")?.unwrap_or(disbursement_date),
-            credit_operation_type: fin
-                .string("credit_operation_type")?
-                .unwrap_or_else(|| "ccb".into()),
+            credit_operation_type,
             interest_type: amortization.as_str().to_string(),
             interest_grace_period,
             principal_grace_period,
@@ -461,6 +677,7 @@ impl SimulationRequest {
             requester_key,
             borrower,
             text_hash: None,
+            unknown_field: None,
         })
     }
 }
@@ -477,6 +694,698 @@ fn parse_person_type(s: &str, field: &str) -> Result<PersonType> {
     }
 }
 
+/// The largest monthly rate read as a fraction: 1 is 100 % a month. A larger value is almost
+/// certainly a percent typed where QI expects a fraction (`2.05` for 0.0205).
+const MAX_MONTHLY_FRACTION: Decimal = Decimal::ONE;
+
+/// The largest annual rate read as a fraction: 100 is 10,000 % a year.
+const MAX_ANNUAL_FRACTION: Decimal = Decimal::ONE_HUNDRED;
+
+/// `rate` when below `limit`, else an [`crate::ErrorKind::OutOfRange`] error that says why.
+fn check_fraction(rate: Decimal, field: &str, limit: Decimal) -> Result<Decimal> {
+    if rate >= limit {
+        return Err(Error::invalid(
+            field,
+            rate,
+            format!(
+                "must be below {limit}: rates are fractions (0.0205 is 2.05 %), and this is \
+                 probably a percent typed as a fraction"
+            ),
+        ));
+    }
+    Ok(rate)
+}
+
+/// Fields QI documents whose arithmetic the crate does not implement, refused when present (the
+/// crate's request surface).
+fn read_refusals(fin: &Obj<'_>) -> Result<()> {
+    fin.refuse(
+        "rebate",
+        "the scalar rebate has no documented arithmetic: give rebates[] with a fee_type",
+    )?;
+    for key in ["interest_subsidy_amount", "interest_subsidy_percentage"] {
+        fin.refuse(key, "interest subsidies have no documented arithmetic")?;
+    }
+    fin.refuse(
+        "installments",
+        "the v2 custom schedule is not read in a /debt_simulation body: give desired_installments",
+    )?;
+    fin.refuse(
+        "cdi_percentage",
+        "post-fixed (CDI) interest is not implemented",
+    )?;
+    fin.refuse(
+        "disbursement_amount",
+        "disbursement_amount has no documented arithmetic",
+    )?;
+    Ok(())
+}
+
+/// `principal_amortization_month_period` and `interest_payment_month_period` (default 1): both
+/// must be the same k.
+fn read_month_period(fin: &Obj<'_>) -> Result<u32> {
+    let principal = fin.u32("principal_amortization_month_period")?;
+    let interest = fin.u32("interest_payment_month_period")?;
+    match (principal, interest) {
+        (Some(p), Some(i)) if p != i => Err(Error::unsupported(
+            fin.field("interest_payment_month_period"),
+            i,
+            format!(
+                "interest paid every {i} months and principal every {p}: no documented rule; give \
+                 the same period for both"
+            ),
+        )),
+        (Some(k), _) | (None, Some(k)) => Ok(k),
+        (None, None) => Ok(1),
+    }
+}
+
+/// `desired_installments[{total_amount, due_date}]`, refused next to another amount or date field.
+fn read_desired(fin: &Obj<'_>) -> Result<Option<Vec<(Decimal, NaiveDate)>>> {
+    if fin.get("desired_installments").is_none() {
+        return Ok(None);
+    }
+    for key in [
+        "installment_face_value",
+        "disbursed_amount",
+        "amount",
+        "due_dates",
+        "first_due_date",
+        "first_due_date_delay",
+    ] {
+        if let Some(v) = fin.get(key) {
+            return Err(Error::conflict(
+                fin.field("desired_installments"),
+                short(v),
+                format!(
+                    "desired_installments gives every installment's amount and date: give no {key}"
+                ),
+            ));
+        }
+    }
+    let items = fin.array("desired_installments")?;
+    if items.is_empty() {
+        return Err(Error::invalid(
+            fin.field("desired_installments"),
+            "[]",
+            "must list at least one installment",
+        ));
+    }
+    if items.len() > crate::schedule::MAX_INSTALLMENTS as usize {
+        return Err(Error::invalid(
+            fin.field("desired_installments"),
+            items.len(),
+            format!("at most {} installments", crate::schedule::MAX_INSTALLMENTS),
+        ));
+    }
+    let mut out = Vec::with_capacity(items.len());
+    for i in &items {
+        let total = i.required("total_amount", i.decimal("total_amount")?)?;
+        check_amount(total, Decimal::new(1, 2), &i.field("total_amount"))?;
+        let due = i.required("due_date", i.date("due_date")?)?;
+        out.push((total, due));
+    }
+    Ok(Some(out))
+}
+
+/// `disbursement_date` (with `limit_days_to_disburse` read later), or the window
+/// `disbursement_start_date`..`disbursement_end_date`: `(first option, Some(days to the last))`.
+fn read_disbursement_window(fin: &Obj<'_>) -> Result<(NaiveDate, Option<u32>)> {
+    let start = fin.date("disbursement_start_date")?;
+    let end = fin.date("disbursement_end_date")?;
+    if start.is_none() && end.is_none() {
+        let d = fin.required("disbursement_date", fin.date("disbursement_date")?)?;
+        return Ok((d, None));
+    }
+    for key in ["disbursement_date", "limit_days_to_disburse"] {
+        if let Some(v) = fin.get(key) {
+            return Err(Error::conflict(
+                fin.field(key),
+                short(v),
+                "give disbursement_start_date/disbursement_end_date or \
+                 disbursement_date/limit_days_to_disburse, not both",
+            ));
+        }
+    }
+    let start = fin.required("disbursement_start_date", start)?;
+    let end = fin.required("disbursement_end_date", end)?;
+    let days = (end - start).num_days();
+    if days < 0 {
+        return Err(Error::invalid(
+            fin.field("disbursement_end_date"),
+            end,
+            format!("must not be before disbursement_start_date {start}"),
+        ));
+    }
+    let max = crate::simulation::MAX_LIMIT_DAYS;
+    let days = u32::try_from(days).unwrap_or(u32::MAX);
+    if days > max {
+        return Err(Error::invalid(
+            fin.field("disbursement_end_date"),
+            end,
+            format!("the window may span at most {max} days after {start}"),
+        ));
+    }
+    Ok((start, Some(days)))
+}
+
+/// One of `refinanced_credit_operations`.
+fn read_refinanced(r: &Obj<'_>) -> Result<RefinancedOperation> {
+    let operation_key = r.string("operation_key")?;
+    let due_balance = match (r.decimal("due_balance")?, &operation_key) {
+        (Some(b), _) => b,
+        (None, Some(key)) => {
+            return Err(Error::unsupported(
+                r.field("due_balance"),
+                format!("operation_key {key:?}"),
+                "QI computes the payoff of an operation_key from its own ledger: give the \
+                 due_balance to refinance",
+            ));
+        }
+        (None, None) => return Err(Error::missing(r.field("due_balance"))),
+    };
+    let mut op = RefinancedOperation::new(check_amount(
+        due_balance,
+        Decimal::ZERO,
+        &r.field("due_balance"),
+    )?)?;
+    op.original_deadline = r.u32("original_deadline")?;
+    op.operation_key = operation_key;
+    match (
+        r.decimal("monthly_interest_rate")?,
+        r.date("disbursement_date")?,
+    ) {
+        (Some(m), Some(since)) => {
+            let field = r.field("monthly_interest_rate");
+            let rate = InterestRate::new(
+                RateInput::Monthly(MonthlyRate::for_field(
+                    check_fraction(m, &field, MAX_MONTHLY_FRACTION)?,
+                    &field,
+                )?),
+                InterestBase::CalendarDays,
+            )?;
+            op = op.accrues(rate, since);
+        }
+        (Some(_), None) => return Err(Error::missing(r.field("disbursement_date"))),
+        (None, Some(_)) => return Err(Error::missing(r.field("monthly_interest_rate"))),
+        (None, None) => {}
+    }
+    Ok(op)
+}
+
+/// The product rules a quote can check offline, by collateral type (the crate's request surface,
+/// *Collaterals*):
+/// * `private_payroll` (Crédito do Trabalhador): every disbursement option in one payroll month
+///   (QI's private-payroll manuals: "opções de desembolso limitadas à uma mesma competência");
+/// * `fgts_balance`: priced from `desired_installments` only;
+/// * `vehicle`: refused until its registration fees are modelled.
+fn check_products(
+    collaterals: &[Collateral],
+    fin: &Obj<'_>,
+    has_desired: bool,
+    disbursement_date: NaiveDate,
+    limit_days: u32,
+    window: bool,
+) -> Result<()> {
+    for (i, c) in collaterals.iter().enumerate() {
+        match c.collateral_type {
+            CollateralType::PrivatePayroll => {
+                let last = disbursement_date
+                    .checked_add_days(chrono::Days::new(u64::from(limit_days)))
+                    .unwrap_or(disbursement_date);
+                if (last.year(), last.month())
+                    != (disbursement_date.year(), disbursement_date.month())
+                {
+                    let key = if window {
+                        "disbursement_end_date"
+                    } else {
+                        "limit_days_to_disburse"
+                    };
+                    return Err(Error::invalid(
+                        fin.field(key),
+                        last,
+                        format!(
+                            "private_payroll disbursement options must stay in one payroll month \
+                             ({}-{:02}); the last option falls in the next",
+                            disbursement_date.year(),
+                            disbursement_date.month()
+                        ),
+                    ));
+                }
+            }
+            CollateralType::FgtsBalance if !has_desired => {
+                return Err(Error::unsupported(
+                    format!("collaterals[{i}].collateral_type"),
+                    "\"fgts_balance\"",
+                    "FGTS anticipation is priced from financial.desired_installments (one per \
+                     annual withdrawal); give them",
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// `financial.credit_operation_type`: `ccb` (default). The other contract types QI lists may be
+/// IOF zero-rated (export notes) or exempt, and QI does not document whether it applies that, so
+/// they are refused rather than priced as a `ccb`.
+fn read_credit_operation_type(fin: &Obj<'_>) -> Result<String> {
+    let Some(t) = fin.string("credit_operation_type")? else {
+        return Ok("ccb".into());
+    };
+    match t.as_str() {
+        "ccb" => Ok(t),
+        "cce" | "nce" | "cci" => Err(Error::unsupported(
+            fin.field("credit_operation_type"),
+            format!("{t:?}"),
+            "only ccb is priced: whether QI zero-rates or exempts the IOF of export and housing \
+             notes is not documented",
+        )),
+        _ => Err(Error::unknown(
+            fin.field("credit_operation_type"),
+            format!("{t:?}"),
+            format!(
+                "unknown credit operation type (ccb, cce, cci, nce){}",
+                suggestion(&t, &["ccb", "cce", "cci", "nce"])
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default()
+            ),
+        )),
+    }
+}
+
+/// Request-side (or pricing-file) fees in QI's vocabulary, `rebates[{fee_type, amount_type,
+/// amount}]`, as a [`Pricing`]: `tac` is a contract fee (deducted from the disbursement, added to
+/// `assignment_amount`), `spread` the partner's external fee (taxed at `tax_rate`, pricing file
+/// only; 0 in a request). Every other documented `fee_type` is refused: `ted_fee`,
+/// `spread_ted_fee` and `insurance_premium` have no documented effect on the amounts, and
+/// `insurance_premium_qi` is priced by QI from its own table.
+fn read_rebates(obj: &Obj<'_>, key: &str, taxed: bool) -> Result<Pricing> {
+    let mut out = Pricing::default();
+    for f in obj.array(key)? {
+        let fee_type = f.required("fee_type", f.string("fee_type")?)?;
+        match fee_type.as_str() {
+            "tac" | "spread" => {}
+            "insurance_premium_qi" => {
+                return Err(Error::unsupported(
+                    f.field("fee_type"),
+                    format!("{fee_type:?}"),
+                    "QI prices the insurance premium from its own table and the issue amount",
+                ));
+            }
+            "ted_fee" | "spread_ted_fee" | "insurance_premium" => {
+                return Err(Error::unsupported(
+                    f.field("fee_type"),
+                    format!("{fee_type:?}"),
+                    "its effect on the disbursed amount, the assignment amount and the CET is \
+                     not documented",
+                ));
+            }
+            _ => {
+                return Err(Error::unknown(
+                    f.field("fee_type"),
+                    format!("{fee_type:?}"),
+                    format!(
+                        "unknown rebate fee_type (tac, spread; refused: ted_fee, spread_ted_fee, \
+                         insurance_premium, insurance_premium_qi){}",
+                        suggestion(&fee_type, REBATE_FEE_TYPES)
+                            .map(|s| format!("; did you mean `{s}`?"))
+                            .unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+        let rule = read_fee(&f, fee_type.clone(), taxed && fee_type == "spread")?;
+        if fee_type == "tac" {
+            out.contract_fees.push(rule);
+        } else {
+            out.external_contract_fees.push(rule);
+        }
+    }
+    Ok(out)
+}
+
+/// The `fee_type` values of `rebates` QI documents.
+const REBATE_FEE_TYPES: &[&str] = &[
+    "tac",
+    "spread",
+    "ted_fee",
+    "spread_ted_fee",
+    "insurance_premium",
+    "insurance_premium_qi",
+];
+
+/// One fee entry: `amount_type`, `amount`, and `tax_rate` when `taxed`; `type: internal` makes a
+/// contract fee [`FeeClass::AssignmentOnly`].
+fn read_fee(f: &Obj<'_>, fee_type: String, taxed: bool) -> Result<FeeRule> {
+    let at = f.required("amount_type", f.string("amount_type")?)?;
+    let amount_type = match at.as_str() {
+        "percentage" => AmountType::Percentage,
+        "absolute" => AmountType::Absolute,
+        _ => {
+            return Err(Error::unknown(
+                f.field("amount_type"),
+                format!("{at:?}"),
+                "expected percentage or absolute",
+            ));
+        }
+    };
+    let amount = f.required("amount", f.decimal("amount")?)?;
+    check_amount(amount, Decimal::ZERO, &f.field("amount"))?;
+    let tax_rate = if taxed {
+        f.decimal("tax_rate")?.unwrap_or_default()
+    } else {
+        Decimal::ZERO
+    };
+    let rule = FeeRule::new(&f.path, fee_type, amount_type, amount, tax_rate)?;
+    Ok(match f.string("type")?.as_deref() {
+        None | Some("contract") => rule,
+        Some("internal") => rule.class(FeeClass::AssignmentOnly),
+        Some(other) => {
+            return Err(Error::unknown(
+                f.field("type"),
+                format!("{other:?}"),
+                "expected internal (added to assignment_amount only) or contract",
+            ));
+        }
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Known keys
+
+/// Keys of `financial` (every documented one, applied, refused or arithmetic-free: the crate's
+/// request surface).
+const FINANCIAL_KEYS: &[&str] = &[
+    "amount",
+    "annual_interest_rate",
+    "cdi_percentage",
+    "credit_operation_type",
+    "desired_installments",
+    "disbursed_amount",
+    "disbursement_amount",
+    "disbursement_date",
+    "disbursement_end_date",
+    "disbursement_start_date",
+    "due_dates",
+    "fine_configuration",
+    "first_due_date",
+    "first_due_date_delay",
+    "force_installments_on_workdays",
+    "installment_face_value",
+    "installments",
+    "interest_base",
+    "interest_grace_period",
+    "interest_payment_month_period",
+    "interest_subsidy_amount",
+    "interest_subsidy_percentage",
+    "interest_type",
+    "issue_date",
+    "limit_days_to_disburse",
+    "monthly_interest_rate",
+    "number_of_installments",
+    "principal_amortization_month_period",
+    "principal_grace_period",
+    "rebate",
+    "rebates",
+];
+
+/// Keys of `financial.fine_configuration` (late charges: arithmetic-free for a quote, except the
+/// base).
+const FINE_KEYS: &[&str] = &["contract_fine_rate", "interest_base", "monthly_rate"];
+
+/// Keys of one `rebates[]` entry.
+const REBATE_KEYS: &[&str] = &[
+    "amount",
+    "amount_type",
+    "description",
+    "fee_type",
+    "rebate_bank_account",
+];
+
+/// Keys of one `desired_installments[]` entry.
+const DESIRED_KEYS: &[&str] = &["due_date", "total_amount"];
+
+/// Keys of `borrower` (identity and contact: arithmetic-free but `person_type`).
+const BORROWER_KEYS: &[&str] = &[
+    "address",
+    "attached_documents_list",
+    "birth_date",
+    "company_document_number",
+    "document_identification",
+    "document_identification_number",
+    "email",
+    "foundation_date",
+    "gender",
+    "individual_document_number",
+    "is_pep",
+    "legal_name",
+    "marital_status",
+    "mother_name",
+    "name",
+    "nationality",
+    "person_type",
+    "phone",
+    "related_party_key",
+    "role_type",
+    "simples_nacional",
+    "trading_name",
+];
+
+/// Keys of one `collaterals[]` entry.
+const COLLATERAL_KEYS: &[&str] = &[
+    "absolute_amount",
+    "collateral_data",
+    "collateral_type",
+    "percentage",
+];
+
+/// Keys of one `refinanced_credit_operations[]` entry.
+const REFINANCED_KEYS: &[&str] = &[
+    "disbursement_date",
+    "due_balance",
+    "monthly_interest_rate",
+    "operation_key",
+    "original_contract_number",
+    "original_deadline",
+    "original_financial_institution_document_number",
+];
+
+/// Top-level keys of the pricing configuration.
+const PRICING_KEYS: &[&str] = &[
+    "contract_fees",
+    "conventions",
+    "external_contract_fees",
+    "rebates",
+];
+
+/// Keys of a fee of the pricing configuration.
+const PRICING_FEE_KEYS: &[&str] = &[
+    "amount",
+    "amount_type",
+    "description",
+    "fee_type",
+    "rebate_bank_account",
+    "tax_rate",
+    "type",
+];
+
+/// Keys of the flat portability input.
+const PORTABILITY_KEYS: &[&str] = &[
+    "annual_interest_rate",
+    "bridge_annual_interest_rate",
+    "bridge_disbursement_date",
+    "bridge_first_due_date_delay",
+    "collateral_type",
+    "first_due_date",
+    "installment_face_value",
+    "interest_base",
+    "limit_days_to_disburse",
+    "monthly_interest_rate",
+    "number_of_installments",
+    "outstanding_balance",
+];
+
+/// Keys of the pricing configuration's `conventions`.
+const CONVENTION_KEYS: &[&str] = &["move_due_dates"];
+
+/// A key no list holds: where, which, and the nearest known key.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct UnknownKey {
+    path: String,
+    key: String,
+    value: String,
+    nearest: Option<&'static str>,
+}
+
+impl UnknownKey {
+    /// The error: [`crate::ErrorKind::Invalid`] on the key's path.
+    pub(crate) fn error(&self) -> Error {
+        let hint = match self.nearest {
+            Some(n) => format!("; did you mean `{n}`?"),
+            None => String::new(),
+        };
+        Error::unknown(
+            &self.path,
+            &self.value,
+            format!(
+                "unknown field{hint} (unknown keys are refused; allow them with \
+                 --allow-unknown-fields or SimulationOptions::allow_unknown_fields)"
+            ),
+        )
+    }
+
+    /// The error when this key is the misspelling of a required field that is missing (whether
+    /// or not unknown keys are allowed).
+    fn misspelt(&self) -> Error {
+        Error::unknown(
+            &self.path,
+            &self.value,
+            format!(
+                "unknown field; did you mean `{}`? (a required field, missing)",
+                self.nearest.unwrap_or("?")
+            ),
+        )
+    }
+
+    /// Whether this misspelling explains `missing` (a required field's path).
+    fn explains(&self, missing: &str) -> bool {
+        let Some(n) = self.nearest else { return false };
+        let parent = self.path.rsplit_once('.').map_or("", |p| p.0);
+        let expected = if parent.is_empty() {
+            n.to_string()
+        } else {
+            format!("{parent}.{n}")
+        };
+        expected == missing
+    }
+}
+
+/// The first key of `map` (at `path`) not in `known`.
+fn unknown_in(
+    map: &Map<String, Value>,
+    path: &str,
+    known: &'static [&'static str],
+) -> Option<UnknownKey> {
+    map.iter()
+        .find(|(k, _)| !known.contains(&k.as_str()))
+        .map(|(k, v)| UnknownKey {
+            path: if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            },
+            key: k.clone(),
+            value: short(v),
+            nearest: suggestion(k, known),
+        })
+}
+
+/// The first unknown key of a request body, in reading order: `financial` (and its
+/// `fine_configuration`, `rebates[]`, `desired_installments[]`), `borrower`, `collaterals[]`,
+/// `refinanced_credit_operations[]`.
+fn first_unknown_key(v: &Value) -> Option<UnknownKey> {
+    let root = v.as_object()?;
+    let objects = |key: &str| -> Vec<(String, &Map<String, Value>)> {
+        match root.get(key) {
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, x)| x.as_object().map(|m| (format!("{key}[{i}]"), m)))
+                .collect(),
+            _ => vec![],
+        }
+    };
+    let nested =
+        |m: &Map<String, Value>, path: &str, key: &str| -> Vec<(String, Map<String, Value>)> {
+            match m.get(key) {
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, x)| {
+                        x.as_object()
+                            .map(|o| (format!("{path}.{key}[{i}]"), o.clone()))
+                    })
+                    .collect(),
+                Some(Value::Object(o)) => vec![(format!("{path}.{key}"), o.clone())],
+                _ => vec![],
+            }
+        };
+    if let Some(Value::Object(fin)) = root.get("financial") {
+        if let Some(u) = unknown_in(fin, "financial", FINANCIAL_KEYS) {
+            return Some(u);
+        }
+        for (key, known) in [
+            ("fine_configuration", FINE_KEYS),
+            ("rebates", REBATE_KEYS),
+            ("desired_installments", DESIRED_KEYS),
+        ] {
+            for (path, m) in nested(fin, "financial", key) {
+                if let Some(u) = unknown_in(&m, &path, known) {
+                    return Some(u);
+                }
+            }
+        }
+    }
+    if let Some(Value::Object(b)) = root.get("borrower")
+        && let Some(u) = unknown_in(b, "borrower", BORROWER_KEYS)
+    {
+        return Some(u);
+    }
+    for (list, known) in [
+        ("collaterals", COLLATERAL_KEYS),
+        ("refinanced_credit_operations", REFINANCED_KEYS),
+    ] {
+        for (path, m) in objects(list) {
+            if let Some(u) = unknown_in(m, &path, known) {
+                return Some(u);
+            }
+        }
+    }
+    None
+}
+
+/// The known key nearest to `key` (Damerau–Levenshtein, optimal string alignment), when it is
+/// near enough to be a misspelling: at most 2 edits, and at most a third of the key's length.
+fn suggestion(key: &str, known: &[&'static str]) -> Option<&'static str> {
+    let limit = 2.max(key.chars().count() / 3);
+    known
+        .iter()
+        .map(|k| (edit_distance(key, k), *k))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+/// The optimal-string-alignment distance between `a` and `b`: insertions, deletions,
+/// substitutions and transpositions of adjacent characters, each one edit.
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    for i in 0..=a.len() {
+        d[i * w] = i;
+    }
+    for (j, cell) in d.iter_mut().enumerate().take(w) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[(i - 1) * w + j] + 1)
+                .min(d[i * w + j - 1] + 1)
+                .min(d[(i - 1) * w + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[(i - 2) * w + j - 2] + 1);
+            }
+            d[i * w + j] = best;
+        }
+    }
+    d[a.len() * w + b.len()]
+}
+
 fn parse_base(s: &str, field: &str) -> Result<InterestBase> {
     match s {
         "calendar_days" => Ok(InterestBase::CalendarDays),
@@ -490,50 +1399,79 @@ fn parse_base(s: &str, field: &str) -> Result<InterestBase> {
     }
 }
 
-/// Reads a partner pricing configuration (see [`crate::fees`]).
+/// Reads a partner pricing configuration (see [`crate::fees`]), refusing unknown keys.
+///
+/// The configuration holds `contract_fees` and `external_contract_fees` (the response's
+/// vocabulary), and/or `rebates` (the request's vocabulary: `tac` and `spread`), and a
+/// `conventions` object (`"move_due_dates": true`).
 ///
 /// # Errors
-/// [`Error::Json`] for text that is not JSON; otherwise an error naming the field and value.
+/// [`Error::Json`] for text that is not JSON; otherwise an error naming the field and value; a
+/// simulation request passed as the configuration (it has `financial`) is
+/// [`crate::ErrorKind::Invalid`].
 pub fn pricing_from_json(text: &str, source_name: &str) -> Result<Pricing> {
+    pricing_from_json_with(text, source_name, false)
+}
+
+/// [`pricing_from_json`], accepting unknown keys when `allow_unknown`.
+///
+/// # Errors
+/// As [`pricing_from_json`].
+pub fn pricing_from_json_with(
+    text: &str,
+    source_name: &str,
+    allow_unknown: bool,
+) -> Result<Pricing> {
     let v = parse_json(text, source_name)?;
     let root = Obj::root(&v, source_name)?;
+    if root.get("financial").is_some() {
+        return Err(Error::unknown(
+            source_name,
+            "{\"financial\": …}",
+            "this is a simulation request, not a pricing configuration (contract_fees, \
+             external_contract_fees, rebates, conventions)",
+        ));
+    }
+    if !allow_unknown {
+        let mut found = unknown_in(root.map, "", PRICING_KEYS);
+        for list in ["contract_fees", "external_contract_fees", "rebates"] {
+            if let Some(Value::Array(items)) = root.map.get(list) {
+                for (i, x) in items.iter().enumerate() {
+                    if found.is_none()
+                        && let Some(m) = x.as_object()
+                    {
+                        found = unknown_in(m, &format!("{list}[{i}]"), PRICING_FEE_KEYS);
+                    }
+                }
+            }
+        }
+        if found.is_none()
+            && let Some(Value::Object(m)) = root.map.get("conventions")
+        {
+            found = unknown_in(m, "conventions", CONVENTION_KEYS);
+        }
+        if let Some(u) = found {
+            return Err(u.error());
+        }
+    }
     let read = |list: &str, taxed: bool| -> Result<Vec<FeeRule>> {
         let mut out = vec![];
         for f in root.array(list)? {
             let fee_type = f.required("fee_type", f.string("fee_type")?)?;
-            let at = f.required("amount_type", f.string("amount_type")?)?;
-            let amount_type = match at.as_str() {
-                "percentage" => AmountType::Percentage,
-                "absolute" => AmountType::Absolute,
-                _ => {
-                    return Err(Error::unknown(
-                        f.field("amount_type"),
-                        format!("{at:?}"),
-                        "expected percentage or absolute",
-                    ));
-                }
-            };
-            let amount = f.required("amount", f.decimal("amount")?)?;
-            check_amount(amount, Decimal::ZERO, &f.field("amount"))?;
-            let tax_rate = if taxed {
-                f.decimal("tax_rate")?.unwrap_or_default()
-            } else {
-                Decimal::ZERO
-            };
-            out.push(FeeRule::new(
-                &f.path,
-                fee_type,
-                amount_type,
-                amount,
-                tax_rate,
-            )?);
+            out.push(read_fee(&f, fee_type, taxed)?);
         }
         Ok(out)
     };
-    Ok(Pricing {
+    let mut pricing = Pricing {
         contract_fees: read("contract_fees", false)?,
         external_contract_fees: read("external_contract_fees", true)?,
-    })
+        conventions: Conventions::default(),
+    };
+    if let Some(c) = root.object("conventions")? {
+        pricing.conventions =
+            Conventions::new().move_due_dates(c.bool("move_due_dates")?.unwrap_or(false));
+    }
+    Ok(pricing.merged(&read_rebates(&root, "rebates", true)?))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -560,13 +1498,24 @@ pub struct PortabilityRequest {
 }
 
 impl PortabilityRequest {
-    /// Reads the flat portability input.
+    /// Reads the flat portability input, refusing keys it does not know.
     ///
     /// # Errors
     /// [`Error::Json`] for text that is not JSON; otherwise an error naming the field and value.
     pub fn from_json(text: &str, source_name: &str) -> Result<Self> {
+        Self::from_json_with(text, source_name, false)
+    }
+
+    /// [`PortabilityRequest::from_json`], accepting unknown keys when `allow_unknown`.
+    ///
+    /// # Errors
+    /// As [`PortabilityRequest::from_json`].
+    pub fn from_json_with(text: &str, source_name: &str, allow_unknown: bool) -> Result<Self> {
         let v = parse_json(text, source_name)?;
         let o = Obj::root(&v, source_name)?;
+        if !allow_unknown && let Some(u) = unknown_in(o.map, "", PORTABILITY_KEYS) {
+            return Err(u.error());
+        }
         let outstanding_balance =
             o.required("outstanding_balance", o.decimal("outstanding_balance")?)?;
         let bridge_rate = AnnualRate::for_field(
@@ -647,10 +1596,38 @@ pub(crate) fn parse_collateral_type(t: &str, field: &str) -> Result<CollateralTy
     match t {
         "federal_payroll" => Ok(CollateralType::FederalPayroll),
         "airforce_payroll" => Ok(CollateralType::AirforcePayroll),
+        "social_security" => Ok(CollateralType::SocialSecurity),
+        "private_payroll" => Ok(CollateralType::PrivatePayroll),
+        "military_payroll" => Ok(CollateralType::MilitaryPayroll),
+        "private_pension" => Ok(CollateralType::PrivatePension),
+        "fgts_balance" => Ok(CollateralType::FgtsBalance),
+        "vehicle" => Err(Error::unsupported(
+            field,
+            format!("{t:?}"),
+            "vehicle-backed credit adds the state's registration (Detran) fee, which is not modelled",
+        )),
         _ => Err(Error::unknown(
             field,
             format!("{t:?}"),
-            "unknown collateral type (known: federal_payroll, airforce_payroll)",
+            format!(
+                "unknown collateral type (known: {}){}",
+                COLLATERAL_TYPES.join(", "),
+                suggestion(t, COLLATERAL_TYPES)
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default()
+            ),
         )),
     }
 }
+
+/// The collateral types QI documents (`vehicle` refused).
+const COLLATERAL_TYPES: &[&str] = &[
+    "federal_payroll",
+    "airforce_payroll",
+    "social_security",
+    "private_payroll",
+    "military_payroll",
+    "private_pension",
+    "fgts_balance",
+    "vehicle",
+];

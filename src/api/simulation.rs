@@ -206,7 +206,7 @@ json_struct! {
         installments: Vec<InstallmentJson> => "installments",
         /// `interest_grace_period`.
         interest_grace_period: u32 => "interest_grace_period",
-        /// `interest_payment_month_period` (1).
+        /// `interest_payment_month_period`: months between installments.
         interest_payment_month_period: u32 => "interest_payment_month_period",
         /// `interest_type`.
         interest_type: String => "interest_type",
@@ -220,7 +220,8 @@ json_struct! {
         net_external_contract_fee_amount: Num => "net_external_contract_fee_amount",
         /// `number_of_installments`.
         number_of_installments: u32 => "number_of_installments",
-        /// `operation_type` (`structured_operation`).
+        /// `operation_type`: `settlement_refinancing` when the loan refinances, else
+        /// `structured_operation`.
         operation_type: String => "operation_type",
         /// `post_fixed_interest_base` (`workdays`).
         post_fixed_interest_base: String => "post_fixed_interest_base",
@@ -228,7 +229,7 @@ json_struct! {
         post_fixed_interest_rate: Option<Num> => "post_fixed_interest_rate",
         /// `prefixed_interest_rate`.
         prefixed_interest_rate: PrefixedInterestRateJson => "prefixed_interest_rate",
-        /// `principal_amortization_month_period` (1).
+        /// `principal_amortization_month_period`: months between installments.
         principal_amortization_month_period: u32 => "principal_amortization_month_period",
         /// `principal_grace_period`.
         principal_grace_period: u32 => "principal_grace_period",
@@ -387,18 +388,18 @@ impl SimulationData {
             shortfall_amount: first.shortfall().map(Num),
             installments,
             interest_grace_period: request.interest_grace_period,
-            interest_payment_month_period: 1,
+            interest_payment_month_period: request.terms.month_period,
             interest_type: first.amortization.as_str().to_string(),
             iof_amount: first.iof.total.into(),
             issue_amount: first.schedule.issue_amount.into(),
             issue_date: request.issue_date,
             net_external_contract_fee_amount: first.fees.net_external_contract_fee_amount.into(),
             number_of_installments: request.terms.number_of_installments,
-            operation_type: "structured_operation".into(),
+            operation_type: request.terms.operation_type().into(),
             post_fixed_interest_base: "workdays".into(),
             post_fixed_interest_rate: None,
             prefixed_interest_rate: rate_json(first),
-            principal_amortization_month_period: 1,
+            principal_amortization_month_period: request.terms.month_period,
             principal_grace_period: request.principal_grace_period,
             refinanced_credit_operations: request
                 .terms
@@ -508,12 +509,15 @@ pub fn simulate_json(
 /// [`simulate_json`] for a request already read.
 ///
 /// # Errors
-/// Any input error of the engine, naming the field and value.
+/// An unknown key of the request unless the options allow it
+/// ([`SimulationRequest::check_fields`]); any input error of the engine, naming the field and
+/// value.
 pub fn simulate_request(
     request: &SimulationRequest,
     options: &SimulationOptions,
     event_datetime: Option<String>,
 ) -> Result<SimulationResponse> {
+    request.check_fields(options.get_allow_unknown_fields())?;
     let sim = simulate(&request.terms, options)?;
     Ok(SimulationResponse::new(
         request,

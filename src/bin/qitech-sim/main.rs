@@ -91,6 +91,10 @@ struct EngineArgs {
     /// regime table, e.g. zero for most of 2020). Legal persons always use the dated table.
     #[arg(long, value_name = "RULE", default_value = "fixed")]
     natural_iof: NaturalIofArg,
+    /// Accept keys QI's documentation does not list (inside financial, borrower, collaterals,
+    /// refinanced_credit_operations, and in the --config file) instead of refusing them.
+    #[arg(long)]
+    allow_unknown_fields: bool,
 }
 
 /// The natural-person IOF rule.
@@ -364,7 +368,11 @@ fn render<T: serde::Serialize>(
 fn portability(a: PortabilityArgs) -> Result<Outcome, Failure> {
     let options = engine_options(&a.engine)?;
     let name = source_name(&a.file);
-    let request = PortabilityRequest::from_json(&read_input(&a.file)?, name)?;
+    let request = PortabilityRequest::from_json_with(
+        &read_input(&a.file)?,
+        name,
+        a.engine.allow_unknown_fields,
+    )?;
     if let Some(t) = &a.target_change {
         let target: Decimal = t
             .parse()
@@ -408,10 +416,15 @@ fn engine_options(e: &EngineArgs) -> Result<SimulationOptions, Failure> {
         .natural_person_iof(match e.natural_iof {
             NaturalIofArg::Fixed => NaturalPersonIof::Fixed,
             NaturalIofArg::Dated => NaturalPersonIof::Dated,
-        });
+        })
+        .allow_unknown_fields(e.allow_unknown_fields);
     if let Some(path) = &e.config {
         let text = read_input(path)?;
-        options = options.pricing(api::pricing_from_json(&text, source_name(path))?);
+        options = options.pricing(api::pricing_from_json_with(
+            &text,
+            source_name(path),
+            e.allow_unknown_fields,
+        )?);
     }
     Ok(options)
 }
