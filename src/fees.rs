@@ -12,7 +12,8 @@
 //!   `absolute` amounts in BRL;
 //! * `fee_amount = round2(amount/100 × issue_amount)` (percentage) or `amount` (absolute);
 //! * contract fees are paid by the borrower: deducted from the disbursement and added to the
-//!   `assignment_amount`;
+//!   `assignment_amount`; a fee of class [`FeeClass::AssignmentOnly`] is added to the
+//!   `assignment_amount` only;
 //! * an external fee carries its own tax: `tax_amount = round2(tax_rate × fee_amount)`,
 //!   `net_fee_amount = amount_released = fee_amount − tax_amount`. The SIAPE example (1.95 → 0.18) fits
 //!   any tax rate in [8.97 %, 9.49 %); 9.25 % (PIS + COFINS) is the configuration shipped with the
@@ -48,6 +49,31 @@ impl AmountType {
     }
 }
 
+/// What a contract fee does to the loan's amounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum FeeClass {
+    /// Deducted from the disbursement and added to `assignment_amount` (SIAPE: 194.80 − 1.36 −
+    /// 1.95 = 191.49, assignment 196.75). Default.
+    #[default]
+    Deducted,
+    /// Added to `assignment_amount` only: no effect on the disbursed amount, the gross-up or the
+    /// CET. QI's v2 `type: internal` spread (`fixtures/qi-examples/v2-sim-2025.response.json`:
+    /// 36.14 + round2(0.2 % × 36.14) = 36.21, disbursed 35.90) and the 2020 sandbox's contract fee
+    /// (`anaue-preprice-5000-2020.response.json`: 5000 + 25 = 5025, disbursed 5000). Configuration
+    /// key `"class": "assignment_only"` on a `contract_fees[]` item.
+    AssignmentOnly,
+}
+
+impl FeeClass {
+    /// The class's name in the configuration.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeeClass::Deducted => "deducted",
+            FeeClass::AssignmentOnly => "assignment_only",
+        }
+    }
+}
+
 /// A fee as configured: what it is called and how much it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeeRule {
@@ -59,6 +85,8 @@ pub struct FeeRule {
     pub amount: Decimal,
     /// Tax rate on the fee, as a fraction (external fees only; 0 for contract fees).
     pub tax_rate: Decimal,
+    /// What a contract fee does to the amounts (ignored on external fees).
+    pub class: FeeClass,
 }
 
 impl FeeRule {
@@ -92,7 +120,14 @@ impl FeeRule {
             amount_type,
             amount,
             tax_rate,
+            class: FeeClass::Deducted,
         })
+    }
+
+    /// The rule with `class` (contract fees).
+    pub fn class(mut self, class: FeeClass) -> Self {
+        self.class = class;
+        self
     }
 
     /// `fee_amount` on a loan of `issue_amount`.
@@ -149,8 +184,10 @@ pub struct Fees {
     pub contract: Vec<ContractFee>,
     /// External fees charged.
     pub external: Vec<ExternalFee>,
-    /// `contract_fee_amount`: Σ contract `fee_amount`.
+    /// `contract_fee_amount`: Σ contract `fee_amount`, both classes.
     pub contract_fee_amount: Decimal,
+    /// Σ contract `fee_amount` of the [`FeeClass::Deducted`] fees: what the disbursement loses.
+    pub deducted_fee_amount: Decimal,
     /// `external_contract_fee_amount`: Σ external `fee_amount`.
     pub external_contract_fee_amount: Decimal,
     /// `net_external_contract_fee_amount`: Σ external `net_fee_amount`.
@@ -167,6 +204,9 @@ impl Pricing {
         for rule in &self.contract_fees {
             let fee_amount = rule.fee_amount(issue_amount)?;
             fees.contract_fee_amount = num::add(fees.contract_fee_amount, fee_amount, FEES)?;
+            if rule.class == FeeClass::Deducted {
+                fees.deducted_fee_amount = num::add(fees.deducted_fee_amount, fee_amount, FEES)?;
+            }
             fees.contract.push(ContractFee {
                 fee_amount,
                 rule: rule.clone(),
@@ -190,14 +230,21 @@ impl Pricing {
         Ok(fees)
     }
 
-    /// The contract fees as `(Σ absolute fees in cents, Σ percentage fees as a fraction)`: the
+    /// The contract fees deducted from the disbursement ([`FeeClass::Deducted`]).
+    fn deducted(&self) -> impl Iterator<Item = &FeeRule> {
+        self.contract_fees
+            .iter()
+            .filter(|r| r.class == FeeClass::Deducted)
+    }
+
+    /// The deducted contract fees as `(Σ absolute fees in cents, Σ percentage fees as a fraction)`: the
     /// fees on an issue `I` are `absolute + round2(share_k × I)` summed per rule.
     ///
     /// # Errors
     /// [`Error::Overflow`] beyond `Decimal`'s range.
     pub fn contract_fee_parts(&self) -> Result<(Decimal, Decimal)> {
         let (mut absolute, mut share) = (Decimal::ZERO, Decimal::ZERO);
-        for rule in &self.contract_fees {
+        for rule in self.deducted() {
             match rule.amount_type {
                 AmountType::Absolute => {
                     absolute = num::add(absolute, round_cents(rule.amount), "fees.amount")?;
@@ -210,13 +257,13 @@ impl Pricing {
         Ok((absolute, share))
     }
 
-    /// Σ contract fees on `issue_amount` (what the gross-up must add on top of the disbursed amount).
+    /// Σ deducted contract fees on `issue_amount` (what the gross-up must add on top of the disbursed amount).
     ///
     /// # Errors
     /// [`Error::Overflow`] beyond `Decimal`'s range.
     pub fn contract_total(&self, issue_amount: Decimal) -> Result<Decimal> {
         let mut t = Decimal::ZERO;
-        for rule in &self.contract_fees {
+        for rule in self.deducted() {
             t = num::add(t, rule.fee_amount(issue_amount)?, "fees.amount")?;
         }
         Ok(t)

@@ -76,8 +76,7 @@ pub mod rate;
 pub mod schedule;
 pub mod simulation;
 
-#[doc = include_str!("../docs/conventions.md")]
-pub mod conventions {}
+pub mod conventions;
 
 /// The README's Rust examples, compiled and run as doc tests (the README is the CLI's and the
 /// repository's page; the crate's documentation is this module tree).
