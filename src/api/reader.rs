@@ -15,8 +15,9 @@ use serde_json::{Map, Value};
 use super::debt::BorrowerJson;
 use super::number::json_decimal;
 use crate::calendar;
+use crate::conventions::{Conventions, ConventionsConfig, Profile};
 use crate::error::{Error, Result};
-use crate::fees::{AmountType, FeeRule, Pricing};
+use crate::fees::{AmountType, FeeClass, FeeRule, Pricing};
 use crate::iof::PersonType;
 use crate::portability::{self, PayrollTerms, PortabilityTerms};
 use crate::rate::{AnnualRate, InterestBase, InterestRate, MonthlyRate, RateInput};
@@ -24,13 +25,13 @@ use crate::schedule::Amortization;
 use crate::simulation::{Amount, FirstDue, LoanTerms, RefinancedOperation, check_amount};
 
 /// A JSON object with its path, for field-by-field reading with precise errors.
-struct Obj<'a> {
+pub(super) struct Obj<'a> {
     path: String,
     map: &'a Map<String, Value>,
 }
 
 impl<'a> Obj<'a> {
-    fn root(v: &'a Value, name: &str) -> Result<Self> {
+    pub(super) fn root(v: &'a Value, name: &str) -> Result<Self> {
         match v {
             Value::Object(map) => Ok(Obj {
                 path: String::new(),
@@ -44,7 +45,7 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn field(&self, key: &str) -> String {
+    pub(super) fn field(&self, key: &str) -> String {
         if self.path.is_empty() {
             key.to_string()
         } else {
@@ -52,11 +53,11 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn get(&self, key: &str) -> Option<&'a Value> {
+    pub(super) fn get(&self, key: &str) -> Option<&'a Value> {
         self.map.get(key).filter(|v| !v.is_null())
     }
 
-    fn object(&self, key: &str) -> Result<Option<Obj<'a>>> {
+    pub(super) fn object(&self, key: &str) -> Result<Option<Obj<'a>>> {
         match self.get(key) {
             None => Ok(None),
             Some(Value::Object(map)) => Ok(Some(Obj {
@@ -71,7 +72,7 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn array(&self, key: &str) -> Result<Vec<Obj<'a>>> {
+    pub(super) fn array(&self, key: &str) -> Result<Vec<Obj<'a>>> {
         match self.get(key) {
             None => Ok(vec![]),
             Some(Value::Array(items)) => items
@@ -97,13 +98,13 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn decimal(&self, key: &str) -> Result<Option<Decimal>> {
+    pub(super) fn decimal(&self, key: &str) -> Result<Option<Decimal>> {
         self.get(key)
             .map(|v| json_decimal(v, &self.field(key)))
             .transpose()
     }
 
-    fn u32(&self, key: &str) -> Result<Option<u32>> {
+    pub(super) fn u32(&self, key: &str) -> Result<Option<u32>> {
         match self.get(key) {
             None => Ok(None),
             Some(v) => v
@@ -125,7 +126,7 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn bool(&self, key: &str) -> Result<Option<bool>> {
+    pub(super) fn bool(&self, key: &str) -> Result<Option<bool>> {
         match self.get(key) {
             None => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(*b)),
@@ -137,7 +138,7 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn string(&self, key: &str) -> Result<Option<String>> {
+    pub(super) fn string(&self, key: &str) -> Result<Option<String>> {
         match self.get(key) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -149,7 +150,7 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn date(&self, key: &str) -> Result<Option<NaiveDate>> {
+    pub(super) fn date(&self, key: &str) -> Result<Option<NaiveDate>> {
         match self.string(key)? {
             None => Ok(None),
             Some(s) => {
@@ -160,7 +161,7 @@ impl<'a> Obj<'a> {
     }
 
     /// `monthly_interest_rate` or `annual_interest_rate` (exactly one of them).
-    fn rate_input(&self) -> Result<RateInput> {
+    pub(super) fn rate_input(&self) -> Result<RateInput> {
         match (
             self.decimal("monthly_interest_rate")?,
             self.decimal("annual_interest_rate")?,
@@ -182,13 +183,13 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn required<T>(&self, key: &str, v: Option<T>) -> Result<T> {
+    pub(super) fn required<T>(&self, key: &str, v: Option<T>) -> Result<T> {
         v.ok_or_else(|| Error::missing(self.field(key)))
     }
 }
 
 /// Parses JSON text; `source_name` names the input in the error.
-fn parse_json(text: &str, source_name: &str) -> Result<Value> {
+pub(super) fn parse_json(text: &str, source_name: &str) -> Result<Value> {
     serde_json::from_str(text).map_err(|e| Error::Json {
         source_name: source_name.to_string(),
         message: e.to_string(),
@@ -353,6 +354,7 @@ impl SimulationRequest {
                 ));
             }
         }
+        let explicit_interest_base = fin.get("interest_base").is_some();
         let base = match fin.string("interest_base")? {
             Some(b) => parse_base(&b, &fin.field("interest_base"))?,
             None => match fin.object("fine_configuration")? {
@@ -440,7 +442,8 @@ impl SimulationRequest {
         .limit_days_to_disburse(limit_days_to_disburse)
         .amortization(amortization)
         .borrower(person_type.unwrap_or_default())
-        .simples_nacional(simples_nacional);
+        .simples_nacional(simples_nacional)
+        .explicit_interest_base(explicit_interest_base);
         terms.refinanced = refinanced;
         terms.validate()?;
         Ok(SimulationRequest {
@@ -460,7 +463,7 @@ impl SimulationRequest {
     }
 }
 
-fn parse_person_type(s: &str, field: &str) -> Result<PersonType> {
+pub(super) fn parse_person_type(s: &str, field: &str) -> Result<PersonType> {
     match s {
         "natural" => Ok(PersonType::Natural),
         "legal" => Ok(PersonType::Legal),
@@ -472,7 +475,7 @@ fn parse_person_type(s: &str, field: &str) -> Result<PersonType> {
     }
 }
 
-fn parse_base(s: &str, field: &str) -> Result<InterestBase> {
+pub(super) fn parse_base(s: &str, field: &str) -> Result<InterestBase> {
     match s {
         "calendar_days" => Ok(InterestBase::CalendarDays),
         "calendar_days_365" => Ok(InterestBase::CalendarDays365),
@@ -491,7 +494,12 @@ fn parse_base(s: &str, field: &str) -> Result<InterestBase> {
 /// [`Error::Json`] for text that is not JSON; otherwise an error naming the field and value.
 pub fn pricing_from_json(text: &str, source_name: &str) -> Result<Pricing> {
     let v = parse_json(text, source_name)?;
-    let root = Obj::root(&v, source_name)?;
+    pricing_from_value(&v, source_name)
+}
+
+/// [`pricing_from_json`] on a parsed configuration.
+fn pricing_from_value(v: &Value, source_name: &str) -> Result<Pricing> {
+    let root = Obj::root(v, source_name)?;
     let read = |list: &str, taxed: bool| -> Result<Vec<FeeRule>> {
         let mut out = vec![];
         for f in root.array(list)? {
@@ -515,13 +523,22 @@ pub fn pricing_from_json(text: &str, source_name: &str) -> Result<Pricing> {
             } else {
                 Decimal::ZERO
             };
-            out.push(FeeRule::new(
-                &f.path,
-                fee_type,
-                amount_type,
-                amount,
-                tax_rate,
-            )?);
+            let class = match f.string("class")?.as_deref() {
+                None | Some("deducted") => FeeClass::Deducted,
+                Some("assignment_only") if !taxed => FeeClass::AssignmentOnly,
+                Some(other) => {
+                    return Err(Error::unknown(
+                        f.field("class"),
+                        format!("{other:?}"),
+                        if taxed {
+                            "external fees have no class (deducted only)"
+                        } else {
+                            "expected deducted or assignment_only"
+                        },
+                    ));
+                }
+            };
+            out.push(FeeRule::new(&f.path, fee_type, amount_type, amount, tax_rate)?.class(class));
         }
         Ok(out)
     };
@@ -648,4 +665,67 @@ pub(crate) fn parse_collateral_type(t: &str, field: &str) -> Result<CollateralTy
             "unknown collateral type (known: federal_payroll, airforce_payroll)",
         )),
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The partner configuration (`--config`): pricing, profile, conventions
+
+/// The partner configuration file: the pricing ([`pricing_from_json`]), and the convention
+/// `"profile"` and `"conventions"` switches (the crate's conventions, *Switches*).
+///
+/// ```json
+/// {"profile": "qi-v2", "conventions": {"rate_decimals": 10},
+///  "contract_fees": [{"fee_type": "spread", "amount_type": "percentage", "amount": 0.2,
+///                     "class": "assignment_only"}]}
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PartnerConfig {
+    /// The fees.
+    pub pricing: Pricing,
+    /// `"profile"` and `"conventions"`, resolved per request shape by
+    /// [`PartnerConfig::conventions`].
+    pub conventions: ConventionsConfig,
+}
+
+impl PartnerConfig {
+    /// The switches for a request whose shape defaults to `default_profile` (the v2 body:
+    /// [`Profile::QiV2`]; the `financial` body: [`Profile::Qi2023`]) unless the configuration
+    /// names a profile.
+    ///
+    /// # Errors
+    /// A switch with an unknown value (already refused by [`config_from_json`]).
+    pub fn conventions(&self, default_profile: Profile) -> Result<Conventions> {
+        self.conventions.resolve(default_profile)
+    }
+}
+
+/// Reads a partner configuration: the pricing of [`pricing_from_json`] plus `"profile"`
+/// (`qi-2023`, `qi-v2`) and `"conventions"` (each switch checked).
+///
+/// # Errors
+/// [`Error::Json`] for text that is not JSON; otherwise an error naming the field and value.
+///
+/// ```
+/// use qitech_sim::api::config_from_json;
+/// use qitech_sim::conventions::{Profile, RateDecimals};
+/// let c = config_from_json(r#"{"profile": "qi-v2", "conventions": {"rate_decimals": 10}}"#, "cfg")?;
+/// assert_eq!(c.conventions(Profile::Qi2023)?.rate_decimals, RateDecimals::Ten);
+/// assert!(config_from_json(r#"{"conventions": {"cet": "daily"}}"#, "cfg").is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn config_from_json(text: &str, source_name: &str) -> Result<PartnerConfig> {
+    let v = parse_json(text, source_name)?;
+    let pricing = pricing_from_value(&v, source_name)?;
+    let Value::Object(map) = &v else {
+        return Err(Error::wrong_type(
+            source_name,
+            short(&v),
+            "expected a JSON object",
+        ));
+    };
+    Ok(PartnerConfig {
+        pricing,
+        conventions: ConventionsConfig::from_value(map)?,
+    })
 }

@@ -15,6 +15,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use qitech_sim::api::{self, PortabilityRequest, SimulationRequest};
 use qitech_sim::calendar::BrazilCalendar;
+use qitech_sim::conventions::{ConventionsConfig, Profile};
 use qitech_sim::iof::NaturalPersonIof;
 use qitech_sim::{Decimal, DelayUnit, OptionDays, SimulationOptions};
 use serde_json::json;
@@ -325,8 +326,29 @@ fn clap_error(e: &clap::Error, args: &[String]) -> ExitCode {
 fn run(cli: Cli) -> Result<Outcome, Failure> {
     match cli.command {
         Command::Simulate(a) => {
-            let options = engine_options(&a.engine)?;
-            let request = read_request(&a.file)?;
+            let (options, conventions) = engine_config(&a.engine)?;
+            let text = read_input(&a.file)?;
+            if api::is_v2_body(&text) {
+                // The v2 body answers in the v2 shape, under `qi-v2` unless the configuration
+                // names a profile (explicit switches override either).
+                let options = options.conventions(conventions.resolve(Profile::QiV2)?);
+                let request = api::V2Request::from_json(&text, source_name(&a.file))?;
+                let response = api::v2_simulate_request(&request, &options)?;
+                if a.output.format != Format::Json {
+                    return Err(Failure(
+                        "--format: the v2 response is printed as JSON only".to_string(),
+                    ));
+                }
+                let text = if a.output.compact {
+                    serde_json::to_string(&response)
+                } else {
+                    serde_json::to_string_pretty(&response)
+                };
+                return text
+                    .map(Outcome::Print)
+                    .map_err(|e| Failure(format!("output: {e}")));
+            }
+            let request = SimulationRequest::from_json(&text, source_name(&a.file))?;
             let response = api::simulate_request(&request, &options, now_utc())?;
             render(&a.output, &response, || table::simulation(&response))
         }
@@ -396,6 +418,13 @@ fn portability(a: PortabilityArgs) -> Result<Outcome, Failure> {
 }
 
 fn engine_options(e: &EngineArgs) -> Result<SimulationOptions, Failure> {
+    engine_config(e).map(|(options, _)| options)
+}
+
+/// The engine options of the arguments, with the configuration's pricing and its conventions
+/// resolved for the `financial` body (`qi-2023` unless it names a profile), and the
+/// configuration's profile and switches for a v2 body to resolve again.
+fn engine_config(e: &EngineArgs) -> Result<(SimulationOptions, ConventionsConfig), Failure> {
     let mut options = SimulationOptions::new()
         .delay_unit(match e.delay_unit {
             DayUnit::Calendar => DelayUnit::CalendarDays,
@@ -409,11 +438,16 @@ fn engine_options(e: &EngineArgs) -> Result<SimulationOptions, Failure> {
             NaturalIofArg::Fixed => NaturalPersonIof::Fixed,
             NaturalIofArg::Dated => NaturalPersonIof::Dated,
         });
+    let mut conventions = ConventionsConfig::default();
     if let Some(path) = &e.config {
         let text = read_input(path)?;
-        options = options.pricing(api::pricing_from_json(&text, source_name(path))?);
+        let config = api::config_from_json(&text, source_name(path))?;
+        options = options
+            .pricing(config.pricing.clone())
+            .conventions(config.conventions(Profile::Qi2023)?);
+        conventions = config.conventions;
     }
-    Ok(options)
+    Ok((options, conventions))
 }
 
 fn source_name(path: &str) -> &str {
