@@ -2,6 +2,7 @@
 
 mod calendar;
 mod cli;
+mod conventions;
 mod exactness;
 mod golden;
 mod library;
@@ -11,3 +12,4 @@ mod properties;
 mod robustness;
 mod support;
 mod systems;
+mod v2;
