@@ -224,7 +224,7 @@ impl Profile {
 /// assert_eq!(c.cet, CetDerivation::AnnualIrr);
 /// assert_eq!(Conventions::default(), Conventions::profile(Profile::Qi2023));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct Conventions {
     /// The product's interest base: overrides `fine_configuration.interest_base` (and a typed
@@ -259,6 +259,13 @@ pub struct Conventions {
     pub iof_rounding: IofRounding,
     /// Decimals of the working annual rate.
     pub annual_rate_decimals: AnnualRateDecimals,
+}
+
+impl Default for Conventions {
+    /// [`Profile::Qi2023`].
+    fn default() -> Self {
+        Conventions::profile(Profile::Qi2023)
+    }
 }
 
 /// The default `cet_decimals`.
