@@ -5,8 +5,8 @@
 //!
 //! The request is flat (no `financial` block): `disbursed_issue_amount` or `installment_face_value`,
 //! `monthly_interest_rate` or `annual_interest_rate`, `number_of_installments`,
-//! `disbursement_date`, `first_due_date` (default: the business day on or after the disbursement
-//! + 1 month), `interest_type`, `issuer_person_type`, a root `interest_base` (explicit: it wins over
+//! `disbursement_date`, `first_due_date` (default: the business day on or after one month after
+//! the disbursement), `interest_type`, `issuer_person_type`, a root `interest_base` (explicit: it wins over
 //! the product's base), `fees[]` (`type` `internal`: a fee added to `assignment_amount` only,
 //! [`FeeClass::AssignmentOnly`]; `external`: echoed, and refused unless its amount is 0, because
 //! its effect on the amounts is not documented).
