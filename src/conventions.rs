@@ -338,8 +338,8 @@ impl ConventionsConfig {
     /// switch (an unknown value is refused naming its key and the allowed values).
     ///
     /// # Errors
-    /// [`Error::UnknownValue`](crate::ErrorKind) / wrong type naming `profile` or
-    /// `conventions.<key>`.
+    /// [`crate::ErrorKind::Invalid`] (an unknown profile, switch or value) or
+    /// [`crate::ErrorKind::WrongType`], naming `profile` or `conventions.<key>`.
     pub fn from_value(root: &serde_json::Map<String, Value>) -> Result<Self> {
         let profile = match root.get("profile") {
             None | Some(Value::Null) => None,

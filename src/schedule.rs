@@ -462,7 +462,8 @@ fn quantize(x: Decimal, dp: Option<u32>) -> Decimal {
 
 /// Moves every due date to the following business day before the days are counted (the
 /// `move_due_dates` switch; QI's `force_installments_on_workdays`, "ensures all installment due
-/// dates are moved to the next business day", https://docs.qitech.com.br/en/documentation/emissao_de_divida/simulacao_de_divida_novo).
+/// dates are moved to the next business day",
+/// <https://docs.qitech.com.br/en/documentation/emissao_de_divida/simulacao_de_divida_novo>).
 ///
 /// Not implemented in this crate yet: the arithmetic (which day counts, IOF days and CET flows run
 /// to the moved date) is another change's. Until it lands, moving is refused.

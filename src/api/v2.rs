@@ -1,5 +1,5 @@
 //! QI's v2 simulation endpoint (`/v2/credit_operation/simulation`,
-//! https://docs.qitech.com.br/en/documentation/emissao_de_divida/simulacao_de_divida_novo): its flat
+//! <https://docs.qitech.com.br/en/documentation/emissao_de_divida/simulacao_de_divida_novo>): its flat
 //! request body, its response shape, and the pipeline text → [`V2Request`] → [`simulate`] →
 //! [`V2Response`]. Translation only: every number comes from the engine's [`Quote`].
 //!
