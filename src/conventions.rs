@@ -1,6 +1,6 @@
 #![doc = include_str!("../docs/conventions.md")]
 //!
-//! # Switches
+//! # The switch table
 //!
 //! The points where QI's public material (and other Brazilian lending platforms) disagree are
 //! independent switches of [`Conventions`], set on the engine with
@@ -42,13 +42,25 @@
 //! sum); the v2 `last_installment` (both 19.50 either way); the growth rule of the BNPL example;
 //! the `period` / `period_workdays` denominators; and the effect of a nonzero v2 `external` fee.
 //!
-//! The other platforms' switches (conventions.md §3): `iof_rounding: per_installment`
-//! (the daily IOF of each installment in cents, the 0.38 % in cents, the total their sum; used by the
-//! external C# platform money-warp validates against and by loan-calculator's IOF), `interest_decimals:
-//! 2` (interest in cents each period with the balance in cents, as QI's own `pre_price` and most
-//! payroll platforms), `annual_rate_decimals: 6` (platforms that quote the annual rate with 6
-//! decimals and derive the working rates from it), `last_installment: equal_installment` (money-warp's
-//! external platform).
+//! The other platforms' switches (the project's survey of Brazilian lending systems outside QI, and
+//! of the public libraries money-warp, github.com/tomascorrea/money-warp, and loan-calculator,
+//! github.com/yanomateus/loan-calculator):
+//!
+//! * `last_installment: equal_installment`: the external C# lending platform money-warp validates
+//!   against "keeps the same PMT for the last period and adjusts the interest/principal split"
+//!   (money-warp's own engine closes the balance, as the seeds do); QI's BNPL does the same;
+//! * `interest_decimals: 2` (interest in cents each period, the balance in cents): platforms outside
+//!   QI, and QI's own `pre_price` sandbox;
+//! * `iof_rounding: per_installment` (the daily IOF of each installment in cents, the 0.38 % in
+//!   cents, the total their sum): platforms outside QI; the variant that spreads the 0.38 % over
+//!   the rows with a balancing last row is not implemented;
+//! * `annual_rate_decimals: 6` (`round6((1+m)^12 − 1)`, every working rate from it): platforms
+//!   outside QI; reachable on QI by sending `annual_interest_rate`;
+//! * the per-period exponent `(1+m)^k` is QI's `pre_price` system (`interest_type`), as in the
+//!   Central Bank's *Calculadora do Cidadão*.
+//!
+//! The survey names no specific public system for the cents, per-installment IOF and 6-decimal
+//! rules.
 
 use serde_json::Value;
 
