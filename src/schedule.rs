@@ -617,6 +617,9 @@ fn walk_price_days(
     for (k, (p, &r)) in periods.iter().zip(&grid.interest).enumerate() {
         if k + 1 == n && equal_last {
             // The last installment equals the PMT; its interest absorbs the residue.
+            if bal <= Decimal::ZERO {
+                return Err(repaid_early(n, issue_amount, bal));
+            }
             visit(Installment {
                 period: *p,
                 due_principal: bal,
@@ -698,6 +701,9 @@ fn walk_price(
     for (k, (p, &m)) in grid.periods.iter().zip(&grid.interest).enumerate() {
         let interest = if k + 1 == n && equal_last {
             // The last installment equals the PMT; its interest absorbs the residue.
+            if bal <= Decimal::ZERO {
+                return Err(repaid_early(n, issue_amount, bal));
+            }
             num::sub(pmt, bal, FIELD)?
         } else {
             round_dp(num::mul(bal, m, FIELD)?, dp)

@@ -189,6 +189,24 @@ fn cli_simulate_v2_body() {
     // The v2 shape prints JSON only.
     let (ok, _, err) = cli(&["simulate", V2_REQUEST, "--format", "table"]);
     assert!(!ok && err.contains("v2"), "{err}");
+    // A `financial` body with a configuration's switches: the pt page's product base.
+    let (ok, out, err) = cli(&[
+        "simulate",
+        "fixtures/qi-examples/pt-simulacao-2024.request.json",
+        "--compact",
+        "--config",
+        "fixtures/qi-examples/pt-simulacao-2024.config.json",
+    ]);
+    assert!(ok, "{err}");
+    let v: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(
+        v["data"]["prefixed_interest_rate"]["interest_base"],
+        json!("calendar_days_365")
+    );
+    assert_eq!(
+        v["data"]["prefixed_interest_rate"]["daily_rate"],
+        json!(0.00054142)
+    );
     // The printed request sends force_installments_on_workdays: true: refused, naming it.
     let (ok, _, err) = cli(&["simulate", "fixtures/qi-examples/v2-sim-2025.request.json"]);
     assert!(
