@@ -207,6 +207,9 @@ fn cli_simulate_v2_body() {
         v["data"]["prefixed_interest_rate"]["daily_rate"],
         json!(0.00054142)
     );
+    // `debt` has no v2 shape: it says so.
+    let (ok, _, err) = cli(&["debt", V2_REQUEST]);
+    assert!(!ok && err.contains("v2 simulation body"), "{err}");
     // The printed request sends force_installments_on_workdays: true: refused, naming it.
     let (ok, _, err) = cli(&["simulate", "fixtures/qi-examples/v2-sim-2025.request.json"]);
     assert!(

@@ -79,7 +79,7 @@ enum Format {
 
 #[derive(Args)]
 struct EngineArgs {
-    /// Partner pricing configuration (fees), JSON.
+    /// Partner configuration (fees, "profile", "conventions"), JSON.
     #[arg(long, value_name = "CONFIG")]
     config: Option<String>,
     /// How `first_due_date_delay` counts days.
@@ -354,7 +354,15 @@ fn run(cli: Cli) -> Result<Outcome, Failure> {
         }
         Command::Debt(a) => {
             let options = engine_options(&a.engine)?;
-            let request = read_request(&a.file)?;
+            let text = read_input(&a.file)?;
+            if api::is_v2_body(&text) {
+                return Err(Failure(format!(
+                    "{}: a v2 simulation body (no financial object) has no issuance shape; \
+                     run it with simulate",
+                    source_name(&a.file)
+                )));
+            }
+            let request = SimulationRequest::from_json(&text, source_name(&a.file))?;
             let data = api::debt_request(&request, &options)?;
             render(&a.output, &data, || table::debt(&data))
         }
@@ -452,13 +460,6 @@ fn engine_config(e: &EngineArgs) -> Result<(SimulationOptions, ConventionsConfig
 
 fn source_name(path: &str) -> &str {
     if path == "-" { "stdin" } else { path }
-}
-
-fn read_request(path: &str) -> Result<SimulationRequest, Failure> {
-    Ok(SimulationRequest::from_json(
-        &read_input(path)?,
-        source_name(path),
-    )?)
 }
 
 pub(crate) fn read_input(path: &str) -> Result<String, Failure> {
