@@ -23,6 +23,7 @@
 
 use rust_decimal::Decimal;
 
+use crate::conventions::{CetDerivation, Conventions};
 use crate::error::{Error, Result};
 use crate::num::{self, round_dp, to_f64};
 
@@ -38,9 +39,10 @@ pub struct Flow {
 /// The CET as QI reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cet {
-    /// `cet`: monthly, 4 decimals, as a fraction.
+    /// `cet`: monthly, as a fraction (4 decimals under the default conventions).
     pub monthly: Decimal,
-    /// `annual_cet`: `(1 + monthly)^12 − 1`, exact decimal.
+    /// `annual_cet`: `(1 + monthly)^12 − 1`, exact decimal, under the default conventions (see
+    /// [`solve_with`] for the others).
     pub annual: Decimal,
 }
 
@@ -172,6 +174,66 @@ pub fn solve(disbursed: Decimal, flows: &[Flow]) -> Result<Cet> {
         .map_err(|_| beyond())?
         - Decimal::ONE;
     Ok(Cet { monthly, annual })
+}
+
+/// The CET under the conventions' `cet`, `cet_decimals` and `annual_cet_decimals` switches:
+/// * monthly-first at 4 decimals with an exact annual figure: [`solve`] (the seeds);
+/// * monthly-first otherwise: `cet = round_k((1+i)^(1/12) − 1)`, `annual_cet = (1 + cet)^12 − 1`,
+///   rounded to `annual_cet_decimals` when given;
+/// * annual IRR: `annual_cet = round_a(i)` and `cet = round_k((1+i)^(1/12) − 1)`, each from the raw
+///   root (`fixtures/qi-examples/v2-sim-2025.response.json`: i = 1.4508301 → 145.08 %, monthly
+///   0.0775632 → 7.76 %; `bnpl-issue-2026.response.json`: 97.05 % / 5.82 %; the 2020 sandbox's
+///   monthly 0.0996059 → 0.099606 at 6 decimals).
+///
+/// # Errors
+/// As [`annual_irr`].
+///
+/// ```
+/// use qitech_sim::cet::{self, Flow};
+/// use qitech_sim::conventions::{Conventions, Profile};
+/// use rust_decimal::Decimal;
+/// let flows = [Flow { days: 19, amount: "19.50".parse()? }, Flow { days: 49, amount: "19.50".parse()? }];
+/// let c = cet::solve_with("35.90".parse()?, &flows, &Conventions::profile(Profile::QiV2))?;
+/// assert_eq!((c.monthly_percent().to_string(), c.annual_percent().to_string()), ("7.76".into(), "145.08".into()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn solve_with(disbursed: Decimal, flows: &[Flow], conventions: &Conventions) -> Result<Cet> {
+    let monthly_first = conventions.cet == CetDerivation::MonthlyFirst;
+    let annual_dp = conventions.annual_cet_dp();
+    if monthly_first && conventions.cet_decimals == 4 && annual_dp.is_none() {
+        return solve(disbursed, flows);
+    }
+    let i = annual_irr(disbursed, flows)?;
+    let monthly_f = (i.ln_1p() / 12.0).exp_m1();
+    let monthly = round_dp(
+        num::from_f64_shortest(monthly_f, "cet").map_err(|_| beyond(monthly_f))?,
+        conventions.cet_decimals,
+    );
+    let annual = if monthly_first {
+        num::add(Decimal::ONE, monthly, "cet")
+            .and_then(|f| num::powu(f, 12, "cet"))
+            .map_err(|_| beyond(monthly_f))?
+            - Decimal::ONE
+    } else {
+        num::from_f64_shortest(i, "annual_cet").map_err(|_| beyond(monthly_f))?
+    };
+    let annual = match annual_dp {
+        Some(dp) => round_dp(annual, dp),
+        None => annual,
+    };
+    Ok(Cet { monthly, annual })
+}
+
+impl Cet {
+    /// `cet` in percent (× 100, exact: the v2 and BNPL responses print 7.76, 5.82).
+    pub fn monthly_percent(&self) -> Decimal {
+        num::normalize(self.monthly * Decimal::ONE_HUNDRED)
+    }
+
+    /// `annual_cet` in percent (× 100, exact: 145.08, 97.05).
+    pub fn annual_percent(&self) -> Decimal {
+        num::normalize(self.annual * Decimal::ONE_HUNDRED)
+    }
 }
 
 /// The error of a monthly rate that no decimal CET can hold.

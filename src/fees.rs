@@ -52,19 +52,30 @@ impl AmountType {
     }
 }
 
-/// How a contract fee enters the amounts of a quote (see the crate's conventions, *Fees*): a
-/// property of the fee, not of its name.
+/// What a contract fee does to the loan's amounts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FeeClass {
-    /// Paid by the borrower out of the loan: deducted from the disbursement and added to
-    /// `assignment_amount` (the SIAPE TAC). Default.
+    /// Deducted from the disbursement and added to `assignment_amount` (SIAPE: 194.80 − 1.36 −
+    /// 1.95 = 191.49, assignment 196.75). Default.
     #[default]
     Deducted,
-    /// Added to `assignment_amount` only: the disbursement and the CET do not see it (QI's v2
-    /// `internal` fee: 36.14 + 0.07 = 36.21 while 35.90 = 36.14 − 0.24 is disbursed). Written
-    /// `"type": "internal"` in the pricing configuration.
+    /// Added to `assignment_amount` only: no effect on the disbursed amount, the gross-up or the
+    /// CET. QI's v2 `type: internal` spread (`fixtures/qi-examples/v2-sim-2025.response.json`:
+    /// 36.14 + round2(0.2 % × 36.14) = 36.21, disbursed 35.90) and the 2020 sandbox's contract fee
+    /// (`anaue-preprice-5000-2020.response.json`: 5000 + 25 = 5025, disbursed 5000). Configuration:
+    /// `"type": "internal"` (QI's v2 vocabulary) or `"class": "assignment_only"` on a fee item.
     AssignmentOnly,
+}
+
+impl FeeClass {
+    /// The class's name in the configuration.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeeClass::Deducted => "deducted",
+            FeeClass::AssignmentOnly => "assignment_only",
+        }
+    }
 }
 
 /// A fee as configured: what it is called and how much it is.
@@ -275,8 +286,8 @@ impl Pricing {
         Ok(fees)
     }
 
-    /// The deducted contract fees as `(Σ absolute fees in cents, Σ percentage fees as a
-    /// fraction)`: the fees on an issue `I` are `absolute + round2(share_k × I)` summed per rule.
+    /// The deducted contract fees as `(Σ absolute fees in cents, Σ percentage fees as a fraction)`: the
+    /// fees on an issue `I` are `absolute + round2(share_k × I)` summed per rule.
     ///
     /// # Errors
     /// [`Error::Overflow`] beyond `Decimal`'s range.

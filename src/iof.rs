@@ -21,6 +21,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use crate::conventions::{Conventions, IofParts, IofRounding as TotalRounding};
 use crate::error::{Error, Result};
 use crate::num::{self, round_cents};
 
@@ -108,6 +109,77 @@ impl Iof {
             additional,
             total,
         })
+    }
+}
+
+/// How the IOF is rounded: the conventions' `iof_parts`, `installment_tax_decimals` and
+/// `iof_rounding` (the crate's conventions, *Switches*). `Default` is QI's 2023 rule (the module's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct IofConventions {
+    /// How `base_iof` / `additional_iof` are reported.
+    pub parts: IofParts,
+    /// Decimals of each installment's `tax_amount` (`None`: unrounded; v2: 8, 0.02791582).
+    pub tax_decimals: Option<u32>,
+    /// Total rounded once (QI) or per installment (other platforms).
+    pub rounding: TotalRounding,
+}
+
+impl IofConventions {
+    /// The IOF switches of `c`.
+    pub fn of(c: &Conventions) -> Self {
+        IofConventions {
+            parts: c.iof_parts,
+            tax_decimals: c.installment_tax_decimals,
+            rounding: c.iof_rounding,
+        }
+    }
+
+    /// An installment's printed `tax_amount` from its unrounded daily IOF: `round2` per
+    /// installment (other platforms, conventions.md §3), else `round_k` at `tax_decimals`, else
+    /// unrounded.
+    pub fn installment(&self, tax: Decimal) -> Decimal {
+        match (self.rounding, self.tax_decimals) {
+            (TotalRounding::PerInstallment, _) => round_cents(tax),
+            (TotalRounding::Total, Some(dp)) => num::round_dp(tax, dp),
+            (TotalRounding::Total, None) => tax,
+        }
+    }
+
+    /// The total from `Σ tax_amount` (as [`IofConventions::installment`] printed them) and the
+    /// unrounded additional IOF: `round2(base + additional)` once, or per installment `base +
+    /// round2(additional)` (every part already in cents).
+    ///
+    /// # Errors
+    /// [`crate::Error::Overflow`] for amounts beyond `Decimal`'s range.
+    pub fn total(&self, base: Decimal, additional: Decimal) -> Result<Decimal> {
+        match self.rounding {
+            TotalRounding::Total => total(base, additional),
+            TotalRounding::PerInstallment => num::add(base, round_cents(additional), "iof_amount"),
+        }
+    }
+
+    /// The IOF of a loan of `issue_amount` whose installments' printed taxes are
+    /// `installment_taxes`: the total by [`IofConventions::total`], the parts as reported (in cents
+    /// under [`IofParts::Cents`] or per-installment rounding).
+    ///
+    /// # Errors
+    /// [`crate::Error::Overflow`] for amounts beyond `Decimal`'s range.
+    pub fn iof(
+        &self,
+        installment_taxes: impl IntoIterator<Item = Decimal>,
+        issue_amount: Decimal,
+        rates: IofRates,
+    ) -> Result<Iof> {
+        let mut iof = Iof::with_rates(installment_taxes, issue_amount, rates)?;
+        if *self == IofConventions::default() {
+            return Ok(iof);
+        }
+        iof.total = self.total(iof.base, iof.additional)?;
+        if self.parts == IofParts::Cents || self.rounding == TotalRounding::PerInstallment {
+            iof.base = round_cents(iof.base);
+            iof.additional = round_cents(iof.additional);
+        }
+        Ok(iof)
     }
 }
 

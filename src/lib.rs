@@ -77,8 +77,7 @@ pub mod rate;
 pub mod schedule;
 pub mod simulation;
 
-#[doc = include_str!("../docs/conventions.md")]
-pub mod conventions {}
+pub mod conventions;
 
 #[doc = include_str!("../docs/request-surface.md")]
 pub mod request_surface {}

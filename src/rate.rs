@@ -21,8 +21,9 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::conventions::{AnnualRateDecimals, CalendarDaysGrowth, Conventions, DailyRateBase};
 use crate::error::{Error, Result};
-use crate::num::{self, round_rate};
+use crate::num::{self, round_dp, round_rate};
 
 /// A monthly rate as a fraction (`0.0205` for 2.05 % a month), with the 8-decimal annual rate QI
 /// derives from it. Always > −100 %.
@@ -98,6 +99,33 @@ impl MonthlyRate {
     /// The 8-decimal annual rate QI derives from it: `round8((1+m)^12 − 1)`.
     pub fn to_annual(self) -> AnnualRate {
         AnnualRate(self.annual8)
+    }
+
+    /// `(1+m)^12 − 1`, unrounded (the one place of that formula besides [`MonthlyRate::new`]'s
+    /// 8-decimal rounding of it).
+    ///
+    /// # Errors
+    /// Only on internal overflow, which [`MonthlyRate::new`]'s bound rules out.
+    pub fn annual_exact(self) -> Result<Decimal> {
+        const FIELD: &str = "financial.monthly_interest_rate";
+        Ok(num::powu(num::add(Decimal::ONE, self.value, FIELD)?, 12, FIELD)? - Decimal::ONE)
+    }
+
+    /// `round_dp((1+m)^12 − 1)`: the annual rate at `dp` decimals (`annual_rate_decimals: 6`,
+    /// other platforms' rule, conventions.md §3).
+    ///
+    /// # Errors
+    /// [`Error::InvalidField`] when the rounded rate is −100 % (no growth factor exists).
+    pub fn to_annual_dp(self, dp: u32) -> Result<AnnualRate> {
+        let a = round_dp(self.annual_exact()?, dp);
+        if a <= Decimal::NEGATIVE_ONE {
+            return Err(Error::invalid(
+                "financial.monthly_interest_rate",
+                self.value,
+                format!("its {dp}-decimal annual equivalent is -100%"),
+            ));
+        }
+        Ok(AnnualRate(a))
     }
 
     /// The printed `daily_rate` of the calendar bases: `round8((1+m)^(1/30) − 1)` (by
@@ -214,8 +242,8 @@ pub struct InterestRate {
     annual: AnnualRate,
     day_factor: Decimal,
     display: PrefixedInterestRate,
-    /// The monthly input rate, when the input was monthly.
-    input_monthly: Option<Decimal>,
+    /// The rate as the request gave it.
+    input: RateInput,
 }
 
 impl std::fmt::Debug for InterestRate {
@@ -250,36 +278,96 @@ impl InterestRate {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(input: RateInput, base: InterestBase) -> Result<Self> {
-        let annual = match input {
-            RateInput::Monthly(m) => m.to_annual(),
-            RateInput::Annual(a) => a,
+        Self::with_conventions(input, base, &Conventions::default())
+    }
+
+    /// [`InterestRate::new`] under the rate switches of `c` (the crate's conventions, *Switches*):
+    /// * working annual rate `round_k((1+m)^12 − 1)`, k = `annual_rate_decimals` (8, or 6), every
+    ///   base deriving from it;
+    /// * on `calendar_days` with `calendar_days_growth: daily_rate`, the day factor `1 + d8`,
+    ///   `d8 = round8((1+m)^(1/30) − 1)` (`fixtures/qi-examples/v2-sim-2025.response.json`:
+    ///   1.00225783^19);
+    /// * the printed rates at `rate_decimals` (8, 10 or unrounded: `annual_rate` then
+    ///   `(1+m)^12 − 1`, `monthly_rate` `(1+a)^(1/12) − 1`, `daily_rate` from the unrounded
+    ///   monthly rate; `fixtures/qi-examples/bnpl-issue-2026.response.json` prints 10,
+    ///   `anaue-preprice-5000-2020.response.json` unrounded), the daily one of the base's own day
+    ///   on `calendar_days_365` under `daily_rate_base: interest_base` (`(1+a)^(1/365) − 1`: QI's
+    ///   pt simulation page, 0.00054142).
+    ///
+    /// # Errors
+    /// Only on internal overflow, which the rate constructors' bounds rule out.
+    ///
+    /// ```
+    /// use qitech_sim::conventions::{Conventions, Profile, RateDecimals};
+    /// use qitech_sim::rate::{InterestBase, InterestRate, MonthlyRate, RateInput};
+    /// let m = RateInput::Monthly(MonthlyRate::new("0.052".parse()?)?);
+    /// let mut c = Conventions::profile(Profile::QiV2);
+    /// c.rate_decimals = RateDecimals::Ten;
+    /// let rate = InterestRate::with_conventions(m, InterestBase::CalendarDays, &c)?;
+    /// assert_eq!(rate.display().annual_rate.to_string(), "0.8373372409");
+    /// assert_eq!(rate.display().daily_rate.to_string(), "0.0016911989");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_conventions(input: RateInput, base: InterestBase, c: &Conventions) -> Result<Self> {
+        const FIELD: &str = "annual_rate";
+        let annual = match (input, c.annual_rate_decimals) {
+            (RateInput::Monthly(m), AnnualRateDecimals::Eight) => m.to_annual(),
+            (RateInput::Monthly(m), dp) => m.to_annual_dp(dp.dp())?,
+            (RateInput::Annual(a), _) => a,
+        };
+        // The monthly rate unrounded: the input, or the 12th root of the annual input.
+        let monthly_exact = || -> Result<Decimal> {
+            match input {
+                RateInput::Monthly(m) => Ok(m.value()),
+                RateInput::Annual(a) => Ok(a.root(12)? - Decimal::ONE),
+            }
+        };
+        let dp = c.rate_decimals.dp();
+        let at = |x: Decimal| dp.map_or(x, |d| round_dp(x, d));
+        let monthly_rate = match (input, dp) {
+            (RateInput::Monthly(m), _) => m.value(),
+            (RateInput::Annual(a), Some(8)) => a.monthly_display()?,
+            (RateInput::Annual(_), _) => at(monthly_exact()?),
         };
         // On `workdays` the rounded 252-day rate is both what compounds and what is printed.
         let (day_factor, daily_252) = match base {
-            InterestBase::CalendarDays => {
-                let month = annual.root(12)?;
-                (num::nth_root(month, 30, "annual_rate")?, None)
-            }
+            InterestBase::CalendarDays => match c.calendar_days_growth {
+                CalendarDaysGrowth::MonthlyRate => {
+                    let month = annual.root(12)?;
+                    (num::nth_root(month, 30, FIELD)?, None)
+                }
+                CalendarDaysGrowth::DailyRate => {
+                    let eight_dp_monthly = match input {
+                        RateInput::Monthly(m) => m.value(),
+                        RateInput::Annual(a) => a.monthly_display()?,
+                    };
+                    (Decimal::ONE + daily_display(eight_dp_monthly)?, None)
+                }
+            },
             InterestBase::CalendarDays365 => (annual.root(365)?, None),
             InterestBase::Workdays => {
                 let d = annual.daily_252()?;
                 (Decimal::ONE + d, Some(d))
             }
         };
-        let monthly_rate = match input {
-            RateInput::Monthly(m) => m.value(),
-            RateInput::Annual(a) => a.monthly_display()?,
+        let daily_rate = match (base, daily_252, dp) {
+            (InterestBase::Workdays, Some(d), Some(8)) => d,
+            (InterestBase::Workdays, _, _) => at(annual.root(252)? - Decimal::ONE),
+            (InterestBase::CalendarDays365, _, _)
+                if c.daily_rate_base == DailyRateBase::InterestBase =>
+            {
+                at(annual.root(365)? - Decimal::ONE)
+            }
+            (_, _, Some(8)) => daily_display(monthly_rate)?,
+            _ => at(num::nth_root(Decimal::ONE + monthly_exact()?, 30, FIELD)? - Decimal::ONE),
         };
-        // The printed daily rate is the base's own: the 252-day rate on `workdays`, the 365-day
-        // rate `round8((1+annual)^(1/365) − 1)` on `calendar_days_365` (QI's pt simulation page:
-        // 0.21843191 → 0.00054142), the 30-day rate of the monthly rate on `calendar_days`.
-        let daily_rate = match (daily_252, base) {
-            (Some(d), _) => d,
-            (None, InterestBase::CalendarDays365) => round_rate(day_factor - Decimal::ONE),
-            (None, _) => daily_display(monthly_rate)?,
+        let annual_rate = match (input, dp) {
+            (RateInput::Annual(a), _) => a.value(),
+            (RateInput::Monthly(_), Some(8)) => annual.value(),
+            (RateInput::Monthly(m), _) => at(m.annual_exact()?),
         };
         let display = PrefixedInterestRate {
-            annual_rate: annual.value(),
+            annual_rate,
             monthly_rate,
             daily_rate,
             interest_base: base,
@@ -289,11 +377,13 @@ impl InterestRate {
             annual,
             day_factor,
             display,
-            input_monthly: match input {
-                RateInput::Monthly(m) => Some(m.value()),
-                RateInput::Annual(_) => None,
-            },
+            input,
         })
+    }
+
+    /// The rate as the request gave it.
+    pub fn input(&self) -> RateInput {
+        self.input
     }
 
     /// A monthly rate (`monthly_interest_rate`, as a fraction) on `base`.
@@ -364,9 +454,9 @@ impl InterestRate {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn period_rate(&self) -> Result<Decimal> {
-        match self.input_monthly {
-            Some(m) => Ok(m),
-            None => Ok(self.annual.root(12)? - Decimal::ONE),
+        match self.input {
+            RateInput::Monthly(m) => Ok(m.value()),
+            RateInput::Annual(a) => Ok(a.root(12)? - Decimal::ONE),
         }
     }
 

@@ -33,9 +33,10 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
 use crate::calendar::{self, BrazilCalendar};
+use crate::conventions::{Conventions, InterestDecimals, LastInstallment};
 use crate::error::{Error, Result};
-use crate::iof::IofRule;
-use crate::num::{self, round_cents, round_interest};
+use crate::iof::{IofConventions, IofRule};
+use crate::num::{self, round_cents, round_dp, round_interest};
 use crate::rate::InterestRate;
 
 /// Most installments a schedule may have (50 years of monthly payments).
@@ -293,6 +294,20 @@ impl Schedule {
             .collect()
     }
 
+    /// Business days from the disbursement to each due date, in (disbursement, due date]: the
+    /// running sum of the periods' `workdays` (v2 `workdays_to_disbursement`; 13 for 2024-09-06 →
+    /// 09-25 in `fixtures/qi-examples/v2-sim-2025.response.json`).
+    pub fn workdays_from_disbursement(&self) -> Vec<u32> {
+        let mut total = 0u32;
+        self.installments
+            .iter()
+            .map(|i| {
+                total = total.saturating_add(i.period.workdays);
+                total
+            })
+            .collect()
+    }
+
     /// Σ of the installments' daily IOF.
     pub fn installment_taxes(&self) -> impl Iterator<Item = Decimal> + '_ {
         self.installments.iter().map(|i| i.tax_amount)
@@ -342,6 +357,12 @@ pub struct Grid {
     system: Amortization,
     /// The IOF rates of the loan.
     iof: IofRule,
+    /// How the IOF is rounded.
+    iof_rounding: IofConventions,
+    /// Interest decimals (`None`: each system's own rule).
+    interest_decimals: Option<InterestDecimals>,
+    /// The last installment of an amount-driven schedule.
+    last: LastInstallment,
 }
 
 impl Grid {
@@ -384,6 +405,9 @@ impl Grid {
             discount_sum,
             system: Amortization::PriceDays,
             iof: IofRule::NATURAL_FIXED,
+            iof_rounding: IofConventions::default(),
+            interest_decimals: None,
+            last: LastInstallment::ClosesBalance,
         })
     }
 
@@ -432,6 +456,9 @@ impl Grid {
             discount_sum,
             system,
             iof: IofRule::NATURAL_FIXED,
+            iof_rounding: IofConventions::default(),
+            interest_decimals: None,
+            last: LastInstallment::ClosesBalance,
         })
     }
 
@@ -439,6 +466,21 @@ impl Grid {
     pub fn with_iof(mut self, rule: IofRule) -> Self {
         self.iof = rule;
         self
+    }
+
+    /// The grid priced under the schedule switches of `c`: `interest_decimals`,
+    /// `last_installment` and the IOF rounding (`iof_parts`, `installment_tax_decimals`,
+    /// `iof_rounding`). The growth switches are the rate's ([`InterestRate::with_conventions`]).
+    pub fn with_conventions(mut self, c: &Conventions) -> Self {
+        self.iof_rounding = IofConventions::of(c);
+        self.interest_decimals = c.interest_decimals;
+        self.last = c.last_installment;
+        self
+    }
+
+    /// How the IOF is rounded.
+    pub fn iof_rounding(&self) -> &IofConventions {
+        &self.iof_rounding
     }
 
     /// The amortization system.
@@ -469,9 +511,19 @@ impl Grid {
 
 /// The daily IOF of an installment of a loan of `issue_amount` on `grid`.
 fn tax(grid: &Grid, issue_amount: Decimal, principal: Decimal, p: &Period) -> Result<Decimal> {
-    grid.iof
+    let raw = grid
+        .iof
         .rates_for(issue_amount)
-        .installment_tax(principal, p.days_from_disbursement)
+        .installment_tax(principal, p.days_from_disbursement)?;
+    Ok(grid.iof_rounding.installment(raw))
+}
+
+/// `x` at `dp` decimals, or as is (the one quantization of interest under `interest_decimals`).
+fn quantize(x: Decimal, dp: Option<u32>) -> Decimal {
+    match dp {
+        Some(dp) => round_dp(x, dp),
+        None => x,
+    }
 }
 
 /// Face-value mode: installments of `face_value` each; the issue amount is their present value.
@@ -500,14 +552,19 @@ pub fn face_value(grid: &Grid, face_value: Decimal) -> Result<Schedule> {
     let issue_amount = round_cents(pv);
     let n = periods.len();
     let mut installments = Vec::with_capacity(n);
-    let mut bal = pv;
+    // 10 decimals on the unrounded present value (the seeds); 8 or 2 on the rounded issue, so that
+    // the balance stays at those decimals (the v2 rule, `interest_decimals`).
+    let (dp, mut bal) = match grid.interest_decimals {
+        None | Some(InterestDecimals::Ten) => (10, pv),
+        Some(d) => (d.dp(), issue_amount),
+    };
     let mut due_principal = issue_amount;
     for (k, (p, &r)) in periods.iter().zip(&grid.interest).enumerate() {
         let (interest, principal) = if k + 1 == n {
-            let principal = round_interest(bal);
+            let principal = round_dp(bal, dp);
             (num::sub(face_value, principal, FIELD)?, principal)
         } else {
-            let interest = round_interest(num::mul(bal, r, FIELD)?);
+            let interest = round_dp(num::mul(bal, r, FIELD)?, dp);
             (interest, num::sub(face_value, interest, FIELD)?)
         };
         installments.push(Installment {
@@ -664,9 +721,26 @@ fn walk_price_days(
     } else {
         Decimal::ZERO
     };
+    let dp = grid.interest_decimals.map(InterestDecimals::dp);
+    let equal_last = grid.last == LastInstallment::EqualInstallment && n > 1;
     let mut bal = issue_amount;
     for (k, (p, &r)) in periods.iter().zip(&grid.interest).enumerate() {
-        let interest = num::mul(bal, r, FIELD)?;
+        if k + 1 == n && equal_last {
+            // The last installment equals the PMT; its interest absorbs the residue.
+            if bal <= Decimal::ZERO {
+                return Err(repaid_early(n, issue_amount, bal));
+            }
+            visit(Installment {
+                period: *p,
+                due_principal: bal,
+                pre_fixed_amount: num::sub(pmt, bal, FIELD)?,
+                principal_amortization_amount: bal,
+                tax_amount: tax(grid, issue_amount, bal, p)?,
+                total_amount: pmt,
+            });
+            break;
+        }
+        let interest = quantize(num::mul(bal, r, FIELD)?, dp);
         let total = if k + 1 == n {
             let last = round_cents(num::add(bal, interest, FIELD)?);
             if last <= Decimal::ZERO {
@@ -731,9 +805,19 @@ fn walk_price(
     }
     let n = grid.periods.len();
     let pmt = round_cents(num::div(issue_amount, grid.discount_sum, FIELD)?);
+    let dp = grid.interest_decimals.map_or(2, InterestDecimals::dp);
+    let equal_last = grid.last == LastInstallment::EqualInstallment && n > 1;
     let mut bal = issue_amount;
     for (k, (p, &m)) in grid.periods.iter().zip(&grid.interest).enumerate() {
-        let interest = round_cents(num::mul(bal, m, FIELD)?);
+        let interest = if k + 1 == n && equal_last {
+            // The last installment equals the PMT; its interest absorbs the residue.
+            if bal <= Decimal::ZERO {
+                return Err(repaid_early(n, issue_amount, bal));
+            }
+            num::sub(pmt, bal, FIELD)?
+        } else {
+            round_dp(num::mul(bal, m, FIELD)?, dp)
+        };
         let (principal, total) = if k + 1 == n {
             let total = num::add(bal, interest, FIELD)?;
             if total <= Decimal::ZERO {
@@ -765,12 +849,13 @@ fn price_face_value(grid: &Grid, face_value: Decimal) -> Result<Schedule> {
     let issue_amount = round_cents(num::mul(face_value, grid.discount_sum, FIELD)?);
     let n = grid.periods.len();
     let mut installments = Vec::with_capacity(n);
+    let dp = grid.interest_decimals.map_or(2, InterestDecimals::dp);
     let mut bal = issue_amount;
     for (k, (p, &m)) in grid.periods.iter().zip(&grid.interest).enumerate() {
         let (interest, principal) = if k + 1 == n {
             (num::sub(face_value, bal, FIELD)?, bal)
         } else {
-            let interest = round_cents(num::mul(bal, m, FIELD)?);
+            let interest = round_dp(num::mul(bal, m, FIELD)?, dp);
             (interest, num::sub(face_value, interest, FIELD)?)
         };
         installments.push(Installment {
@@ -805,13 +890,14 @@ fn walk_sac(grid: &Grid, issue_amount: Decimal, mut visit: impl FnMut(Installmen
     let n = grid.periods.len();
     let count = Decimal::from(u32::try_from(n).unwrap_or(u32::MAX));
     let amortization = round_cents(num::div(issue_amount, count, FIELD)?);
+    let sac_dp = grid.interest_decimals.map_or(2, InterestDecimals::dp);
     let mut bal = issue_amount;
     for (k, (p, &r)) in grid.periods.iter().zip(&grid.interest).enumerate() {
         let principal = if k + 1 == n { bal } else { amortization };
         if principal < Decimal::ZERO {
             return Err(repaid_early(n, issue_amount, principal));
         }
-        let interest = round_cents(num::mul(bal, r, FIELD)?);
+        let interest = round_dp(num::mul(bal, r, FIELD)?, sac_dp);
         visit(Installment {
             period: *p,
             due_principal: bal,

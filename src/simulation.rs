@@ -16,9 +16,10 @@ use rust_decimal::Decimal;
 
 use crate::calendar::BrazilCalendar;
 use crate::cet::{self, Cet};
+use crate::conventions::Conventions;
 use crate::error::{Error, Result};
 use crate::fees::{Fees, Pricing};
-use crate::iof::{self, Borrower, Iof, IofRule, NaturalPersonIof, PersonType};
+use crate::iof::{Borrower, Iof, IofRates, IofRule, NaturalPersonIof, PersonType};
 use crate::num::{self, round_cents};
 use crate::rate::{InterestRate, PrefixedInterestRate};
 use crate::schedule::{self, Amortization, Grid, GrowthMemo, Period, Schedule};
@@ -280,6 +281,10 @@ pub struct LoanTerms {
     pub move_due_dates: bool,
     /// Request-side fees (`financial.rebates`), charged after the partner's configured ones.
     pub rebates: Pricing,
+    /// Whether the rate's base was given explicitly (`financial.interest_base`): then it wins over
+    /// the product's base ([`Conventions::interest_base`]); a base from `fine_configuration`, or a
+    /// typed loan's base by default, loses to it.
+    pub explicit_interest_base: bool,
 }
 
 /// Most months between two installments (`principal_amortization_month_period`).
@@ -366,6 +371,7 @@ impl LoanTerms {
             month_period: 1,
             move_due_dates: false,
             rebates: Pricing::default(),
+            explicit_interest_base: false,
         };
         terms.validate()?;
         Ok(terms)
@@ -375,6 +381,13 @@ impl LoanTerms {
     /// disbursement date (checked by [`simulate`]: at most [`MAX_LIMIT_DAYS`]).
     pub fn limit_days_to_disburse(mut self, days: u32) -> Self {
         self.limit_days_to_disburse = days;
+        self
+    }
+
+    /// Marks the rate's base as explicit (`financial.interest_base`): the product's base
+    /// ([`Conventions::interest_base`]) does not override it.
+    pub fn explicit_interest_base(mut self, explicit: bool) -> Self {
+        self.explicit_interest_base = explicit;
         self
     }
 
@@ -392,7 +405,7 @@ impl LoanTerms {
     }
 
     /// The borrower's person type (`borrower.person_type`, v2 `issuer_person_type`): legal persons
-    /// are priced by the dated table [`iof::REGIMES`] at each option's disbursement date.
+    /// are priced by the dated table [`crate::iof::REGIMES`] at each option's disbursement date.
     ///
     /// ```
     /// use qitech_sim::prelude::*;
@@ -664,8 +677,11 @@ impl std::fmt::Debug for LoanTerms {
             .field("disbursement_date", &self.disbursement_date)
             .field("first_due", &self.first_due)
             .field("limit_days_to_disburse", &self.limit_days_to_disburse)
-            .field("refinanced", &self.refinanced)
-            .finish()
+            .field("refinanced", &self.refinanced);
+        if self.explicit_interest_base {
+            d.field("explicit_interest_base", &true);
+        }
+        d.finish()
     }
 }
 
@@ -686,6 +702,7 @@ pub struct SimulationOptions {
     option_days: OptionDays,
     natural_iof: NaturalPersonIof,
     allow_unknown_fields: bool,
+    conventions: Conventions,
 }
 
 impl std::fmt::Debug for SimulationOptions {
@@ -702,6 +719,9 @@ impl std::fmt::Debug for SimulationOptions {
         // Whether unknown keys are accepted changes no number: shown only when set.
         if self.allow_unknown_fields {
             d.field("allow_unknown_fields", &self.allow_unknown_fields);
+        }
+        if self.conventions != Conventions::default() {
+            d.field("conventions", &self.conventions);
         }
         d.finish()
     }
@@ -733,11 +753,32 @@ impl SimulationOptions {
 
     /// Which IOF rule natural persons get: [`NaturalPersonIof::Fixed`] (0.0082 %/day + 0.38 % at
     /// every date, the default) or [`NaturalPersonIof::Dated`] (the natural-person column of
-    /// [`iof::REGIMES`]: zero in most of 2020, 0.01118 %/day from 2021-09-20 to 12-31). Legal
+    /// [`crate::iof::REGIMES`]: zero in most of 2020, 0.01118 %/day from 2021-09-20 to 12-31). Legal
     /// persons are always priced by the dated table.
     pub fn natural_person_iof(mut self, rule: NaturalPersonIof) -> Self {
         self.natural_iof = rule;
         self
+    }
+
+    /// The convention switches (the crate's conventions, *Switches*; default [`Profile::Qi2023`],
+    /// the seeds' behaviour).
+    ///
+    /// ```
+    /// use qitech_sim::conventions::{Conventions, Profile};
+    /// use qitech_sim::SimulationOptions;
+    /// let opts = SimulationOptions::new().conventions(Conventions::profile(Profile::QiV2));
+    /// assert_eq!(opts.get_conventions(), &Conventions::profile(Profile::QiV2));
+    /// ```
+    ///
+    /// [`Profile::Qi2023`]: crate::conventions::Profile::Qi2023
+    pub fn conventions(mut self, conventions: Conventions) -> Self {
+        self.conventions = conventions;
+        self
+    }
+
+    /// The convention switches.
+    pub fn get_conventions(&self) -> &Conventions {
+        &self.conventions
     }
 
     /// The natural-person IOF rule.
@@ -787,8 +828,9 @@ impl SimulationOptions {
 /// option, so that the JSON layer only formats.
 ///
 /// Amounts (see the crate's conventions, "Amounts of a quote"):
-/// * `disbursed_issue_amount = issue_amount − iof_amount − contract_fee_amount`;
-/// * `assignment_amount = issue_amount + contract_fee_amount`;
+/// * `disbursed_issue_amount = issue_amount − iof_amount − Σ deducted contract fees`;
+/// * `assignment_amount = issue_amount + contract_fee_amount` (every contract fee, the
+///   assignment-only ones included: [`crate::fees::FeeClass`]);
 /// * `final_disbursement_amount = disbursed_issue_amount − refinanced_total` (the change);
 /// * the CET on the borrower's flows: `disbursed_issue_amount` in, every `total_amount` out.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -808,6 +850,8 @@ pub struct Quote {
     pub iof: Iof,
     /// The IOF rule the option was priced by (its regime's rates and legal basis).
     pub iof_rule: IofRule,
+    /// The IOF rates of this loan under that rule (v2 `tax_configuration`).
+    pub iof_rates: IofRates,
     /// The amortization system priced (`interest_type`).
     pub amortization: Amortization,
     /// The fees charged, one by one and totalled by kind.
@@ -922,6 +966,7 @@ pub fn simulate(terms: &LoanTerms, options: &SimulationOptions) -> Result<Simula
         ));
     }
     let mut out = Vec::with_capacity(terms.limit_days_to_disburse as usize + 1);
+    let rate = effective_rate(terms, &options.conventions)?;
     let mut shared = Shared::default();
     // The request's fees join the partner's configured ones once for every option.
     let merged;
@@ -951,7 +996,7 @@ pub fn simulate(terms: &LoanTerms, options: &SimulationOptions) -> Result<Simula
             // This day is too late for the fixed first due date: no loan can start on it.
             continue;
         }
-        out.push(quote_shared(terms, date, options, &mut shared)?);
+        out.push(quote_shared(terms, &rate, date, options, &mut shared)?);
     }
     Ok(Simulation {
         options: out,
@@ -975,7 +1020,37 @@ pub fn quote(
     let options = &options
         .clone()
         .pricing(options.pricing.merged(&terms.rebates));
-    quote_shared(terms, disbursement_date, options, &mut Shared::default())
+    let rate = effective_rate(terms, &options.conventions)?;
+    quote_shared(
+        terms,
+        &rate,
+        disbursement_date,
+        options,
+        &mut Shared::default(),
+    )
+}
+
+/// The working rate of `terms` under `conventions`: the product's base
+/// ([`Conventions::interest_base`]) unless the loan's base is explicit, and the rate switches
+/// ([`InterestRate::with_conventions`]); the loan's own rate when no switch changes it.
+///
+/// # Errors
+/// As [`InterestRate::with_conventions`].
+pub fn effective_rate(terms: &LoanTerms, conventions: &Conventions) -> Result<InterestRate> {
+    let base = match conventions.interest_base {
+        Some(b) if !terms.explicit_interest_base => b,
+        _ => terms.rate.base(),
+    };
+    let seeds = Conventions::default();
+    if base == terms.rate.base()
+        && conventions.calendar_days_growth == seeds.calendar_days_growth
+        && conventions.rate_decimals == seeds.rate_decimals
+        && conventions.daily_rate_base == seeds.daily_rate_base
+        && conventions.annual_rate_decimals == seeds.annual_rate_decimals
+    {
+        return Ok(terms.rate);
+    }
+    InterestRate::with_conventions(terms.rate.input(), base, conventions)
 }
 
 /// What the disbursement options of one simulation have in common, kept from one option to the
@@ -1052,11 +1127,14 @@ fn shift_periods(
 /// [`quote`], reusing and extending what `shared` holds from the other options of the simulation.
 fn quote_shared(
     terms: &LoanTerms,
+    rate: &InterestRate,
     disbursement_date: NaiveDate,
     options: &SimulationOptions,
     shared: &mut Shared,
 ) -> Result<Quote> {
-    let move_due_dates = terms.move_due_dates || options.pricing.conventions.move_due_dates;
+    let move_due_dates = terms.move_due_dates
+        || options.pricing.conventions.move_due_dates
+        || options.conventions.move_due_dates;
     let periods = if terms.due_dates.is_some() || terms.month_period != 1 || move_due_dates {
         schedule::periods_from_dates(
             disbursement_date,
@@ -1080,8 +1158,10 @@ fn quote_shared(
         .map(|p| p.due_date)
         .ok_or_else(|| Error::invalid("financial.number_of_installments", 0, "no installment"))?;
     let iof_rule = IofRule::for_loan(terms.borrower, options.natural_iof, disbursement_date)?;
-    let grid = Grid::for_system_memo(&terms.rate, periods, terms.amortization, &mut shared.memo)?
-        .with_iof(iof_rule);
+    let conventions = &options.conventions;
+    let grid = Grid::for_system_memo(rate, periods, terms.amortization, &mut shared.memo)?
+        .with_iof(iof_rule)
+        .with_conventions(conventions);
     let pricing = &options.pricing;
     let (schedule, iof) = match (terms.amount, &terms.installment_totals) {
         (Amount::InstallmentFaceValue(_), Some(totals)) => {
@@ -1116,7 +1196,7 @@ fn quote_shared(
         refinanced_total,
         "refinanced_credit_operations.due_balance",
     )?;
-    let cet = cet::solve(disbursed_issue_amount, &schedule.cet_flows())?;
+    let cet = cet::solve_with(disbursed_issue_amount, &schedule.cet_flows(), conventions)?;
     let total_pre_fixed_amount = num::sum(
         schedule.installments.iter().map(|i| i.pre_fixed_amount),
         "pre_fixed_amount",
@@ -1126,8 +1206,9 @@ fn quote_shared(
         first_due_date,
         schedule,
         total_pre_fixed_amount,
-        rate: terms.rate.display(),
+        rate: rate.display(),
         iof,
+        iof_rates: grid.iof().rates_for(issue),
         iof_rule,
         amortization: terms.amortization,
         fees,
@@ -1241,7 +1322,7 @@ pub fn gross_up(grid: &Grid, disbursed: Decimal, pricing: &Pricing) -> Result<(S
     let target = round_cents(disbursed);
     let single = grid.periods().len() == 1;
     let iof_total = |issue: Decimal| -> Result<Decimal> {
-        iof::total(
+        grid.iof_rounding().total(
             schedule::from_issue_tax_sum(grid, issue)?,
             grid.iof().rates_for(issue).additional(issue)?,
         )
@@ -1361,6 +1442,8 @@ pub fn gross_up(grid: &Grid, disbursed: Decimal, pricing: &Pricing) -> Result<(S
 /// A schedule with its IOF at the grid's rates for its issue amount.
 fn priced(grid: &Grid, s: Schedule) -> Result<(Schedule, Iof)> {
     let rates = grid.iof().rates_for(s.issue_amount);
-    let iof = Iof::with_rates(s.installment_taxes(), s.issue_amount, rates)?;
+    let iof = grid
+        .iof_rounding()
+        .iof(s.installment_taxes(), s.issue_amount, rates)?;
     Ok((s, iof))
 }

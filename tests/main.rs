@@ -2,6 +2,7 @@
 
 mod calendar;
 mod cli;
+mod conventions;
 mod exactness;
 mod golden;
 mod library;
@@ -12,3 +13,4 @@ mod robustness;
 mod support;
 mod surface;
 mod systems;
+mod v2;

@@ -543,8 +543,9 @@ fn every_documented_field_is_applied_or_refused() {
             Refused(Unsupported, "financial.cdi_percentage"),
         ),
         (
+            // An explicit base wins over fine_configuration's (the crate's conventions, *Rates*).
             vec![("financial.interest_base", json!("workdays"))],
-            Refused(Conflict, "financial.interest_base"),
+            Applied,
         ),
         (
             vec![

@@ -13,6 +13,7 @@ use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use qitech_sim::api::{self, SimulationRequest, SimulationResponse};
 use qitech_sim::cet::{self, Flow};
+use qitech_sim::conventions::{Conventions, Profile};
 use qitech_sim::iof::{self, IofRule, NaturalPersonIof, PersonType};
 use qitech_sim::num::{round_cents, round_dp, to_f64};
 use qitech_sim::rate::{InterestBase, InterestRate};
@@ -196,7 +197,12 @@ fn preprice_2020_unrounded_rates_and_raw_cet() {
 ///   `annual_cet`, which QI does not print, is the crate's extension;
 /// * `contract_fee_amount` 25 / `assignment_amount` 5025 / `external_contract_fee_amount` and
 ///   `net_external_contract_fee_amount` 50: that sandbox's partner fees, added to the assignment
-///   amount only; the request carries no fees and the crate has no assignment-only fee class.
+///   amount only; the request carries no fees, so under the default configuration the crate prints
+///   0 and 5000.
+///
+/// Under the example's own switches and fees (`anaue-preprice-5000-2020.config.json`: `cet:
+/// annual_irr` with 6 decimals, `rate_decimals: unrounded`, an assignment-only contract fee) every
+/// one of them is QI's (checked at the end; the whole response in `tests/conventions.rs`).
 #[test]
 fn preprice_2020_divergences() {
     let doc = json_file(PREPRICE_RESPONSE);
@@ -217,6 +223,24 @@ fn preprice_2020_divergences() {
         println!("divergence data.{path}: QI {want}, crate {g}");
         assert!(!same_number(want, g), "{path} no longer diverges: {g}");
         assert!(same_number(crate_value, g), "{path}: crate now prints {g}");
+    }
+    let config = api::config_from_json(
+        &read("fixtures/qi-examples/anaue-preprice-5000-2020.config.json"),
+        "config",
+    )
+    .expect("config");
+    let switched = options
+        .clone()
+        .pricing(config.pricing.clone())
+        .conventions(config.conventions(Profile::Qi2023).expect("conventions"));
+    let (_, _, got) = quote_of(PREPRICE_REQUEST, &switched);
+    for (path, _) in pinned {
+        let want = at(&doc, &format!("data.{path}"));
+        let g = at(&got, &format!("data.{path}"));
+        assert!(
+            same_number(want, g),
+            "{path} under its switches: QI {want}, crate {g}"
+        );
     }
 }
 
@@ -253,6 +277,21 @@ fn default_first_due_date_on_both_qi_examples() {
         assert!(same_number(want, g), "{path}: expected {want}, got {g}");
     }
     assert_eq!(got["installments"][1]["due_date"], json!("2026-06-07"));
+    // The CET the default profile cannot give (its last installment closes the balance at
+    // 543.88): under `qi-v2` the last installment equals the PMT and the CET is QI's.
+    assert_eq!(got["cet"], json!("5,8100%"));
+    let v2 = SimulationOptions::new().conventions(Conventions::profile(Profile::QiV2));
+    let req = SimulationRequest::from_json(&text, "bnpl").expect("request");
+    let q = simulate(&req.terms, &v2).expect("qi-v2").first().clone();
+    assert_eq!(q.schedule.installments[1].total_amount, dec("543.89"));
+    assert_eq!(
+        q.cet.monthly_percent().to_string(),
+        doc["data"]["cet"].to_string()
+    );
+    assert_eq!(
+        q.cet.annual_percent().to_string(),
+        doc["data"]["annual_cet"].to_string()
+    );
 }
 
 /// `fixtures/systems/sac-12-10000-2024.response.derived.json`: the crate's SAC schedule of 10,000

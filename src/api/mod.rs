@@ -8,7 +8,9 @@
 //! | `/debt_simulation` | [`SimulationRequest`] | [`simulate_json`], [`simulate_request`] | [`SimulationResponse`] |
 //! | `/debt` (issuance) | [`SimulationRequest`] | [`debt_json`], [`debt_request`] | [`DebtData`] |
 //! | portability chain | [`PortabilityRequest`] | [`portability_json`], [`portability_request`], [`target_change`], [`change_by_installments`] | [`PortabilityResponse`] |
+//! | `/v2/credit_operation/simulation` | [`V2Request`] | [`v2_simulate_json`], [`v2_simulate_request`] | [`V2Response`] |
 //! | partner pricing | [`pricing_from_json`] | | [`crate::fees::Pricing`] |
+//! | partner configuration (pricing, profile, conventions) | [`config_from_json`] | | [`PartnerConfig`] |
 //!
 //! * Requests are read field by field, so every error names the JSON path and the value.
 //! * Numbers print as QI prints them ([`Num`]): integers when integral, else the nearest `f64`.
@@ -21,6 +23,7 @@ mod number;
 mod portability;
 mod reader;
 mod simulation;
+mod v2;
 pub(crate) mod writer;
 
 pub use debt::{
@@ -39,11 +42,15 @@ pub use portability::{
     target_change,
 };
 pub use reader::{
-    Collateral, CollateralType, PortabilityRequest, SimulationRequest, parse_date,
-    pricing_from_json, pricing_from_json_with,
+    Collateral, CollateralType, PartnerConfig, PortabilityRequest, SimulationRequest,
+    config_from_json, config_from_json_with, parse_date, pricing_from_json, pricing_from_json_with,
 };
 pub use simulation::{
     ContractFeeJson, DisbursementOptionJson, ExternalFeeJson, InstallmentJson,
     PrefixedInterestRateJson, RefinancedJson, SimulationData, SimulationResponse, simulate_json,
     simulate_request,
+};
+pub use v2::{
+    TaxConfigurationJson, V2Fee, V2FeeJson, V2FeeKind, V2InstallmentJson, V2Request, V2Response,
+    is_v2_body, is_v2_value, v2_simulate_json, v2_simulate_request,
 };

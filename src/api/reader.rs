@@ -21,8 +21,9 @@ use serde_json::{Map, Value};
 use super::debt::BorrowerJson;
 use super::number::json_decimal;
 use crate::calendar;
+use crate::conventions::{Conventions, ConventionsConfig, Profile};
 use crate::error::{Error, Result};
-use crate::fees::{AmountType, Conventions, FeeClass, FeeRule, Pricing};
+use crate::fees::{AmountType, Conventions as PricingConventions, FeeClass, FeeRule, Pricing};
 use crate::iof::PersonType;
 use crate::portability::{self, PayrollTerms, PortabilityTerms};
 use crate::rate::{AnnualRate, InterestBase, InterestRate, MonthlyRate, RateInput};
@@ -30,13 +31,13 @@ use crate::schedule::Amortization;
 use crate::simulation::{Amount, FirstDue, LoanTerms, RefinancedOperation, check_amount};
 
 /// A JSON object with its path, for field-by-field reading with precise errors.
-struct Obj<'a> {
+pub(super) struct Obj<'a> {
     path: String,
     map: &'a Map<String, Value>,
 }
 
 impl<'a> Obj<'a> {
-    fn root(v: &'a Value, name: &str) -> Result<Self> {
+    pub(super) fn root(v: &'a Value, name: &str) -> Result<Self> {
         match v {
             Value::Object(map) => Ok(Obj {
                 path: String::new(),
@@ -50,7 +51,7 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn field(&self, key: &str) -> String {
+    pub(super) fn field(&self, key: &str) -> String {
         if self.path.is_empty() {
             key.to_string()
         } else {
@@ -58,11 +59,11 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn get(&self, key: &str) -> Option<&'a Value> {
+    pub(super) fn get(&self, key: &str) -> Option<&'a Value> {
         self.map.get(key).filter(|v| !v.is_null())
     }
 
-    fn object(&self, key: &str) -> Result<Option<Obj<'a>>> {
+    pub(super) fn object(&self, key: &str) -> Result<Option<Obj<'a>>> {
         match self.get(key) {
             None => Ok(None),
             Some(Value::Object(map)) => Ok(Some(Obj {
@@ -77,7 +78,7 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn array(&self, key: &str) -> Result<Vec<Obj<'a>>> {
+    pub(super) fn array(&self, key: &str) -> Result<Vec<Obj<'a>>> {
         match self.get(key) {
             None => Ok(vec![]),
             Some(Value::Array(items)) => items
@@ -103,13 +104,13 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn decimal(&self, key: &str) -> Result<Option<Decimal>> {
+    pub(super) fn decimal(&self, key: &str) -> Result<Option<Decimal>> {
         self.get(key)
             .map(|v| json_decimal(v, &self.field(key)))
             .transpose()
     }
 
-    fn u32(&self, key: &str) -> Result<Option<u32>> {
+    pub(super) fn u32(&self, key: &str) -> Result<Option<u32>> {
         match self.get(key) {
             None => Ok(None),
             Some(v) => v
@@ -131,7 +132,7 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn bool(&self, key: &str) -> Result<Option<bool>> {
+    pub(super) fn bool(&self, key: &str) -> Result<Option<bool>> {
         match self.get(key) {
             None => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(*b)),
@@ -143,7 +144,7 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn string(&self, key: &str) -> Result<Option<String>> {
+    pub(super) fn string(&self, key: &str) -> Result<Option<String>> {
         match self.get(key) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -193,7 +194,7 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn date(&self, key: &str) -> Result<Option<NaiveDate>> {
+    pub(super) fn date(&self, key: &str) -> Result<Option<NaiveDate>> {
         match self.string(key)? {
             None => Ok(None),
             Some(s) => {
@@ -204,7 +205,7 @@ impl<'a> Obj<'a> {
     }
 
     /// `monthly_interest_rate` or `annual_interest_rate` (exactly one of them).
-    fn rate_input(&self) -> Result<RateInput> {
+    pub(super) fn rate_input(&self) -> Result<RateInput> {
         match (
             self.decimal("monthly_interest_rate")?,
             self.decimal("annual_interest_rate")?,
@@ -230,13 +231,13 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn required<T>(&self, key: &str, v: Option<T>) -> Result<T> {
+    pub(super) fn required<T>(&self, key: &str, v: Option<T>) -> Result<T> {
         v.ok_or_else(|| Error::missing(self.field(key)))
     }
 }
 
 /// Parses JSON text; `source_name` names the input in the error.
-fn parse_json(text: &str, source_name: &str) -> Result<Value> {
+pub(super) fn parse_json(text: &str, source_name: &str) -> Result<Value> {
     serde_json::from_str(text).map_err(|e| Error::Json {
         source_name: source_name.to_string(),
         message: e.to_string(),
@@ -489,6 +490,7 @@ impl SimulationRequest {
                 ));
             }
         }
+        let explicit_interest_base = fin.get("interest_base").is_some();
         let base = match fin.string("interest_base")? {
             Some(b) => parse_base(&b, &fin.field("interest_base"))?,
             None => match fin.object("fine_configuration")? {
@@ -499,18 +501,6 @@ impl SimulationRequest {
                 None => InterestBase::CalendarDays,
             },
         };
-        if let (Some(b), Some(fc)) = (
-            fin.string("interest_base")?,
-            fin.object("fine_configuration")?,
-        ) && let Some(other) = fc.string("interest_base")?
-            && other != b
-        {
-            return Err(Error::conflict(
-                fin.field("interest_base"),
-                format!("{b:?}"),
-                format!("fine_configuration.interest_base says {other:?}: give one base"),
-            ));
-        }
         let input = fin.rate_input()?;
         let rate = InterestRate::new(input, base)?;
         let month_period = read_month_period(&fin)?;
@@ -658,7 +648,8 @@ impl SimulationRequest {
         .simples_nacional(simples_nacional)
         .month_period(month_period)
         .move_due_dates(move_due_dates)
-        .rebates(rebates);
+        .rebates(rebates)
+        .explicit_interest_base(explicit_interest_base);
         terms.refinanced = refinanced;
         if let Some(d) = &desired {
             terms = terms.desired_installments(d);
@@ -682,7 +673,7 @@ impl SimulationRequest {
     }
 }
 
-fn parse_person_type(s: &str, field: &str) -> Result<PersonType> {
+pub(super) fn parse_person_type(s: &str, field: &str) -> Result<PersonType> {
     match s {
         "natural" => Ok(PersonType::Natural),
         "legal" => Ok(PersonType::Legal),
@@ -1059,9 +1050,11 @@ fn read_fee(f: &Obj<'_>, fee_type: String, taxed: bool) -> Result<FeeRule> {
         Decimal::ZERO
     };
     let rule = FeeRule::new(&f.path, fee_type, amount_type, amount, tax_rate)?;
-    Ok(match f.string("type")?.as_deref() {
-        None | Some("contract") => rule,
-        Some("internal") => rule.class(FeeClass::AssignmentOnly),
+    // The fee's class, in QI's v2 vocabulary (`"type": "internal"`) or the crate's (`"class":
+    // "assignment_only"`); external fees have none.
+    let by_type = match f.string("type")?.as_deref() {
+        None | Some("contract") => None,
+        Some("internal") => Some(FeeClass::AssignmentOnly),
         Some(other) => {
             return Err(Error::unknown(
                 f.field("type"),
@@ -1069,7 +1062,38 @@ fn read_fee(f: &Obj<'_>, fee_type: String, taxed: bool) -> Result<FeeRule> {
                 "expected internal (added to assignment_amount only) or contract",
             ));
         }
-    })
+    };
+    let by_class = match f.string("class")?.as_deref() {
+        None => None,
+        Some("deducted") => Some(FeeClass::Deducted),
+        Some("assignment_only") => Some(FeeClass::AssignmentOnly),
+        Some(other) => {
+            return Err(Error::unknown(
+                f.field("class"),
+                format!("{other:?}"),
+                "expected deducted or assignment_only",
+            ));
+        }
+    };
+    let class = match (by_type, by_class) {
+        (Some(a), Some(b)) if a != b => {
+            return Err(Error::conflict(
+                f.field("class"),
+                b.as_str(),
+                "type and class disagree",
+            ));
+        }
+        (Some(c), _) | (None, Some(c)) => c,
+        (None, None) => FeeClass::Deducted,
+    };
+    if taxed && class != FeeClass::Deducted {
+        return Err(Error::unknown(
+            f.field("class"),
+            class.as_str(),
+            "external fees have no class (deducted only)",
+        ));
+    }
+    Ok(rule.class(class))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1180,10 +1204,20 @@ const PRICING_KEYS: &[&str] = &[
     "rebates",
 ];
 
+/// Top-level keys of the whole partner configuration ([`config_from_json`]).
+const PARTNER_KEYS: &[&str] = &[
+    "contract_fees",
+    "conventions",
+    "external_contract_fees",
+    "profile",
+    "rebates",
+];
+
 /// Keys of a fee of the pricing configuration.
 const PRICING_FEE_KEYS: &[&str] = &[
     "amount",
     "amount_type",
+    "class",
     "description",
     "fee_type",
     "rebate_bank_account",
@@ -1268,8 +1302,9 @@ fn unknown_in(
     path: &str,
     known: &'static [&'static str],
 ) -> Option<UnknownKey> {
+    // A key starting with `_` is a comment (`"_note"`), as the crate's own fixtures use them.
     map.iter()
-        .find(|(k, _)| !known.contains(&k.as_str()))
+        .find(|(k, _)| !k.starts_with('_') && !known.contains(&k.as_str()))
         .map(|(k, v)| UnknownKey {
             path: if path.is_empty() {
                 k.clone()
@@ -1386,7 +1421,7 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     d[a.len() * w + b.len()]
 }
 
-fn parse_base(s: &str, field: &str) -> Result<InterestBase> {
+pub(super) fn parse_base(s: &str, field: &str) -> Result<InterestBase> {
     match s {
         "calendar_days" => Ok(InterestBase::CalendarDays),
         "calendar_days_365" => Ok(InterestBase::CalendarDays365),
@@ -1423,7 +1458,19 @@ pub fn pricing_from_json_with(
     allow_unknown: bool,
 ) -> Result<Pricing> {
     let v = parse_json(text, source_name)?;
-    let root = Obj::root(&v, source_name)?;
+    pricing_from_value(&v, source_name, allow_unknown, false)
+}
+
+/// [`pricing_from_json_with`] on a parsed configuration. `partner`: the whole partner
+/// configuration ([`config_from_json`]), whose `profile` and `conventions` switches
+/// [`ConventionsConfig`] reads and checks; otherwise only `conventions.move_due_dates` is known.
+fn pricing_from_value(
+    v: &Value,
+    source_name: &str,
+    allow_unknown: bool,
+    partner: bool,
+) -> Result<Pricing> {
+    let root = Obj::root(v, source_name)?;
     if root.get("financial").is_some() {
         return Err(Error::unknown(
             source_name,
@@ -1433,7 +1480,11 @@ pub fn pricing_from_json_with(
         ));
     }
     if !allow_unknown {
-        let mut found = unknown_in(root.map, "", PRICING_KEYS);
+        let mut found = unknown_in(
+            root.map,
+            "",
+            if partner { PARTNER_KEYS } else { PRICING_KEYS },
+        );
         for list in ["contract_fees", "external_contract_fees", "rebates"] {
             if let Some(Value::Array(items)) = root.map.get(list) {
                 for (i, x) in items.iter().enumerate() {
@@ -1446,6 +1497,7 @@ pub fn pricing_from_json_with(
             }
         }
         if found.is_none()
+            && !partner
             && let Some(Value::Object(m)) = root.map.get("conventions")
         {
             found = unknown_in(m, "conventions", CONVENTION_KEYS);
@@ -1465,11 +1517,11 @@ pub fn pricing_from_json_with(
     let mut pricing = Pricing {
         contract_fees: read("contract_fees", false)?,
         external_contract_fees: read("external_contract_fees", true)?,
-        conventions: Conventions::default(),
+        conventions: PricingConventions::default(),
     };
     if let Some(c) = root.object("conventions")? {
         pricing.conventions =
-            Conventions::new().move_due_dates(c.bool("move_due_dates")?.unwrap_or(false));
+            PricingConventions::new().move_due_dates(c.bool("move_due_dates")?.unwrap_or(false));
     }
     Ok(pricing.merged(&read_rebates(&root, "rebates", true)?))
 }
@@ -1631,3 +1683,78 @@ const COLLATERAL_TYPES: &[&str] = &[
     "fgts_balance",
     "vehicle",
 ];
+// ---------------------------------------------------------------------------------------------
+// The partner configuration (`--config`): pricing, profile, conventions
+
+/// The partner configuration file: the pricing ([`pricing_from_json`]), and the convention
+/// `"profile"` and `"conventions"` switches (the crate's conventions, *Switches*).
+///
+/// ```json
+/// {"profile": "qi-v2", "conventions": {"rate_decimals": 10},
+///  "contract_fees": [{"fee_type": "spread", "amount_type": "percentage", "amount": 0.2,
+///                     "class": "assignment_only"}]}
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PartnerConfig {
+    /// The fees.
+    pub pricing: Pricing,
+    /// `"profile"` and `"conventions"`, resolved per request shape by
+    /// [`PartnerConfig::conventions`].
+    pub conventions: ConventionsConfig,
+}
+
+impl PartnerConfig {
+    /// The switches for a request whose shape defaults to `default_profile` (the v2 body:
+    /// [`Profile::QiV2`]; the `financial` body: [`Profile::Qi2023`]) unless the configuration
+    /// names a profile.
+    ///
+    /// # Errors
+    /// A switch with an unknown value (already refused by [`config_from_json`]).
+    pub fn conventions(&self, default_profile: Profile) -> Result<Conventions> {
+        self.conventions.resolve(default_profile)
+    }
+}
+
+/// Reads a partner configuration: the pricing of [`pricing_from_json`] plus `"profile"`
+/// (`qi-2023`, `qi-v2`) and `"conventions"` (each switch checked).
+///
+/// # Errors
+/// [`Error::Json`] for text that is not JSON; otherwise an error naming the field and value.
+///
+/// ```
+/// use qitech_sim::api::config_from_json;
+/// use qitech_sim::conventions::{Profile, RateDecimals};
+/// let c = config_from_json(r#"{"profile": "qi-v2", "conventions": {"rate_decimals": 10}}"#, "cfg")?;
+/// assert_eq!(c.conventions(Profile::Qi2023)?.rate_decimals, RateDecimals::Ten);
+/// assert!(config_from_json(r#"{"conventions": {"cet": "daily"}}"#, "cfg").is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn config_from_json(text: &str, source_name: &str) -> Result<PartnerConfig> {
+    config_from_json_with(text, source_name, false)
+}
+
+/// [`config_from_json`], accepting unknown fee and top-level keys when `allow_unknown` (the
+/// convention switches are always checked).
+///
+/// # Errors
+/// As [`config_from_json`].
+pub fn config_from_json_with(
+    text: &str,
+    source_name: &str,
+    allow_unknown: bool,
+) -> Result<PartnerConfig> {
+    let v = parse_json(text, source_name)?;
+    let pricing = pricing_from_value(&v, source_name, allow_unknown, true)?;
+    let Value::Object(map) = &v else {
+        return Err(Error::wrong_type(
+            source_name,
+            short(&v),
+            "expected a JSON object",
+        ));
+    };
+    Ok(PartnerConfig {
+        pricing,
+        conventions: ConventionsConfig::from_value(map)?,
+    })
+}

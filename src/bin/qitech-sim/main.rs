@@ -15,6 +15,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use qitech_sim::api::{self, PortabilityRequest, SimulationRequest};
 use qitech_sim::calendar::BrazilCalendar;
+use qitech_sim::conventions::{ConventionsConfig, Profile};
 use qitech_sim::iof::NaturalPersonIof;
 use qitech_sim::{Decimal, DelayUnit, OptionDays, SimulationOptions};
 use serde_json::json;
@@ -78,7 +79,7 @@ enum Format {
 
 #[derive(Args)]
 struct EngineArgs {
-    /// Partner pricing configuration (fees), JSON.
+    /// Partner configuration (fees, "profile", "conventions"), JSON.
     #[arg(long, value_name = "CONFIG")]
     config: Option<String>,
     /// How `first_due_date_delay` counts days.
@@ -329,14 +330,43 @@ fn clap_error(e: &clap::Error, args: &[String]) -> ExitCode {
 fn run(cli: Cli) -> Result<Outcome, Failure> {
     match cli.command {
         Command::Simulate(a) => {
-            let options = engine_options(&a.engine)?;
-            let request = read_request(&a.file)?;
+            let (options, conventions) = engine_config(&a.engine)?;
+            let text = read_input(&a.file)?;
+            if api::is_v2_body(&text) {
+                // The v2 body answers in the v2 shape, under `qi-v2` unless the configuration
+                // names a profile (explicit switches override either).
+                let options = options.conventions(conventions.resolve(Profile::QiV2)?);
+                let request = api::V2Request::from_json(&text, source_name(&a.file))?;
+                let response = api::v2_simulate_request(&request, &options)?;
+                if a.output.format != Format::Json {
+                    return Err(Failure(
+                        "--format: the v2 response is printed as JSON only".to_string(),
+                    ));
+                }
+                let text = if a.output.compact {
+                    serde_json::to_string(&response)
+                } else {
+                    serde_json::to_string_pretty(&response)
+                };
+                return text
+                    .map(Outcome::Print)
+                    .map_err(|e| Failure(format!("output: {e}")));
+            }
+            let request = SimulationRequest::from_json(&text, source_name(&a.file))?;
             let response = api::simulate_request(&request, &options, now_utc())?;
             render(&a.output, &response, || table::simulation(&response))
         }
         Command::Debt(a) => {
             let options = engine_options(&a.engine)?;
-            let request = read_request(&a.file)?;
+            let text = read_input(&a.file)?;
+            if api::is_v2_body(&text) {
+                return Err(Failure(format!(
+                    "{}: a v2 simulation body (no financial object) has no issuance shape; \
+                     run it with simulate",
+                    source_name(&a.file)
+                )));
+            }
+            let request = SimulationRequest::from_json(&text, source_name(&a.file))?;
             let data = api::debt_request(&request, &options)?;
             render(&a.output, &data, || table::debt(&data))
         }
@@ -404,6 +434,13 @@ fn portability(a: PortabilityArgs) -> Result<Outcome, Failure> {
 }
 
 fn engine_options(e: &EngineArgs) -> Result<SimulationOptions, Failure> {
+    engine_config(e).map(|(options, _)| options)
+}
+
+/// The engine options of the arguments, with the configuration's pricing and its conventions
+/// resolved for the `financial` body (`qi-2023` unless it names a profile), and the
+/// configuration's profile and switches for a v2 body to resolve again.
+fn engine_config(e: &EngineArgs) -> Result<(SimulationOptions, ConventionsConfig), Failure> {
     let mut options = SimulationOptions::new()
         .delay_unit(match e.delay_unit {
             DayUnit::Calendar => DelayUnit::CalendarDays,
@@ -418,26 +455,20 @@ fn engine_options(e: &EngineArgs) -> Result<SimulationOptions, Failure> {
             NaturalIofArg::Dated => NaturalPersonIof::Dated,
         })
         .allow_unknown_fields(e.allow_unknown_fields);
+    let mut conventions = ConventionsConfig::default();
     if let Some(path) = &e.config {
         let text = read_input(path)?;
-        options = options.pricing(api::pricing_from_json_with(
-            &text,
-            source_name(path),
-            e.allow_unknown_fields,
-        )?);
+        let config = api::config_from_json_with(&text, source_name(path), e.allow_unknown_fields)?;
+        options = options
+            .pricing(config.pricing.clone())
+            .conventions(config.conventions(Profile::Qi2023)?);
+        conventions = config.conventions;
     }
-    Ok(options)
+    Ok((options, conventions))
 }
 
 fn source_name(path: &str) -> &str {
     if path == "-" { "stdin" } else { path }
-}
-
-fn read_request(path: &str) -> Result<SimulationRequest, Failure> {
-    Ok(SimulationRequest::from_json(
-        &read_input(path)?,
-        source_name(path),
-    )?)
 }
 
 pub(crate) fn read_input(path: &str) -> Result<String, Failure> {
