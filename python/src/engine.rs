@@ -7,12 +7,18 @@
 use chrono::NaiveDate;
 use qitech_sim::api::{self, SimulationRequest};
 use qitech_sim::calendar::BrazilCalendar;
+use qitech_sim::conventions::{ConventionsConfig, Profile};
 use qitech_sim::{DelayUnit, OptionDays, SimulationOptions};
 
 pub use qitech_sim::Error;
 
-/// The engine's options for one call or one batch.
-pub type Options = SimulationOptions;
+/// The engine's options for one call or one batch: the options of a `financial` body, and the
+/// configuration's convention switches, resolved per request shape (a v2 body runs under `qi-v2`
+/// unless the configuration names a profile), as the CLI does.
+pub struct Options {
+    base: SimulationOptions,
+    conventions: ConventionsConfig,
+}
 
 /// Options from the pricing configuration (QI's `contract_fees` / `external_contract_fees` JSON, the
 /// CLI's `--config`) and the CLI's `--delay-unit` / `--option-days` (`"calendar"` or `"business"`).
@@ -22,8 +28,13 @@ pub fn options(
     option_days: &str,
 ) -> Result<Options, Error> {
     let mut o = SimulationOptions::new();
+    let mut conventions = ConventionsConfig::default();
     if let Some(text) = config {
-        o = o.pricing(api::pricing_from_json(text, "config")?);
+        let c = api::config_from_json(text, "config")?;
+        o = o
+            .pricing(c.pricing.clone())
+            .conventions(c.conventions(Profile::Qi2023)?);
+        conventions = c.conventions;
     }
     o = o.delay_unit(match calendar_or_business(delay_unit, "delay_unit")? {
         true => DelayUnit::CalendarDays,
@@ -33,7 +44,10 @@ pub fn options(
         true => OptionDays::CalendarDays,
         false => OptionDays::BusinessDays,
     });
-    Ok(o)
+    Ok(Options {
+        base: o,
+        conventions,
+    })
 }
 
 fn calendar_or_business(v: &str, field: &str) -> Result<bool, Error> {
@@ -66,21 +80,30 @@ pub fn simulate(
     options: &Options,
     event_datetime: Option<String>,
 ) -> Result<String, Failure> {
+    if api::is_v2_body(request) {
+        let o = options
+            .base
+            .clone()
+            .conventions(options.conventions.resolve(Profile::QiV2)?);
+        let request = api::V2Request::from_json(request, source)?;
+        let response = api::v2_simulate_request(&request, &o)?;
+        return serde_json::to_string(&response).map_err(|e| internal("output", e));
+    }
     let request = SimulationRequest::from_json(request, source)?;
-    let response = api::simulate_request(&request, options, event_datetime)?;
+    let response = api::simulate_request(&request, &options.base, event_datetime)?;
     // `to_json_bytes` is byte-identical to serde_json's compact output (tested in the crate), faster.
     String::from_utf8(response.to_json_bytes()).map_err(|e| internal("output", e))
 }
 
 /// `qitech-sim debt`: the `data` of QI's issuance response as compact JSON.
 pub fn debt(request: &str, options: &Options) -> Result<String, Failure> {
-    let data = api::debt_json(request, options)?;
+    let data = api::debt_json(request, &options.base)?;
     serde_json::to_string(&data).map_err(|e| internal("output", e))
 }
 
 /// `qitech-sim portability` (without `--target-change` / `--installments-range`) as compact JSON.
 pub fn portability(request: &str, options: &Options) -> Result<String, Failure> {
-    let response = api::portability_json(request, options)?;
+    let response = api::portability_json(request, &options.base)?;
     serde_json::to_string(&response).map_err(|e| internal("output", e))
 }
 

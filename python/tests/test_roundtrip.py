@@ -21,6 +21,12 @@ SIMULATE = [
     ("personal_credit/debt_request.json", None),
     ("qi-examples/anaue-preprice-5000-2020.request.json", None),
     ("systems/sac-12-10000-2024.request.json", None),
+    # The conventions' QI examples, each under its configuration (a v2 body answers in the v2 shape).
+    ("qi-examples/anaue-preprice-5000-2020.request.json", "qi-examples/anaue-preprice-5000-2020.config.json"),
+    ("qi-examples/pt-simulacao-2024.request.json", "qi-examples/pt-simulacao-2024.config.json"),
+    ("qi-examples/v2-sim-2025.request.json", None),
+    ("qi-examples/v2-sim-2025.request.v2.json", None),
+    ("qi-examples/v2-sim-2025.request.reconstructed.json", None),
     # The request surface (issue #9): one request per field implemented there.
     ("surface/calendar_days_365.request.json", None),
     ("surface/desired_installments.request.json", None),
@@ -37,6 +43,7 @@ SIMULATE = [
 ]
 DEBT = [
     ("qi-examples/bnpl-issue-2026.request.json", None),
+    ("qi-examples/bnpl-issue-2026.request.json", "qi-examples/bnpl-issue-2026.config.json"),
     ("personal_credit/debt_request.json", None),
     ("personal_credit/simulation_request.json", None),
     ("siape/simulation_request.json", "siape/pricing.json"),
@@ -59,7 +66,9 @@ def strip(r):
 
 def test_every_request_fixture_is_covered():
     requests = {p.relative_to(FIXTURES).as_posix() for p in FIXTURES.rglob("*.json")}
-    requests = {p for p in requests if "response" not in p and "pricing" not in p}
+    requests = {
+        p for p in requests if "response" not in p and "pricing" not in p and "config" not in p
+    }
     covered = {r for r, _ in SIMULATE + DEBT + PORTABILITY}
     assert requests <= covered, requests - covered
 
