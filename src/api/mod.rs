@@ -21,6 +21,7 @@ mod number;
 mod portability;
 mod reader;
 mod simulation;
+mod strict;
 pub(crate) mod writer;
 
 pub use debt::{
@@ -33,8 +34,8 @@ pub use portability::{
     target_change,
 };
 pub use reader::{
-    Collateral, CollateralType, PortabilityRequest, SimulationRequest, parse_date,
-    pricing_from_json,
+    Collateral, CollateralType, MAX_COLLATERALS, MAX_FEES, PortabilityRequest, SimulationRequest,
+    parse_date, pricing_from_json,
 };
 pub use simulation::{
     ContractFeeJson, DisbursementOptionJson, ExternalFeeJson, InstallmentJson,
