@@ -317,6 +317,18 @@ fn face_value_schedule(grid: &Grid, face_value: Decimal) -> Result<Schedule> {
     let periods = grid.periods();
     let pv = num::mul(face_value, grid.discount_sum, FIELD)?;
     let issue_amount = round_cents(pv);
+    if issue_amount > crate::simulation::MAX_AMOUNT {
+        // A negative rate discounts upwards: the present value of modest installments can pass
+        // every amount bound (and the precision the schedule's identities need).
+        return Err(Error::invalid(
+            FIELD,
+            face_value,
+            format!(
+                "the installments' present value {issue_amount} exceeds the largest issue amount {}",
+                crate::simulation::MAX_AMOUNT
+            ),
+        ));
+    }
     let n = periods.len();
     let mut installments = Vec::with_capacity(n);
     let mut bal = pv;

@@ -82,7 +82,13 @@ fn display_path(path: &str) -> &str {
     if path.is_empty() { "request" } else { path }
 }
 
+/// The path of `key` in the object at `path` (a key longer than 60 characters is cut, as error
+/// values are).
 fn child(path: &str, key: &str) -> String {
+    let key = match key.char_indices().nth(crate::error::MAX_VALUE_CHARS) {
+        Some((cut, _)) => format!("{}…", &key[..cut]),
+        None => key.to_string(),
+    };
     if path.is_empty() {
         key.to_string()
     } else {
@@ -225,16 +231,16 @@ mod tests {
 
     #[test]
     fn duplicates_are_refused_with_their_path() {
-        let e = parse(r#"{"a": {"b": 1, "c": [{"d": 1, "d": 2}]}}"#, "t").unwrap_err();
+        let e = parse(r#"{"a": {"b": 1, "c": [{"d": 1, "d": 2}]}}"#, "t").expect_err("refused");
         assert_eq!(e.kind(), ErrorKind::Conflict);
         assert_eq!(e.field(), Some("a.c[0].d"));
-        let e = parse(r#"{"a": 1, "b": 2, "a": 3}"#, "t").unwrap_err();
+        let e = parse(r#"{"a": 1, "b": 2, "a": 3}"#, "t").expect_err("refused");
         assert_eq!(e.field(), Some("a"));
     }
 
     #[test]
     fn tiny_numbers_are_refused_and_others_kept() {
-        let e = parse(r#"{"s": "1e-400", "x": [0, 0.0, 1e-400]}"#, "t").unwrap_err();
+        let e = parse(r#"{"s": "1e-400", "x": [0, 0.0, 1e-400]}"#, "t").expect_err("refused");
         assert_eq!(e.kind(), ErrorKind::OutOfRange);
         assert_eq!(e.field(), Some("x[2]"));
         let v = parse(
@@ -253,7 +259,7 @@ mod tests {
 
     #[test]
     fn syntax_errors_name_the_source() {
-        let e = parse("{", "line 3").unwrap_err();
+        let e = parse("{", "line 3").expect_err("refused");
         assert_eq!(e.kind(), ErrorKind::InvalidJson);
         assert_eq!(e.field(), Some("line 3"));
         assert!(parse("[1] x", "t").is_err());
