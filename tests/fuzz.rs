@@ -12,7 +12,8 @@
 //!
 //! `QITECH_FUZZ_CASES` sets the cases per entry point (default 256, so that CI stays fast), and
 //! `QITECH_FUZZ_SEED` the first seed (default 1); the campaign is deterministic for a seed. A
-//! failure prints the entry point, the seed and the input.
+//! failure prints the entry point, the seed and the input. With `QITECH_FUZZ_FIELDS` set, each
+//! campaign prints the error kinds and fields it met, with counts, for review.
 //!
 //! ```text
 //! QITECH_FUZZ_CASES=1000000 cargo test --release fuzz:: -- --nocapture
@@ -380,9 +381,23 @@ fn input(rng: &mut Rng, seeds: &[Value]) -> String {
     mutate_text(rng, v.to_string())
 }
 
+/// The fields errors named, with counts (printed at the end of a campaign, to review).
+static FIELDS: std::sync::Mutex<std::collections::BTreeMap<String, u64>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
 /// An `Err` must name its field (all but the CET solver's) in a short message.
 fn check_error(e: &Error) -> Result<bool, String> {
     let message = e.to_string();
+    let field: String = e
+        .field()
+        .unwrap_or("(cet)")
+        .chars()
+        .filter(|c| !c.is_ascii_digit())
+        .take(60)
+        .collect();
+    if let Ok(mut fields) = FIELDS.lock() {
+        *fields.entry(format!("{}:{field}", e.kind())).or_default() += 1;
+    }
     if e.field().is_none() && !matches!(e, Error::CetNoRoot { .. }) {
         return Err(format!("error without a field: {message}"));
     }
@@ -453,6 +468,7 @@ fn campaign(name: &str, entry: fn(&mut Rng) -> (String, Result<bool, String>)) {
         "fuzz {name}: {total} cases from seed {start}, {} answered Ok",
         answered.load(std::sync::atomic::Ordering::Relaxed)
     );
+    print_fields(name);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -464,6 +480,17 @@ thread_local! {
 
 fn with_seeds<R>(f: impl FnOnce(&[Value], &[Value], &[Value]) -> R) -> R {
     REQUESTS_V.with(|r| PORTABILITY_V.with(|p| PRICINGS_V.with(|c| f(r, p, c))))
+}
+
+/// Prints the fields errors named so far (with `--nocapture`).
+fn print_fields(name: &str) {
+    if std::env::var_os("QITECH_FUZZ_FIELDS").is_some()
+        && let Ok(fields) = FIELDS.lock()
+    {
+        for (f, n) in fields.iter() {
+            eprintln!("fuzz {name}: {n:>9} {f}");
+        }
+    }
 }
 
 #[test]
