@@ -450,6 +450,14 @@ mod tests {
         ));
         // No flow after the disbursement.
         assert!(annual_irr(Decimal::from(100), &[flow(0, Decimal::from(1))]).is_err());
+        // A day-0 flow that repays the whole amount: the NPV never turns negative, however high
+        // the rate; the bracket's growth stops after 60 doublings with an error.
+        let flows = [flow(0, Decimal::from(100)), flow(30, Decimal::ONE)];
+        assert!(matches!(
+            annual_irr(Decimal::from(100), &flows),
+            Err(Error::CetNoRoot { reason }) if reason.contains("above any bracket")
+        ));
+        assert!(solve(Decimal::from(100), &flows).is_err());
     }
 
     #[test]

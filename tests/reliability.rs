@@ -241,6 +241,18 @@ fn e1_rate_errors_name_the_input_field() {
     );
 }
 
+/// E1: a business-day delay beyond the calendar names the delay, not the calendar.
+#[test]
+fn e1_business_delay_beyond_the_calendar_names_the_delay() {
+    let mut v = siape();
+    let f = v["financial"].as_object_mut().expect("financial");
+    f.remove("first_due_date");
+    f.insert("first_due_date_delay".into(), json!(4_000_000_000_u64));
+    let options = SimulationOptions::new().delay_unit(DelayUnit::BusinessDays);
+    let e = api::simulate_json(&v.to_string(), &options, None).expect_err("refused");
+    assert_eq!(e.field(), Some("financial.first_due_date_delay"), "{e}");
+}
+
 /// E2: a 1,000,000-character value gives a short message.
 #[test]
 fn e2_long_values_are_truncated() {
