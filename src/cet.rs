@@ -373,6 +373,155 @@ mod tests {
         assert!((i - 0.2954).abs() < 0.001, "irr {i}");
     }
 
+    fn pow(x: Decimal, n: u64) -> Decimal {
+        num::powu(x, n, "test").unwrap_or_default()
+    }
+
+    fn flow(days: u32, amount: Decimal) -> Flow {
+        Flow { days, amount }
+    }
+
+    /// The monthly CET by the fallback alone ([`annual_irr`], then `round4`), as [`solve`] gets it
+    /// when [`monthly_fast`] declines.
+    fn fallback(disbursed: Decimal, flows: &[Flow]) -> Option<Decimal> {
+        let i = annual_irr(disbursed, flows).ok()?;
+        let monthly_f = (i.ln_1p() / 12.0).exp_m1();
+        Some(round_dp(num::from_f64_shortest(monthly_f, "cet").ok()?, 4))
+    }
+
+    fn siape_flows() -> [Flow; 2] {
+        [flow(24, Decimal::from(100)), flow(54, Decimal::from(100))]
+    }
+
+    /// The fast path alone, fallback disabled: SIAPE's 0.0346 (QI's figure), with the float it
+    /// was rounded from, and the personal-credit bridge's 0.0402.
+    #[test]
+    fn fast_path_gives_the_known_cets() {
+        let (monthly, monthly_f) =
+            monthly_fast(Decimal::new(19149, 2), &siape_flows()).expect("decided fast");
+        assert_eq!(monthly, Decimal::new(346, 4));
+        assert_eq!(monthly.scale(), 4);
+        let i = annual_irr(Decimal::new(19149, 2), &siape_flows()).unwrap_or(f64::NAN);
+        assert!((monthly_f - (i.ln_1p() / 12.0).exp_m1()).abs() < 1e-12);
+        assert!((monthly_f - 0.034_6).abs() < 5e-5);
+        // One flow a year out at exactly 1.0402^12: the monthly rate is 0.0402.
+        let a = pow(Decimal::new(10402, 4), 12) * Decimal::from(1000);
+        let (monthly, _) = monthly_fast(Decimal::from(1000), &[flow(365, num::round_dp(a, 2))])
+            .expect("decided fast");
+        assert_eq!(monthly, Decimal::new(402, 4));
+    }
+
+    /// A small deterministic generator for the flow sets below.
+    struct Lcg(u64);
+    impl Lcg {
+        fn next(&mut self, n: u64) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (self.0 >> 33) % n
+        }
+    }
+
+    /// Whenever the fast path answers, it answers what the fallback would (over 3,000 loans of
+    /// 1–120 monthly flows, rates from −5 % to 25 % a month), and it answers most of them.
+    #[test]
+    fn fast_path_agrees_with_the_fallback() {
+        let mut rng = Lcg(7);
+        let mut fast = 0;
+        for case in 0..3_000 {
+            let n = 1 + rng.next(120) as u32;
+            let first = 1 + rng.next(90) as u32;
+            let monthly = -0.05 + rng.next(30_000) as f64 * 1e-5;
+            let pmt = Decimal::new(1_000 + rng.next(1_000_000) as i64, 2);
+            let mut flows = vec![];
+            let mut pv = 0.0;
+            for k in 0..n {
+                let days = first + 30 * k + rng.next(2) as u32;
+                pv += to_f64(pmt) / (1.0 + monthly).powf(f64::from(days) / 30.0);
+                flows.push(flow(days, pmt));
+            }
+            let disbursed = num::round_dp(Decimal::from_f64_retain(pv).unwrap_or(Decimal::ONE), 2);
+            let slow = fallback(disbursed, &flows);
+            if let Some((m, _)) = monthly_fast(disbursed, &flows) {
+                fast += 1;
+                assert_eq!(Some(m), slow, "case {case}: {disbursed} {flows:?}");
+            }
+            let solved = solve(disbursed, &flows).ok().map(|c| c.monthly);
+            assert_eq!(solved, slow, "case {case}");
+        }
+        assert!(fast > 2_700, "fast path decided only {fast} of 3000");
+    }
+
+    /// Near a 4-decimal midpoint, and at a zero CET, the fast path declines (the fallback decides).
+    #[test]
+    fn fast_path_declines_near_midpoints_and_zero() {
+        for m in ["1.03465", "1.0000001"] {
+            let g: Decimal = m.parse().unwrap_or_default();
+            let a = pow(g, 12) * Decimal::from(1_000_000);
+            let flows = [flow(365, num::round_dp(a, 2))];
+            assert_eq!(monthly_fast(Decimal::from(1_000_000), &flows), None, "{m}");
+            assert!(solve(Decimal::from(1_000_000), &flows).is_ok());
+        }
+        assert_eq!(monthly_fast(Decimal::ZERO, &siape_flows()), None);
+        assert_eq!(monthly_fast(Decimal::ONE, &[]), None);
+        assert_eq!(
+            monthly_fast(Decimal::ONE, &[flow(30, Decimal::from(-1))]),
+            None
+        );
+        assert_eq!(
+            monthly_fast(Decimal::ONE, &[flow(0, Decimal::from(2))]),
+            None
+        );
+    }
+
+    /// The bracket grows both ways for extreme flows: +10⁶ a year (x = ln(1+i) ≈ 13.8) and
+    /// −99.9999 % a year (x ≈ −13.8), over one and two years; beyond a float it is an error.
+    #[test]
+    fn annual_irr_brackets_extreme_rates() {
+        let hundred = Decimal::from(100);
+        for (days, amount, want) in [
+            (365, "100000100", 1e6),
+            (365, "0.0001", -0.999_999),
+            (730, "400", 1.0),
+            (730, "25", -0.5),
+            (365, "200", 1.0),
+            (365, "50", -0.5),
+        ] {
+            let a: Decimal = amount.parse().unwrap_or_default();
+            let i = annual_irr(hundred, &[flow(days, a)]).unwrap_or(f64::NAN);
+            assert!(
+                ((i - want) / want).abs() < 1e-9,
+                "{amount} at {days} days: {i}, want {want}"
+            );
+            assert!(relative_npv(100.0, &[flow(days, a)], i).abs() < 1e-9);
+        }
+        // Several flows, one a day after the disbursement, at a huge rate.
+        let flows = [
+            flow(30, Decimal::from(1_000)),
+            flow(60, Decimal::from(1_000)),
+        ];
+        let i = annual_irr(Decimal::ONE, &flows).unwrap_or(f64::NAN);
+        assert!(i > 1e30 && i.is_finite(), "{i}");
+        assert!(relative_npv(1.0, &flows, i).abs() < 1e-9);
+        // Beyond any float: e^x overflows.
+        let flows = [flow(1, pow(Decimal::TEN, 27))];
+        assert!(matches!(
+            annual_irr(Decimal::new(1, 2), &flows),
+            Err(Error::CetNoRoot { .. })
+        ));
+        // No flow after the disbursement.
+        assert!(annual_irr(Decimal::from(100), &[flow(0, Decimal::from(1))]).is_err());
+        // A day-0 flow that repays the whole amount: the NPV never turns negative, however high
+        // the rate; the bracket's growth stops after 60 doublings with an error.
+        let flows = [flow(0, Decimal::from(100)), flow(30, Decimal::ONE)];
+        assert!(matches!(
+            annual_irr(Decimal::from(100), &flows),
+            Err(Error::CetNoRoot { reason }) if reason.contains("above any bracket")
+        ));
+        assert!(solve(Decimal::from(100), &flows).is_err());
+    }
+
     #[test]
     fn no_root_is_a_typed_error() {
         let flows = [Flow {

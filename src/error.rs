@@ -242,15 +242,16 @@ impl Error {
         }
     }
 
-    /// The field (JSON path or parameter) the error is about; `None` for invalid JSON (the message
-    /// names the input and the position) and for the CET solver, whose input is the whole loan.
+    /// The field (JSON path or parameter) the error is about; for invalid JSON, the input's name
+    /// (`request`, `line 3`, a file); `None` for the CET solver, whose input is the whole loan.
     pub fn field(&self) -> Option<&str> {
         match self {
             Error::DateOutOfRange { field, .. }
             | Error::InvalidField { field, .. }
             | Error::MissingField { field }
             | Error::Overflow { field, .. } => Some(field),
-            Error::Json { .. } | Error::CetNoRoot { .. } => None,
+            Error::Json { source_name, .. } => Some(source_name),
+            Error::CetNoRoot { .. } => None,
         }
     }
 

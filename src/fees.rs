@@ -319,3 +319,54 @@ impl Pricing {
         Ok(t)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(amount_type: AmountType, amount: &str) -> FeeRule {
+        let amount: Decimal = amount.parse().unwrap_or_default();
+        FeeRule::new(
+            "contract_fees[0]",
+            "tac",
+            amount_type,
+            amount,
+            Decimal::ZERO,
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn amount_types_have_qi_names() {
+        assert_eq!(AmountType::Percentage.as_str(), "percentage");
+        assert_eq!(AmountType::Absolute.as_str(), "absolute");
+    }
+
+    /// The gross-up's start: Σ absolute fees in cents (each rounded half-even first) and Σ
+    /// percentage fees as a fraction.
+    #[test]
+    fn contract_fee_parts_split_absolute_and_percentage() {
+        let pricing = Pricing {
+            contract_fees: vec![
+                rule(AmountType::Absolute, "10.005"),
+                rule(AmountType::Percentage, "1.5"),
+                rule(AmountType::Absolute, "2.5"),
+                rule(AmountType::Percentage, "0.25"),
+            ],
+            external_contract_fees: vec![rule(AmountType::Absolute, "99")],
+            ..Pricing::default()
+        };
+        let (absolute, share) = pricing.contract_fee_parts().unwrap_or_default();
+        assert_eq!(absolute, Decimal::new(1250, 2));
+        assert_eq!(share, Decimal::new(175, 4));
+        assert_eq!(
+            Pricing::default().contract_fee_parts().ok(),
+            Some((Decimal::ZERO, Decimal::ZERO))
+        );
+        // The parts are what the total charges: 12.50 + round2(1.5 % × 1000) + round2(0.25 % × 1000).
+        assert_eq!(
+            pricing.contract_total(Decimal::from(1000)).ok(),
+            Some(Decimal::new(3000, 2))
+        );
+    }
+}

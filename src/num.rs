@@ -665,9 +665,19 @@ pub fn from_f64_shortest(v: f64, field: &str) -> Result<Decimal> {
         return Err(Error::invalid(field, v, "not a finite number"));
     }
     let s = format!("{v}");
-    s.parse::<Decimal>()
+    let d = s
+        .parse::<Decimal>()
         .or_else(|_| Decimal::from_scientific(&format!("{v:e}")))
-        .map_err(|_| Error::invalid(field, v, "number out of the decimal range"))
+        .map_err(|_| Error::invalid(field, v, "number out of the decimal range"))?;
+    if d.is_zero() && v != 0.0 {
+        // Below 1e-28 a decimal has no digit for it: refused rather than read as 0.
+        return Err(Error::invalid(
+            field,
+            v,
+            "number too small for a decimal (below 1e-28)",
+        ));
+    }
+    Ok(d)
 }
 
 #[cfg(test)]
@@ -711,5 +721,13 @@ mod tests {
         );
         assert!(from_f64_shortest(f64::NAN, "x").is_err());
         assert!(from_f64_shortest(1e300, "x").is_err());
+        assert!(from_f64_shortest(1e-300, "x").is_err());
+        assert!(from_f64_shortest(-1e-29, "x").is_err());
+        assert!(from_f64_shortest(f64::INFINITY, "x").is_err());
+        assert_eq!(from_f64_shortest(-0.0, "x").map(|d| d.is_zero()), Ok(true));
+        assert_eq!(
+            from_f64_shortest(1e-28, "x").ok(),
+            Some(Decimal::new(1, 28))
+        );
     }
 }

@@ -335,13 +335,29 @@ pub fn min_face_value_for_change(
     }
     // Double up to the largest face value a request accepts, then bisect on cents.
     let (mut lo, mut hi) = (CENT, Decimal::ONE);
-    while !reaches(hi)? {
+    let none = || {
+        Error::no_solution(
+            "target_change",
+            target,
+            format!("no installment face value up to {MAX_AMOUNT} reaches it"),
+        )
+    };
+    loop {
+        match reaches(hi) {
+            Ok(true) => break,
+            Ok(false) => {}
+            // The installments' present value passed the largest issue amount: larger face
+            // values are refused too.
+            Err(e)
+                if e.kind() == crate::ErrorKind::OutOfRange
+                    && e.field() == Some("financial.installment_face_value") =>
+            {
+                return Err(none());
+            }
+            Err(e) => return Err(e),
+        }
         if hi == MAX_AMOUNT {
-            return Err(Error::no_solution(
-                "target_change",
-                target,
-                format!("no installment face value up to {MAX_AMOUNT} reaches it"),
-            ));
+            return Err(none());
         }
         lo = hi;
         hi = (hi * Decimal::TWO).min(MAX_AMOUNT);

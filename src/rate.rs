@@ -238,12 +238,11 @@ pub enum RateInput {
 /// over 54,047 interest values).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct InterestRate {
+    input: RateInput,
     base: InterestBase,
     annual: AnnualRate,
     day_factor: Decimal,
     display: PrefixedInterestRate,
-    /// The rate as the request gave it.
-    input: RateInput,
 }
 
 impl std::fmt::Debug for InterestRate {
@@ -373,11 +372,11 @@ impl InterestRate {
             interest_base: base,
         };
         Ok(InterestRate {
+            input,
             base,
             annual,
             day_factor,
             display,
-            input,
         })
     }
 
@@ -431,7 +430,32 @@ impl InterestRate {
     /// # Errors
     /// [`Error::Overflow`] if the factor leaves `Decimal`'s range (absurd rate × term).
     pub fn growth(&self, days: u32) -> Result<Decimal> {
-        num::powu(self.day_factor, u64::from(days), "financial.interest_rate")
+        num::powu(self.day_factor, u64::from(days), self.input_field())
+            .map_err(|_| self.term_error())
+    }
+
+    /// The request field the rate came from: `financial.monthly_interest_rate` or
+    /// `financial.annual_interest_rate`.
+    pub fn input_field(&self) -> &'static str {
+        match self.input {
+            RateInput::Monthly(_) => "financial.monthly_interest_rate",
+            RateInput::Annual(_) => "financial.annual_interest_rate",
+        }
+    }
+
+    /// The rate as the request gave it.
+    pub fn input_value(&self) -> Decimal {
+        match self.input {
+            RateInput::Monthly(m) => m.value(),
+            RateInput::Annual(a) => a.value(),
+        }
+    }
+
+    /// The error of a schedule whose growth factors leave `Decimal`'s range at this rate: an
+    /// [`Error::Overflow`] naming the input rate field and the rate as given (never an internal
+    /// factor).
+    pub fn term_error(&self) -> Error {
+        Error::overflow(self.input_field(), self.input_value())
     }
 
     /// The rates as the response prints them (`prefixed_interest_rate`).

@@ -332,8 +332,11 @@ impl GrowthMemo {
             return Ok((r, inv));
         }
         let g = rate.growth(days)?;
-        let inv = num::div(Decimal::ONE, g, "financial.interest_rate")?;
-        let r = num::sub(g, Decimal::ONE, "financial.interest_rate")?;
+        if g.is_zero() {
+            return Err(rate.term_error());
+        }
+        let inv = num::div(Decimal::ONE, g, "").map_err(|_| rate.term_error())?;
+        let r = num::sub(g, Decimal::ONE, "").map_err(|_| rate.term_error())?;
         self.entries.push((days, g, r, inv));
         Ok((r, inv))
     }
@@ -393,8 +396,8 @@ impl Grid {
                 p.calendar_days
             };
             let (r, inv) = memo.get(rate, days)?;
-            d = num::mul(d, inv, "financial.interest_rate")?;
-            discount_sum = num::add(discount_sum, d, "financial.interest_rate")?;
+            d = num::mul(d, inv, "").map_err(|_| rate.term_error())?;
+            discount_sum = num::add(discount_sum, d, "").map_err(|_| rate.term_error())?;
             interest.push(r);
             discounts.push(d);
         }
@@ -536,6 +539,15 @@ pub fn face_value(grid: &Grid, face_value: Decimal) -> Result<Schedule> {
     if face_value <= Decimal::ZERO {
         return Err(Error::invalid(FIELD, face_value, "must be positive"));
     }
+    // An overflow names the face value as given, not an intermediate balance.
+    face_value_schedule(grid, face_value).map_err(|e| match e {
+        Error::Overflow { .. } => Error::overflow(FIELD, face_value),
+        other => other,
+    })
+}
+
+fn face_value_schedule(grid: &Grid, face_value: Decimal) -> Result<Schedule> {
+    const FIELD: &str = "financial.installment_face_value";
     match grid.system {
         Amortization::PriceDays => {}
         Amortization::Price => return price_face_value(grid, face_value),
@@ -550,6 +562,18 @@ pub fn face_value(grid: &Grid, face_value: Decimal) -> Result<Schedule> {
     let periods = grid.periods();
     let pv = num::mul(face_value, grid.discount_sum, FIELD)?;
     let issue_amount = round_cents(pv);
+    if issue_amount > crate::simulation::MAX_AMOUNT {
+        // A negative rate discounts upwards: the present value of modest installments can pass
+        // every amount bound (and the precision the schedule's identities need).
+        return Err(Error::invalid(
+            FIELD,
+            face_value,
+            format!(
+                "the installments' present value {issue_amount} exceeds the largest issue amount {}",
+                crate::simulation::MAX_AMOUNT
+            ),
+        ));
+    }
     let n = periods.len();
     let mut installments = Vec::with_capacity(n);
     // 10 decimals on the unrounded present value (the seeds); 8 or 2 on the rounded issue, so that
@@ -760,6 +784,16 @@ fn walk_price_days(
             pmt
         };
         let principal = num::sub(total, interest, FIELD)?;
+        // `total − interest` is exact unless it needs more digits than a decimal holds (a negative
+        // interest with 28 digits makes the principal longer than the total): rust_decimal then
+        // rounds the principal, and `principal + interest` misses the total by 1e-28. The interest
+        // is then taken as `total − principal`, which is exact (shorter than the principal), so that
+        // `total_amount = principal_amortization_amount + pre_fixed_amount` always holds.
+        let interest = if num::add(principal, interest, FIELD)? == total {
+            interest
+        } else {
+            num::sub(total, principal, FIELD)?
+        };
         visit(Installment {
             period: *p,
             due_principal: bal,

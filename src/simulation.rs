@@ -1282,9 +1282,20 @@ pub fn due_after_delay(date: NaiveDate, delay: u32, unit: DelayUnit) -> Result<N
             .ok_or_else(|| {
                 Error::invalid("financial.first_due_date_delay", delay, "date overflow")
             }),
-        DelayUnit::BusinessDays => {
-            BrazilCalendar::national().add_business_days(date, i64::from(delay))
-        }
+        // A delay beyond the calendar is the delay's error, not the calendar's.
+        DelayUnit::BusinessDays => BrazilCalendar::national()
+            .add_business_days(date, i64::from(delay))
+            .map_err(|e| match e {
+                Error::DateOutOfRange {
+                    value, min, max, ..
+                } => Error::DateOutOfRange {
+                    field: "financial.first_due_date_delay".into(),
+                    value,
+                    min,
+                    max,
+                },
+                other => other,
+            }),
     }
 }
 

@@ -899,7 +899,7 @@ fn batch_reports_failed_lines_and_exits_non_zero() {
     assert_eq!(lines.len(), 3);
     assert_eq!(lines[1]["line"], json!(2));
     assert!(
-        text(&out.stderr).contains("1 of 3"),
+        text(&out.stderr).contains("failed: 1"),
         "{}",
         text(&out.stderr)
     );

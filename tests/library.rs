@@ -86,7 +86,7 @@ fn errors_have_matchable_kinds_fields_and_values() {
             "not JSON",
             "{".to_string(),
             ErrorKind::InvalidJson,
-            None,
+            Some("request"),
             None,
         ),
     ];

@@ -1,14 +1,17 @@
 //! The one integration-test binary: golden fixtures, properties, calendar, CLI contract.
 
+mod batch;
 mod calendar;
 mod cli;
 mod conventions;
 mod exactness;
+mod fuzz;
 mod golden;
 mod library;
 mod number_output;
 mod portability;
 mod properties;
+mod reliability;
 mod robustness;
 mod support;
 mod surface;

@@ -72,7 +72,7 @@ def test_invalid_json_text():
     with pytest.raises(qitech_sim.InvalidRequest) as info:
         qitech_sim.simulate("{not json")
     assert info.value.kind == "invalid_json"
-    assert info.value.field is None
+    assert info.value.field == "request"
     assert str(info.value).startswith("request: invalid JSON")
 
 

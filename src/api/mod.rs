@@ -23,6 +23,7 @@ mod number;
 mod portability;
 mod reader;
 mod simulation;
+mod strict;
 mod v2;
 pub(crate) mod writer;
 
@@ -42,8 +43,9 @@ pub use portability::{
     target_change,
 };
 pub use reader::{
-    Collateral, CollateralType, PartnerConfig, PortabilityRequest, SimulationRequest,
-    config_from_json, config_from_json_with, parse_date, pricing_from_json, pricing_from_json_with,
+    Collateral, CollateralType, MAX_COLLATERALS, MAX_FEES, PartnerConfig, PortabilityRequest,
+    SimulationRequest, config_from_json, config_from_json_with, parse_date, pricing_from_json,
+    pricing_from_json_with,
 };
 pub use simulation::{
     ContractFeeJson, DisbursementOptionJson, ExternalFeeJson, InstallmentJson,

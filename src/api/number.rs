@@ -109,10 +109,20 @@ pub(crate) fn json_decimal(v: &Value, field: &str) -> Result<Decimal> {
             }
         }
         // QI's manuals sometimes quote amounts; accept a plain decimal string.
-        Value::String(s) => s
-            .trim()
-            .parse::<Decimal>()
-            .map_err(|_| Error::wrong_type(field, format!("{s:?}"), "expected a number")),
+        Value::String(s) => {
+            let d = s
+                .trim()
+                .parse::<Decimal>()
+                .map_err(|_| Error::wrong_type(field, format!("{s:?}"), "expected a number"))?;
+            if d.is_zero() && s.bytes().any(|b| matches!(b, b'1'..=b'9')) {
+                return Err(Error::invalid(
+                    field,
+                    format!("{s:?}"),
+                    "number too small for a decimal (below 1e-28)",
+                ));
+            }
+            Ok(d)
+        }
         other => Err(Error::wrong_type(field, other, "expected a number")),
     }
 }

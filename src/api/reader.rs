@@ -12,6 +12,20 @@
 //! the CLI's `--allow-unknown-fields`). Issuance bodies (accounts, `additional_data`) are accepted.
 //! The amount, count and date bounds are the engine's ([`LoanTerms::validate`]): a typed caller gets
 //! the same errors.
+//!
+//! What the reader refuses besides the engine's bounds:
+//!
+//! * an object that repeats a key (a [`crate::ErrorKind::Conflict`] naming the key's path), and a
+//!   number that underflows to zero such as `1e-400` (see `api/strict.rs`);
+//! * a date not written exactly `YYYY-MM-DD` ([`parse_date`]: `2023-3-4`, `+2023-03-14` and
+//!   `" 2023-03-14 "` are [`crate::ErrorKind::Invalid`]);
+//! * arrays beyond their caps ([`crate::ErrorKind::OutOfRange`] on the array's path):
+//!
+//! | array | cap |
+//! |---|---|
+//! | `refinanced_credit_operations` | [`crate::simulation::MAX_REFINANCED`] (100) |
+//! | `collaterals` | [`MAX_COLLATERALS`] (16) |
+//! | `contract_fees`, `external_contract_fees` of a pricing file | [`MAX_FEES`] (64) each |
 
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
@@ -29,6 +43,13 @@ use crate::portability::{self, PayrollTerms, PortabilityTerms};
 use crate::rate::{AnnualRate, InterestBase, InterestRate, MonthlyRate, RateInput};
 use crate::schedule::Amortization;
 use crate::simulation::{Amount, FirstDue, LoanTerms, RefinancedOperation, check_amount};
+
+/// Most `collaterals` a request may list (QI's requests carry one).
+pub const MAX_COLLATERALS: usize = 16;
+
+/// Most fees each list of a pricing configuration (`contract_fees`, `external_contract_fees`) may
+/// hold.
+pub const MAX_FEES: usize = 64;
 
 /// A JSON object with its path, for field-by-field reading with precise errors.
 pub(super) struct Obj<'a> {
@@ -78,9 +99,15 @@ impl<'a> Obj<'a> {
         }
     }
 
-    pub(super) fn array(&self, key: &str) -> Result<Vec<Obj<'a>>> {
+    /// The objects of the array `key`, at most `cap` of them.
+    pub(super) fn array(&self, key: &str, cap: usize) -> Result<Vec<Obj<'a>>> {
         match self.get(key) {
             None => Ok(vec![]),
+            Some(Value::Array(items)) if items.len() > cap => Err(Error::invalid(
+                self.field(key),
+                format!("{} items", items.len()),
+                format!("at most {cap} items"),
+            )),
             Some(Value::Array(items)) => items
                 .iter()
                 .enumerate()
@@ -236,21 +263,30 @@ impl<'a> Obj<'a> {
     }
 }
 
-/// Parses JSON text; `source_name` names the input in the error.
+/// Parses JSON text (duplicate keys and underflowing numbers refused: see `api/strict.rs`);
+/// `source_name` names the input in a syntax error.
 pub(super) fn parse_json(text: &str, source_name: &str) -> Result<Value> {
-    serde_json::from_str(text).map_err(|e| Error::Json {
-        source_name: source_name.to_string(),
-        message: e.to_string(),
-    })
+    super::strict::parse(text, source_name)
 }
 
-/// Parses a `YYYY-MM-DD` date, naming `field` on error.
+/// Parses a date written exactly `YYYY-MM-DD` (four, two and two ASCII digits: no sign, no
+/// surrounding spaces, no single-digit month or day), naming `field` on error.
 ///
 /// # Errors
-/// [`Error::InvalidField`] for anything else than a valid calendar date.
+/// [`Error::InvalidField`] ([`crate::ErrorKind::Invalid`]) for anything else than a valid calendar
+/// date in that form.
 pub fn parse_date(s: &str, field: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| Error::unknown(field, format!("{s:?}"), "expected a date YYYY-MM-DD"))
+    let b = s.as_bytes();
+    let shaped = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    shaped
+        .then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .flatten()
+        .ok_or_else(|| Error::unknown(field, format!("{s:?}"), "expected a date YYYY-MM-DD"))
 }
 
 fn short(v: &Value) -> String {
@@ -606,11 +642,14 @@ impl SimulationRequest {
             None => fin.u32("limit_days_to_disburse")?.unwrap_or(0),
         };
         let mut refinanced = vec![];
-        for r in root.array("refinanced_credit_operations")? {
+        for r in root.array(
+            "refinanced_credit_operations",
+            crate::simulation::MAX_REFINANCED,
+        )? {
             refinanced.push(read_refinanced(&r)?);
         }
         let mut collaterals = vec![];
-        for c in root.array("collaterals")? {
+        for c in root.array("collaterals", MAX_COLLATERALS)? {
             let t = c.required("collateral_type", c.string("collateral_type")?)?;
             let collateral_type = parse_collateral_type(&t, &c.field("collateral_type"))?;
             if let Some(data) = c.object("collateral_data")? {
@@ -774,7 +813,10 @@ fn read_desired(fin: &Obj<'_>) -> Result<Option<Vec<(Decimal, NaiveDate)>>> {
             ));
         }
     }
-    let items = fin.array("desired_installments")?;
+    let items = fin.array(
+        "desired_installments",
+        crate::schedule::MAX_INSTALLMENTS as usize + 1,
+    )?;
     if items.is_empty() {
         return Err(Error::invalid(
             fin.field("desired_installments"),
@@ -974,7 +1016,7 @@ fn read_credit_operation_type(fin: &Obj<'_>) -> Result<String> {
 /// `insurance_premium_qi` is priced by QI from its own table.
 fn read_rebates(obj: &Obj<'_>, key: &str, taxed: bool) -> Result<Pricing> {
     let mut out = Pricing::default();
-    for f in obj.array(key)? {
+    for f in obj.array(key, MAX_FEES)? {
         let fee_type = f.required("fee_type", f.string("fee_type")?)?;
         match fee_type.as_str() {
             "tac" | "spread" => {}
@@ -1508,7 +1550,7 @@ fn pricing_from_value(
     }
     let read = |list: &str, taxed: bool| -> Result<Vec<FeeRule>> {
         let mut out = vec![];
-        for f in root.array(list)? {
+        for f in root.array(list, MAX_FEES)? {
             let fee_type = f.required("fee_type", f.string("fee_type")?)?;
             out.push(read_fee(&f, fee_type, taxed)?);
         }

@@ -195,7 +195,7 @@ impl V2Request {
             None => Default::default(),
         };
         let mut fees = vec![];
-        for f in root.array("fees")? {
+        for f in root.array("fees", super::MAX_FEES)? {
             let kind = match f.required("type", f.string("type")?)?.as_str() {
                 "internal" => V2FeeKind::Internal,
                 "external" => V2FeeKind::External,

@@ -1,17 +1,26 @@
 //! `qitech-sim batch`: one simulation request per input line, one response (or error object) per
-//! output line, in input order, priced on all cores.
+//! output line, in input order, priced on all cores, as a stream that loses nothing.
 //!
-//! * Lines are read and priced in chunks of [`CHUNK`]; a writer thread prints chunk k while the pool
-//!   prices chunk k + 1, and the channel holds one chunk, so memory stays bounded by a few chunks
-//!   whatever the input's length.
-//! * A line that fails gives `{"error":"…","line":N}` (N counts input lines from 1); a blank line is
-//!   skipped but still counted.
-//! * At the end, stderr gets one summary line when any line failed (`qitech-sim batch: 3 of 1000
-//!   lines failed`), and the exit status is 1 then, so a pipeline notices; 0 when every line was
-//!   priced. A closed stdout (`batch | head -1`) ends quietly with status 0.
+//! * **One output line per input line**, in order: a line that fails (invalid JSON, a bad field, a
+//!   blank line, bytes that are not UTF-8, a line longer than [`MAX_LINE_BYTES`]) gives
+//!   `{"error":"…","line":N}` (N counts input lines from 1). A UTF-8 byte-order mark opening line 1
+//!   is skipped; a `\r` ending a line too.
+//! * **Memory bounded in bytes**: a line is read up to [`MAX_LINE_BYTES`] (the rest of a longer
+//!   line is skipped without being stored, and the stream goes on); the lines read ahead are
+//!   bounded by [`QUEUE_BYTES`]; the responses priced ahead of the writer by [`OUTPUT_BYTES`]
+//!   (estimated per request from its options × installments before it is priced), whatever the
+//!   number of lines and whatever each line asks for.
+//! * **Answers as soon as the input pauses**: a reader thread hands lines over as they arrive, and
+//!   the pricer prices whatever has arrived as soon as no further line is waiting, then flushes; a
+//!   co-process that writes one line and waits for its answer gets it.
+//! * At the end, stderr gets one summary line (`qitech-sim batch: lines read: 1000, priced: 997,
+//!   failed: 3`); the exit status is 1 when any line failed, 0 when every line was priced, 2 when the
+//!   input could not be read. A closed stdout (`batch | head -1`) ends quietly with status 0.
 
-use std::io::{BufRead, BufWriter, Write};
+use std::io::{BufRead, BufWriter, Read, Write};
 use std::process::ExitCode;
+use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError};
+use std::sync::{Arc, Condvar, Mutex};
 
 use qitech_sim::SimulationOptions;
 use qitech_sim::api::{self, SimulationRequest};
@@ -20,8 +29,158 @@ use serde_json::json;
 
 use crate::{Failure, now_utc};
 
-/// Lines read, priced in parallel and written per chunk.
-const CHUNK: usize = 256;
+/// The longest input line priced, in bytes (1 MiB, newline excluded); a longer line gets an error
+/// line and the rest of it is skipped.
+pub(crate) const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// Most bytes of input lines read ahead of the pricer.
+pub(crate) const QUEUE_BYTES: usize = 4 << 20;
+
+/// Most lines priced in one parallel chunk.
+const CHUNK_LINES: usize = 256;
+
+/// Most bytes of responses (estimated) priced in one parallel chunk; the writer holds one chunk
+/// and the channel one more, so responses in memory stay below about three times this.
+pub(crate) const OUTPUT_BYTES: usize = 16 << 20;
+
+/// One input line as the reader hands it over.
+struct Line {
+    number: usize,
+    /// The text, or the error line's message.
+    text: Result<String, String>,
+    /// Bytes held (for the read-ahead budget).
+    bytes: usize,
+}
+
+/// What the reader thread sends.
+enum Input {
+    Line(Line),
+    /// The input failed (an I/O error): the message; nothing follows.
+    Failed(String),
+}
+
+/// The read-ahead budget: bytes of lines sent and not yet priced.
+#[derive(Default)]
+struct Budget {
+    held: Mutex<usize>,
+    freed: Condvar,
+}
+
+impl Budget {
+    /// Waits until `bytes` fit (a line larger than the whole budget waits for an empty queue).
+    fn acquire(&self, bytes: usize) {
+        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        while *held > 0 && *held + bytes > QUEUE_BYTES {
+            held = self.freed.wait(held).unwrap_or_else(|e| e.into_inner());
+        }
+        *held += bytes;
+    }
+
+    fn release(&self, bytes: usize) {
+        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        *held = held.saturating_sub(bytes);
+        self.freed.notify_all();
+    }
+}
+
+/// One line read with [`read_line`].
+#[derive(Debug, PartialEq, Eq)]
+enum Read1 {
+    /// The line's bytes (without the newline), complete.
+    Line,
+    /// The line was longer than the cap: its first bytes are in the buffer, the rest was skipped;
+    /// the total length.
+    TooLong(usize),
+    /// End of input.
+    Eof,
+}
+
+/// Reads one line into `buf` (cleared first), at most `cap` bytes of it; the rest of a longer line
+/// is consumed without being stored.
+fn read_line(input: &mut impl BufRead, buf: &mut Vec<u8>, cap: usize) -> std::io::Result<Read1> {
+    buf.clear();
+    let (mut total, mut any) = (0usize, false);
+    loop {
+        let available = match input.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok(match (any, total > cap) {
+                (false, _) => Read1::Eof,
+                (true, true) => Read1::TooLong(total),
+                (true, false) => Read1::Line,
+            });
+        }
+        any = true;
+        let (take, done) = match available.iter().position(|&b| b == b'\n') {
+            Some(i) => (i, true),
+            None => (available.len(), false),
+        };
+        let room = cap.saturating_sub(buf.len());
+        buf.extend_from_slice(&available[..take.min(room)]);
+        total += take;
+        input.consume(take + usize::from(done));
+        if done {
+            return Ok(if total > cap {
+                Read1::TooLong(total)
+            } else {
+                Read1::Line
+            });
+        }
+    }
+}
+
+/// The reader thread: every line of `input`, numbered, to `send`.
+fn read_all(mut input: impl BufRead, send: &mpsc::Sender<Input>, budget: &Budget) {
+    let mut buf = Vec::with_capacity(1 << 12);
+    let mut number = 0usize;
+    loop {
+        let outcome = read_line(&mut input, &mut buf, MAX_LINE_BYTES);
+        number += 1;
+        let text = match outcome {
+            Err(e) => {
+                let _ = send.send(Input::Failed(format!("input: line {number}: {e}")));
+                return;
+            }
+            Ok(Read1::Eof) => return,
+            Ok(Read1::TooLong(len)) => Err(format!(
+                "line {number}: {len} bytes, longer than the {MAX_LINE_BYTES}-byte line limit; \
+                 skipped"
+            )),
+            Ok(Read1::Line) => {
+                let mut bytes: &[u8] = &buf;
+                if number == 1 {
+                    bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+                }
+                bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+                match std::str::from_utf8(bytes) {
+                    Ok(s) if s.trim().is_empty() => Err(format!(
+                        "line {number}: blank line (expected a JSON request)"
+                    )),
+                    Ok(s) => Ok(s.to_string()),
+                    Err(e) => Err(format!(
+                        "line {number}: not valid UTF-8 (invalid byte at offset {})",
+                        e.valid_up_to()
+                    )),
+                }
+            }
+        };
+        let bytes = text.as_ref().map_or(0, String::len);
+        budget.acquire(bytes);
+        if send
+            .send(Input::Line(Line {
+                number,
+                text,
+                bytes,
+            }))
+            .is_err()
+        {
+            return;
+        }
+    }
+}
 
 /// What the writer thread reports.
 enum Written {
@@ -31,100 +190,238 @@ enum Written {
     Closed,
 }
 
-/// Runs the batch over `file` (stdin when `None` or `-`).
-pub(crate) fn run(file: Option<&str>, options: &SimulationOptions) -> Result<ExitCode, Failure> {
-    let input: Box<dyn BufRead> = match file {
-        None | Some("-") => Box::new(std::io::stdin().lock()),
-        Some(path) => Box::new(std::io::BufReader::new(
-            std::fs::File::open(path).map_err(|e| Failure(format!("{path}: cannot read: {e}")))?,
-        )),
+/// The writer thread: each chunk's lines, then a flush.
+fn write_all(receive: Receiver<Vec<String>>) -> Result<Written, String> {
+    let mut out = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+    let write = |out: &mut BufWriter<_>, results: &[String]| -> std::io::Result<()> {
+        for r in results {
+            out.write_all(r.as_bytes())?;
+            out.write_all(b"\n")?;
+        }
+        out.flush()
     };
-    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<String>>(1);
-    let writer = std::thread::spawn(move || -> Result<Written, String> {
-        let mut out = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
-        let write = |out: &mut BufWriter<_>, results: &[String]| -> std::io::Result<()> {
-            for r in results {
-                out.write_all(r.as_bytes())?;
-                out.write_all(b"\n")?;
-            }
-            out.flush()
-        };
-        for results in receive {
-            match write(&mut out, &results) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(Written::Closed),
-                Err(e) => return Err(format!("stdout: {e}")),
-            }
-        }
-        Ok(Written::All)
-    });
-    let mut lines = input.lines();
-    let (mut line_no, mut failed, mut read_error) = (0usize, 0usize, None);
-    loop {
-        let mut chunk: Vec<(usize, String)> = Vec::with_capacity(CHUNK);
-        for line in lines.by_ref() {
-            line_no += 1;
-            match line {
-                Ok(l) if l.trim().is_empty() => continue,
-                Ok(l) => chunk.push((line_no, l)),
-                Err(e) => {
-                    read_error = Some(format!("input: line {line_no}: {e}"));
-                    break;
-                }
-            }
-            if chunk.len() == CHUNK {
-                break;
-            }
-        }
-        if chunk.is_empty() {
-            break;
-        }
-        let now = now_utc();
-        let results: Vec<(bool, String)> = chunk
-            .par_iter()
-            .map(|(n, line)| price_line(*n, line, options, now.clone()))
-            .collect();
-        failed += results.iter().filter(|r| !r.0).count();
-        let texts = results.into_iter().map(|r| r.1).collect();
-        if send.send(texts).is_err() || read_error.is_some() {
-            break;
+    for results in receive {
+        match write(&mut out, &results) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(Written::Closed),
+            Err(e) => return Err(format!("stdout: {e}")),
         }
     }
-    drop(send);
+    Ok(Written::All)
+}
+
+/// Counts for the summary.
+#[derive(Default)]
+struct Counts {
+    read: usize,
+    failed: usize,
+}
+
+/// Runs the batch over `file` (stdin when `None` or `-`).
+pub(crate) fn run(file: Option<&str>, options: &SimulationOptions) -> Result<ExitCode, Failure> {
+    let source: Box<dyn Read + Send> = match file {
+        None | Some("-") => Box::new(std::io::stdin()),
+        Some(path) => Box::new(
+            std::fs::File::open(path).map_err(|e| Failure(format!("{path}: cannot read: {e}")))?,
+        ),
+    };
+    let budget = Arc::new(Budget::default());
+    let (send_in, receive_in) = mpsc::channel::<Input>();
+    let reader_budget = Arc::clone(&budget);
+    // The reader is never joined: at a closed stdout it may be blocked on an input that never ends.
+    std::thread::spawn(move || {
+        read_all(
+            std::io::BufReader::with_capacity(1 << 16, source),
+            &send_in,
+            &reader_budget,
+        );
+    });
+    let (send_out, receive_out) = mpsc::sync_channel::<Vec<String>>(1);
+    let writer = std::thread::spawn(move || write_all(receive_out));
+    let mut counts = Counts::default();
+    let read_error = price_all(&receive_in, &send_out, &budget, options, &mut counts);
+    drop(send_out);
     let written = writer
         .join()
         .map_err(|_| Failure("stdout: writer thread failed".into()))?;
+    let Counts { read, failed } = counts;
     match (read_error, written) {
         (_, Ok(Written::Closed)) => Ok(ExitCode::SUCCESS),
-        (Some(e), _) | (None, Err(e)) => Err(Failure(e)),
-        (None, Ok(Written::All)) if failed > 0 => {
-            eprintln!("qitech-sim batch: {failed} of {line_no} lines failed");
-            Ok(ExitCode::from(1))
+        (None, Err(e)) => Err(Failure(e)),
+        (read_error, Ok(Written::All) | Err(_)) => {
+            eprintln!(
+                "qitech-sim batch: lines read: {read}, priced: {}, failed: {failed}",
+                read - failed
+            );
+            match read_error {
+                Some(e) => Err(Failure(e)),
+                None if failed > 0 => Ok(ExitCode::from(1)),
+                None => Ok(ExitCode::SUCCESS),
+            }
         }
-        (None, Ok(Written::All)) => Ok(ExitCode::SUCCESS),
+    }
+}
+
+/// The pricer: takes the lines that have arrived (waiting only when none has), prices them on all
+/// cores in chunks bounded by lines and estimated output bytes, and hands each chunk to the
+/// writer. Returns the input's error, if it failed.
+fn price_all(
+    receive: &Receiver<Input>,
+    send: &SyncSender<Vec<String>>,
+    budget: &Budget,
+    options: &SimulationOptions,
+    counts: &mut Counts,
+) -> Option<String> {
+    let mut pending: Vec<Line> = Vec::with_capacity(CHUNK_LINES);
+    let mut read_error = None;
+    let mut ended = false;
+    while !ended {
+        // Block for the first line, then take what is already there, up to a chunk.
+        let first = match receive.recv() {
+            Ok(i) => i,
+            Err(_) => break,
+        };
+        let mut next = Some(first);
+        while let Some(item) = next.take() {
+            match item {
+                Input::Line(l) => pending.push(l),
+                Input::Failed(e) => {
+                    read_error = Some(e);
+                    ended = true;
+                    break;
+                }
+            }
+            if pending.len() >= CHUNK_LINES {
+                break;
+            }
+            next = match receive.try_recv() {
+                Ok(i) => Some(i),
+                Err(TryRecvError::Empty) => None,
+                Err(TryRecvError::Disconnected) => {
+                    ended = true;
+                    None
+                }
+            };
+        }
+        if pending.is_empty() {
+            continue;
+        }
+        counts.read += pending.len();
+        let held: usize = pending.iter().map(|l| l.bytes).sum();
+        if !price_chunk(std::mem::take(&mut pending), send, options, counts) {
+            // The writer is gone (stdout closed): stop reading.
+            return read_error;
+        }
+        budget.release(held);
+    }
+    read_error
+}
+
+/// A parsed line, or its error line.
+type Parsed = (usize, Result<SimulationRequest, String>);
+
+/// Parses `lines` in parallel, prices them in sub-chunks of at most [`OUTPUT_BYTES`] of estimated
+/// output, and sends each sub-chunk's texts to the writer. `false` when the writer is gone.
+fn price_chunk(
+    lines: Vec<Line>,
+    send: &SyncSender<Vec<String>>,
+    options: &SimulationOptions,
+    counts: &mut Counts,
+) -> bool {
+    let parsed: Vec<Parsed> = lines
+        .into_par_iter()
+        .map(|l| {
+            let request = l.text.and_then(|t| {
+                SimulationRequest::from_json(&t, &format!("line {}", l.number))
+                    .map_err(|e| e.to_string())
+            });
+            (l.number, request)
+        })
+        .collect();
+    let now = now_utc();
+    let mut start = 0;
+    while start < parsed.len() {
+        let mut end = start;
+        let mut estimate = 0usize;
+        while end < parsed.len() && (end == start || estimate < OUTPUT_BYTES) {
+            estimate += estimated_output(&parsed[end].1);
+            if end > start && estimate > OUTPUT_BYTES {
+                break;
+            }
+            end += 1;
+        }
+        let results: Vec<(bool, String)> = parsed[start..end]
+            .par_iter()
+            .map(|(n, request)| price_line(*n, request, options, now.clone()))
+            .collect();
+        counts.failed += results.iter().filter(|r| !r.0).count();
+        if send
+            .send(results.into_iter().map(|r| r.1).collect())
+            .is_err()
+        {
+            return false;
+        }
+        start = end;
+    }
+    true
+}
+
+/// A generous estimate of a response's bytes: QI prints each installment once at the top and once
+/// per disbursement option (≈ 320 bytes each in compact JSON).
+fn estimated_output(request: &Result<SimulationRequest, String>) -> usize {
+    match request {
+        Ok(r) => {
+            let options = r.terms.limit_days_to_disburse as usize + 2;
+            4096 + options * r.terms.number_of_installments as usize * 400
+        }
+        Err(e) => 64 + e.len(),
     }
 }
 
 /// One line: `(priced, the compact response or {"error":…,"line":N})`.
 fn price_line(
     n: usize,
-    line: &str,
+    request: &Result<SimulationRequest, String>,
     options: &SimulationOptions,
     now: Option<String>,
 ) -> (bool, String) {
-    let result = SimulationRequest::from_json(line, &format!("line {n}"))
-        .and_then(|req| api::simulate_request(&req, options, now));
-    match result {
-        Ok(resp) => match String::from_utf8(resp.to_json_bytes()) {
-            Ok(s) => (true, s),
-            Err(e) => (
-                false,
-                json!({"line": n, "error": e.to_string()}).to_string(),
-            ),
+    let error = |e: String| (false, json!({"line": n, "error": e}).to_string());
+    match request {
+        Err(e) => error(e.clone()),
+        Ok(req) => match api::simulate_request(req, options, now) {
+            Ok(resp) => match String::from_utf8(resp.to_json_bytes()) {
+                Ok(s) => (true, s),
+                Err(e) => error(e.to_string()),
+            },
+            Err(e) => error(e.to_string()),
         },
-        Err(e) => (
-            false,
-            json!({"line": n, "error": e.to_string()}).to_string(),
-        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_capped_and_the_rest_skipped() {
+        let mut input = std::io::BufReader::with_capacity(4, &b"abc\nabcdefgh\n\nxy"[..]);
+        let mut buf = vec![];
+        let mut got = vec![];
+        loop {
+            match read_line(&mut input, &mut buf, 5) {
+                Ok(Read1::Eof) => break,
+                Ok(r) => got.push((r, buf.clone())),
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert_eq!(
+            got,
+            [
+                (Read1::Line, b"abc".to_vec()),
+                (Read1::TooLong(8), b"abcde".to_vec()),
+                (Read1::Line, vec![]),
+                (Read1::Line, b"xy".to_vec()),
+            ]
+        );
     }
 }

@@ -327,7 +327,25 @@ fn clap_error(e: &clap::Error, args: &[String]) -> ExitCode {
     fail(&Failure(message))
 }
 
+/// Standard input can be read once: a request and a configuration cannot both come from it.
+fn one_stdin(file: Option<&str>, engine: &EngineArgs) -> Result<(), Failure> {
+    if matches!(file, None | Some("-")) && engine.config.as_deref() == Some("-") {
+        return Err(Failure(
+            "--config: \"-\" (standard input) is already the request's input; give the \
+             configuration as a file"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 fn run(cli: Cli) -> Result<Outcome, Failure> {
+    match &cli.command {
+        Command::Simulate(a) | Command::Debt(a) => one_stdin(Some(&a.file), &a.engine)?,
+        Command::Portability(a) => one_stdin(Some(&a.file), &a.engine)?,
+        Command::Batch(a) => one_stdin(a.file.as_deref(), &a.engine)?,
+        Command::Calendar(_) => {}
+    }
     match cli.command {
         Command::Simulate(a) => {
             let (options, conventions) = engine_config(&a.engine)?;
