@@ -21,6 +21,10 @@ SIMULATE = [
     ("personal_credit/debt_request.json", None),
     ("qi-examples/anaue-preprice-5000-2020.request.json", None),
     ("systems/sac-12-10000-2024.request.json", None),
+    # The reliability reproducers (numbers at the edges).
+    ("reliability/large-amount-f64-printing.json", None),
+    ("reliability/batch-amplification-line.json", None),
+    ("reliability/negative-rate-identity.json", "reliability/negative-rate-identity-pricing.json"),
     # The conventions' QI examples, each under its configuration (a v2 body answers in the v2 shape).
     ("qi-examples/anaue-preprice-5000-2020.request.json", "qi-examples/anaue-preprice-5000-2020.config.json"),
     ("qi-examples/pt-simulacao-2024.request.json", "qi-examples/pt-simulacao-2024.config.json"),
