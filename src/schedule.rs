@@ -36,7 +36,7 @@ use crate::calendar::{self, BrazilCalendar};
 use crate::conventions::{Conventions, InterestDecimals, LastInstallment};
 use crate::error::{Error, Result};
 use crate::iof::{IofConventions, IofRule};
-use crate::num::{self, round_cents, round_dp, round_interest};
+use crate::num::{self, round_cents, round_dp};
 use crate::rate::InterestRate;
 
 /// Most installments a schedule may have (50 years of monthly payments).
@@ -348,6 +348,9 @@ impl GrowthMemo {
 /// `g_k` is the growth over period k alone (memoised per day count: a monthly schedule has at most
 /// four distinct calendar lengths), `1/G_k` the running discount from the disbursement to due date k:
 /// `1/G_k = 1/G_{k−1} × 1/g_k`, and `Σ 1/G_k` is summed in due-date order.
+///
+/// An engine internal, public for the crate's tests and benches only.
+#[doc(hidden)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grid {
     periods: Vec<Period>,
@@ -559,15 +562,30 @@ fn face_value_schedule(grid: &Grid, face_value: Decimal) -> Result<Schedule> {
             ));
         }
     }
-    let periods = grid.periods();
     let pv = num::mul(face_value, grid.discount_sum, FIELD)?;
+    split_present_value(grid, pv, |_| face_value, FIELD)
+}
+
+/// The schedule of installments whose totals are given (`total_of(k)`), worth `pv` at the
+/// disbursement: `issue_amount = round2(pv)`; for k < n, `interest_k = round_dp(bal · (g_k − 1))`
+/// and `principal_k = total_k − interest_k`; the last installment closes the balance,
+/// `principal_n = round_dp(bal)`. `dp` and the starting balance: 10 decimals on the unrounded `pv`
+/// (the seeds: SIAPE's 3.1882715773), or 8 or 2 on the rounded issue (the v2 rule,
+/// `interest_decimals`). The one split of face-value and given-installment schedules.
+fn split_present_value(
+    grid: &Grid,
+    pv: Decimal,
+    total_of: impl Fn(usize) -> Decimal,
+    field: &str,
+) -> Result<Schedule> {
+    let periods = grid.periods();
     let issue_amount = round_cents(pv);
     if issue_amount > crate::simulation::MAX_AMOUNT {
         // A negative rate discounts upwards: the present value of modest installments can pass
         // every amount bound (and the precision the schedule's identities need).
         return Err(Error::invalid(
-            FIELD,
-            face_value,
+            field,
+            total_of(0),
             format!(
                 "the installments' present value {issue_amount} exceeds the largest issue amount {}",
                 crate::simulation::MAX_AMOUNT
@@ -576,20 +594,19 @@ fn face_value_schedule(grid: &Grid, face_value: Decimal) -> Result<Schedule> {
     }
     let n = periods.len();
     let mut installments = Vec::with_capacity(n);
-    // 10 decimals on the unrounded present value (the seeds); 8 or 2 on the rounded issue, so that
-    // the balance stays at those decimals (the v2 rule, `interest_decimals`).
     let (dp, mut bal) = match grid.interest_decimals {
         None | Some(InterestDecimals::Ten) => (10, pv),
         Some(d) => (d.dp(), issue_amount),
     };
     let mut due_principal = issue_amount;
     for (k, (p, &r)) in periods.iter().zip(&grid.interest).enumerate() {
+        let total = total_of(k);
         let (interest, principal) = if k + 1 == n {
             let principal = round_dp(bal, dp);
-            (num::sub(face_value, principal, FIELD)?, principal)
+            (num::sub(total, principal, field)?, principal)
         } else {
-            let interest = round_dp(num::mul(bal, r, FIELD)?, dp);
-            (interest, num::sub(face_value, interest, FIELD)?)
+            let interest = round_dp(num::mul(bal, r, field)?, dp);
+            (interest, num::sub(total, interest, field)?)
         };
         installments.push(Installment {
             period: *p,
@@ -597,10 +614,10 @@ fn face_value_schedule(grid: &Grid, face_value: Decimal) -> Result<Schedule> {
             pre_fixed_amount: interest,
             principal_amortization_amount: principal,
             tax_amount: tax(grid, issue_amount, principal, p)?,
-            total_amount: face_value,
+            total_amount: total,
         });
-        bal = num::sub(bal, principal, FIELD)?;
-        due_principal = num::sub(due_principal, principal, FIELD)?;
+        bal = num::sub(bal, principal, field)?;
+        due_principal = num::sub(due_principal, principal, field)?;
     }
     Ok(Schedule {
         issue_amount,
@@ -611,8 +628,8 @@ fn face_value_schedule(grid: &Grid, face_value: Decimal) -> Result<Schedule> {
 /// Given installments (`financial.desired_installments`): installment k is `totals[k]`, due on
 /// the grid's k-th due date; the issue amount is their present value on the loan's base, split as
 /// [`face_value`] splits equal installments (interest `round10(bal · (g_k − 1))` on the unrounded
-/// running balance, the last installment closing the balance). With equal totals it is
-/// [`face_value`] exactly.
+/// running balance, the last installment closing the balance; the same split, so the interest
+/// conventions apply alike). With equal totals it is [`face_value`] exactly.
 ///
 /// # Errors
 /// [`Error::InvalidField`] for a total ≤ 0 or a count that is not the grid's,
@@ -645,34 +662,7 @@ pub fn given_installments(grid: &Grid, totals: &[Decimal]) -> Result<Schedule> {
         }
         pv
     };
-    let issue_amount = round_cents(pv);
-    let n = periods.len();
-    let mut installments = Vec::with_capacity(n);
-    let mut bal = pv;
-    let mut due_principal = issue_amount;
-    for (k, ((p, &r), &total)) in periods.iter().zip(&grid.interest).zip(totals).enumerate() {
-        let (interest, principal) = if k + 1 == n {
-            let principal = round_interest(bal);
-            (num::sub(total, principal, FIELD)?, principal)
-        } else {
-            let interest = round_interest(num::mul(bal, r, FIELD)?);
-            (interest, num::sub(total, interest, FIELD)?)
-        };
-        installments.push(Installment {
-            period: *p,
-            due_principal,
-            pre_fixed_amount: interest,
-            principal_amortization_amount: principal,
-            tax_amount: tax(grid, issue_amount, principal, p)?,
-            total_amount: total,
-        });
-        bal = num::sub(bal, principal, FIELD)?;
-        due_principal = num::sub(due_principal, principal, FIELD)?;
-    }
-    Ok(Schedule {
-        issue_amount,
-        installments,
-    })
+    split_present_value(grid, pv, |k| totals[k], FIELD)
 }
 
 /// Prices a loan of `issue_amount` (cents) by the grid's system: for `pre_price_days` equal

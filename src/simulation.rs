@@ -1324,6 +1324,7 @@ const GROSS_UP_WINDOW_CENTS: i64 = 3;
 /// # Errors
 /// [`Error::InvalidField`] for a disbursed amount below 0.01, or when the percentage fees and the IOF
 /// take the whole loan; errors of [`schedule::from_issue`] for the chosen amount.
+#[doc(hidden)]
 pub fn gross_up(grid: &Grid, disbursed: Decimal, pricing: &Pricing) -> Result<(Schedule, Iof)> {
     const FIELD: &str = "financial.disbursed_amount";
     let cent = Decimal::new(1, 2);
