@@ -176,7 +176,7 @@ pub enum IofRounding {
     #[default]
     Total,
     /// `Σ round2(tax_k) + round2(additional)`: each installment's daily IOF in cents (other
-    /// platforms, conventions.md §3).
+    /// platforms: the crate's conventions, *Switches*).
     PerInstallment,
 }
 

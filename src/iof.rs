@@ -135,7 +135,7 @@ impl IofConventions {
     }
 
     /// An installment's printed `tax_amount` from its unrounded daily IOF: `round2` per
-    /// installment (other platforms, conventions.md §3), else `round_k` at `tax_decimals`, else
+    /// installment (other platforms: the crate's conventions, *Switches*), else `round_k` at `tax_decimals`, else
     /// unrounded.
     pub fn installment(&self, tax: Decimal) -> Decimal {
         match (self.rounding, self.tax_decimals) {

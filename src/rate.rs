@@ -112,7 +112,7 @@ impl MonthlyRate {
     }
 
     /// `round_dp((1+m)^12 − 1)`: the annual rate at `dp` decimals (`annual_rate_decimals: 6`,
-    /// other platforms' rule, conventions.md §3).
+    /// other platforms' rule: the crate's conventions, *Switches*).
     ///
     /// # Errors
     /// [`Error::InvalidField`] when the rounded rate is −100 % (no growth factor exists).
