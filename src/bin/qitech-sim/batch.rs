@@ -13,6 +13,10 @@
 //! * **Answers as soon as the input pauses**: a reader thread hands lines over as they arrive, and
 //!   the pricer prices whatever has arrived as soon as no further line is waiting, then flushes; a
 //!   co-process that writes one line and waits for its answer gets it.
+//! * **`--summary`** ([`Shape::Summary`]): each priced line is the compact
+//!   [`api::SummaryResponse`] instead of the full response (per disbursement option: date, issue,
+//!   IOF, fees, disbursed, change or shortfall, first installment, CET); error lines, order,
+//!   memory bounds and flushing are the same.
 //! * At the end, stderr gets one summary line (`qitech-sim batch: lines read: 1000, priced: 997,
 //!   failed: 3`); the exit status is 1 when any line failed, 0 when every line was priced, 2 when the
 //!   input could not be read. A closed stdout (`batch | head -1`) ends quietly with status 0.
@@ -42,6 +46,15 @@ const CHUNK_LINES: usize = 256;
 /// Most bytes of responses (estimated) priced in one parallel chunk; the writer holds one chunk
 /// and the channel one more, so responses in memory stay below about three times this.
 pub(crate) const OUTPUT_BYTES: usize = 16 << 20;
+
+/// What each priced line prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// The full simulation response.
+    Full,
+    /// The one-line summary ([`api::SummaryResponse`]).
+    Summary,
+}
 
 /// One input line as the reader hands it over.
 struct Line {
@@ -218,7 +231,11 @@ struct Counts {
 }
 
 /// Runs the batch over `file` (stdin when `None` or `-`).
-pub(crate) fn run(file: Option<&str>, options: &SimulationOptions) -> Result<ExitCode, Failure> {
+pub(crate) fn run(
+    file: Option<&str>,
+    options: &SimulationOptions,
+    shape: Shape,
+) -> Result<ExitCode, Failure> {
     let source: Box<dyn Read + Send> = match file {
         None | Some("-") => Box::new(std::io::stdin()),
         Some(path) => Box::new(
@@ -239,7 +256,7 @@ pub(crate) fn run(file: Option<&str>, options: &SimulationOptions) -> Result<Exi
     let (send_out, receive_out) = mpsc::sync_channel::<Vec<String>>(1);
     let writer = std::thread::spawn(move || write_all(receive_out));
     let mut counts = Counts::default();
-    let read_error = price_all(&receive_in, &send_out, &budget, options, &mut counts);
+    let read_error = price_all(&receive_in, &send_out, &budget, options, shape, &mut counts);
     drop(send_out);
     let written = writer
         .join()
@@ -270,6 +287,7 @@ fn price_all(
     send: &SyncSender<Vec<String>>,
     budget: &Budget,
     options: &SimulationOptions,
+    shape: Shape,
     counts: &mut Counts,
 ) -> Option<String> {
     let mut pending: Vec<Line> = Vec::with_capacity(CHUNK_LINES);
@@ -308,7 +326,7 @@ fn price_all(
         }
         counts.read += pending.len();
         let held: usize = pending.iter().map(|l| l.bytes).sum();
-        if !price_chunk(std::mem::take(&mut pending), send, options, counts) {
+        if !price_chunk(std::mem::take(&mut pending), send, options, shape, counts) {
             // The writer is gone (stdout closed): stop reading.
             return read_error;
         }
@@ -326,6 +344,7 @@ fn price_chunk(
     lines: Vec<Line>,
     send: &SyncSender<Vec<String>>,
     options: &SimulationOptions,
+    shape: Shape,
     counts: &mut Counts,
 ) -> bool {
     let parsed: Vec<Parsed> = lines
@@ -344,7 +363,7 @@ fn price_chunk(
         let mut end = start;
         let mut estimate = 0usize;
         while end < parsed.len() && (end == start || estimate < OUTPUT_BYTES) {
-            estimate += estimated_output(&parsed[end].1);
+            estimate += estimated_output(&parsed[end].1, shape);
             if end > start && estimate > OUTPUT_BYTES {
                 break;
             }
@@ -352,7 +371,7 @@ fn price_chunk(
         }
         let results: Vec<(bool, String)> = parsed[start..end]
             .par_iter()
-            .map(|(n, request)| price_line(*n, request, options, now.clone()))
+            .map(|(n, request)| price_line(*n, request, options, shape, now.clone()))
             .collect();
         counts.failed += results.iter().filter(|r| !r.0).count();
         if send
@@ -367,12 +386,16 @@ fn price_chunk(
 }
 
 /// A generous estimate of a response's bytes: QI prints each installment once at the top and once
-/// per disbursement option (≈ 320 bytes each in compact JSON).
-fn estimated_output(request: &Result<SimulationRequest, String>) -> usize {
+/// per disbursement option (≈ 320 bytes each in compact JSON); a summary prints ≈ 300 bytes per
+/// option.
+fn estimated_output(request: &Result<SimulationRequest, String>, shape: Shape) -> usize {
     match request {
         Ok(r) => {
             let options = r.terms.limit_days_to_disburse as usize + 2;
-            4096 + options * r.terms.number_of_installments as usize * 400
+            match shape {
+                Shape::Full => 4096 + options * r.terms.number_of_installments as usize * 400,
+                Shape::Summary => 256 + options * 400,
+            }
         }
         Err(e) => 64 + e.len(),
     }
@@ -383,18 +406,21 @@ fn price_line(
     n: usize,
     request: &Result<SimulationRequest, String>,
     options: &SimulationOptions,
+    shape: Shape,
     now: Option<String>,
 ) -> (bool, String) {
     let error = |e: String| (false, json!({"line": n, "error": e}).to_string());
-    match request {
-        Err(e) => error(e.clone()),
-        Ok(req) => match api::simulate_request(req, options, now) {
-            Ok(resp) => match String::from_utf8(resp.to_json_bytes()) {
-                Ok(s) => (true, s),
-                Err(e) => error(e.to_string()),
-            },
-            Err(e) => error(e.to_string()),
+    let bytes = match request {
+        Err(e) => return error(e.clone()),
+        Ok(req) => match shape {
+            Shape::Full => api::simulate_request(req, options, now).map(|r| r.to_json_bytes()),
+            Shape::Summary => api::summarize_request(req, options).map(|r| r.to_json_bytes()),
         },
+    };
+    match bytes.map(String::from_utf8) {
+        Ok(Ok(s)) => (true, s),
+        Ok(Err(e)) => error(e.to_string()),
+        Err(e) => error(e.to_string()),
     }
 }
 
