@@ -56,6 +56,19 @@ fn request_fixtures() -> Vec<(PathBuf, String)> {
     requests
 }
 
+/// The airforce request refinancing more than it lends: every option has a shortfall.
+fn shortfall_request() -> String {
+    let mut v: Value = serde_json::from_str(
+        &std::fs::read_to_string(format!(
+            "{ROOT}/fixtures/airforce/simulation_request_4_options.json"
+        ))
+        .expect("fixture"),
+    )
+    .expect("JSON");
+    v["refinanced_credit_operations"][0]["due_balance"] = Value::from(100_000);
+    v.to_string()
+}
+
 /// The pricing file that goes with a request fixture, if any (`X.request.json` → `X.config.json`
 /// or `X.pricing.json`; `X.json` → `X-pricing.json`; `simulation_request.json` → `pricing.json`).
 fn pricing_for(request: &Path) -> Option<PathBuf> {
@@ -128,7 +141,9 @@ fn assert_same_numbers(name: &str, summary: &Value, full: &Value) {
 #[test]
 fn summary_numbers_are_the_full_responses_on_every_request_fixture() {
     let mut compared = 0;
-    for (path, text) in request_fixtures() {
+    let mut requests = request_fixtures();
+    requests.push((PathBuf::from("shortfall"), shortfall_request()));
+    for (path, text) in requests {
         let pricing = pricing_for(&path);
         let mut runs = vec![None];
         if pricing.is_some() {
@@ -161,6 +176,9 @@ fn summary_numbers_are_the_full_responses_on_every_request_fixture() {
         }
     }
     assert!(compared >= 15, "compared {compared}");
+    let request = SimulationRequest::from_json(&shortfall_request(), "request").expect("request");
+    let summary = api::summarize_request(&request, &SimulationOptions::new()).expect("priced");
+    assert!(summary.options.iter().all(|o| o.shortfall_amount.is_some()));
 }
 
 /// Runs `batch` with `args` on `input`: (exit code, stdout lines, stderr).
@@ -197,6 +215,8 @@ fn batch_summary_lines_match_batch_lines_one_for_one() {
         input.extend_from_slice(v.to_string().as_bytes());
         input.push(b'\n');
     }
+    input.extend_from_slice(shortfall_request().as_bytes());
+    input.push(b'\n');
     // The same error lines as the full batch: invalid JSON, a blank line, a bad field.
     input.extend_from_slice(b"{not json\n\n");
     input.extend_from_slice(
