@@ -36,13 +36,15 @@ echo "input: $N requests of 96 installments, $(du -h "$INPUT" | cut -f1) ($INPUT
 run() { # label, output path, batch arguments…
     local label=$1 out=$2; shift 2
     local log="$WORK/time.log"
+    local t0 t1 secs rss
+    t0=$(date +%s.%N)
     /usr/bin/time -v "$BIN" batch "$INPUT" "$@" > "$out" 2> "$log" || { cat "$log" >&2; exit 1; }
-    local secs rss
-    secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$log")
+    t1=$(date +%s.%N)
+    secs=$(echo "$t1 - $t0" | bc -l)
     rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$log")
     local size="discarded"
     [ "$out" = /dev/null ] || size="$(du -h "$out" | cut -f1) written"
-    printf '%-24s %6.2f s  %8.0f quotes/s  peak RSS %4s MB  (%s)\n' \
+    printf '%-30s %6.2f s  %8.0f quotes/s  peak RSS %4s MB  (%s)\n' \
         "$label" "$secs" "$(echo "$N / $secs" | bc -l)" "$rss" "$size"
 }
 run "batch > /dev/null" /dev/null
