@@ -203,13 +203,15 @@ enum Written {
     Closed,
 }
 
-/// The writer thread: each chunk's lines, then a flush.
-fn write_all(receive: Receiver<Vec<String>>) -> Result<Written, String> {
-    let mut out = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
-    let write = |out: &mut BufWriter<_>, results: &[String]| -> std::io::Result<()> {
+/// The writer thread: each chunk's lines (each already ending in its newline), then a flush.
+///
+/// The buffer gathers short lines (error lines, summaries); a line longer than it (a full response
+/// is ≈ 64 KB for 96 installments) goes to stdout in one write, without being copied into it.
+fn write_all(receive: Receiver<Vec<Vec<u8>>>) -> Result<Written, String> {
+    let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let write = |out: &mut BufWriter<_>, results: &[Vec<u8>]| -> std::io::Result<()> {
         for r in results {
-            out.write_all(r.as_bytes())?;
-            out.write_all(b"\n")?;
+            out.write_all(r)?;
         }
         out.flush()
     };
@@ -253,7 +255,7 @@ pub(crate) fn run(
             &reader_budget,
         );
     });
-    let (send_out, receive_out) = mpsc::sync_channel::<Vec<String>>(1);
+    let (send_out, receive_out) = mpsc::sync_channel::<Vec<Vec<u8>>>(1);
     let writer = std::thread::spawn(move || write_all(receive_out));
     let mut counts = Counts::default();
     let read_error = price_all(&receive_in, &send_out, &budget, options, shape, &mut counts);
@@ -284,7 +286,7 @@ pub(crate) fn run(
 /// writer. Returns the input's error, if it failed.
 fn price_all(
     receive: &Receiver<Input>,
-    send: &SyncSender<Vec<String>>,
+    send: &SyncSender<Vec<Vec<u8>>>,
     budget: &Budget,
     options: &SimulationOptions,
     shape: Shape,
@@ -342,7 +344,7 @@ type Parsed = (usize, Result<SimulationRequest, String>);
 /// output, and sends each sub-chunk's texts to the writer. `false` when the writer is gone.
 fn price_chunk(
     lines: Vec<Line>,
-    send: &SyncSender<Vec<String>>,
+    send: &SyncSender<Vec<Vec<u8>>>,
     options: &SimulationOptions,
     shape: Shape,
     counts: &mut Counts,
@@ -369,7 +371,7 @@ fn price_chunk(
             }
             end += 1;
         }
-        let results: Vec<(bool, String)> = parsed[start..end]
+        let results: Vec<(bool, Vec<u8>)> = parsed[start..end]
             .par_iter()
             .map(|(n, request)| price_line(*n, request, options, shape, now.clone()))
             .collect();
@@ -401,15 +403,21 @@ fn estimated_output(request: &Result<SimulationRequest, String>, shape: Shape) -
     }
 }
 
-/// One line: `(priced, the compact response or {"error":…,"line":N})`.
+/// One line: `(priced, the compact response or {"error":…,"line":N}, and its newline)`. The
+/// response's bytes are UTF-8 by construction (JSON literals, serde_json's string escaping and
+/// number printing), so they are sent as they are, not validated again.
 fn price_line(
     n: usize,
     request: &Result<SimulationRequest, String>,
     options: &SimulationOptions,
     shape: Shape,
     now: Option<String>,
-) -> (bool, String) {
-    let error = |e: String| (false, json!({"line": n, "error": e}).to_string());
+) -> (bool, Vec<u8>) {
+    let error = |e: String| {
+        let mut line = json!({"line": n, "error": e}).to_string().into_bytes();
+        line.push(b'\n');
+        (false, line)
+    };
     let bytes = match request {
         Err(e) => return error(e.clone()),
         Ok(req) => match shape {
@@ -417,9 +425,11 @@ fn price_line(
             Shape::Summary => api::summarize_request(req, options).map(|r| r.to_json_bytes()),
         },
     };
-    match bytes.map(String::from_utf8) {
-        Ok(Ok(s)) => (true, s),
-        Ok(Err(e)) => error(e.to_string()),
+    match bytes {
+        Ok(mut line) => {
+            line.push(b'\n');
+            (true, line)
+        }
         Err(e) => error(e.to_string()),
     }
 }
