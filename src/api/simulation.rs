@@ -143,7 +143,7 @@ json_struct! {
         /// `first_due_date`.
         first_due_date: NaiveDate => "first_due_date" [date],
         /// `installments`.
-        installments: Vec<InstallmentJson> => "installments",
+        installments: Vec<InstallmentJson> => "installments" [rows],
         /// `iof_amount`.
         iof_amount: Num => "iof_amount",
         /// `issue_amount`.
@@ -193,7 +193,7 @@ json_struct! {
         /// `disbursement_date`.
         disbursement_date: NaiveDate => "disbursement_date" [date],
         /// `disbursement_options`.
-        disbursement_options: Vec<DisbursementOptionJson> => "disbursement_options",
+        disbursement_options: Vec<DisbursementOptionJson> => "disbursement_options" [options],
         /// Extension: which days got an option (`calendar_days` or `business_days`).
         disbursement_options_policy: String => "disbursement_options_policy",
         /// `external_contract_fee_amount`.
@@ -202,8 +202,8 @@ json_struct! {
         external_contract_fees: Vec<ExternalFeeJson> => "external_contract_fees",
         /// `final_disbursement_amount`: the change.
         final_disbursement_amount: Num => "final_disbursement_amount",
-        /// `installments`.
-        installments: Vec<InstallmentJson> => "installments",
+        /// `installments` (the first option's rows).
+        installments: Vec<InstallmentJson> => "installments" [first_rows],
         /// `interest_grace_period`.
         interest_grace_period: u32 => "interest_grace_period",
         /// `interest_payment_month_period`: months between installments.
