@@ -422,11 +422,16 @@ impl SimulationData {
 /// (pricing, policies) — by FNV-1a: the same request and options get the same key, any difference
 /// another. It is not QI's key.
 pub(crate) fn derived_key(request: &SimulationRequest, options: &SimulationOptions) -> String {
-    let request_part = match request.text_hash {
-        Some(h) => format!("{h:032x}"),
-        None => format!("{request:?}"),
+    // The bytes of `format!("{request_part}|{options:?}")`, hashed as they are formatted (the
+    // options' `Debug` text is long; it is not gathered into a string first).
+    use std::io::Write;
+    let mut h = Fnv1a::default();
+    let written = match request.text_hash {
+        Some(t) => write!(h, "{t:032x}|{options:?}"),
+        None => write!(h, "{request:?}|{options:?}"),
     };
-    hash_key(&format!("{request_part}|{options:?}"))
+    debug_assert!(written.is_ok(), "hashing cannot fail");
+    uuid_form(h.finish())
 }
 
 /// FNV-1a, 128 bits, fed as an `io::Write` (so a value can be hashed as it is serialised).
@@ -468,7 +473,12 @@ pub(crate) fn fnv1a(bytes: &[u8]) -> u128 {
 
 /// FNV-1a (128 bits) of `text`, printed in UUID form.
 pub(crate) fn hash_key(text: &str) -> String {
-    let hex = format!("{:032x}", fnv1a(text.as_bytes()));
+    uuid_form(fnv1a(text.as_bytes()))
+}
+
+/// A 128-bit hash printed in UUID form (8-4-4-4-12 hex digits).
+fn uuid_form(hash: u128) -> String {
+    let hex = format!("{hash:032x}");
     format!(
         "{}-{}-{}-{}-{}",
         &hex[0..8],
