@@ -308,6 +308,46 @@ impl InterestRate {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_conventions(input: RateInput, base: InterestBase, c: &Conventions) -> Result<Self> {
+        // A batch prices many loans at the same few rates: the last rates derived on this thread
+        // are kept, keyed by their inputs digit for digit (a `Decimal`'s scale included: 0.0205
+        // and 0.02050 are different keys), and a rate derived again is the same value.
+        type Key = ([u8; 16], [u8; 16], InterestBase, Conventions);
+        const KEPT: usize = 64;
+        thread_local! {
+            static RECENT: std::cell::RefCell<(usize, Vec<(Key, InterestRate)>)> =
+                const { std::cell::RefCell::new((0, Vec::new())) };
+        }
+        let key: Key = match input {
+            RateInput::Monthly(m) => (m.value.serialize(), m.annual8.serialize(), base, *c),
+            RateInput::Annual(a) => (a.0.serialize(), [0xff; 16], base, *c),
+        };
+        let hit = RECENT.with(|r| {
+            r.borrow()
+                .1
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, rate)| *rate)
+        });
+        if let Some(rate) = hit
+            && rate.input == input
+        {
+            return Ok(rate);
+        }
+        let rate = Self::derive(input, base, c)?;
+        RECENT.with(|r| {
+            let (next, kept) = &mut *r.borrow_mut();
+            if kept.len() < KEPT {
+                kept.push((key, rate));
+            } else {
+                kept[*next] = (key, rate);
+                *next = (*next + 1) % KEPT;
+            }
+        });
+        Ok(rate)
+    }
+
+    /// [`InterestRate::with_conventions`], computed.
+    fn derive(input: RateInput, base: InterestBase, c: &Conventions) -> Result<Self> {
         const FIELD: &str = "annual_rate";
         let annual = match (input, c.annual_rate_decimals) {
             (RateInput::Monthly(m), AnnualRateDecimals::Eight) => m.to_annual(),
@@ -508,4 +548,37 @@ pub struct PrefixedInterestRate {
     pub daily_rate: Decimal,
     /// `interest_base`.
     pub interest_base: InterestBase,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A rate derived again (from the thread's recent rates) is the rate derived afresh, bit for
+    /// bit, and inputs that differ only in scale are derived each on their own.
+    #[test]
+    fn recent_rates_are_the_rates_derived() {
+        let c = Conventions::default();
+        for text in ["0.0205", "0.02050", "0.0205", "0.0199"] {
+            let m = MonthlyRate::new(text.parse().expect("decimal")).expect("rate");
+            for base in [
+                InterestBase::CalendarDays,
+                InterestBase::Workdays,
+                InterestBase::CalendarDays365,
+            ] {
+                for input in [RateInput::Monthly(m), RateInput::Annual(m.to_annual())] {
+                    let fresh = InterestRate::derive(input, base, &c).expect("derived");
+                    for _ in 0..2 {
+                        let got = InterestRate::with_conventions(input, base, &c).expect("rate");
+                        assert_eq!(format!("{got:?}"), format!("{fresh:?}"));
+                        assert_eq!(
+                            format!("{:?}", got.display()),
+                            format!("{:?}", fresh.display())
+                        );
+                        assert_eq!(got.input, fresh.input);
+                    }
+                }
+            }
+        }
+    }
 }

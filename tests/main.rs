@@ -13,6 +13,7 @@ mod portability;
 mod properties;
 mod reliability;
 mod robustness;
+mod summary;
 mod support;
 mod surface;
 mod systems;

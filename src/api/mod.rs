@@ -6,6 +6,7 @@
 //! | endpoint | request | pipeline | response |
 //! |---|---|---|---|
 //! | `/debt_simulation` | [`SimulationRequest`] | [`simulate_json`], [`simulate_request`] | [`SimulationResponse`] |
+//! | `batch --summary` line | [`SimulationRequest`] | [`summarize_request`] | [`SummaryResponse`] |
 //! | `/debt` (issuance) | [`SimulationRequest`] | [`debt_json`], [`debt_request`] | [`DebtData`] |
 //! | portability chain | [`PortabilityRequest`] | [`portability_json`], [`portability_request`], [`target_change`], [`change_by_installments`] | [`PortabilityResponse`] |
 //! | `/v2/credit_operation/simulation` | [`V2Request`] | [`v2_simulate_json`], [`v2_simulate_request`] | [`V2Response`] |
@@ -49,8 +50,8 @@ pub use reader::{
 };
 pub use simulation::{
     ContractFeeJson, DisbursementOptionJson, ExternalFeeJson, InstallmentJson,
-    PrefixedInterestRateJson, RefinancedJson, SimulationData, SimulationResponse, simulate_json,
-    simulate_request,
+    PrefixedInterestRateJson, RefinancedJson, SimulationData, SimulationResponse,
+    SummaryOptionJson, SummaryResponse, simulate_json, simulate_request, summarize_request,
 };
 pub use v2::{
     TaxConfigurationJson, V2Fee, V2FeeJson, V2FeeKind, V2InstallmentJson, V2Request, V2Response,

@@ -80,6 +80,14 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// `read(field)` with the path of `key` built only when it fails: `read` runs first with an
+    /// empty path and, if it fails, again with the real one, whose error is returned. `read` is a
+    /// pure check of a value already read, so the second run fails the same way, naming the path;
+    /// a read that succeeds never formats a path.
+    fn lazily<T>(&self, key: &str, read: impl Fn(&str) -> Result<T>) -> Result<T> {
+        read("").or_else(|_| read(&self.field(key)))
+    }
+
     pub(super) fn get(&self, key: &str) -> Option<&'a Value> {
         self.map.get(key).filter(|v| !v.is_null())
     }
@@ -133,7 +141,7 @@ impl<'a> Obj<'a> {
 
     pub(super) fn decimal(&self, key: &str) -> Result<Option<Decimal>> {
         self.get(key)
-            .map(|v| json_decimal(v, &self.field(key)))
+            .map(|v| self.lazily(key, |field| json_decimal(v, field)))
             .transpose()
     }
 
@@ -224,10 +232,11 @@ impl<'a> Obj<'a> {
     pub(super) fn date(&self, key: &str) -> Result<Option<NaiveDate>> {
         match self.string(key)? {
             None => Ok(None),
-            Some(s) => {
-                let field = self.field(key);
-                calendar::check_in_range(parse_date(&s, &field)?, &field).map(Some)
-            }
+            Some(s) => self
+                .lazily(key, |field| {
+                    calendar::check_in_range(parse_date(&s, field)?, field)
+                })
+                .map(Some),
         }
     }
 
@@ -237,18 +246,16 @@ impl<'a> Obj<'a> {
             self.decimal("monthly_interest_rate")?,
             self.decimal("annual_interest_rate")?,
         ) {
-            (Some(m), None) => Ok(RateInput::Monthly(MonthlyRate::for_field(
-                check_fraction(
-                    m,
-                    &self.field("monthly_interest_rate"),
-                    MAX_MONTHLY_FRACTION,
-                )?,
-                &self.field("monthly_interest_rate"),
-            )?)),
-            (None, Some(a)) => Ok(RateInput::Annual(AnnualRate::for_field(
-                check_fraction(a, &self.field("annual_interest_rate"), MAX_ANNUAL_FRACTION)?,
-                &self.field("annual_interest_rate"),
-            )?)),
+            (Some(m), None) => self
+                .lazily("monthly_interest_rate", |field| {
+                    MonthlyRate::for_field(check_fraction(m, field, MAX_MONTHLY_FRACTION)?, field)
+                })
+                .map(RateInput::Monthly),
+            (None, Some(a)) => self
+                .lazily("annual_interest_rate", |field| {
+                    AnnualRate::for_field(check_fraction(a, field, MAX_ANNUAL_FRACTION)?, field)
+                })
+                .map(RateInput::Annual),
             (Some(m), Some(_)) => Err(Error::conflict(
                 self.field("annual_interest_rate"),
                 m,

@@ -143,7 +143,7 @@ json_struct! {
         /// `first_due_date`.
         first_due_date: NaiveDate => "first_due_date" [date],
         /// `installments`.
-        installments: Vec<InstallmentJson> => "installments",
+        installments: Vec<InstallmentJson> => "installments" [rows],
         /// `iof_amount`.
         iof_amount: Num => "iof_amount",
         /// `issue_amount`.
@@ -193,7 +193,7 @@ json_struct! {
         /// `disbursement_date`.
         disbursement_date: NaiveDate => "disbursement_date" [date],
         /// `disbursement_options`.
-        disbursement_options: Vec<DisbursementOptionJson> => "disbursement_options",
+        disbursement_options: Vec<DisbursementOptionJson> => "disbursement_options" [options],
         /// Extension: which days got an option (`calendar_days` or `business_days`).
         disbursement_options_policy: String => "disbursement_options_policy",
         /// `external_contract_fee_amount`.
@@ -202,8 +202,8 @@ json_struct! {
         external_contract_fees: Vec<ExternalFeeJson> => "external_contract_fees",
         /// `final_disbursement_amount`: the change.
         final_disbursement_amount: Num => "final_disbursement_amount",
-        /// `installments`.
-        installments: Vec<InstallmentJson> => "installments",
+        /// `installments` (the first option's rows).
+        installments: Vec<InstallmentJson> => "installments" [first_rows],
         /// `interest_grace_period`.
         interest_grace_period: u32 => "interest_grace_period",
         /// `interest_payment_month_period`: months between installments.
@@ -422,11 +422,16 @@ impl SimulationData {
 /// (pricing, policies) — by FNV-1a: the same request and options get the same key, any difference
 /// another. It is not QI's key.
 pub(crate) fn derived_key(request: &SimulationRequest, options: &SimulationOptions) -> String {
-    let request_part = match request.text_hash {
-        Some(h) => format!("{h:032x}"),
-        None => format!("{request:?}"),
+    // The bytes of `format!("{request_part}|{options:?}")`, hashed as they are formatted (the
+    // options' `Debug` text is long; it is not gathered into a string first).
+    use std::io::Write;
+    let mut h = Fnv1a::default();
+    let written = match request.text_hash {
+        Some(t) => write!(h, "{t:032x}|{options:?}"),
+        None => write!(h, "{request:?}|{options:?}"),
     };
-    hash_key(&format!("{request_part}|{options:?}"))
+    debug_assert!(written.is_ok(), "hashing cannot fail");
+    uuid_form(h.finish())
 }
 
 /// FNV-1a, 128 bits, fed as an `io::Write` (so a value can be hashed as it is serialised).
@@ -468,7 +473,12 @@ pub(crate) fn fnv1a(bytes: &[u8]) -> u128 {
 
 /// FNV-1a (128 bits) of `text`, printed in UUID form.
 pub(crate) fn hash_key(text: &str) -> String {
-    let hex = format!("{:032x}", fnv1a(text.as_bytes()));
+    uuid_form(fnv1a(text.as_bytes()))
+}
+
+/// A 128-bit hash printed in UUID form (8-4-4-4-12 hex digits).
+fn uuid_form(hash: u128) -> String {
+    let hex = format!("{hash:032x}");
     format!(
         "{}-{}-{}-{}-{}",
         &hex[0..8],
@@ -525,4 +535,108 @@ pub fn simulate_request(
         options,
         event_datetime,
     ))
+}
+
+json_struct! {
+    /// One disbursement option of a [`SummaryResponse`]: the option's headline numbers, each the
+    /// same value as the full response's field of the same name.
+    pub struct SummaryOptionJson {
+        /// `annual_cet`.
+        annual_cet: Num => "annual_cet",
+        /// `cet` (monthly).
+        cet: Num => "cet",
+        /// `contract_fee_amount`: the fees.
+        contract_fee_amount: Num => "contract_fee_amount",
+        /// `disbursed_issue_amount`.
+        disbursed_issue_amount: Num => "disbursed_issue_amount",
+        /// `disbursement_date`.
+        disbursement_date: NaiveDate => "disbursement_date" [date],
+        /// `final_disbursement_amount`: the change (negative with a shortfall).
+        final_disbursement_amount: Num => "final_disbursement_amount",
+        /// `total_amount` of the first installment.
+        first_installment_total: Option<Num> => "first_installment_total",
+        /// `iof_amount`.
+        iof_amount: Num => "iof_amount",
+        /// `issue_amount`.
+        issue_amount: Num => "issue_amount",
+        /// `shortfall_amount`: how much the refinanced balances exceed what the option disburses.
+        shortfall_amount: Option<Num> => "shortfall_amount" [none],
+    }
+}
+
+json_struct! {
+    /// The one-line summary `qitech-sim batch --summary` prints per request: the full response's
+    /// `key` and `requester_key`, and per disbursement option its headline numbers.
+    pub struct SummaryResponse {
+        /// The same `key` as the full response's.
+        key: String => "key",
+        /// One entry per disbursement option, in date order (the first is the requested date).
+        options: Vec<SummaryOptionJson> => "options",
+        /// `requester_key`.
+        requester_key: Option<String> => "requester_key",
+    }
+}
+
+fn summary_option_json(q: &Quote) -> SummaryOptionJson {
+    SummaryOptionJson {
+        annual_cet: q.cet.annual.into(),
+        cet: q.cet.monthly.into(),
+        contract_fee_amount: q.fees.contract_fee_amount.into(),
+        disbursed_issue_amount: q.disbursed_issue_amount.into(),
+        disbursement_date: q.disbursement_date,
+        final_disbursement_amount: q.final_disbursement_amount.into(),
+        first_installment_total: q
+            .schedule
+            .installments
+            .first()
+            .map(|i| i.total_amount.into()),
+        iof_amount: q.iof.total.into(),
+        issue_amount: q.schedule.issue_amount.into(),
+        shortfall_amount: q.shortfall().map(Num),
+    }
+}
+
+impl SummaryResponse {
+    /// The summary of `simulation`, priced for `request` with `options`: numbers copied from the
+    /// engine's quotes, as [`SimulationResponse::new`] copies them.
+    pub fn new(
+        request: &SimulationRequest,
+        simulation: &Simulation,
+        options: &SimulationOptions,
+    ) -> Self {
+        SummaryResponse {
+            key: derived_key(request, options),
+            options: simulation.options.iter().map(summary_option_json).collect(),
+            requester_key: request.requester_key.clone(),
+        }
+    }
+
+    /// The summary as compact JSON: the same bytes as `serde_json::to_vec(self)`.
+    pub fn to_json_bytes(&self) -> Vec<u8> {
+        writer::to_json_bytes(self, 96 + 320 * self.options.len())
+    }
+}
+
+/// [`simulate_request`], summarised: the same checks and errors, a [`SummaryResponse`] out.
+///
+/// # Errors
+/// As [`simulate_request`].
+///
+/// # Example
+/// ```
+/// use qitech_sim::{api, SimulationOptions};
+/// let request = api::SimulationRequest::from_json(r#"{"financial": {"installment_face_value": 100.0,
+///     "number_of_installments": 2, "monthly_interest_rate": 0.0205,
+///     "disbursement_date": "2023-03-14", "first_due_date": "2023-04-07"}}"#, "request")?;
+/// let summary = api::summarize_request(&request, &SimulationOptions::new())?;
+/// assert_eq!(summary.options[0].issue_amount.0.to_string(), "194.80");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn summarize_request(
+    request: &SimulationRequest,
+    options: &SimulationOptions,
+) -> Result<SummaryResponse> {
+    request.check_fields(options.get_allow_unknown_fields())?;
+    let sim = simulate(&request.terms, options)?;
+    Ok(SummaryResponse::new(request, &sim, options))
 }

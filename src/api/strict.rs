@@ -33,7 +33,7 @@ pub(crate) fn parse(text: &str, source_name: &str) -> Result<Value> {
     let mut de = serde_json::Deserializer::from_str(text);
     let parsed = Seed {
         state: &state,
-        path: String::new(),
+        path: At::Root,
     }
     .deserialize(&mut de)
     .and_then(|v| de.end().map(|()| v));
@@ -62,14 +62,14 @@ impl State {
     }
 
     /// Counts one number token at `path`; refuses it when it is one of the underflowing ones.
-    fn number<E: de::Error>(&self, path: &str, v: f64) -> std::result::Result<(), E> {
+    fn number<E: de::Error>(&self, path: &At<'_>, v: f64) -> std::result::Result<(), E> {
         let mut seen = self.seen.borrow_mut();
         let ordinal = *seen;
         *seen += 1;
         drop(seen);
         if self.tiny.binary_search(&ordinal).is_ok() {
             return Err(self.refuse(Error::invalid(
-                display_path(path),
+                display_path(&path.render()),
                 v,
                 "number too small: it underflows to zero (or below any decimal's precision)",
             )));
@@ -96,10 +96,33 @@ fn child(path: &str, key: &str) -> String {
     }
 }
 
+/// Where a value is, as a chain of keys and indices up to the root: rendered to its path string
+/// ([`At::render`]) only when an error names it, so a parse that succeeds builds no path.
+#[derive(Clone, Copy)]
+enum At<'a> {
+    /// The whole document.
+    Root,
+    /// The value of `key` in the object at the parent.
+    Key(&'a At<'a>, &'a str),
+    /// Element `index` of the array at the parent.
+    Index(&'a At<'a>, usize),
+}
+
+impl At<'_> {
+    /// The path as the reader names it (`""` for the root, `a.b`, `request[0]`, `a.c[0].d`).
+    fn render(&self) -> String {
+        match self {
+            At::Root => String::new(),
+            At::Key(parent, key) => child(&parent.render(), key),
+            At::Index(parent, index) => format!("{}[{index}]", display_path(&parent.render())),
+        }
+    }
+}
+
 /// A value at `path`.
 struct Seed<'s> {
     state: &'s State,
-    path: String,
+    path: At<'s>,
 }
 
 impl<'de> DeserializeSeed<'de> for Seed<'_> {
@@ -157,7 +180,7 @@ impl<'de> Visitor<'de> for Seed<'_> {
         let mut out = vec![];
         while let Some(v) = seq.next_element_seed(Seed {
             state: self.state,
-            path: format!("{}[{}]", display_path(&self.path), out.len()),
+            path: At::Index(&self.path, out.len()),
         })? {
             out.push(v);
         }
@@ -167,17 +190,16 @@ impl<'de> Visitor<'de> for Seed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Value, A::Error> {
         let mut out = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            let path = child(&self.path, &key);
             if out.contains_key(&key) {
                 return Err(self.state.refuse(Error::conflict(
-                    path,
+                    At::Key(&self.path, &key).render(),
                     format!("{key:?}"),
                     "duplicate key: an object may give each key once",
                 )));
             }
             let v = map.next_value_seed(Seed {
                 state: self.state,
-                path,
+                path: At::Key(&self.path, &key),
             })?;
             out.insert(key, v);
         }

@@ -13,6 +13,10 @@
 //! * **Answers as soon as the input pauses**: a reader thread hands lines over as they arrive, and
 //!   the pricer prices whatever has arrived as soon as no further line is waiting, then flushes; a
 //!   co-process that writes one line and waits for its answer gets it.
+//! * **`--summary`** ([`Shape::Summary`]): each priced line is the compact
+//!   [`api::SummaryResponse`] instead of the full response (per disbursement option: date, issue,
+//!   IOF, fees, disbursed, change or shortfall, first installment, CET); error lines, order,
+//!   memory bounds and flushing are the same.
 //! * At the end, stderr gets one summary line (`qitech-sim batch: lines read: 1000, priced: 997,
 //!   failed: 3`); the exit status is 1 when any line failed, 0 when every line was priced, 2 when the
 //!   input could not be read. A closed stdout (`batch | head -1`) ends quietly with status 0.
@@ -42,6 +46,15 @@ const CHUNK_LINES: usize = 256;
 /// Most bytes of responses (estimated) priced in one parallel chunk; the writer holds one chunk
 /// and the channel one more, so responses in memory stay below about three times this.
 pub(crate) const OUTPUT_BYTES: usize = 16 << 20;
+
+/// What each priced line prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// The full simulation response.
+    Full,
+    /// The one-line summary ([`api::SummaryResponse`]).
+    Summary,
+}
 
 /// One input line as the reader hands it over.
 struct Line {
@@ -190,13 +203,15 @@ enum Written {
     Closed,
 }
 
-/// The writer thread: each chunk's lines, then a flush.
-fn write_all(receive: Receiver<Vec<String>>) -> Result<Written, String> {
-    let mut out = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
-    let write = |out: &mut BufWriter<_>, results: &[String]| -> std::io::Result<()> {
+/// The writer thread: each chunk's lines (each already ending in its newline), then a flush.
+///
+/// The buffer gathers short lines (error lines, summaries); a line longer than it (a full response
+/// is ≈ 64 KB for 96 installments) goes to stdout in one write, without being copied into it.
+fn write_all(receive: Receiver<Vec<Vec<u8>>>) -> Result<Written, String> {
+    let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let write = |out: &mut BufWriter<_>, results: &[Vec<u8>]| -> std::io::Result<()> {
         for r in results {
-            out.write_all(r.as_bytes())?;
-            out.write_all(b"\n")?;
+            out.write_all(r)?;
         }
         out.flush()
     };
@@ -218,7 +233,11 @@ struct Counts {
 }
 
 /// Runs the batch over `file` (stdin when `None` or `-`).
-pub(crate) fn run(file: Option<&str>, options: &SimulationOptions) -> Result<ExitCode, Failure> {
+pub(crate) fn run(
+    file: Option<&str>,
+    options: &SimulationOptions,
+    shape: Shape,
+) -> Result<ExitCode, Failure> {
     let source: Box<dyn Read + Send> = match file {
         None | Some("-") => Box::new(std::io::stdin()),
         Some(path) => Box::new(
@@ -236,10 +255,10 @@ pub(crate) fn run(file: Option<&str>, options: &SimulationOptions) -> Result<Exi
             &reader_budget,
         );
     });
-    let (send_out, receive_out) = mpsc::sync_channel::<Vec<String>>(1);
+    let (send_out, receive_out) = mpsc::sync_channel::<Vec<Vec<u8>>>(1);
     let writer = std::thread::spawn(move || write_all(receive_out));
     let mut counts = Counts::default();
-    let read_error = price_all(&receive_in, &send_out, &budget, options, &mut counts);
+    let read_error = price_all(&receive_in, &send_out, &budget, options, shape, &mut counts);
     drop(send_out);
     let written = writer
         .join()
@@ -267,9 +286,10 @@ pub(crate) fn run(file: Option<&str>, options: &SimulationOptions) -> Result<Exi
 /// writer. Returns the input's error, if it failed.
 fn price_all(
     receive: &Receiver<Input>,
-    send: &SyncSender<Vec<String>>,
+    send: &SyncSender<Vec<Vec<u8>>>,
     budget: &Budget,
     options: &SimulationOptions,
+    shape: Shape,
     counts: &mut Counts,
 ) -> Option<String> {
     let mut pending: Vec<Line> = Vec::with_capacity(CHUNK_LINES);
@@ -308,7 +328,7 @@ fn price_all(
         }
         counts.read += pending.len();
         let held: usize = pending.iter().map(|l| l.bytes).sum();
-        if !price_chunk(std::mem::take(&mut pending), send, options, counts) {
+        if !price_chunk(std::mem::take(&mut pending), send, options, shape, counts) {
             // The writer is gone (stdout closed): stop reading.
             return read_error;
         }
@@ -324,8 +344,9 @@ type Parsed = (usize, Result<SimulationRequest, String>);
 /// output, and sends each sub-chunk's texts to the writer. `false` when the writer is gone.
 fn price_chunk(
     lines: Vec<Line>,
-    send: &SyncSender<Vec<String>>,
+    send: &SyncSender<Vec<Vec<u8>>>,
     options: &SimulationOptions,
+    shape: Shape,
     counts: &mut Counts,
 ) -> bool {
     let parsed: Vec<Parsed> = lines
@@ -344,15 +365,15 @@ fn price_chunk(
         let mut end = start;
         let mut estimate = 0usize;
         while end < parsed.len() && (end == start || estimate < OUTPUT_BYTES) {
-            estimate += estimated_output(&parsed[end].1);
+            estimate += estimated_output(&parsed[end].1, shape);
             if end > start && estimate > OUTPUT_BYTES {
                 break;
             }
             end += 1;
         }
-        let results: Vec<(bool, String)> = parsed[start..end]
+        let results: Vec<(bool, Vec<u8>)> = parsed[start..end]
             .par_iter()
-            .map(|(n, request)| price_line(*n, request, options, now.clone()))
+            .map(|(n, request)| price_line(*n, request, options, shape, now.clone()))
             .collect();
         counts.failed += results.iter().filter(|r| !r.0).count();
         if send
@@ -367,34 +388,49 @@ fn price_chunk(
 }
 
 /// A generous estimate of a response's bytes: QI prints each installment once at the top and once
-/// per disbursement option (≈ 320 bytes each in compact JSON).
-fn estimated_output(request: &Result<SimulationRequest, String>) -> usize {
+/// per disbursement option (≈ 320 bytes each in compact JSON); a summary prints ≈ 300 bytes per
+/// option.
+fn estimated_output(request: &Result<SimulationRequest, String>, shape: Shape) -> usize {
     match request {
         Ok(r) => {
             let options = r.terms.limit_days_to_disburse as usize + 2;
-            4096 + options * r.terms.number_of_installments as usize * 400
+            match shape {
+                Shape::Full => 4096 + options * r.terms.number_of_installments as usize * 400,
+                Shape::Summary => 256 + options * 400,
+            }
         }
         Err(e) => 64 + e.len(),
     }
 }
 
-/// One line: `(priced, the compact response or {"error":…,"line":N})`.
+/// One line: `(priced, the compact response or {"error":…,"line":N}, and its newline)`. The
+/// response's bytes are UTF-8 by construction (JSON literals, serde_json's string escaping and
+/// number printing), so they are sent as they are, not validated again.
 fn price_line(
     n: usize,
     request: &Result<SimulationRequest, String>,
     options: &SimulationOptions,
+    shape: Shape,
     now: Option<String>,
-) -> (bool, String) {
-    let error = |e: String| (false, json!({"line": n, "error": e}).to_string());
-    match request {
-        Err(e) => error(e.clone()),
-        Ok(req) => match api::simulate_request(req, options, now) {
-            Ok(resp) => match String::from_utf8(resp.to_json_bytes()) {
-                Ok(s) => (true, s),
-                Err(e) => error(e.to_string()),
-            },
-            Err(e) => error(e.to_string()),
+) -> (bool, Vec<u8>) {
+    let error = |e: String| {
+        let mut line = json!({"line": n, "error": e}).to_string().into_bytes();
+        line.push(b'\n');
+        (false, line)
+    };
+    let bytes = match request {
+        Err(e) => return error(e.clone()),
+        Ok(req) => match shape {
+            Shape::Full => api::simulate_request(req, options, now).map(|r| r.to_json_bytes()),
+            Shape::Summary => api::summarize_request(req, options).map(|r| r.to_json_bytes()),
         },
+    };
+    match bytes {
+        Ok(mut line) => {
+            line.push(b'\n');
+            (true, line)
+        }
+        Err(e) => error(e.to_string()),
     }
 }
 

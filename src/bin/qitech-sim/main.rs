@@ -148,6 +148,10 @@ struct BatchArgs {
     /// JSON Lines of requests; standard input when absent or `-`.
     #[arg(value_name = "FILE")]
     file: Option<String>,
+    /// One compact summary per request instead of the full response: per disbursement option,
+    /// the date, issue, IOF, fees, disbursed, change or shortfall, first installment and CET.
+    #[arg(long)]
+    summary: bool,
     #[command(flatten)]
     engine: EngineArgs,
 }
@@ -391,7 +395,12 @@ fn run(cli: Cli) -> Result<Outcome, Failure> {
         Command::Portability(a) => portability(a),
         Command::Batch(a) => {
             let options = engine_options(&a.engine)?;
-            batch::run(a.file.as_deref(), &options).map(Outcome::Done)
+            let shape = if a.summary {
+                batch::Shape::Summary
+            } else {
+                batch::Shape::Full
+            };
+            batch::run(a.file.as_deref(), &options, shape).map(Outcome::Done)
         }
         Command::Calendar(c) => calendar(c).map(|v| Outcome::Print(v.to_string())),
     }
