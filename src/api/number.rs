@@ -68,7 +68,16 @@ impl Num {
 
 impl PartialEq for Num {
     fn eq(&self, other: &Self) -> bool {
-        self.0 == other.0 || self.printed() == other.printed()
+        // The same JSON number: equal tokens, or an integer token and a double of that value (a
+        // double above 2⁵³ has no fraction, and reads back as an integer).
+        self.0 == other.0
+            || match (self.printed(), other.printed()) {
+                (Printed::Int(a), Printed::Int(b)) => a == b,
+                (Printed::Float(a), Printed::Float(b)) => a == b,
+                (Printed::Int(i), Printed::Float(f)) | (Printed::Float(f), Printed::Int(i)) => {
+                    f.fract() == 0.0 && (i as f64) == f
+                }
+            }
     }
 }
 
