@@ -69,6 +69,7 @@ use crate::rate::InterestBase;
 
 /// How interest grows over calendar days on the `calendar_days` base.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum CalendarDaysGrowth {
     /// `(1+m_eff)^(d/30)`, `m_eff = (1+annual8)^(1/12) − 1` unrounded (the seeds, SIAPE §3). Default.
     #[default]
@@ -81,6 +82,7 @@ pub enum CalendarDaysGrowth {
 
 /// Decimals of each period's interest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum InterestDecimals {
     /// 10 decimals (the seeds' face-value rule).
     Ten,
@@ -103,6 +105,7 @@ impl InterestDecimals {
 
 /// What the last installment of an amount-driven schedule is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum LastInstallment {
     /// It closes the balance: `total_n = round2(bal · g_n)` (the seeds). Default.
     #[default]
@@ -114,6 +117,7 @@ pub enum LastInstallment {
 
 /// How the CET is derived from the IRR of the borrower's flows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum CetDerivation {
     /// The monthly rate rounded first, the annual from it: `annual = (1 + cet)^12 − 1` (the seeds:
     /// SIAPE 0.0346 → 0.5040756794535896). Default.
@@ -126,6 +130,7 @@ pub enum CetDerivation {
 
 /// Decimals of the printed `prefixed_interest_rate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum RateDecimals {
     /// 8 decimals (the seeds, v2). Default.
     #[default]
@@ -149,6 +154,7 @@ impl RateDecimals {
 
 /// Which day the printed `daily_rate` of the calendar bases is the rate of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum DailyRateBase {
     /// A 30th of a month: `(1+m)^(1/30) − 1` on both calendar bases (what the crate printed on
     /// `calendar_days_365` before QI's pt page showed otherwise; no QI number shows it there).
@@ -161,6 +167,7 @@ pub enum DailyRateBase {
 
 /// How `base_iof` and `additional_iof` are reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum IofParts {
     /// Unrounded (the seeds: 33.141637696905995 and 307.166388). Default.
     #[default]
@@ -171,6 +178,7 @@ pub enum IofParts {
 
 /// How the IOF total is rounded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum IofRounding {
     /// `round2(Σ tax_k + additional)`, once (QI). Default.
     #[default]
@@ -182,6 +190,7 @@ pub enum IofRounding {
 
 /// Decimals of the annual rate every working rate derives from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum AnnualRateDecimals {
     /// `round8((1+m)^12 − 1)` (QI). Default.
     #[default]
@@ -202,6 +211,7 @@ impl AnnualRateDecimals {
 
 /// A named bundle of switches (the configuration's `"profile"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum Profile {
     /// `qi-2023`: the seeds (the 2023 manuals). Default.
     #[default]
@@ -339,6 +349,7 @@ impl Default for ConventionsConfig {
 /// The configuration's `"profile"` and `"conventions"`, kept apart until the profile is known:
 /// the CLI answers a v2 body with [`Profile::QiV2`] unless the configuration names a profile.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ConventionsConfig {
     /// `"profile"`, if given.
     pub profile: Option<Profile>,

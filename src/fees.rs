@@ -55,6 +55,7 @@ impl AmountType {
 /// What a contract fee does to the loan's amounts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum FeeClass {
     /// Deducted from the disbursement and added to `assignment_amount` (SIAPE: 194.80 − 1.36 −
     /// 1.95 = 191.49, assignment 196.75). Default.
@@ -80,6 +81,7 @@ impl FeeClass {
 
 /// A fee as configured: what it is called and how much it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct FeeRule {
     /// QI's `fee_type` (`tac`, `spread`, `spread_cip_cost`, …), echoed.
     pub fee_type: String,
@@ -152,6 +154,7 @@ impl FeeRule {
 
 /// The partner's pricing configuration. `Default` is no fees.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Pricing {
     /// Fees paid by the borrower.
     pub contract_fees: Vec<FeeRule>,

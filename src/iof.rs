@@ -115,6 +115,7 @@ impl Iof {
 /// How the IOF is rounded: the conventions' `iof_parts`, `installment_tax_decimals` and
 /// `iof_rounding` (the crate's conventions, *Switches*). `Default` is QI's 2023 rule (the module's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct IofConventions {
     /// How `base_iof` / `additional_iof` are reported.
     pub parts: IofParts,
@@ -192,6 +193,7 @@ pub fn daily_ceiling_fraction(calendar_days_from_disbursement: u32) -> Decimal {
 /// Whether the borrower is a natural or a legal person (`borrower.person_type`, v2
 /// `issuer_person_type`): the IOF rates differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum PersonType {
     /// `natural` (pessoa física). Default.
     #[default]
@@ -212,6 +214,7 @@ impl PersonType {
 
 /// Which IOF rule a natural-person loan gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum NaturalPersonIof {
     /// 0.0082 %/day + 0.38 % at every date: the rule of QI's documented 2023 numbers, and the
     /// crate's behaviour before the dated table existed. Default.
@@ -224,6 +227,7 @@ pub enum NaturalPersonIof {
 
 /// One regime's daily and additional rates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct IofRates {
     /// Daily rate, as a fraction (0.000082 for 0.0082 % a day).
     pub daily: Decimal,
@@ -307,6 +311,7 @@ impl IofRates {
 /// One row of [`REGIMES`]: the rates of operations contracted (disbursed) from `from` to `to`,
 /// both inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct IofRegime {
     /// First date of the regime.
     pub from: NaiveDate,
@@ -460,6 +465,7 @@ pub fn regime(date: NaiveDate) -> Option<&'static IofRegime> {
 
 /// The borrower facts the IOF depends on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct Borrower {
     /// Natural or legal person.
     pub person_type: PersonType,
@@ -470,6 +476,7 @@ pub struct Borrower {
 
 /// The IOF rates one loan is priced with: the regime of its disbursement date for its borrower.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct IofRule {
     /// The rates of the borrower's column.
     pub rates: IofRates,

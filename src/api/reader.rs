@@ -311,6 +311,7 @@ fn short(v: &Value) -> String {
 /// The collateral types the engine prices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum CollateralType {
     /// SIAPE federal payroll (`federal_payroll`).
     FederalPayroll,
@@ -340,6 +341,7 @@ pub struct Collateral {
 /// QI's simulation (or issuance) request, read and validated; what the arithmetic needs is in
 /// [`SimulationRequest::terms`].
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SimulationRequest {
     /// The typed loan.
     pub terms: LoanTerms,

@@ -67,6 +67,7 @@ pub fn is_v2_body(text: &str) -> bool {
 
 /// A v2 `fees[]` item as given.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct V2Fee {
     /// `type`: `internal` or `external`.
     pub kind: V2FeeKind,
@@ -76,6 +77,7 @@ pub struct V2Fee {
 
 /// A v2 fee's `type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum V2FeeKind {
     /// `internal`: added to `assignment_amount` only.
     Internal,
