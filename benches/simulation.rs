@@ -124,6 +124,26 @@ fn benches(c: &mut Criterion) {
         })
     });
 
+    // Python bench job B: BRL 10,000 net, 12 installments, financed-IOF gross-up, CET.
+    let gross_up_12 = LoanTerms::disbursed(
+        Decimal::from(10_000),
+        12,
+        InterestRate::new(
+            RateInput::Monthly(MonthlyRate::new(dec("0.0205")).expect("rate")),
+            InterestBase::CalendarDays,
+        )
+        .expect("rate"),
+        date(2023, 3, 14),
+        FirstDue::Date(date(2023, 4, 7)),
+    )
+    .expect("terms");
+    c.bench_function("disbursed_gross_up_12_with_cet", |b| {
+        b.iter(|| {
+            let s = simulate(black_box(&gross_up_12), &SimulationOptions::new()).expect("sim");
+            assert_eq!(s.first().schedule.issue_amount, dec("10204.93"));
+        })
+    });
+
     let bridge_rate = AnnualRate::new(dec("0.20983")).expect("rate");
     c.bench_function("bridge_loan_gross_up", |b| {
         b.iter(|| {

@@ -1314,73 +1314,77 @@ const GROSS_UP_WINDOW_CENTS: i64 = 3;
 /// smallest cent whose net exceeds it, and the quote then reports the net actually disbursed.
 ///
 /// The search: a start from the cost shares, `(disbursed + absolute fees) / (1 − percentage fees −
-/// IOF share)`, with the IOF share read off a trial price; steps up by the remaining gap until the
-/// net reaches the target, down by the surplus until it does not, then bisection to the first cent
+/// IOF share)` (the closed form: for fixed dates and rate each principal is linear in `I`, so the
+/// IOF share is that of a loan of 1, see [`unit_iof_share`]; for systems other than
+/// `pre_price_days` it is read off a trial price); steps up by the remaining gap until the net
+/// reaches the target, down by the surplus until it does not, then bisection to the first cent
 /// that reaches it. A one-installment loan without percentage fees has a net that never decreases
-/// in `I` (one tax on one principal), so that cent is the answer; otherwise the cents within
-/// ±3 of it are checked for a smaller exact solution. Trial amounts are priced without building
-/// their schedules (only their IOF is summed, as [`Iof::new`] sums it).
+/// in `I` (one tax on one principal), so that cent is the answer; otherwise the cents within ±3 of
+/// it are checked, in ascending order, for a smaller exact solution (the first exact one is the
+/// answer, so the check stops there). Trial amounts are priced without building their schedules
+/// (only their IOF is summed, as [`Iof::new`] sums it), and each cent is priced at most once.
 ///
 /// # Errors
 /// [`Error::InvalidField`] for a disbursed amount below 0.01, or when the percentage fees and the IOF
 /// take the whole loan; errors of [`schedule::from_issue`] for the chosen amount.
 #[doc(hidden)]
 pub fn gross_up(grid: &Grid, disbursed: Decimal, pricing: &Pricing) -> Result<(Schedule, Iof)> {
-    const FIELD: &str = "financial.disbursed_amount";
+    gross_up_search(grid, disbursed, pricing).map(|(priced, _)| priced)
+}
+
+/// [`gross_up`], and how many trial amounts it priced.
+fn gross_up_search(
+    grid: &Grid,
+    disbursed: Decimal,
+    pricing: &Pricing,
+) -> Result<((Schedule, Iof), u32)> {
     let cent = Decimal::new(1, 2);
     if disbursed < cent {
-        return Err(Error::invalid(FIELD, disbursed, "must be at least 0.01"));
+        return Err(Error::invalid(
+            GROSS_UP_FIELD,
+            disbursed,
+            "must be at least 0.01",
+        ));
     }
     let target = round_cents(disbursed);
-    let single = grid.periods().len() == 1;
-    let iof_total = |issue: Decimal| -> Result<Decimal> {
-        grid.iof_rounding().total(
-            schedule::from_issue_tax_sum(grid, issue)?,
-            grid.iof().rates_for(issue).additional(issue)?,
-        )
+    let mut trials = Trials {
+        grid,
+        pricing,
+        single: grid.periods().len() == 1,
+        nets: Vec::new(),
+        walks: 0,
     };
-    // The net of a trial amount, and with one installment its schedule and IOF too (building a
-    // one-installment schedule costs less than pricing it twice).
-    let price = |issue: Decimal| -> Result<(Decimal, Option<(Schedule, Iof)>)> {
-        let (iof, priced) = if single {
-            let (s, iof) = priced(grid, schedule::from_issue(grid, issue)?)?;
-            (iof.total, Some((s, iof)))
-        } else {
-            (iof_total(issue)?, None)
-        };
-        let fees = pricing.contract_total(issue)?;
-        Ok((num::sub(num::sub(issue, fees, FIELD)?, iof, FIELD)?, priced))
-    };
-    let net = |issue: Decimal| price(issue).map(|p| p.0);
     let (absolute, share) = pricing.contract_fee_parts()?;
-    let trial = num::add(target, absolute, FIELD)?;
+    let trial = num::add(target, absolute, GROSS_UP_FIELD)?;
     // The IOF share of the issue: with one installment it is known, 0.0038 + 0.000082·min(days, 365)
     // (the principal is the issue up to the interest's cent), which makes the start the documented
-    // `round2(disbursed / (1 − 0.0038 − 0.000082·days))`; with several, read it off a trial price.
+    // `round2(disbursed / (1 − 0.0038 − 0.000082·days))`; with several, the closed form for
+    // `pre_price_days`, else read off a trial price.
+    let rates = grid.iof().rates_for(target);
     let iof_share = match grid.periods() {
-        [p] => {
-            let rates = grid.iof().rates_for(target);
-            rates.additional + rates.daily_ceiling_fraction(p.days_from_disbursement)
-        }
-        _ => num::div(iof_total(trial)?, trial, FIELD)?,
+        [p] => rates.additional + rates.daily_ceiling_fraction(p.days_from_disbursement),
+        _ => match unit_iof_share(grid, rates) {
+            Some(share) => share,
+            None => num::div(trials.iof_total(trial)?, trial, GROSS_UP_FIELD)?,
+        },
     };
     let denominator = Decimal::ONE - share - iof_share;
     if denominator <= Decimal::ZERO {
         return Err(Error::invalid(
-            FIELD,
+            GROSS_UP_FIELD,
             disbursed,
             "the percentage fees and the IOF take the whole loan",
         ));
     }
-    let steps_exceeded = || Error::invalid(FIELD, disbursed, "gross-up did not converge");
+    let steps_exceeded = || Error::invalid(GROSS_UP_FIELD, disbursed, "gross-up did not converge");
     // Up until the net reaches the target.
-    let mut hi = round_cents(num::div(trial, denominator, FIELD)?).max(cent);
-    let (mut hi_net, mut hi_priced) = price(hi)?;
+    let mut hi = round_cents(num::div(trial, denominator, GROSS_UP_FIELD)?).max(cent);
+    let (mut hi_net, mut hi_priced) = trials.price(hi)?;
     let mut steps = 0;
     while hi_net < target {
-        let step = round_cents(num::div(target - hi_net, denominator, FIELD)?).max(cent);
-        hi = num::add(hi, step, FIELD)?;
-        (hi_net, hi_priced) = price(hi)?;
+        let step = round_cents(num::div(target - hi_net, denominator, GROSS_UP_FIELD)?).max(cent);
+        hi = num::add(hi, step, GROSS_UP_FIELD)?;
+        (hi_net, hi_priced) = trials.price(hi)?;
         steps += 1;
         if steps > GROSS_UP_MAX_STEPS {
             return Err(steps_exceeded());
@@ -1390,12 +1394,12 @@ pub fn gross_up(grid: &Grid, disbursed: Decimal, pricing: &Pricing) -> Result<(S
     let mut lo;
     steps = 0;
     loop {
-        let step = round_cents(num::div(hi_net - target, denominator, FIELD)?).max(cent);
+        let step = round_cents(num::div(hi_net - target, denominator, GROSS_UP_FIELD)?).max(cent);
         lo = (hi - step).max(cent);
         if lo == hi {
             break;
         }
-        let (lo_net, lo_priced) = price(lo)?;
+        let (lo_net, lo_priced) = trials.price(lo)?;
         if lo_net < target {
             break;
         }
@@ -1412,7 +1416,7 @@ pub fn gross_up(grid: &Grid, disbursed: Decimal, pricing: &Pricing) -> Result<(S
     if hi > lo {
         let mut last_reaching = None;
         let found = num::bisect_cents(lo, hi, |mid| {
-            let (mid_net, mid_priced) = price(mid)?;
+            let (mid_net, mid_priced) = trials.price(mid)?;
             let reaches = mid_net >= target;
             if reaches {
                 last_reaching = Some((mid, mid_priced));
@@ -1427,17 +1431,18 @@ pub fn gross_up(grid: &Grid, disbursed: Decimal, pricing: &Pricing) -> Result<(S
         hi = found;
     }
     let mut issue = hi;
-    if !(single && share.is_zero()) {
-        let mut exact = None;
+    if !(trials.single && share.is_zero()) {
         let mut reaching = None;
+        let mut exact = None;
         for k in -GROSS_UP_WINDOW_CENTS..=GROSS_UP_WINDOW_CENTS {
             let candidate = hi + Decimal::new(k, 2);
             if candidate < cent {
                 continue;
             }
-            let n = net(candidate)?;
-            if n == target && exact.is_none() {
+            let n = trials.net(candidate)?;
+            if n == target {
                 exact = Some(candidate);
+                break;
             }
             if n >= target && reaching.is_none() {
                 reaching = Some(candidate);
@@ -1445,10 +1450,99 @@ pub fn gross_up(grid: &Grid, disbursed: Decimal, pricing: &Pricing) -> Result<(S
         }
         issue = exact.or(reaching).unwrap_or(hi);
     }
+    let walks = trials.walks;
     match hi_priced {
-        Some(priced) if issue == hi => Ok(priced),
-        _ => priced(grid, schedule::from_issue(grid, issue)?),
+        Some(priced) if issue == hi => Ok((priced, walks)),
+        _ => Ok((priced(grid, schedule::from_issue(grid, issue)?)?, walks)),
     }
+}
+
+/// The field the gross-up's errors name.
+const GROSS_UP_FIELD: &str = "financial.disbursed_amount";
+
+/// The trial prices of one gross-up: each cent's net is computed once.
+struct Trials<'a> {
+    grid: &'a Grid,
+    pricing: &'a Pricing,
+    /// A one-installment loan: its trials build the schedule (cheaper than pricing it twice).
+    single: bool,
+    /// The nets priced so far, by issue amount (a handful).
+    nets: Vec<(Decimal, Decimal)>,
+    /// Trial prices computed (the share trial included).
+    walks: u32,
+}
+
+impl Trials<'_> {
+    /// `round2(Σ installment taxes + additional)` of an issue amount, without its schedule.
+    fn iof_total(&mut self, issue: Decimal) -> Result<Decimal> {
+        self.walks += 1;
+        self.grid.iof_rounding().total(
+            schedule::from_issue_tax_sum(self.grid, issue)?,
+            self.grid.iof().rates_for(issue).additional(issue)?,
+        )
+    }
+
+    /// The net of a trial amount, and with one installment its schedule and IOF too (on a cent
+    /// priced before, the net alone).
+    fn price(&mut self, issue: Decimal) -> Result<(Decimal, Option<(Schedule, Iof)>)> {
+        if let Some(&(_, net)) = self.nets.iter().find(|(at, _)| *at == issue) {
+            return Ok((net, None));
+        }
+        let (iof, priced) = if self.single {
+            self.walks += 1;
+            let (s, iof) = priced(self.grid, schedule::from_issue(self.grid, issue)?)?;
+            (iof.total, Some((s, iof)))
+        } else {
+            (self.iof_total(issue)?, None)
+        };
+        let fees = self.pricing.contract_total(issue)?;
+        let net = num::sub(num::sub(issue, fees, GROSS_UP_FIELD)?, iof, GROSS_UP_FIELD)?;
+        self.nets.push((issue, net));
+        Ok((net, priced))
+    }
+
+    /// The net of a trial amount.
+    fn net(&mut self, issue: Decimal) -> Result<Decimal> {
+        self.price(issue).map(|p| p.0)
+    }
+}
+
+/// The IOF share of the issue amount of a `pre_price_days` loan on `grid`, `additional + Σ t_k ·
+/// principal_k / I` with `t_k` the daily tax of installment k (`daily × min(days, 365)`): the
+/// closed form of the gross-up's start, since for fixed dates and rate each principal is linear
+/// in `I` (up to its cent roundings). Walked for a loan of 1 — level payment `1 / Σ 1/G_k`,
+/// interest `balance × (g_k − 1)`, the last principal closing the balance — in `f64`: the result
+/// only places the first trial of an exact cent search, which prices every trial in decimals, so
+/// f64's error (relative 1e-15) moves that trial by far less than a cent and never the answer's
+/// exactness. `None` for other systems, or when the walk leaves a sane range (absurd rates):
+/// the caller then reads the share off a trial price.
+fn unit_iof_share(grid: &Grid, rates: IofRates) -> Option<Decimal> {
+    use rust_decimal::prelude::FromPrimitive;
+    if grid.system() != Amortization::PriceDays {
+        return None;
+    }
+    // `mantissa / 10^scale`: within a few ulps, which is all a start needs (the correctly rounded
+    // `num::to_f64` costs a string round trip on 28-digit factors).
+    let rough = |x: Decimal| x.mantissa() as f64 / 10f64.powi(x.scale() as i32);
+    let periods = grid.periods();
+    let pmt = 1.0 / rough(grid.discount_sum());
+    let mut balance = 1.0_f64;
+    let mut share = rough(rates.additional);
+    for (k, (p, &r)) in periods.iter().zip(grid.period_interest()).enumerate() {
+        let principal = if k + 1 == periods.len() {
+            balance
+        } else {
+            pmt - balance * rough(r)
+        };
+        if principal > 0.0 {
+            share += principal * rough(rates.daily_ceiling_fraction(p.days_from_disbursement));
+        }
+        balance -= principal;
+    }
+    if !(share.is_finite() && (0.0..1.0).contains(&share)) {
+        return None;
+    }
+    Decimal::from_f64(share).map(|s| num::round_dp(s, 12))
 }
 
 /// A schedule with its IOF at the grid's rates for its issue amount.
@@ -1458,4 +1552,68 @@ fn priced(grid: &Grid, s: Schedule) -> Result<(Schedule, Iof)> {
         .iof_rounding()
         .iof(s.installment_taxes(), s.issue_amount, rates)?;
     Ok((s, iof))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rate::{InterestBase, MonthlyRate, RateInput};
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("date")
+    }
+
+    fn grid_of(n: u32, system: Amortization) -> Grid {
+        let rate = InterestRate::new(
+            RateInput::Monthly(MonthlyRate::new(Decimal::new(205, 4)).expect("rate")),
+            InterestBase::CalendarDays,
+        )
+        .expect("rate");
+        let periods = schedule::periods(date(2023, 3, 14), date(2023, 4, 7), n).expect("periods");
+        Grid::for_system(&rate, periods, system).expect("grid")
+    }
+
+    fn grid(n: u32) -> Grid {
+        grid_of(n, Amortization::PriceDays)
+    }
+
+    /// The closed form is the IOF share a priced loan has: within 10⁻⁸ of `IOF(I) / I` for a
+    /// large `I` (where the cent roundings no longer matter), for short and long loans.
+    #[test]
+    fn the_closed_form_iof_share_is_the_priced_share() {
+        for n in [2, 12, 96] {
+            let g = grid(n);
+            let rates = g.iof().rates_for(Decimal::from(10_000));
+            let share = unit_iof_share(&g, rates).expect("pre_price_days");
+            let issue = Decimal::from(100_000_000);
+            let iof = schedule::from_issue_tax_sum(&g, issue).expect("taxes")
+                + rates.additional(issue).expect("additional");
+            let priced = iof / issue;
+            assert!(
+                (share - priced).abs() < Decimal::new(1, 8),
+                "{n}: {share} vs {priced}"
+            );
+        }
+    }
+
+    /// The closed form is for `pre_price_days`; the other systems read the share off a trial.
+    #[test]
+    fn the_closed_form_is_only_for_price_days() {
+        let g = grid_of(12, Amortization::Sac);
+        assert_eq!(unit_iof_share(&g, g.iof().rates_for(Decimal::ONE)), None);
+    }
+
+    /// With the closed-form start and each cent priced once, job B (BRL 10,000 net, 12
+    /// installments) prices 4 trial amounts (the first reaches the net; one cent below does not;
+    /// two more cents of the ±3 window before the first exact one), not the 11 of a start read
+    /// off a trial and a window priced in full.
+    #[test]
+    fn the_gross_up_prices_few_trials() {
+        let g = grid(12);
+        let ((s, iof), walks) =
+            gross_up_search(&g, Decimal::from(10_000), &Pricing::default()).expect("gross-up");
+        assert_eq!(s.issue_amount, Decimal::new(1_020_493, 2));
+        assert_eq!(iof.total, Decimal::new(20_493, 2));
+        assert!(walks <= 4, "{walks} trials");
+    }
 }
