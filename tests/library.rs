@@ -164,3 +164,24 @@ fn the_quote_carries_every_printed_total() {
     assert_eq!(q.rate.daily_rate, dec("0.00067665"));
     assert_eq!(q.cet.monthly, dec("0.0346"));
 }
+
+/// `append_json_to` writes the bytes `to_json_bytes` returns, after what the buffer holds (the
+/// batch reuses its buffers), for the full response and the summary.
+#[test]
+fn appending_to_a_reused_buffer_gives_the_same_bytes() {
+    let text =
+        std::fs::read_to_string("fixtures/airforce/simulation_request.json").expect("fixture");
+    let opts = SimulationOptions::new();
+    let request = api::SimulationRequest::from_json(&text, "airforce").expect("request");
+    let full = api::simulate_request(&request, &opts, None).expect("full");
+    let summary = api::summarize_request(&request, &opts).expect("summary");
+    let mut buf = b"previous line\n".to_vec();
+    buf.clear();
+    buf.extend_from_slice(b"kept|");
+    full.append_json_to(&mut buf);
+    assert_eq!(&buf[..5], b"kept|");
+    assert_eq!(buf[5..], full.to_json_bytes()[..]);
+    buf.clear();
+    summary.append_json_to(&mut buf);
+    assert_eq!(buf, summary.to_json_bytes());
+}

@@ -356,9 +356,20 @@ impl SimulationResponse {
     /// The response as compact JSON: the same bytes as `serde_json::to_vec(self)`, about twice as
     /// fast (what `qitech-sim batch` writes).
     pub fn to_json_bytes(&self) -> Vec<u8> {
-        // About 330 bytes an installment, printed twice (top level and first option).
+        writer::to_json_bytes(self, self.size_hint())
+    }
+
+    /// [`SimulationResponse::to_json_bytes`] appended to `out`: the same bytes, into a buffer the
+    /// caller reuses (`qitech-sim batch` recycles its output buffers, so that a 64 KB response
+    /// does not fault in fresh pages each time).
+    pub fn append_json_to(&self, out: &mut Vec<u8>) {
+        writer::append_json(self, self.size_hint(), out);
+    }
+
+    /// About 330 bytes an installment, printed twice (top level and first option).
+    fn size_hint(&self) -> usize {
         let rows = self.data.installments.len() * (1 + self.data.disbursement_options.len());
-        writer::to_json_bytes(self, 1024 + 340 * rows)
+        1024 + 340 * rows
     }
 }
 
@@ -614,6 +625,11 @@ impl SummaryResponse {
     /// The summary as compact JSON: the same bytes as `serde_json::to_vec(self)`.
     pub fn to_json_bytes(&self) -> Vec<u8> {
         writer::to_json_bytes(self, 96 + 320 * self.options.len())
+    }
+
+    /// [`SummaryResponse::to_json_bytes`] appended to `out` (a buffer the caller reuses).
+    pub fn append_json_to(&self, out: &mut Vec<u8>) {
+        writer::append_json(self, 96 + 320 * self.options.len(), out);
     }
 }
 

@@ -289,6 +289,12 @@ pub(crate) fn to_json_bytes<T: WriteJson>(value: &T, hint: usize) -> Vec<u8> {
     out
 }
 
+/// The compact JSON of `value` appended to `out`, which first gets room for `hint` more bytes.
+pub(crate) fn append_json<T: WriteJson>(value: &T, hint: usize, out: &mut Vec<u8>) {
+    out.reserve(hint);
+    value.write_json(out);
+}
+
 #[cfg(test)]
 mod tests {
     use crate::SimulationOptions;

@@ -47,6 +47,45 @@ const CHUNK_LINES: usize = 256;
 /// and the channel one more, so responses in memory stay below about three times this.
 pub(crate) const OUTPUT_BYTES: usize = 16 << 20;
 
+/// Most bytes of emptied response buffers kept for reuse (their capacity), and the largest buffer
+/// kept: the writer hands written buffers back so that the pricers do not allocate (and the kernel
+/// does not fault in and clear) fresh pages for every 64 KB response.
+const POOL_BYTES: usize = OUTPUT_BYTES;
+const POOL_MAX_BUFFER: usize = 1 << 20;
+
+/// Emptied response buffers, handed back by the writer to the pricers.
+#[derive(Default)]
+struct Pool {
+    free: Mutex<(Vec<Vec<u8>>, usize)>,
+}
+
+impl Pool {
+    /// An empty buffer: a recycled one if any.
+    fn take(&self) -> Vec<u8> {
+        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        match free.0.pop() {
+            Some(buf) => {
+                free.1 -= buf.capacity();
+                buf
+            }
+            None => Vec::new(),
+        }
+    }
+
+    /// Keeps the written buffers, emptied, up to [`POOL_BYTES`] of capacity in all.
+    fn give(&self, buffers: Vec<Vec<u8>>) {
+        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        for mut buf in buffers {
+            let cap = buf.capacity();
+            if cap <= POOL_MAX_BUFFER && free.1 + cap <= POOL_BYTES {
+                buf.clear();
+                free.1 += cap;
+                free.0.push(buf);
+            }
+        }
+    }
+}
+
 /// What each priced line prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Shape {
@@ -207,7 +246,7 @@ enum Written {
 ///
 /// The buffer gathers short lines (error lines, summaries); a line longer than it (a full response
 /// is ≈ 64 KB for 96 installments) goes to stdout in one write, without being copied into it.
-fn write_all(receive: Receiver<Vec<Vec<u8>>>) -> Result<Written, String> {
+fn write_all(receive: Receiver<Vec<Vec<u8>>>, pool: &Pool) -> Result<Written, String> {
     let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let write = |out: &mut BufWriter<_>, results: &[Vec<u8>]| -> std::io::Result<()> {
         for r in results {
@@ -217,7 +256,7 @@ fn write_all(receive: Receiver<Vec<Vec<u8>>>) -> Result<Written, String> {
     };
     for results in receive {
         match write(&mut out, &results) {
-            Ok(()) => {}
+            Ok(()) => pool.give(results),
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(Written::Closed),
             Err(e) => return Err(format!("stdout: {e}")),
         }
@@ -256,9 +295,19 @@ pub(crate) fn run(
         );
     });
     let (send_out, receive_out) = mpsc::sync_channel::<Vec<Vec<u8>>>(1);
-    let writer = std::thread::spawn(move || write_all(receive_out));
+    let pool = Arc::new(Pool::default());
+    let writer_pool = Arc::clone(&pool);
+    let writer = std::thread::spawn(move || write_all(receive_out, &writer_pool));
     let mut counts = Counts::default();
-    let read_error = price_all(&receive_in, &send_out, &budget, options, shape, &mut counts);
+    let read_error = price_all(
+        &receive_in,
+        &send_out,
+        &budget,
+        &pool,
+        options,
+        shape,
+        &mut counts,
+    );
     drop(send_out);
     let written = writer
         .join()
@@ -288,6 +337,7 @@ fn price_all(
     receive: &Receiver<Input>,
     send: &SyncSender<Vec<Vec<u8>>>,
     budget: &Budget,
+    pool: &Pool,
     options: &SimulationOptions,
     shape: Shape,
     counts: &mut Counts,
@@ -328,7 +378,14 @@ fn price_all(
         }
         counts.read += pending.len();
         let held: usize = pending.iter().map(|l| l.bytes).sum();
-        if !price_chunk(std::mem::take(&mut pending), send, options, shape, counts) {
+        if !price_chunk(
+            std::mem::take(&mut pending),
+            send,
+            pool,
+            options,
+            shape,
+            counts,
+        ) {
             // The writer is gone (stdout closed): stop reading.
             return read_error;
         }
@@ -345,6 +402,7 @@ type Parsed = (usize, Result<SimulationRequest, String>);
 fn price_chunk(
     lines: Vec<Line>,
     send: &SyncSender<Vec<Vec<u8>>>,
+    pool: &Pool,
     options: &SimulationOptions,
     shape: Shape,
     counts: &mut Counts,
@@ -373,7 +431,7 @@ fn price_chunk(
         }
         let results: Vec<(bool, Vec<u8>)> = parsed[start..end]
             .par_iter()
-            .map(|(n, request)| price_line(*n, request, options, shape, now.clone()))
+            .map(|(n, request)| price_line(*n, request, options, shape, now.clone(), pool.take()))
             .collect();
         counts.failed += results.iter().filter(|r| !r.0).count();
         if send
@@ -412,25 +470,31 @@ fn price_line(
     options: &SimulationOptions,
     shape: Shape,
     now: Option<String>,
+    mut line: Vec<u8>,
 ) -> (bool, Vec<u8>) {
-    let error = |e: String| {
-        let mut line = json!({"line": n, "error": e}).to_string().into_bytes();
+    let error = |e: String, mut line: Vec<u8>| {
+        line.clear();
+        line.extend_from_slice(json!({"line": n, "error": e}).to_string().as_bytes());
         line.push(b'\n');
         (false, line)
     };
-    let bytes = match request {
-        Err(e) => return error(e.clone()),
+    let written = match request {
+        Err(e) => return error(e.clone(), line),
         Ok(req) => match shape {
-            Shape::Full => api::simulate_request(req, options, now).map(|r| r.to_json_bytes()),
-            Shape::Summary => api::summarize_request(req, options).map(|r| r.to_json_bytes()),
+            Shape::Full => {
+                api::simulate_request(req, options, now).map(|r| r.append_json_to(&mut line))
+            }
+            Shape::Summary => {
+                api::summarize_request(req, options).map(|r| r.append_json_to(&mut line))
+            }
         },
     };
-    match bytes {
-        Ok(mut line) => {
+    match written {
+        Ok(()) => {
             line.push(b'\n');
             (true, line)
         }
-        Err(e) => error(e.to_string()),
+        Err(e) => error(e.to_string(), line),
     }
 }
 
