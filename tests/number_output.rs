@@ -93,7 +93,7 @@ fn fixed_cases() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 1_000_000, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: crate::support::cases(1_000_000), ..ProptestConfig::default() })]
 
     /// Any decimal: random mantissa (up to 96 bits) and scale.
     #[test]
