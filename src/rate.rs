@@ -554,6 +554,34 @@ pub struct PrefixedInterestRate {
 mod tests {
     use super::*;
 
+    /// The bound of [`MAX_ANNUAL_RATE`] on both inputs: a monthly rate whose annual equivalent
+    /// passes it (250 % a month: 3.5¹² − 1 ≈ 3.4 × 10⁶) is refused, one below (200 %: 3¹² − 1 =
+    /// 531,440) is not; an annual rate of exactly 10⁶ is accepted and 10⁶ + 1 refused.
+    #[test]
+    fn rates_are_bounded_by_the_annual_maximum() {
+        let too_large =
+            |r: Result<()>| matches!(r, Err(e) if e.to_string().contains("rate too large"));
+        assert!(too_large(MonthlyRate::new(Decimal::new(25, 1)).map(|_| ())));
+        let m = MonthlyRate::new(Decimal::TWO).expect("200 % a month");
+        assert_eq!(m.to_annual().value(), Decimal::from(531_440));
+        assert_eq!(
+            AnnualRate::new(MAX_ANNUAL_RATE)
+                .expect("the maximum")
+                .value(),
+            MAX_ANNUAL_RATE
+        );
+        assert!(too_large(
+            AnnualRate::new(MAX_ANNUAL_RATE + Decimal::ONE).map(|_| ())
+        ));
+    }
+
+    /// The printed daily rate of the calendar bases: round8(1.0205^(1/30) − 1) = 0.00067665.
+    #[test]
+    fn the_daily_display_rate_is_the_30th_root() {
+        let m = MonthlyRate::new(Decimal::new(205, 4)).expect("rate");
+        assert_eq!(m.daily_display().expect("daily"), Decimal::new(67_665, 8));
+    }
+
     /// A rate derived again (from the thread's recent rates) is the rate derived afresh, bit for
     /// bit, and inputs that differ only in scale are derived each on their own.
     #[test]
