@@ -105,11 +105,13 @@ def _config_text(config: Any) -> Optional[str]:
     return None if config is None else _text(config, "config")
 
 
-def _call(native: Any, as_decimal: bool, *args: Any, **kwargs: Any) -> Any:
-    """A native call's response: built in Rust (``as_dict``), or as Decimals by :mod:`json`."""
+def _call(native: Any, as_decimal: bool, *args: Any) -> Any:
+    """A native call's response: the dict built in Rust (its ``as_dict`` argument, after
+    ``request, config, delay_unit, option_days``), or the text parsed with Decimals by :mod:`json`.
+    """
     if as_decimal:
-        return _decimal_decoder.decode(native(*args, **kwargs))
-    return native(*args, as_dict=True, **kwargs)
+        return _decimal_decoder.decode(native(*args[:4], False, *args[4:]))
+    return native(*args[:4], True, *args[4:])
 
 
 def simulate(
@@ -216,9 +218,7 @@ def portability(
     """
     return _call(
         _native.portability, as_decimal, _text(request, "request"), _config_text(config),
-        delay_unit, option_days,
-        target_change=_amount_text(target_change),
-        installments_range=_range_text(installments_range),
+        delay_unit, option_days, _amount_text(target_change), _range_text(installments_range),
     )
 
 
