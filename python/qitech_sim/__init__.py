@@ -230,9 +230,10 @@ def _amount_text(v: Any) -> Optional[str]:
         raise TypeError(f"target_change must be a str, Decimal, int or float, not {type(v).__name__}")
     if isinstance(v, int):
         return str(v)
-    # A float by its repr (the shortest text that round-trips); no exponent, which the CLI refuses.
+    # A float by its repr (the shortest text that round-trips), written out in plain notation as
+    # a Decimal is; "NaN" / "Infinity" are then refused by the engine, as by the CLI.
     d = _decimal.Decimal(repr(v)) if isinstance(v, float) else v
-    return format(d, "f")  # "NaN" / "Infinity" are then refused by the engine, as by the CLI
+    return format(d, "f")
 
 
 def _range_text(v: Any) -> Optional[str]:
