@@ -14,10 +14,12 @@ B. gross-up: the borrower receives BRL 10,000.00 net, 12 monthly installments at
    IOF financed (the principal grossed up so that principal − IOF = 10,000), and the CET.
 
 qitech_sim: ``qitech_sim.simulate(request_json)``: parse the request, price it (QI's pre_price_days
-arithmetic, IOF, CET), write QI's full response JSON in Rust, ``json.loads`` it into a dict; and
-``qitech_sim.simulate_json(request_json)``: the same without the ``json.loads`` (the response as
-text, for a caller that forwards it). For job A the dict is most of the time: QI's response lists
-the 96 installments twice (``installments`` and the option's), 64 KB of JSON.
+arithmetic, IOF, CET), write QI's full response JSON in Rust, and build the dict from it in Rust
+(``python/src/tree.rs``: what ``json.loads`` would give, without it); and
+``qitech_sim.simulate_json(request_json)``: the same without the dict (the response as text, for a
+caller that forwards it). For job A the dict is about as long as the computation: QI's response
+lists the 96 installments twice (``installments`` and the option's), 64 KB of JSON; the second
+list is built from copies of the first's rows.
 
 money-warp, the closest equivalent settings, and every difference between the two jobs:
 
@@ -42,7 +44,8 @@ money-warp, the closest equivalent settings, and every difference between the tw
    each ``business_due_date`` on the ANBIMA calendar (extra work on its side).
 7. Output. money-warp returns Python objects (the schedule is computed; nothing is serialised);
    qitech_sim returns the full QI response as a dict (installments with all their fields, fees,
-   disbursement options): JSON written in Rust and parsed by Python, included in its time.
+   disbursement options): JSON written in Rust and turned into the dict in Rust, included in its
+   time.
 8. Process. Both in-process, one thread, after a warm-up; the best of several timed rounds.
 """
 

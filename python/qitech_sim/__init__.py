@@ -18,7 +18,11 @@ Conventions shared by :func:`simulate`, :func:`debt`, :func:`portability` and :f
 * ``config`` is QI's per-partner pricing (``contract_fees``, ``external_contract_fees``), the CLI's
   ``--config``; ``None`` means no fees. ``delay_unit`` and ``option_days`` (``"calendar"`` or
   ``"business"``) are the CLI's ``--delay-unit`` / ``--option-days``.
-* The result is the CLI's JSON output parsed with :func:`json.loads`: same keys, same numbers.
+* The result is the CLI's JSON output as :func:`json.loads` parses it: same keys in the same order,
+  same numbers, same types (a token with ``.`` or an exponent a ``float``, any other number an
+  ``int``). The dict is built in Rust from the compact JSON the engine wrote, without
+  :func:`json.loads`; the installment rows QI prints twice (``data.installments`` and the first
+  disbursement option's) are two independent lists of independent dicts.
   With ``as_decimal=True`` every number, integer or not, is a :class:`decimal.Decimal` parsed from
   the printed token (``json.loads(text, parse_float=Decimal, parse_int=Decimal)``), so
   ``Decimal("194.8")`` rather than the float ``194.8``, and ``Decimal("2")`` for a count.
@@ -61,7 +65,6 @@ __version__ = "0.1.0"
 JsonInput = Union[str, bytes, bytearray, Mapping[str, Any]]
 
 _decimal_decoder = _json.JSONDecoder(parse_float=_decimal.Decimal, parse_int=_decimal.Decimal)
-_float_decoder = _json.JSONDecoder()
 
 # Decimals in a dict: written as a marked string by json.dumps, then unquoted into a number token.
 _DEC_MARK = "\x00qitech-decimal:"
@@ -102,8 +105,13 @@ def _config_text(config: Any) -> Optional[str]:
     return None if config is None else _text(config, "config")
 
 
-def _loads(text: str, as_decimal: bool) -> Any:
-    return (_decimal_decoder if as_decimal else _float_decoder).decode(text)
+def _call(native: Any, as_decimal: bool, *args: Any) -> Any:
+    """A native call's response: the dict built in Rust (its ``as_dict`` argument, after
+    ``request, config, delay_unit, option_days``), or the text parsed with Decimals by :mod:`json`.
+    """
+    if as_decimal:
+        return _decimal_decoder.decode(native(*args[:4], False, *args[4:]))
+    return native(*args[:4], True, *args[4:])
 
 
 def simulate(
@@ -124,8 +132,10 @@ def simulate(
     Raises:
         InvalidRequest: the request or the config is rejected (``e.field`` names the field).
     """
-    text = _native.simulate(_text(request, "request"), _config_text(config), delay_unit, option_days)
-    return _loads(text, as_decimal)
+    return _call(
+        _native.simulate, as_decimal, _text(request, "request"), _config_text(config), delay_unit,
+        option_days,
+    )
 
 
 def simulate_json(
@@ -138,7 +148,7 @@ def simulate_json(
     """:func:`simulate`'s response as compact JSON text, not parsed into a dict.
 
     For a caller that forwards the response (an API relaying QI's JSON) or stores it: it skips
-    building the dict, which for a 96-installment loan costs four times the computation.
+    building the dict (for a 96-installment loan, about as long again as the computation).
     ``json.loads(simulate_json(r, c))`` equals ``simulate(r, c)`` (``event_datetime`` aside).
     """
     return _native.simulate(_text(request, "request"), _config_text(config), delay_unit, option_days)
@@ -160,8 +170,10 @@ def debt(
     Raises:
         InvalidRequest: the request or the config is rejected.
     """
-    text = _native.debt(_text(request, "request"), _config_text(config), delay_unit, option_days)
-    return _loads(text, as_decimal)
+    return _call(
+        _native.debt, as_decimal, _text(request, "request"), _config_text(config), delay_unit,
+        option_days,
+    )
 
 
 def portability(
@@ -171,6 +183,8 @@ def portability(
     as_decimal: bool = False,
     delay_unit: str = "calendar",
     option_days: str = "calendar",
+    target_change: Optional[Union[str, int, float, _decimal.Decimal]] = None,
+    installments_range: Optional[Union[str, Tuple[int, int]]] = None,
 ) -> Dict[str, Any]:
     """A *portabilidade*: the bridge loan, the payroll loan and the change per disbursement option.
 
@@ -181,13 +195,56 @@ def portability(
     item has ``final_disbursement_amount`` (negative, with ``shortfall_amount``, when the loan does
     not cover the balance). ``config`` applies to the payroll loan; the bridge has no fees.
 
+    At most one of:
+
+    * ``target_change``: an amount (``str`` such as ``"20000"``, ``Decimal``, ``int`` or
+      ``float``), the CLI's ``--target-change AMOUNT``: returns ``{"installment_face_value": ...,
+      "portability": {...}, "target_change": ...}``, the smallest installment face value (to the
+      cent) whose change on the first disbursement option reaches the amount, and the portability
+      at that face value. ``InvalidRequest`` with ``kind`` ``"no_solution"`` when none does.
+    * ``installments_range``: ``(min, max)`` or the CLI's ``"MIN..MAX"`` (both inclusive, within
+      1..600), ``--installments-range``: returns ``{"best": {...}, "changes": [...],
+      "installment_face_value": ...}``, the change the request's installment (the margin) gives
+      for each number of installments, each row ``{"final_disbursement_amount": ...,
+      "number_of_installments": n}``, and the best row (the largest change, the fewest
+      installments among equals).
+
+    Both at once raise :class:`InvalidRequest` (``kind`` ``"conflict"``), as the CLI refuses
+    ``--target-change`` with ``--installments-range``.
+
     Raises:
-        InvalidRequest: the request or the config is rejected.
+        InvalidRequest: the request or the config is rejected, or ``target_change`` /
+            ``installments_range`` is (``field`` names which).
     """
-    text = _native.portability(
-        _text(request, "request"), _config_text(config), delay_unit, option_days
+    return _call(
+        _native.portability, as_decimal, _text(request, "request"), _config_text(config),
+        delay_unit, option_days, _amount_text(target_change), _range_text(installments_range),
     )
-    return _loads(text, as_decimal)
+
+
+def _amount_text(v: Any) -> Optional[str]:
+    """``target_change`` as the CLI's argument text (a number in plain notation)."""
+    if v is None or isinstance(v, str):
+        return v
+    if isinstance(v, bool) or not isinstance(v, (int, float, _decimal.Decimal)):
+        raise TypeError(f"target_change must be a str, Decimal, int or float, not {type(v).__name__}")
+    if isinstance(v, int):
+        return str(v)
+    # A float by its repr (the shortest text that round-trips), written out in plain notation as
+    # a Decimal is; "NaN" / "Infinity" are then refused by the engine, as by the CLI.
+    d = _decimal.Decimal(repr(v)) if isinstance(v, float) else v
+    return format(d, "f")
+
+
+def _range_text(v: Any) -> Optional[str]:
+    """``installments_range`` as the CLI's ``MIN..MAX``."""
+    if v is None or isinstance(v, str):
+        return v
+    if isinstance(v, (tuple, list)) and len(v) == 2 and all(
+        isinstance(n, int) and not isinstance(n, bool) for n in v
+    ):
+        return f"{v[0]}..{v[1]}"
+    raise TypeError("installments_range must be a (min, max) tuple of ints or a \"MIN..MAX\" str")
 
 
 #: Requests handed to the engine at once by :func:`batch` (priced on all cores, then yielded).
@@ -229,7 +286,6 @@ def _batch(
     option_days: str,
     chunk_size: int,
 ) -> Iterator[Dict[str, Any]]:
-    decode = (_decimal_decoder if as_decimal else _float_decoder).decode
     line = 0
     while True:
         # Each slot: an index into the engine's results, or an error the Python side found.
@@ -248,9 +304,18 @@ def _batch(
                 break
         if not slots:
             return
-        results = _native.batch(lines, config_text, delay_unit, option_days) if lines else []
+        # Dicts built in Rust, or (as_decimal) JSON texts decoded one by one as they are yielded.
+        results = (
+            _native.batch(lines, config_text, delay_unit, option_days, as_dict=not as_decimal)
+            if lines
+            else []
+        )
+        decode = _decimal_decoder.decode if as_decimal else None
         for slot in slots:
-            yield decode(results[slot]) if isinstance(slot, int) else slot
+            if isinstance(slot, int):
+                yield decode(results[slot]) if decode else results[slot]
+            else:
+                yield slot
         if len(slots) < chunk_size:
             return
 

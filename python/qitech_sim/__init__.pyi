@@ -1,7 +1,8 @@
 """Type stubs of qitech_sim (see the docstrings of qitech_sim/__init__.py)."""
 
 import datetime
-from typing import Any, Dict, Iterable, Iterator, Literal, Mapping, Optional, Union
+import decimal
+from typing import Any, Dict, Iterable, Iterator, Literal, Mapping, Optional, Tuple, Union
 
 from ._errors import InternalError as InternalError
 from ._errors import InvalidRequest as InvalidRequest
@@ -43,6 +44,8 @@ def portability(
     as_decimal: bool = False,
     delay_unit: DayUnit = "calendar",
     option_days: DayUnit = "calendar",
+    target_change: Optional[Union[str, int, float, decimal.Decimal]] = None,
+    installments_range: Optional[Union[str, Tuple[int, int]]] = None,
 ) -> Dict[str, Any]: ...
 def batch(
     requests: Iterable[JsonInput],

@@ -101,10 +101,76 @@ pub fn debt(request: &str, options: &Options) -> Result<String, Failure> {
     serde_json::to_string(&data).map_err(|e| internal("output", e))
 }
 
-/// `qitech-sim portability` (without `--target-change` / `--installments-range`) as compact JSON.
-pub fn portability(request: &str, options: &Options) -> Result<String, Failure> {
-    let response = api::portability_json(request, &options.base)?;
-    serde_json::to_string(&response).map_err(|e| internal("output", e))
+/// `qitech-sim portability` as compact JSON: with `target_change` (the CLI's `--target-change
+/// AMOUNT`) the smallest installment whose change reaches it and the portability at it, with
+/// `installments_range` (`--installments-range MIN..MAX`) the change for each number of
+/// installments and the best, with neither the portability itself. Both at once are a conflict,
+/// as for the CLI.
+pub fn portability(
+    request: &str,
+    options: &Options,
+    target_change: Option<&str>,
+    installments_range: Option<&str>,
+) -> Result<String, Failure> {
+    let json = |v: Result<String, serde_json::Error>| v.map_err(|e| internal("output", e));
+    match (target_change, installments_range) {
+        (Some(t), Some(_)) => {
+            Err(
+                Error::conflict("target_change", t, "cannot be used with installments_range")
+                    .into(),
+            )
+        }
+        (Some(t), None) => {
+            let target = t.parse::<qitech_sim::Decimal>().map_err(|_| {
+                Error::unknown("target_change", format!("{t:?}"), "expected an amount")
+            })?;
+            let request = api::PortabilityRequest::from_json(request, "request")?;
+            json(serde_json::to_string(&api::target_change(
+                &request,
+                target,
+                &options.base,
+            )?))
+        }
+        (None, Some(range)) => {
+            let (lo, hi) = installments_range_bounds(range)?;
+            let request = api::PortabilityRequest::from_json(request, "request")?;
+            json(serde_json::to_string(&api::change_by_installments(
+                &request,
+                lo..=hi,
+                &options.base,
+            )?))
+        }
+        (None, None) => json(serde_json::to_string(&api::portability_json(
+            request,
+            &options.base,
+        )?)),
+    }
+}
+
+/// `MIN..MAX` (or `MIN..=MAX`) as the CLI's `--installments-range` reads it, within
+/// `1..=MAX_INSTALLMENTS`.
+fn installments_range_bounds(range: &str) -> Result<(u32, u32), Error> {
+    let max = qitech_sim::schedule::MAX_INSTALLMENTS;
+    let reason = format!("expected MIN..MAX within 1..{max}");
+    // As integers (the CLI's u32 accepts the same texts within the range; a negative bound is
+    // out of range rather than not a number).
+    let (lo, hi) = range
+        .split_once("..")
+        .and_then(|(lo, hi)| {
+            Some((
+                lo.parse::<i64>().ok()?,
+                hi.trim_start_matches('=').parse::<i64>().ok()?,
+            ))
+        })
+        .ok_or_else(|| Error::unknown("installments_range", format!("{range:?}"), &reason))?;
+    match (u32::try_from(lo), u32::try_from(hi)) {
+        (Ok(lo), Ok(hi)) if 1 <= lo && lo <= hi && hi <= max => Ok((lo, hi)),
+        _ => Err(Error::invalid(
+            "installments_range",
+            format!("{range:?}"),
+            reason,
+        )),
+    }
 }
 
 /// Why a call failed: the crate rejected the input, or something that is not the input's fault

@@ -1,19 +1,23 @@
 //! `qitech_sim._native`: the compiled half of the Python package `qitech_sim`.
 //!
 //! Plain functions on JSON text and `(year, month, day)` tuples; the Python half (`qitech_sim/`)
-//! turns dicts into JSON text and back, dates into tuples and back, and documents the API. Every
+//! turns dicts into JSON text, dates into tuples and back, and documents the API. Every
 //! computation runs with the GIL released and inside `catch_unwind`: an input error becomes
 //! `qitech_sim.InvalidRequest` (with `kind`, `field`, `value`), anything else, a panic included,
 //! `qitech_sim.InternalError`. No panic crosses into Python.
+//!
+//! The response is compact JSON text; with `as_dict=True` it is turned into Python objects here,
+//! with the GIL held, by [`tree::to_python`] (what `json.loads` would give, without it).
 
 mod engine;
+mod tree;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use chrono::{Datelike, NaiveDate};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyString};
 
 use engine::Failure;
 
@@ -27,18 +31,39 @@ fn run<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T, Failure> + Send) -
 
 /// `f()`, with a panic caught and reported as [`Failure::Internal`].
 fn guarded<T>(f: impl FnOnce() -> Result<T, Failure>) -> Result<T, Failure> {
-    match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(r) => r,
-        Err(payload) => {
-            let msg = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_string());
-            Err(Failure::Internal(format!(
-                "panic in qitech-sim (a bug; please report it with the request): {msg}"
-            )))
-        }
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| Err(panicked(payload.as_ref())))
+}
+
+fn panicked(payload: &(dyn std::any::Any + Send)) -> Failure {
+    let msg = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string());
+    Failure::Internal(format!(
+        "panic in qitech-sim (a bug; please report it with the request): {msg}"
+    ))
+}
+
+/// The response as Python returns it: the JSON text, or with `as_dict` the objects `json.loads`
+/// would build from it ([`tree::to_python`], with the GIL held). Text the converter cannot read is
+/// a bug of the engine's writer: `InternalError`, as a panic is.
+fn respond(py: Python<'_>, text: String, as_dict: bool) -> PyResult<Py<PyAny>> {
+    if !as_dict {
+        return Ok(PyString::new(py, &text).into_any().unbind());
+    }
+    dict(py, &text)
+}
+
+fn dict(py: Python<'_>, text: &str) -> PyResult<Py<PyAny>> {
+    match catch_unwind(AssertUnwindSafe(|| tree::to_python(py, text))) {
+        Ok(Ok(v)) => Ok(v.unbind()),
+        Ok(Err(e)) if e.is_instance_of::<PyValueError>(py) => Err(to_pyerr(
+            py,
+            Failure::Internal(format!("the response is not the JSON expected: {e}")),
+        )),
+        Ok(Err(e)) => Err(e),
+        Err(payload) => Err(to_pyerr(py, panicked(payload.as_ref()))),
     }
 }
 
@@ -78,52 +103,71 @@ fn ymd(d: NaiveDate) -> Ymd {
     (d.year(), d.month(), d.day())
 }
 
-/// `simulate(request, config, delay_unit, option_days) -> str`: QI's simulation response (JSON).
+/// `simulate(request, config, delay_unit, option_days, as_dict) -> str | dict`: QI's simulation
+/// response (JSON text, or the dict `json.loads` would give).
 #[pyfunction]
-#[pyo3(signature = (request, config=None, delay_unit="calendar".to_string(), option_days="calendar".to_string()))]
+#[pyo3(signature = (request, config=None, delay_unit="calendar".to_string(), option_days="calendar".to_string(), as_dict=false))]
 fn simulate(
     py: Python<'_>,
     request: String,
     config: Option<String>,
     delay_unit: String,
     option_days: String,
-) -> PyResult<String> {
-    run(py, || {
+    as_dict: bool,
+) -> PyResult<Py<PyAny>> {
+    let text = run(py, || {
         let o = engine::options(config.as_deref(), &delay_unit, &option_days)?;
         engine::simulate(&request, "request", &o, engine::now_utc())
-    })
+    })?;
+    respond(py, text, as_dict)
 }
 
-/// `debt(request, config, delay_unit, option_days) -> str`: the `data` of QI's issuance response.
+/// `debt(request, config, delay_unit, option_days, as_dict) -> str | dict`: the `data` of QI's
+/// issuance response.
 #[pyfunction]
-#[pyo3(signature = (request, config=None, delay_unit="calendar".to_string(), option_days="calendar".to_string()))]
+#[pyo3(signature = (request, config=None, delay_unit="calendar".to_string(), option_days="calendar".to_string(), as_dict=false))]
 fn debt(
     py: Python<'_>,
     request: String,
     config: Option<String>,
     delay_unit: String,
     option_days: String,
-) -> PyResult<String> {
-    run(py, || {
+    as_dict: bool,
+) -> PyResult<Py<PyAny>> {
+    let text = run(py, || {
         let o = engine::options(config.as_deref(), &delay_unit, &option_days)?;
         engine::debt(&request, &o)
-    })
+    })?;
+    respond(py, text, as_dict)
 }
 
-/// `portability(request, config, delay_unit, option_days) -> str`: bridge, payroll loan, change.
+/// `portability(request, config, delay_unit, option_days, as_dict, target_change,
+/// installments_range) -> str | dict`: bridge, payroll loan, change; with `target_change` (an
+/// amount as text) or `installments_range` (`"MIN..MAX"`) the CLI's `--target-change` /
+/// `--installments-range` answers.
 #[pyfunction]
-#[pyo3(signature = (request, config=None, delay_unit="calendar".to_string(), option_days="calendar".to_string()))]
+#[pyo3(signature = (request, config=None, delay_unit="calendar".to_string(), option_days="calendar".to_string(), as_dict=false, target_change=None, installments_range=None))]
+#[allow(clippy::too_many_arguments)]
 fn portability(
     py: Python<'_>,
     request: String,
     config: Option<String>,
     delay_unit: String,
     option_days: String,
-) -> PyResult<String> {
-    run(py, || {
+    as_dict: bool,
+    target_change: Option<String>,
+    installments_range: Option<String>,
+) -> PyResult<Py<PyAny>> {
+    let text = run(py, || {
         let o = engine::options(config.as_deref(), &delay_unit, &option_days)?;
-        engine::portability(&request, &o)
-    })
+        engine::portability(
+            &request,
+            &o,
+            target_change.as_deref(),
+            installments_range.as_deref(),
+        )
+    })?;
+    respond(py, text, as_dict)
 }
 
 /// Raises `InvalidRequest` if the options are invalid (so that `batch` fails before its first line).
@@ -155,18 +199,20 @@ fn error_line(n: usize, msg: &str) -> String {
     serde_json::json!({"line": n, "error": msg}).to_string()
 }
 
-/// `batch(lines, config, delay_unit, option_days) -> list[str]`: each `(line_number, request)`
-/// priced on all cores (`std::thread::scope` over contiguous chunks), results in input order.
+/// `batch(lines, config, delay_unit, option_days, as_dict) -> list[str] | list[dict]`: each
+/// `(line_number, request)` priced on all cores (`std::thread::scope` over contiguous chunks),
+/// results in input order; with `as_dict` each result converted as `simulate`'s.
 #[pyfunction]
-#[pyo3(signature = (lines, config=None, delay_unit="calendar".to_string(), option_days="calendar".to_string()))]
+#[pyo3(signature = (lines, config=None, delay_unit="calendar".to_string(), option_days="calendar".to_string(), as_dict=false))]
 fn batch(
     py: Python<'_>,
     lines: Vec<(usize, String)>,
     config: Option<String>,
     delay_unit: String,
     option_days: String,
-) -> PyResult<Vec<String>> {
-    run(py, || {
+    as_dict: bool,
+) -> PyResult<Vec<Py<PyAny>>> {
+    let texts = run(py, || {
         let o = engine::options(config.as_deref(), &delay_unit, &option_days)?;
         let now = engine::now_utc();
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
@@ -205,8 +251,9 @@ fn batch(
                 })
                 .collect()
         });
-        Ok(parts.into_iter().flatten().collect())
-    })
+        Ok(parts.into_iter().flatten().collect::<Vec<String>>())
+    })?;
+    texts.into_iter().map(|t| respond(py, t, as_dict)).collect()
 }
 
 /// Whether the date is a business day (ANBIMA national calendar, 2001-01-01 to 2099-12-31).
@@ -245,6 +292,13 @@ fn _test_panic(py: Python<'_>) -> PyResult<()> {
     })
 }
 
+/// The converter alone, on any JSON text: for the tests that compare it with `json.loads`.
+/// Malformed text raises `ValueError`.
+#[pyfunction]
+fn _loads_for_test(py: Python<'_>, text: &str) -> PyResult<Py<PyAny>> {
+    tree::to_python(py, text).map(Bound::unbind)
+}
+
 /// The native module.
 #[pymodule]
 #[pyo3(name = "_native")]
@@ -259,5 +313,6 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(workdays, m)?)?;
     m.add_function(wrap_pyfunction!(add_business_days, m)?)?;
     m.add_function(wrap_pyfunction!(_test_panic, m)?)?;
+    m.add_function(wrap_pyfunction!(_loads_for_test, m)?)?;
     Ok(())
 }
