@@ -328,9 +328,8 @@ impl InterestRate {
                 .find(|(k, _)| *k == key)
                 .map(|(_, rate)| *rate)
         });
-        if let Some(rate) = hit
-            && rate.input == input
-        {
+        // Equal keys are equal inputs (the key holds the input's bytes, scale included).
+        if let Some(rate) = hit {
             return Ok(rate);
         }
         let rate = Self::derive(input, base, c)?;
@@ -573,6 +572,60 @@ mod tests {
         assert!(too_large(
             AnnualRate::new(MAX_ANNUAL_RATE + Decimal::ONE).map(|_| ())
         ));
+    }
+
+    /// The daily rate's arms that the default conventions do not reach: `workdays` at 10 decimals
+    /// is the 252nd root of the annual rate (round10(1.27572219^(1/252) − 1) = 0.0009667863),
+    /// `calendar_days_365` with `daily_rate_base: month30` a 30th of a month (0.00067665, the
+    /// default being the 365th root, 0.00066738).
+    #[test]
+    fn the_daily_rate_follows_the_base_and_the_switches() {
+        let m = RateInput::Monthly(MonthlyRate::new(Decimal::new(205, 4)).expect("rate"));
+        let daily = |base, c: Conventions| {
+            InterestRate::derive(m, base, &c)
+                .expect("rate")
+                .display()
+                .daily_rate
+        };
+        let ten = Conventions {
+            rate_decimals: crate::conventions::RateDecimals::Ten,
+            ..Conventions::default()
+        };
+        assert_eq!(
+            daily(InterestBase::Workdays, ten),
+            Decimal::new(9_667_863, 10)
+        );
+        let month30 = Conventions {
+            daily_rate_base: crate::conventions::DailyRateBase::Month30,
+            ..Conventions::default()
+        };
+        assert_eq!(
+            daily(InterestBase::CalendarDays365, month30),
+            Decimal::new(67_665, 8)
+        );
+        assert_eq!(
+            daily(InterestBase::CalendarDays365, Conventions::default()),
+            Decimal::new(66_738, 8)
+        );
+    }
+
+    /// `InterestRate`'s `Debug` (what a typed request's key hashes) shows the derived rate, so
+    /// two rates print differently.
+    #[test]
+    fn the_debug_format_tells_rates_apart() {
+        let rate = |v| {
+            InterestRate::new(
+                RateInput::Monthly(MonthlyRate::new(Decimal::new(v, 4)).expect("rate")),
+                InterestBase::CalendarDays,
+            )
+            .expect("rate")
+        };
+        let (a, b) = (format!("{:?}", rate(205)), format!("{:?}", rate(199)));
+        assert!(
+            a.starts_with("InterestRate {") && a.contains("day_factor"),
+            "{a}"
+        );
+        assert_ne!(a, b);
     }
 
     /// The printed daily rate of the calendar bases: round8(1.0205^(1/30) − 1) = 0.00067665.
