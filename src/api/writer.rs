@@ -39,8 +39,8 @@ fn write_serde<T: Serialize + ?Sized>(v: &T, out: &mut Vec<u8>) {
 
 impl WriteJson for Num {
     fn write_json(&self, out: &mut Vec<u8>) {
-        // The nearest double (exact division for ≤ 53-bit mantissas, else a correctly rounded parse
-        // of the digits from a stack buffer: `num::to_f64`), printed by serde_json's own float
+        // The nearest double (exact division for ≤ 53-bit mantissas, else exact integer rounding:
+        // `num::to_f64`, correctly rounded without strings), printed by serde_json's own float
         // formatter. Measured (callgrind, 96-installment response): that formatter costs less per
         // number than printing a short decimal's digits by hand, so there is no separate short path.
         match self.printed() {
