@@ -527,3 +527,46 @@ fn apply(c: &mut Conventions, key: &str, v: &Value) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each profile's name reads back as that profile.
+    #[test]
+    fn profile_names_round_trip() {
+        for p in [Profile::Qi2023, Profile::QiV2] {
+            assert_eq!(Profile::from_name(p.as_str()), Some(p));
+        }
+        assert_eq!(Profile::QiV2.as_str(), "qi-v2");
+        assert_eq!(Profile::from_name("qi-2024"), None);
+    }
+
+    /// `qi-v2`'s switches, one by one (what `v2-sim-2025` and `bnpl-issue-2026` reproduce): the
+    /// annual CET at 4 decimals is stated on the profile, so it holds when a configuration sets
+    /// `cet: monthly_first` over it, where the seeds' exact annual CET would otherwise apply.
+    #[test]
+    fn the_v2_profile_sets_its_switches() {
+        let v2 = Conventions::profile(Profile::QiV2);
+        assert_eq!(v2.annual_cet_decimals, Some(4));
+        let monthly_first = Conventions {
+            cet: CetDerivation::MonthlyFirst,
+            ..v2
+        };
+        assert_eq!(monthly_first.annual_cet_dp(), Some(4));
+        assert_eq!(
+            Conventions {
+                cet: CetDerivation::MonthlyFirst,
+                ..Conventions::default()
+            }
+            .annual_cet_dp(),
+            None
+        );
+        assert_eq!(v2.calendar_days_growth, CalendarDaysGrowth::DailyRate);
+        assert_eq!(v2.interest_decimals, Some(InterestDecimals::Eight));
+        assert_eq!(v2.last_installment, LastInstallment::EqualInstallment);
+        assert_eq!(v2.iof_parts, IofParts::Cents);
+        assert_eq!(v2.installment_tax_decimals, Some(8));
+        assert_eq!(v2.cet_decimals, 4);
+    }
+}
