@@ -606,7 +606,7 @@ pub fn root_rate(x: Decimal, n: u64, dp: u32, field: &str) -> Result<Decimal> {
 /// this is, and it is how every float of the JSON output is produced. When the mantissa has at
 /// most 53 bits and the scale is at most 22 (cents, rates, the 16-decimal IOF of an installment),
 /// `mantissa / 10^scale` is the quotient of two exactly representable doubles, and IEEE division
-/// rounds it correctly (Clinger's fast path). Longer mantissas go through [`to_f64_long`], exact
+/// rounds it correctly (Clinger's fast path). Longer mantissas go through `to_f64_long`, exact
 /// integer arithmetic, with no string formatted or parsed.
 pub fn to_f64(x: Decimal) -> f64 {
     let (negative, mag, scale) = parts(x);
