@@ -52,8 +52,9 @@ pub struct Cet {
 /// [`Error::CetNoRoot`] when `disbursed ≤ 0`, when no flow is positive, or when the rate is beyond
 /// what a float can express.
 pub fn annual_irr(disbursed: Decimal, flows: &[Flow]) -> Result<f64> {
+    // `to_f64` is exact for every decimal (never NaN).
     let p = to_f64(disbursed);
-    if p.is_nan() || p <= 0.0 {
+    if p <= 0.0 {
         return Err(Error::CetNoRoot {
             reason: format!("the borrower receives {disbursed}, not a positive amount"),
         });
@@ -343,6 +344,35 @@ fn monthly_fast(disbursed: Decimal, flows: &[Flow]) -> Option<(Decimal, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The IRR's refusals, each for its own reason: nothing received; no positive flow after day 0
+    /// (a day-0 flow alone, or only zero flows); a negative flow beside positive ones.
+    #[test]
+    fn annual_irr_refuses_flows_without_a_root_for_their_reason() {
+        let flow = |days, amount: i64| Flow {
+            days,
+            amount: Decimal::from(amount),
+        };
+        let reason =
+            |disbursed: i64, flows: &[Flow]| match annual_irr(Decimal::from(disbursed), flows) {
+                Err(Error::CetNoRoot { reason }) => reason,
+                other => panic!("{other:?}"),
+            };
+        assert!(reason(0, &[flow(30, 100)]).contains("not a positive amount"));
+        assert!(reason(-5, &[flow(30, 100)]).contains("not a positive amount"));
+        for flows in [
+            vec![flow(0, 100)],
+            vec![flow(30, 0)],
+            vec![flow(0, 50), flow(30, 0)],
+        ] {
+            assert!(
+                reason(90, &flows).contains("no positive installment"),
+                "{flows:?}"
+            );
+        }
+        assert!(reason(90, &[flow(30, 100), flow(60, -1)]).contains("no positive installment"));
+        assert!(annual_irr(Decimal::from(90), &[flow(0, 10), flow(30, 100)]).is_ok());
+    }
 
     /// NPV of the flows at annual rate `i`, relative to the disbursed amount.
     fn relative_npv(p: f64, flows: &[Flow], i: f64) -> f64 {

@@ -532,6 +532,259 @@ fn apply(c: &mut Conventions, key: &str, v: &Value) -> Result<()> {
 mod tests {
     use super::*;
 
+    /// Every value of every switch, read from a configuration, sets that switch (over the seeds'
+    /// profile) and nothing else; an unlisted value is refused naming the switch.
+    #[test]
+    fn every_switch_value_is_read() {
+        use serde_json::json;
+        let d = Conventions::default();
+        let cases: Vec<(&str, Value, Conventions)> = vec![
+            (
+                "interest_base",
+                json!("calendar_days"),
+                Conventions {
+                    interest_base: Some(InterestBase::CalendarDays),
+                    ..d
+                },
+            ),
+            (
+                "interest_base",
+                json!("calendar_days_365"),
+                Conventions {
+                    interest_base: Some(InterestBase::CalendarDays365),
+                    ..d
+                },
+            ),
+            (
+                "interest_base",
+                json!("workdays"),
+                Conventions {
+                    interest_base: Some(InterestBase::Workdays),
+                    ..d
+                },
+            ),
+            (
+                "calendar_days_growth",
+                json!("monthly_rate"),
+                Conventions {
+                    calendar_days_growth: CalendarDaysGrowth::MonthlyRate,
+                    ..d
+                },
+            ),
+            (
+                "calendar_days_growth",
+                json!("daily_rate"),
+                Conventions {
+                    calendar_days_growth: CalendarDaysGrowth::DailyRate,
+                    ..d
+                },
+            ),
+            (
+                "interest_decimals",
+                json!(10),
+                Conventions {
+                    interest_decimals: Some(InterestDecimals::Ten),
+                    ..d
+                },
+            ),
+            (
+                "interest_decimals",
+                json!(8),
+                Conventions {
+                    interest_decimals: Some(InterestDecimals::Eight),
+                    ..d
+                },
+            ),
+            (
+                "interest_decimals",
+                json!(2),
+                Conventions {
+                    interest_decimals: Some(InterestDecimals::Two),
+                    ..d
+                },
+            ),
+            (
+                "last_installment",
+                json!("closes_balance"),
+                Conventions {
+                    last_installment: LastInstallment::ClosesBalance,
+                    ..d
+                },
+            ),
+            (
+                "last_installment",
+                json!("equal_installment"),
+                Conventions {
+                    last_installment: LastInstallment::EqualInstallment,
+                    ..d
+                },
+            ),
+            (
+                "move_due_dates",
+                json!(true),
+                Conventions {
+                    move_due_dates: true,
+                    ..d
+                },
+            ),
+            (
+                "cet",
+                json!("monthly_first"),
+                Conventions {
+                    cet: CetDerivation::MonthlyFirst,
+                    ..d
+                },
+            ),
+            (
+                "cet",
+                json!("annual_irr"),
+                Conventions {
+                    cet: CetDerivation::AnnualIrr,
+                    ..d
+                },
+            ),
+            (
+                "cet_decimals",
+                json!(6),
+                Conventions {
+                    cet_decimals: 6,
+                    ..d
+                },
+            ),
+            (
+                "annual_cet_decimals",
+                json!(4),
+                Conventions {
+                    annual_cet_decimals: Some(4),
+                    ..d
+                },
+            ),
+            (
+                "annual_cet_decimals",
+                json!(6),
+                Conventions {
+                    annual_cet_decimals: Some(6),
+                    ..d
+                },
+            ),
+            (
+                "rate_decimals",
+                json!(8),
+                Conventions {
+                    rate_decimals: RateDecimals::Eight,
+                    ..d
+                },
+            ),
+            (
+                "rate_decimals",
+                json!(10),
+                Conventions {
+                    rate_decimals: RateDecimals::Ten,
+                    ..d
+                },
+            ),
+            (
+                "rate_decimals",
+                json!("unrounded"),
+                Conventions {
+                    rate_decimals: RateDecimals::Unrounded,
+                    ..d
+                },
+            ),
+            (
+                "daily_rate_base",
+                json!("month_30"),
+                Conventions {
+                    daily_rate_base: DailyRateBase::Month30,
+                    ..d
+                },
+            ),
+            (
+                "daily_rate_base",
+                json!("interest_base"),
+                Conventions {
+                    daily_rate_base: DailyRateBase::InterestBase,
+                    ..d
+                },
+            ),
+            (
+                "iof_parts",
+                json!("unrounded"),
+                Conventions {
+                    iof_parts: IofParts::Unrounded,
+                    ..d
+                },
+            ),
+            (
+                "iof_parts",
+                json!("cents"),
+                Conventions {
+                    iof_parts: IofParts::Cents,
+                    ..d
+                },
+            ),
+            (
+                "installment_tax_decimals",
+                json!(8),
+                Conventions {
+                    installment_tax_decimals: Some(8),
+                    ..d
+                },
+            ),
+            (
+                "installment_tax_decimals",
+                json!("unrounded"),
+                Conventions {
+                    installment_tax_decimals: None,
+                    ..d
+                },
+            ),
+            (
+                "iof_rounding",
+                json!("total"),
+                Conventions {
+                    iof_rounding: IofRounding::Total,
+                    ..d
+                },
+            ),
+            (
+                "iof_rounding",
+                json!("per_installment"),
+                Conventions {
+                    iof_rounding: IofRounding::PerInstallment,
+                    ..d
+                },
+            ),
+            (
+                "annual_rate_decimals",
+                json!(8),
+                Conventions {
+                    annual_rate_decimals: AnnualRateDecimals::Eight,
+                    ..d
+                },
+            ),
+            (
+                "annual_rate_decimals",
+                json!(6),
+                Conventions {
+                    annual_rate_decimals: AnnualRateDecimals::Six,
+                    ..d
+                },
+            ),
+        ];
+        for (key, value, want) in cases {
+            let mut got = d;
+            apply(&mut got, key, &value).unwrap_or_else(|e| panic!("{key}: {value}: {e}"));
+            assert_eq!(got, want, "{key}: {value}");
+            let e = apply(&mut got, key, &json!("nope")).expect_err("an unlisted value");
+            assert_eq!(
+                e.field(),
+                Some(format!("conventions.{key}").as_str()),
+                "{key}"
+            );
+        }
+    }
+
     /// Each profile's name reads back as that profile.
     #[test]
     fn profile_names_round_trip() {
