@@ -371,7 +371,14 @@ mod tests {
             );
         }
         assert!(reason(90, &[flow(30, 100), flow(60, -1)]).contains("no positive installment"));
-        assert!(annual_irr(Decimal::from(90), &[flow(0, 10), flow(30, 100)]).is_ok());
+        // A day-0 flow and a zero flow beside a later positive one have a root.
+        assert!(
+            annual_irr(
+                Decimal::from(90),
+                &[flow(0, 10), flow(30, 100), flow(60, 0)]
+            )
+            .is_ok()
+        );
     }
 
     /// NPV of the flows at annual rate `i`, relative to the disbursed amount.
