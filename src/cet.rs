@@ -345,6 +345,20 @@ fn monthly_fast(disbursed: Decimal, flows: &[Flow]) -> Option<(Decimal, f64)> {
 mod tests {
     use super::*;
 
+    /// A one-day flow of 1.73 for 1 is an annual rate of 1.73³⁶⁵ − 1 ≈ 7 × 10⁸⁶ (x = ln(1+i) ≈
+    /// 200): the upper bracket must double past 128, which a bracket grown by steps of 2 within
+    /// its 60 steps would not reach.
+    #[test]
+    fn annual_irr_brackets_a_one_day_loan() {
+        let flows = [Flow {
+            days: 1,
+            amount: Decimal::new(173, 2),
+        }];
+        let i = annual_irr(Decimal::ONE, &flows).expect("a root");
+        let want = 1.73f64.powi(365) - 1.0;
+        assert!(((i - want) / want).abs() < 1e-9, "{i} vs {want}");
+    }
+
     /// The IRR's refusals, each for its own reason: nothing received; no positive flow after day 0
     /// (a day-0 flow alone, or only zero flows); a negative flow beside positive ones.
     #[test]

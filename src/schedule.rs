@@ -934,3 +934,54 @@ fn walk_sac(grid: &Grid, issue_amount: Decimal, mut visit: impl FnMut(Installmen
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).expect("date")
+    }
+
+    /// The count bound of [`periods`] and [`periods_from_dates`] on its own (the request reader
+    /// checks it first): 1 and 600 pass, 0 and 601 are refused.
+    #[test]
+    fn installment_counts_are_bounded_here_too() {
+        let field = |r: Result<Vec<Period>>| r.err().and_then(|e| e.field().map(str::to_owned));
+        let count = Some("financial.number_of_installments".to_owned());
+        assert_eq!(
+            periods(d(2023, 3, 14), d(2023, 4, 7), 1)
+                .map(|p| p.len())
+                .ok(),
+            Some(1)
+        );
+        assert_eq!(
+            periods(d(2023, 3, 14), d(2023, 4, 7), 600)
+                .map(|p| p.len())
+                .ok(),
+            Some(600)
+        );
+        assert_eq!(field(periods(d(2023, 3, 14), d(2023, 4, 7), 0)), count);
+        assert_eq!(field(periods(d(2023, 3, 14), d(2023, 4, 7), 601)), count);
+        let dates: Vec<NaiveDate> = (0..601)
+            .map(|k| d(2023, 4, 7) + chrono::Days::new(k))
+            .collect();
+        assert_eq!(
+            periods_from_dates(d(2023, 3, 14), &dates[..600])
+                .map(|p| p.len())
+                .ok(),
+            Some(600)
+        );
+        assert_eq!(field(periods_from_dates(d(2023, 3, 14), &dates)), count);
+        assert_eq!(field(periods_from_dates(d(2023, 3, 14), &[])), count);
+    }
+
+    /// The last due date is `first + (n − 1)` months: a loan whose only installment falls in the
+    /// calendar's last month is priced, one more installment leaves the calendar.
+    #[test]
+    fn the_last_due_date_is_n_minus_one_months_after_the_first() {
+        assert!(periods(d(2099, 11, 1), d(2099, 12, 1), 1).is_ok());
+        assert!(periods(d(2099, 10, 1), d(2099, 11, 1), 2).is_ok());
+        assert!(periods(d(2099, 10, 1), d(2099, 11, 1), 3).is_err());
+    }
+}
