@@ -52,6 +52,11 @@ pub struct Cet {
 /// [`Error::CetNoRoot`] when `disbursed ≤ 0`, when no flow is positive, or when the rate is beyond
 /// what a float can express.
 pub fn annual_irr(disbursed: Decimal, flows: &[Flow]) -> Result<f64> {
+    annual_irr_counted(disbursed, flows).map(|(i, _)| i)
+}
+
+/// [`annual_irr`], and how many Newton-or-bisection iterations it took after bracketing.
+fn annual_irr_counted(disbursed: Decimal, flows: &[Flow]) -> Result<(f64, u32)> {
     // `to_f64` is exact for every decimal (never NaN).
     let p = to_f64(disbursed);
     if p <= 0.0 {
@@ -101,7 +106,9 @@ pub fn annual_irr(disbursed: Decimal, flows: &[Flow]) -> Result<f64> {
         }
     }
     let mut x = 0.5 * (lo + hi);
+    let mut iterations = 0;
     for _ in 0..200 {
+        iterations += 1;
         let (v, dv) = npv(x);
         if v == 0.0 {
             break;
@@ -134,7 +141,7 @@ pub fn annual_irr(disbursed: Decimal, flows: &[Flow]) -> Result<f64> {
             reason: format!("rate e^{x} − 1 is not finite"),
         });
     }
-    Ok(i)
+    Ok((i, iterations))
 }
 
 /// The CET of a loan: the borrower receives `disbursed` on day 0 and pays `flows`.
@@ -344,6 +351,38 @@ fn monthly_fast(disbursed: Decimal, flows: &[Flow]) -> Option<(Decimal, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Newton does the work: loans of 1 to 600 installments at 0.5–15 % a month converge in at
+    /// most 12 iterations after bracketing (bisection alone needs about 50 to reach the float's
+    /// resolution), to a root whose NPV is zero to 1e-12 of the amount.
+    #[test]
+    fn annual_irr_converges_by_newton() {
+        for (n, m) in [
+            (1u32, 0.005),
+            (2, 0.02),
+            (12, 0.0205),
+            (96, 0.0205),
+            (96, 0.15),
+            (600, 0.01),
+        ] {
+            let pmt = Decimal::from(100);
+            let flows: Vec<Flow> = (1..=n)
+                .map(|k| Flow {
+                    days: 30 * k + 5,
+                    amount: pmt,
+                })
+                .collect();
+            let g = 1.0f64 + m;
+            let pv: f64 = (1..=n)
+                .map(|k| 100.0 / g.powf((30 * k + 5) as f64 / 30.0))
+                .sum();
+            let disbursed = num::round_dp(Decimal::from_f64_retain(pv).expect("pv"), 2);
+            let (i, iterations) = annual_irr_counted(disbursed, &flows).expect("root");
+            assert!(iterations <= 12, "{n} at {m}: {iterations} iterations");
+            let npv = relative_npv(to_f64(disbursed), &flows, i);
+            assert!(npv.abs() < 1e-12, "{n} at {m}: NPV {npv}");
+        }
+    }
 
     /// A one-day flow of 1.73 for 1 is an annual rate of 1.73³⁶⁵ − 1 ≈ 7 × 10⁸⁶ (x = ln(1+i) ≈
     /// 200): the upper bracket must double past 128, which a bracket grown by steps of 2 within
