@@ -267,12 +267,12 @@ fn beyond(monthly_f: f64) -> Error {
 /// e³ − 1 a year, and every input [`annual_irr`] rejects — goes to [`annual_irr`].
 fn monthly_fast(disbursed: Decimal, flows: &[Flow]) -> Option<(Decimal, f64)> {
     let p = to_f64(disbursed);
-    if p.is_nan() || p <= 0.0 || flows.is_empty() {
+    // `to_f64` is exact for every decimal (never NaN).
+    if p <= 0.0 || flows.is_empty() {
         return None;
     }
     let fl: Vec<(u32, f64)> = flows.iter().map(|f| (f.days, to_f64(f.amount))).collect();
-    if fl.iter().any(|&(_, a)| a.is_nan() || a < 0.0) || !fl.iter().any(|&(d, a)| d > 0 && a > 0.0)
-    {
+    if fl.iter().any(|&(_, a)| a < 0.0) || !fl.iter().any(|&(d, a)| d > 0 && a > 0.0) {
         return None;
     }
     // NPV, its first two derivatives in x, and Σ|terms| (for the error bound).
@@ -562,6 +562,26 @@ mod tests {
         assert_eq!(
             monthly_fast(Decimal::ONE, &[flow(0, Decimal::from(2))]),
             None
+        );
+        // A negative flow beside positive ones has a root, but the CET is refused, by both routes.
+        let mixed = [flow(30, Decimal::from(100)), flow(60, Decimal::from(-1))];
+        assert_eq!(monthly_fast(Decimal::from(90), &mixed), None);
+        assert!(solve(Decimal::from(90), &mixed).is_err());
+    }
+
+    /// Monthly-first at 6 decimals goes through the IRR, and its annual CET is still
+    /// `(1 + monthly)^12 − 1` on the rounded monthly rate, exactly.
+    #[test]
+    fn monthly_first_annual_is_the_compounded_monthly_at_any_decimals() {
+        let c = Conventions {
+            cet_decimals: 6,
+            ..Conventions::default()
+        };
+        let cet = solve_with(Decimal::new(19149, 2), &siape_flows(), &c).expect("cet");
+        assert_eq!(cet.monthly.scale(), 6);
+        assert_eq!(
+            cet.annual,
+            pow(Decimal::ONE + cet.monthly, 12) - Decimal::ONE
         );
     }
 
