@@ -984,4 +984,53 @@ mod tests {
         assert!(periods(d(2099, 10, 1), d(2099, 11, 1), 2).is_ok());
         assert!(periods(d(2099, 10, 1), d(2099, 11, 1), 3).is_err());
     }
+
+    fn grid_at(monthly: Decimal, n: u32) -> Grid {
+        use crate::rate::{InterestBase, MonthlyRate, RateInput};
+        let rate = InterestRate::new(
+            RateInput::Monthly(MonthlyRate::new(monthly).expect("rate")),
+            InterestBase::CalendarDays,
+        )
+        .expect("rate");
+        Grid::new(
+            &rate,
+            periods(d(2023, 3, 14), d(2023, 4, 7), n).expect("periods"),
+        )
+        .expect("grid")
+    }
+
+    /// `total_pre_fixed_amount` is Σ interest, which is Σ total − Σ principal (each total is its
+    /// principal plus its interest).
+    #[test]
+    fn total_interest_is_the_totals_less_the_issue() {
+        let s =
+            face_value(&grid_at(Decimal::new(205, 4), 12), Decimal::from(500)).expect("schedule");
+        let totals: Decimal = s.installments.iter().map(|i| i.total_amount).sum();
+        let principals: Decimal = s
+            .installments
+            .iter()
+            .map(|i| i.principal_amortization_amount)
+            .sum();
+        assert_eq!(s.total_pre_fixed_amount(), totals - principals);
+        assert!(s.total_pre_fixed_amount() > Decimal::ZERO);
+    }
+
+    /// The present value may reach the largest issue amount, not pass it: at 0 % one installment
+    /// of 10¹⁵ is an issue of 10¹⁵; at −20 % a month, 96 installments of 10¹³ are worth more and
+    /// are refused.
+    #[test]
+    fn the_present_value_is_bounded_by_the_largest_issue() {
+        let max = crate::simulation::MAX_AMOUNT;
+        let s = face_value(&grid_at(Decimal::ZERO, 1), max).expect("at the bound");
+        assert_eq!(s.issue_amount, max);
+        let e = face_value(
+            &grid_at(Decimal::new(-2, 1), 96),
+            Decimal::from(10_000_000_000_000_i64),
+        )
+        .expect_err("above the bound");
+        assert!(
+            e.to_string().contains("exceeds the largest issue amount"),
+            "{e}"
+        );
+    }
 }
