@@ -1521,21 +1521,19 @@ fn unit_iof_share(grid: &Grid, rates: IofRates) -> Option<Decimal> {
     if grid.system() != Amortization::PriceDays {
         return None;
     }
-    // `mantissa / 10^scale`: within a few ulps, which is all a start needs (the correctly rounded
-    // `num::to_f64` costs a string round trip on 28-digit factors).
-    let rough = |x: Decimal| x.mantissa() as f64 / 10f64.powi(x.scale() as i32);
     let periods = grid.periods();
-    let pmt = 1.0 / rough(grid.discount_sum());
+    let pmt = 1.0 / num::to_f64(grid.discount_sum());
     let mut balance = 1.0_f64;
-    let mut share = rough(rates.additional);
+    let mut share = num::to_f64(rates.additional);
     for (k, (p, &r)) in periods.iter().zip(grid.period_interest()).enumerate() {
         let principal = if k + 1 == periods.len() {
             balance
         } else {
-            pmt - balance * rough(r)
+            pmt - balance * num::to_f64(r)
         };
         if principal > 0.0 {
-            share += principal * rough(rates.daily_ceiling_fraction(p.days_from_disbursement));
+            share +=
+                principal * num::to_f64(rates.daily_ceiling_fraction(p.days_from_disbursement));
         }
         balance -= principal;
     }

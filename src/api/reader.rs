@@ -1078,21 +1078,24 @@ const REBATE_FEE_TYPES: &[&str] = &[
     "insurance_premium_qi",
 ];
 
+/// A fee's required `amount_type`: `percentage` or `absolute` (the pricing file's and v2's fees).
+pub(super) fn read_amount_type(f: &Obj<'_>) -> Result<AmountType> {
+    let at = f.required("amount_type", f.string("amount_type")?)?;
+    match at.as_str() {
+        "percentage" => Ok(AmountType::Percentage),
+        "absolute" => Ok(AmountType::Absolute),
+        _ => Err(Error::unknown(
+            f.field("amount_type"),
+            format!("{at:?}"),
+            "expected percentage or absolute",
+        )),
+    }
+}
+
 /// One fee entry: `amount_type`, `amount`, and `tax_rate` when `taxed`; `type: internal` makes a
 /// contract fee [`FeeClass::AssignmentOnly`].
 fn read_fee(f: &Obj<'_>, fee_type: String, taxed: bool) -> Result<FeeRule> {
-    let at = f.required("amount_type", f.string("amount_type")?)?;
-    let amount_type = match at.as_str() {
-        "percentage" => AmountType::Percentage,
-        "absolute" => AmountType::Absolute,
-        _ => {
-            return Err(Error::unknown(
-                f.field("amount_type"),
-                format!("{at:?}"),
-                "expected percentage or absolute",
-            ));
-        }
-    };
+    let amount_type = read_amount_type(f)?;
     let amount = f.required("amount", f.decimal("amount")?)?;
     check_amount(amount, Decimal::ZERO, &f.field("amount"))?;
     let tax_rate = if taxed {

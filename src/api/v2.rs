@@ -27,7 +27,7 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 
 use super::number::Num;
-use super::reader::{Obj, parse_base, parse_json, parse_person_type};
+use super::reader::{Obj, parse_base, parse_json, parse_person_type, read_amount_type};
 use super::simulation::{PrefixedInterestRateJson, rate_json};
 use super::writer::{self, json_struct};
 use crate::error::{Error, Result};
@@ -210,18 +210,7 @@ impl V2Request {
                 }
             };
             let fee_type = f.required("fee_type", f.string("fee_type")?)?;
-            let at = f.required("amount_type", f.string("amount_type")?)?;
-            let amount_type = match at.as_str() {
-                "percentage" => AmountType::Percentage,
-                "absolute" => AmountType::Absolute,
-                _ => {
-                    return Err(Error::unknown(
-                        f.field("amount_type"),
-                        format!("{at:?}"),
-                        "expected percentage or absolute",
-                    ));
-                }
-            };
+            let amount_type = read_amount_type(&f)?;
             let amount = f.required("amount", f.decimal("amount")?)?;
             if kind == V2FeeKind::External && !amount.is_zero() {
                 return Err(Error::unsupported(
