@@ -8,8 +8,13 @@ run), applies its diff to the scratch worktree, runs `cargo test --lib`, and rev
 (a test now fails), `SURVIVES`, or `does not apply` (the code changed since the run). Unit tests
 only: a survivor that only an integration test could kill needs a cargo-mutants rerun. Prints one
 line per mutant and writes OUT_DIR/recheck.json. Not run by .ci/run.
+
+RECHECK_TEST_ARGS replaces the `--lib` after `cargo test -q` (e.g. `--lib simulation::` for one
+module's unit tests, or `--release --lib --test main` for everything but the doc tests).
 """
 import json, subprocess, sys, os
+
+test_args = os.environ.get("RECHECK_TEST_ARGS", "--lib").split()
 
 tree = sys.argv.pop(1)
 results = []
@@ -28,7 +33,7 @@ for run in sys.argv[1:]:
             results.append((name, "does not apply (code changed)"))
             print(results[-1], flush=True)
             continue
-        t = subprocess.run(["cargo", "test", "-q", "--lib"], cwd=tree, capture_output=True, text=True,
+        t = subprocess.run(["cargo", "test", "-q", *test_args], cwd=tree, capture_output=True, text=True,
                            env={**os.environ, "CARGO_TARGET_DIR": f"{tree}/target"}, timeout=600)
         status = "killed" if t.returncode != 0 else "SURVIVES"
         if "error[E" in t.stderr and "test result" not in t.stdout:

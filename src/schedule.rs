@@ -905,7 +905,10 @@ fn price_face_value(grid: &Grid, face_value: Decimal) -> Result<Schedule> {
 ///   (`principal_n = I − (n − 1)·principal_1`), so Σ principal = `I` exactly;
 /// * `interest_k = round2(bal × (g_k − 1))`, `g_k` the base's growth over the actual days of
 ///   period k (as `pre_price_days`), on the balance in cents;
-/// * `total_k = principal_k + interest_k`; the IOF of each principal over its calendar days.
+/// * `total_k = principal_k + interest_k`; the IOF of each principal over its calendar days;
+/// * every principal is at least a cent: an issue amount too small for `n` of them (a level
+///   principal of 0.00, or a last one of 0.00 or below, as for 0.15 in 10) is refused as too
+///   many installments.
 fn walk_sac(grid: &Grid, issue_amount: Decimal, mut visit: impl FnMut(Installment)) -> Result<()> {
     const FIELD: &str = "financial.amount";
     if issue_amount <= Decimal::ZERO {
@@ -918,7 +921,7 @@ fn walk_sac(grid: &Grid, issue_amount: Decimal, mut visit: impl FnMut(Installmen
     let mut bal = issue_amount;
     for (k, (p, &r)) in grid.periods.iter().zip(&grid.interest).enumerate() {
         let principal = if k + 1 == n { bal } else { amortization };
-        if principal < Decimal::ZERO {
+        if principal <= Decimal::ZERO {
             return Err(repaid_early(n, issue_amount, principal));
         }
         let interest = round_dp(num::mul(bal, r, FIELD)?, sac_dp);
@@ -941,6 +944,125 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).expect("date")
+    }
+
+    fn grid_of(n: u32, system: Amortization, c: &Conventions) -> Grid {
+        use crate::rate::{InterestBase, MonthlyRate, RateInput};
+        let rate = InterestRate::new(
+            RateInput::Monthly(MonthlyRate::new(Decimal::new(205, 4)).expect("rate")),
+            InterestBase::CalendarDays,
+        )
+        .expect("rate");
+        let p = periods(d(2023, 3, 14), d(2023, 4, 7), n).expect("periods");
+        Grid::for_system(&rate, p, system)
+            .expect("grid")
+            .with_conventions(c)
+    }
+
+    fn switches(last: LastInstallment, dp: Option<InterestDecimals>) -> Conventions {
+        Conventions {
+            last_installment: last,
+            interest_decimals: dp,
+            ..Conventions::default()
+        }
+    }
+
+    /// With one installment there is no level payment to repeat: `last_installment =
+    /// equal_installment` prices it as the default rule does (the last closes the balance), at
+    /// any interest decimals.
+    #[test]
+    fn one_installment_ignores_the_equal_last_rule() {
+        let issue = Decimal::new(1_000_037, 2);
+        for system in [Amortization::PriceDays, Amortization::Price] {
+            for dp in [
+                None,
+                Some(InterestDecimals::Eight),
+                Some(InterestDecimals::Two),
+            ] {
+                let closes = switches(LastInstallment::ClosesBalance, dp);
+                let equal = switches(LastInstallment::EqualInstallment, dp);
+                let a = from_issue(&grid_of(1, system, &closes), issue).expect("closes");
+                let b = from_issue(&grid_of(1, system, &equal), issue).expect("equal");
+                assert_eq!(a, b, "{} {dp:?}", system.as_str());
+                let i = &a.installments[0];
+                assert_eq!(
+                    i.total_amount,
+                    i.principal_amortization_amount + i.pre_fixed_amount
+                );
+            }
+        }
+    }
+
+    /// `last_installment = equal_installment`: every installment, the last included, is the level
+    /// payment; the last principal closes the balance and its interest absorbs the residue.
+    #[test]
+    fn the_equal_last_installment_is_the_level_payment() {
+        let issue = Decimal::new(1_000_037, 2);
+        for system in [Amortization::PriceDays, Amortization::Price] {
+            let equal = switches(LastInstallment::EqualInstallment, None);
+            let closes = switches(LastInstallment::ClosesBalance, None);
+            let s = from_issue(&grid_of(12, system, &equal), issue).expect("equal");
+            let c = from_issue(&grid_of(12, system, &closes), issue).expect("closes");
+            let pmt = s.installments[0].total_amount;
+            assert!(
+                s.installments.iter().all(|i| i.total_amount == pmt),
+                "{s:?}"
+            );
+            assert_eq!(s.installments[..11], c.installments[..11]);
+            let last = &s.installments[11];
+            assert_eq!(last.principal_amortization_amount, last.due_principal);
+            assert_eq!(last.pre_fixed_amount, pmt - last.due_principal);
+            let principal: Decimal = s
+                .installments
+                .iter()
+                .map(|i| i.principal_amortization_amount)
+                .sum();
+            assert_eq!(principal, issue, "{}", system.as_str());
+            assert_ne!(c.installments[11].total_amount, pmt, "{}", system.as_str());
+        }
+    }
+
+    /// A SAC principal is at least a cent: 0.03 in 3 is 0.01 each; 0.02 in 3 (a last principal
+    /// of 0.00), 0.02 in 5 (a level principal of 0.00) and 0.15 in 10 (level 0.02, last −0.03)
+    /// are refused as too many installments.
+    #[test]
+    fn sac_principals_are_at_least_a_cent() {
+        let c = Conventions::default();
+        let s = from_issue(&grid_of(3, Amortization::Sac, &c), Decimal::new(3, 2)).expect("0.03");
+        assert!(
+            s.installments
+                .iter()
+                .all(|i| i.principal_amortization_amount == Decimal::new(1, 2))
+        );
+        for (issue, n) in [(2, 3), (2, 5), (15, 10)] {
+            let r = from_issue(&grid_of(n, Amortization::Sac, &c), Decimal::new(issue, 2));
+            assert_eq!(
+                r.err()
+                    .and_then(|e| e.field().map(str::to_owned))
+                    .as_deref(),
+                Some("financial.number_of_installments"),
+                "{issue} in {n}"
+            );
+        }
+    }
+
+    /// Given installments that are all equal are the face-value schedule of that installment, to
+    /// the last digit of every field.
+    #[test]
+    fn equal_given_installments_are_the_face_value_schedule() {
+        for dp in [
+            None,
+            Some(InterestDecimals::Eight),
+            Some(InterestDecimals::Two),
+        ] {
+            let c = switches(LastInstallment::ClosesBalance, dp);
+            for n in [1, 2, 7, 96] {
+                let g = grid_of(n, Amortization::PriceDays, &c);
+                let total = Decimal::new(123_457, 2);
+                let given = given_installments(&g, &vec![total; n as usize]).expect("given");
+                assert_eq!(given, face_value(&g, total).expect("face"), "{n} {dp:?}");
+            }
+        }
     }
 
     /// The count bound of [`periods`] and [`periods_from_dates`] on its own (the request reader

@@ -1329,15 +1329,29 @@ const GROSS_UP_WINDOW_CENTS: i64 = 3;
 /// take the whole loan; errors of [`schedule::from_issue`] for the chosen amount.
 #[doc(hidden)]
 pub fn gross_up(grid: &Grid, disbursed: Decimal, pricing: &Pricing) -> Result<(Schedule, Iof)> {
-    gross_up_search(grid, disbursed, pricing).map(|(priced, _)| priced)
+    gross_up_search(grid, disbursed, pricing, GROSS_UP_MAX_STEPS, None).map(|(priced, _)| priced)
 }
 
-/// [`gross_up`], and how many trial amounts it priced.
+/// How a gross-up went: the trial amounts it priced (the share trial included) and the steps of
+/// its up and down phases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Search {
+    walks: u32,
+    up_steps: u32,
+    down_steps: u32,
+    /// The bisection's cent: the first that reaches the target above one that does not.
+    first_reaching: Decimal,
+}
+
+/// [`gross_up`] with at most `max_steps` steps in each phase, from the first trial `start`
+/// instead of the closed form's when given (tests only), and how the search went.
 fn gross_up_search(
     grid: &Grid,
     disbursed: Decimal,
     pricing: &Pricing,
-) -> Result<((Schedule, Iof), u32)> {
+    max_steps: u32,
+    start: Option<Decimal>,
+) -> Result<((Schedule, Iof), Search)> {
     let cent = Decimal::new(1, 2);
     if disbursed < cent {
         return Err(Error::invalid(
@@ -1378,21 +1392,24 @@ fn gross_up_search(
     }
     let steps_exceeded = || Error::invalid(GROSS_UP_FIELD, disbursed, "gross-up did not converge");
     // Up until the net reaches the target.
-    let mut hi = round_cents(num::div(trial, denominator, GROSS_UP_FIELD)?).max(cent);
+    let mut hi = match start {
+        Some(start) => start,
+        None => round_cents(num::div(trial, denominator, GROSS_UP_FIELD)?).max(cent),
+    };
     let (mut hi_net, mut hi_priced) = trials.price(hi)?;
-    let mut steps = 0;
+    let mut up_steps = 0;
     while hi_net < target {
         let step = round_cents(num::div(target - hi_net, denominator, GROSS_UP_FIELD)?).max(cent);
         hi = num::add(hi, step, GROSS_UP_FIELD)?;
         (hi_net, hi_priced) = trials.price(hi)?;
-        steps += 1;
-        if steps > GROSS_UP_MAX_STEPS {
+        up_steps += 1;
+        if up_steps > max_steps {
             return Err(steps_exceeded());
         }
     }
     // Down until it does not (or the smallest amount, a cent, still reaches it).
     let mut lo;
-    steps = 0;
+    let mut down_steps = 0;
     loop {
         let step = round_cents(num::div(hi_net - target, denominator, GROSS_UP_FIELD)?).max(cent);
         lo = (hi - step).max(cent);
@@ -1406,8 +1423,8 @@ fn gross_up_search(
         hi = lo;
         hi_net = lo_net;
         hi_priced = lo_priced;
-        steps += 1;
-        if steps > GROSS_UP_MAX_STEPS {
+        down_steps += 1;
+        if down_steps > max_steps {
             return Err(steps_exceeded());
         }
     }
@@ -1430,6 +1447,7 @@ fn gross_up_search(
         }
         hi = found;
     }
+    let first_reaching = hi;
     let mut issue = hi;
     if !(trials.single && share.is_zero()) {
         let mut reaching = None;
@@ -1450,10 +1468,15 @@ fn gross_up_search(
         }
         issue = exact.or(reaching).unwrap_or(hi);
     }
-    let walks = trials.walks;
+    let search = Search {
+        walks: trials.walks,
+        up_steps,
+        down_steps,
+        first_reaching,
+    };
     match hi_priced {
-        Some(priced) if issue == hi => Ok((priced, walks)),
-        _ => Ok((priced(grid, schedule::from_issue(grid, issue)?)?, walks)),
+        Some(priced) if issue == hi => Ok((priced, search)),
+        _ => Ok((priced(grid, schedule::from_issue(grid, issue)?)?, search)),
     }
 }
 
@@ -1575,6 +1598,295 @@ mod tests {
         grid_of(n, Amortization::PriceDays)
     }
 
+    fn grid_at(monthly: Decimal, first_due: NaiveDate, n: u32, system: Amortization) -> Grid {
+        let rate = InterestRate::new(
+            RateInput::Monthly(MonthlyRate::new(monthly).expect("rate")),
+            InterestBase::CalendarDays,
+        )
+        .expect("rate");
+        let periods = schedule::periods(date(2023, 3, 14), first_due, n).expect("periods");
+        Grid::for_system(&rate, periods, system).expect("grid")
+    }
+
+    fn fee(amount_type: crate::fees::AmountType, amount: Decimal) -> crate::fees::FeeRule {
+        crate::fees::FeeRule::new("fees[0]", "tac", amount_type, amount, Decimal::ZERO)
+            .expect("fee")
+    }
+
+    /// The net of an issue amount priced in full (schedule, IOF, fees), apart from the
+    /// gross-up's trial memo.
+    fn net_of(g: &Grid, pricing: &Pricing, issue: Decimal) -> Decimal {
+        let (_, iof) = priced(g, schedule::from_issue(g, issue).expect("schedule")).expect("iof");
+        issue - pricing.contract_total(issue).expect("fees") - iof.total
+    }
+
+    /// The loans of the scan: 1 to 24 installments, the three systems, 0.5 % to 9 % a month,
+    /// a first due date within or beyond the IOF's 365 days, no fees, a percentage fee, and an
+    /// absolute plus a percentage fee.
+    fn scan_loans() -> Vec<(String, Grid, Pricing)> {
+        use crate::fees::AmountType::{Absolute, Percentage};
+        let pricings = [
+            Pricing::default(),
+            Pricing {
+                contract_fees: vec![fee(Percentage, Decimal::new(235, 2))],
+                ..Pricing::default()
+            },
+            Pricing {
+                contract_fees: vec![
+                    fee(Absolute, Decimal::new(1_050, 2)),
+                    fee(Percentage, Decimal::new(7, 1)),
+                ],
+                ..Pricing::default()
+            },
+        ];
+        let mut loans = Vec::new();
+        for system in [
+            Amortization::PriceDays,
+            Amortization::Price,
+            Amortization::Sac,
+        ] {
+            for (n, monthly, first_due) in [
+                (1, Decimal::new(5, 3), date(2023, 4, 7)),
+                (1, Decimal::new(9, 2), date(2024, 5, 2)),
+                (2, Decimal::new(205, 4), date(2023, 4, 7)),
+                (5, Decimal::new(35, 3), date(2023, 6, 1)),
+                (12, Decimal::new(205, 4), date(2023, 4, 7)),
+                (24, Decimal::new(9, 2), date(2023, 4, 14)),
+            ] {
+                for (k, pricing) in pricings.iter().enumerate() {
+                    let name = format!("{} n={n} m={monthly} fees#{k}", system.as_str());
+                    loans.push((
+                        name,
+                        grid_at(monthly, first_due, n, system),
+                        pricing.clone(),
+                    ));
+                }
+            }
+        }
+        loans
+    }
+
+    /// Targets from `floor` cents to ten million, spread over the magnitudes (a fixed LCG).
+    fn scan_targets(count: usize, floor: u64) -> Vec<Decimal> {
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        (0..count)
+            .map(|i| {
+                x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                let magnitude = 10_u64.pow(1 + (i as u32 % 9));
+                Decimal::new((floor + (x >> 11) % magnitude) as i64, 2)
+            })
+            .collect()
+    }
+
+    /// The gross-up's answer is the documented one (*Schedules* in the conventions): the
+    /// smallest cent whose net is exactly the target, else the smallest whose net exceeds it,
+    /// found here by pricing every cent within 40 of the answer in full; the schedule returned
+    /// is that cent's. Also: the search prices few trials (at most 9, every loan here) and its
+    /// up and down phases take few steps.
+    #[test]
+    fn the_gross_up_is_the_smallest_cent_a_scan_finds() {
+        const WIDTH: i64 = 40;
+        let mut most_walks = 0;
+        let (mut inexact, mut up, mut down, mut below_first) = (0, 0, 0, 0);
+        for (name, g, pricing) in scan_loans() {
+            // A cent with one installment; with several, enough for each to be a cent or more.
+            let n = g.periods().len() as u64;
+            let floor = if n == 1 { 1 } else { 100 * n };
+            for target in scan_targets(60, floor) {
+                let ((s, iof), search) =
+                    gross_up_search(&g, target, &pricing, GROSS_UP_MAX_STEPS, None)
+                        .unwrap_or_else(|e| panic!("{name} {target}: {e}"));
+                let answer = s.issue_amount;
+                let cents: Vec<Decimal> = (-WIDTH..=WIDTH)
+                    .map(|k| answer + Decimal::new(k, 2))
+                    .filter(|c| *c >= Decimal::new(1, 2))
+                    .collect();
+                let nets: Vec<Decimal> = cents.iter().map(|c| net_of(&g, &pricing, *c)).collect();
+                if cents[0] > Decimal::new(1, 2) {
+                    assert!(nets[0] < target, "{name} {target}: scan too narrow");
+                }
+                let expected = cents
+                    .iter()
+                    .zip(&nets)
+                    .find(|(_, n)| **n == target)
+                    .or_else(|| cents.iter().zip(&nets).find(|(_, n)| **n > target))
+                    .map(|(c, _)| *c);
+                assert_eq!(Some(answer), expected, "{name} {target}: {search:?}");
+                assert_eq!(
+                    iof,
+                    priced(&g, schedule::from_issue(&g, answer).expect("schedule"))
+                        .expect("iof")
+                        .1,
+                    "{name} {target}"
+                );
+                if net_of(&g, &pricing, answer) != target {
+                    inexact += 1;
+                }
+                if cents
+                    .iter()
+                    .zip(&nets)
+                    .any(|(c, n)| *c > answer && *n < target)
+                {
+                    below_first += 1;
+                }
+                assert_reaches_first(&g, &pricing, target, search.first_reaching, &name);
+                if g.periods().len() == 1 && pricing.contract_fee_parts().expect("fees").1.is_zero()
+                {
+                    // No trial for the share (it is known) and no window: the start, the
+                    // steps, and one cent below the last.
+                    assert!(
+                        search.walks <= 2 + search.up_steps + search.down_steps,
+                        "{name} {target}: {search:?}"
+                    );
+                }
+                most_walks = most_walks.max(search.walks);
+                up += search.up_steps;
+                down += search.down_steps;
+                assert!(search.walks <= 9, "{name} {target}: {search:?}");
+                assert!(search.up_steps <= 2, "{name} {target}: {search:?}");
+                assert!(search.down_steps <= 2, "{name} {target}: {search:?}");
+            }
+        }
+        eprintln!(
+            "inexact {inexact}, net dips below the target above the answer {below_first}, most walks {most_walks}, up steps {up}, down steps {down}"
+        );
+    }
+
+    /// The bisection's cent reaches the target and the cent below it does not (or it is 0.01).
+    fn assert_reaches_first(g: &Grid, pricing: &Pricing, target: Decimal, at: Decimal, name: &str) {
+        assert!(net_of(g, pricing, at) >= target, "{name} {target}: {at}");
+        let below = at - Decimal::new(1, 2);
+        assert!(
+            below.is_zero() || net_of(g, pricing, below) < target,
+            "{name} {target}: {at} is not the first cent"
+        );
+    }
+
+    /// The answer does not depend on where the search starts: from a first trial at 0.01 (the
+    /// target, with several installments), half,
+    /// 0.9, 0.99, 1.01, 1.1 or twice the answer, the up phase, the down phase and the bisection
+    /// (over gaps of many cents) reach the same cent and price the same schedule.
+    #[test]
+    fn the_gross_up_answer_does_not_depend_on_the_start() {
+        let mut bisected = 0;
+        for (name, g, pricing) in scan_loans() {
+            let n = g.periods().len() as u64;
+            for target in scan_targets(12, if n == 1 { 1 } else { 100 * n }) {
+                let (quote, _) = gross_up_search(&g, target, &pricing, GROSS_UP_MAX_STEPS, None)
+                    .unwrap_or_else(|e| panic!("{name} {target}: {e}"));
+                let answer = quote.0.issue_amount;
+                for factor in ["0", "0.5", "0.9", "0.99", "1.01", "1.1", "2"] {
+                    let factor: Decimal = factor.parse().expect("factor");
+                    // At least the target: below it, several installments may not fit.
+                    let floor = if n == 1 { Decimal::new(1, 2) } else { target };
+                    let start = round_cents(answer * factor).max(floor);
+                    let (moved, search) =
+                        gross_up_search(&g, target, &pricing, GROSS_UP_MAX_STEPS, Some(start))
+                            .unwrap_or_else(|e| panic!("{name} {target} from {start}: {e}"));
+                    assert_eq!(moved, quote, "{name} {target} from {start}: {search:?}");
+                    assert_reaches_first(&g, &pricing, target, search.first_reaching, &name);
+                    bisected += u32::from((start - answer).abs() > Decimal::ONE);
+                }
+            }
+        }
+        assert!(bisected > 1_000, "{bisected}");
+    }
+
+    /// Each phase's step cap counts that phase's steps and allows exactly `max_steps` of them:
+    /// a search that took one up step (one down step) converges with a cap of 1 and is refused
+    /// with a cap of 0.
+    #[test]
+    fn the_gross_up_step_caps_count_each_phase() {
+        let mut seen = (false, false);
+        for (name, g, pricing) in scan_loans() {
+            let n = g.periods().len() as u64;
+            for target in scan_targets(60, 100 * n) {
+                let Ok((quote, search)) = gross_up_search(&g, target, &pricing, 2, None) else {
+                    continue;
+                };
+                for (one, seen) in [
+                    (search.up_steps == 1 && search.down_steps <= 1, &mut seen.0),
+                    (search.down_steps == 1 && search.up_steps <= 1, &mut seen.1),
+                ] {
+                    if !one || *seen {
+                        continue;
+                    }
+                    *seen = true;
+                    let capped =
+                        gross_up_search(&g, target, &pricing, 1, None).expect("a cap of 1");
+                    assert_eq!(capped.0, quote, "{name} {target}");
+                    let refused = gross_up_search(&g, target, &pricing, 0, None);
+                    assert!(
+                        matches!(&refused, Err(e) if e.to_string().contains("did not converge")),
+                        "{name} {target}: {refused:?}"
+                    );
+                }
+            }
+        }
+        assert_eq!(seen, (true, true), "a one-step search of each phase");
+    }
+
+    /// The disbursed amount is at least a cent: 0.01 is grossed up, 0.009 is refused (it would
+    /// round to a cent).
+    #[test]
+    fn the_gross_up_starts_at_a_cent() {
+        let g = grid(1);
+        let ((s, _), _) = gross_up_search(
+            &g,
+            Decimal::new(1, 2),
+            &Pricing::default(),
+            GROSS_UP_MAX_STEPS,
+            None,
+        )
+        .expect("a cent");
+        assert_eq!(s.issue_amount, Decimal::new(1, 2));
+        let refused = gross_up(&g, Decimal::new(9, 3), &Pricing::default());
+        assert!(
+            matches!(&refused, Err(e) if e.kind() == crate::ErrorKind::OutOfRange),
+            "{refused:?}"
+        );
+    }
+
+    /// A `final_disbursement_amount` of exactly 0 is a change of 0, not a shortfall.
+    #[test]
+    fn a_zero_final_disbursement_is_a_change() {
+        assert_eq!(Change::of(Decimal::ZERO), Change::Change(Decimal::ZERO));
+        assert_eq!(
+            Change::of(Decimal::new(-1, 2)),
+            Change::Shortfall(Decimal::new(1, 2))
+        );
+        assert_eq!(
+            Change::of(Decimal::new(1, 2)),
+            Change::Change(Decimal::new(1, 2))
+        );
+    }
+
+    /// The periods of an option shifted from the requested date's are the periods computed for
+    /// that date; a different first due date, or a date on or after it, gives `None`.
+    #[test]
+    fn shifted_periods_are_the_periods_of_the_date() {
+        let (base_date, first_due) = (date(2023, 3, 14), date(2023, 4, 7));
+        for n in [1, 2, 12] {
+            let base = schedule::periods(base_date, first_due, n).expect("periods");
+            for date in [date(2023, 3, 10), date(2023, 3, 15), date(2023, 4, 6)] {
+                assert_eq!(
+                    shift_periods(&base, base_date, date, first_due),
+                    Some(schedule::periods(date, first_due, n).expect("periods")),
+                    "{n} {date}"
+                );
+            }
+            assert_eq!(shift_periods(&base, base_date, first_due, first_due), None);
+            assert_eq!(
+                shift_periods(&base, base_date, date(2023, 4, 8), first_due),
+                None
+            );
+            assert_eq!(
+                shift_periods(&base, base_date, date(2023, 3, 20), date(2023, 4, 10)),
+                None
+            );
+        }
+    }
+
     /// The closed form is the IOF share a priced loan has: within 10⁻⁸ of `IOF(I) / I` for a
     /// large `I` (where the cent roundings no longer matter), for short and long loans.
     #[test]
@@ -1608,10 +1920,16 @@ mod tests {
     #[test]
     fn the_gross_up_prices_few_trials() {
         let g = grid(12);
-        let ((s, iof), walks) =
-            gross_up_search(&g, Decimal::from(10_000), &Pricing::default()).expect("gross-up");
+        let ((s, iof), search) = gross_up_search(
+            &g,
+            Decimal::from(10_000),
+            &Pricing::default(),
+            GROSS_UP_MAX_STEPS,
+            None,
+        )
+        .expect("gross-up");
         assert_eq!(s.issue_amount, Decimal::new(1_020_493, 2));
         assert_eq!(iof.total, Decimal::new(20_493, 2));
-        assert!(walks <= 4, "{walks} trials");
+        assert!(search.walks <= 4, "{search:?}");
     }
 }
