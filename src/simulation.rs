@@ -16,7 +16,7 @@ use rust_decimal::Decimal;
 
 use crate::calendar::BrazilCalendar;
 use crate::cet::{self, Cet};
-use crate::conventions::Conventions;
+use crate::conventions::{Conventions, InterestDecimals};
 use crate::error::{Error, Result};
 use crate::fees::{Fees, Pricing};
 use crate::iof::{Borrower, Iof, IofRates, IofRule, NaturalPersonIof, PersonType};
@@ -1159,6 +1159,7 @@ fn quote_shared(
         .ok_or_else(|| Error::invalid("financial.number_of_installments", 0, "no installment"))?;
     let iof_rule = IofRule::for_loan(terms.borrower, options.natural_iof, disbursement_date)?;
     let conventions = &options.conventions;
+    refuse_uncented_installments(terms, conventions)?;
     let grid = Grid::for_system_memo(rate, periods, terms.amortization, &mut shared.memo)?
         .with_iof(iof_rule)
         .with_conventions(conventions);
@@ -1296,6 +1297,30 @@ pub fn due_after_delay(date: NaiveDate, delay: u32, unit: DelayUnit) -> Result<N
                 },
                 other => other,
             }),
+    }
+}
+
+/// `pre_price` and `pre_sac` from an issue or disbursed amount carry their balance in cents and
+/// add each interest to a principal in cents: `interest_decimals` of 8 or 10 would give
+/// installments that are not in cents, a rule no QI material documents, so it is refused
+/// (face value keeps every installment at the face value, and is priced).
+fn refuse_uncented_installments(terms: &LoanTerms, conventions: &Conventions) -> Result<()> {
+    let amount_driven = matches!(terms.amount, Amount::Disbursed(_) | Amount::Issue(_));
+    match conventions.interest_decimals {
+        Some(dp @ (InterestDecimals::Eight | InterestDecimals::Ten))
+            if amount_driven && terms.amortization != Amortization::PriceDays =>
+        {
+            Err(Error::unsupported(
+                "conventions.interest_decimals",
+                dp.dp(),
+                format!(
+                    "{} from an issue or disbursed amount rounds interest to cents (installments                      in cents); interest at {} decimals is not documented for it",
+                    terms.amortization.as_str(),
+                    dp.dp()
+                ),
+            ))
+        }
+        _ => Ok(()),
     }
 }
 
