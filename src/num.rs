@@ -720,6 +720,26 @@ mod tests {
         }
     }
 
+    /// `normalize` is `Decimal::normalize`: trailing zeros dropped, a negative zero made 0.
+    #[test]
+    fn normalize_drops_zeros_and_the_sign_of_zero() {
+        for (x, want) in [
+            (from_mag(0, true, 2), "0"),
+            (from_mag(0, false, 5), "0"),
+            (from_mag(12_300, true, 4), "-1.23"),
+            (from_mag(12_345, false, 3), "12.345"),
+            (from_mag(10_u128.pow(20), false, 22), "0.01"),
+            (from_mag(1_000, false, 0), "1000"),
+        ] {
+            let n = normalize(x);
+            assert_eq!(n.to_string(), want, "{x:?}");
+            assert!(
+                same_bits(n, x.normalize())
+                    && n.is_sign_negative() == x.normalize().is_sign_negative()
+            );
+        }
+    }
+
     /// The same value and the same scale: what "bit for bit" means here.
     fn same_bits(a: Decimal, b: Decimal) -> bool {
         a.mantissa() == b.mantissa() && a.scale() == b.scale()

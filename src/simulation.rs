@@ -1809,6 +1809,11 @@ mod tests {
                         gross_up_search(&g, target, &pricing, GROSS_UP_MAX_STEPS, Some(start))
                             .unwrap_or_else(|e| panic!("{name} {target} from {start}: {e}"));
                     assert_eq!(moved, quote, "{name} {target} from {start}: {search:?}");
+                    // Steps by the gap and bisection: a few dozen trials at most.
+                    assert!(
+                        search.walks <= 64,
+                        "{name} {target} from {start}: {search:?}"
+                    );
                     assert_reaches_first(&g, &pricing, target, search.first_reaching, &name);
                     bisected += u32::from((start - answer).abs() > Decimal::ONE);
                 }
