@@ -720,6 +720,48 @@ mod tests {
         }
     }
 
+    /// `root_rate` is the Newton root rounded, whichever route decides it: growth factors below
+    /// and above 1 (negative and steep rates), roots 1 to 365, every decimals count the float
+    /// route takes (0 to 22) and beyond (23, 28), and rates that are exact midpoints or exact
+    /// values at their decimals (where the float must hand over).
+    #[test]
+    fn root_rates_are_the_rounded_newton_roots() {
+        let mut xs: Vec<Decimal> = [
+            "0.5",
+            "0.9",
+            "0.999",
+            "1.0000001",
+            "1.02",
+            "1.2682417",
+            "1.27572219",
+            "2",
+            "10",
+            "1000",
+            "1000000",
+        ]
+        .iter()
+        .map(|x| d(x))
+        .collect();
+        // Midpoints and exact values with n = 1: 1 + 0.00000125 is a tie at 7 decimals.
+        xs.extend(["1.00000125", "1.00000135", "1.5", "0.99999875", "1.25"].map(d));
+        let mut fast = 0;
+        for &x in &xs {
+            for n in [1, 2, 12, 30, 252, 365] {
+                let root = nth_root(x, n, "t").expect("root");
+                for dp in [0, 1, 2, 4, 6, 7, 8, 10, 12, 16, 22, 23, 28] {
+                    let want = round_dp(sub(root, Decimal::ONE, "t").expect("rate"), dp);
+                    let got = root_rate(x, n, dp, "t").expect("rate");
+                    assert!(
+                        same_bits(got, want),
+                        "{x}^(1/{n}) − 1 at {dp}: {got} vs {want}"
+                    );
+                    fast += u32::from(got.scale() == dp && want.scale() == dp);
+                }
+            }
+        }
+        assert!(fast > 0);
+    }
+
     /// `normalize` is `Decimal::normalize`: trailing zeros dropped, a negative zero made 0.
     #[test]
     fn normalize_drops_zeros_and_the_sign_of_zero() {
