@@ -602,6 +602,97 @@ mod tests {
         );
     }
 
+    /// `n` installments of 100, every 30 days from day 30, discounted at `monthly` per 30 days.
+    fn annuity(monthly: f64, n: u32) -> (Decimal, Vec<Flow>) {
+        let flows: Vec<Flow> = (1..=n).map(|k| flow(30 * k, Decimal::from(100))).collect();
+        let pv: f64 = flows
+            .iter()
+            .map(|f| 100.0 / (1.0 + monthly).powf(f64::from(f.days) / 30.0))
+            .sum();
+        let disbursed = num::round_dp(Decimal::from_f64_retain(pv).unwrap_or_default(), 2);
+        (disbursed, flows)
+    }
+
+    /// The fast path decides, with the fallback's CET, across its range (annual rates from
+    /// e⁻³ − 1 to e³ − 1): negative rates, where Newton's first step from 0 would overshoot past
+    /// x = −3 (Halley's does not), 1 to 600 installments, a rate near zero (where a stopping
+    /// tolerance relative to |x| alone would never be met), a loan with a zero installment, and
+    /// a large early flow beside a small late one, where Halley's denominator 2v'² − v·v'' is
+    /// negative at x = 0 and the first step must be Newton's.
+    #[test]
+    fn fast_path_decides_across_its_range() {
+        let mut loans = vec![];
+        for (monthly, n) in [
+            (-0.2, 1),
+            (-0.17, 12),
+            (-0.05, 600),
+            (-0.01, 600),
+            (0.00013, 12),
+            (0.00013, 600),
+            (0.1, 12),
+            (0.25, 12),
+        ] {
+            loans.push(annuity(monthly, n));
+        }
+        let mut with_zero = siape_flows().to_vec();
+        with_zero.push(flow(84, Decimal::ZERO));
+        loans.push((Decimal::new(19149, 2), with_zero));
+        for disbursed in ["994.54", "993.17"] {
+            loans.push((
+                disbursed.parse().unwrap_or_default(),
+                vec![flow(1, Decimal::from(1000)), flow(3650, Decimal::ONE)],
+            ));
+        }
+        for (disbursed, flows) in &loans {
+            let fast = monthly_fast(*disbursed, flows).map(|(m, _)| m);
+            assert!(fast.is_some(), "{disbursed} {flows:?}");
+            assert_eq!(fast, fallback(*disbursed, flows), "{disbursed} {flows:?}");
+        }
+        let (monthly, _) = monthly_fast(Decimal::new(19149, 2), &loans[8].1).unwrap_or_default();
+        assert_eq!(monthly, Decimal::new(346, 4));
+        // The large early flow: Halley's denominator at x = 0 is negative.
+        let (t1, t2) = (1.0 / 365.0, 10.0);
+        let (v, dv, d2v) = (
+            1001.0 - 994.54,
+            -(t1 * 1000.0 + t2),
+            t1 * t1 * 1000.0 + t2 * t2,
+        );
+        assert!(2.0 * dv * dv - v * d2v < 0.0);
+    }
+
+    /// Beyond its range (|ln(1+i)| ≥ 3: 35 % and −25 % a month) the fast path declines, and the
+    /// fallback gives the CET.
+    #[test]
+    fn fast_path_declines_beyond_its_range() {
+        for (monthly, want) in [
+            (Decimal::new(135, 2), "0.3500"),
+            (Decimal::new(75, 2), "-0.2500"),
+        ] {
+            let a = pow(monthly, 12) * Decimal::from(1000);
+            let flows = [flow(365, num::round_dp(a, 2))];
+            assert_eq!(monthly_fast(Decimal::from(1000), &flows), None, "{want}");
+            let cet = solve(Decimal::from(1000), &flows).map(|c| c.monthly.to_string());
+            assert_eq!(cet.ok().as_deref(), Some(want));
+        }
+    }
+
+    /// Halley's denominator 2v'² − v·v'' is exactly 0.0 at x = 0 for this loan (the disbursed
+    /// amount was searched for it): the first step is then Newton's, not a division by zero,
+    /// and the fast path still decides (0.1908, as the fallback).
+    #[test]
+    fn fast_path_steps_by_newton_where_halley_divides_by_zero() {
+        let disbursed: Decimal = "841.7702583933908".parse().unwrap_or_default();
+        let flows = [flow(30, Decimal::from(1000)), flow(3650, Decimal::ONE)];
+        let (t1, t2) = (30.0 / 365.0, 3650.0 / 365.0);
+        let v = -to_f64(disbursed) + 1000.0 + 1.0;
+        let dv = 0.0 - t1 * 1000.0 - t2 * 1.0;
+        let d2v = 0.0 + t1 * t1 * 1000.0 + t2 * t2 * 1.0;
+        assert_eq!(2.0 * dv * dv - v * d2v, 0.0);
+        let fast = monthly_fast(disbursed, &flows).map(|(m, _)| m);
+        assert_eq!(fast, Some(Decimal::new(1908, 4)));
+        assert_eq!(fast, fallback(disbursed, &flows));
+    }
+
     /// Monthly-first at 6 decimals goes through the IRR, and its annual CET is still
     /// `(1 + monthly)^12 − 1` on the rounded monthly rate, exactly.
     #[test]
