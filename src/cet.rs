@@ -693,6 +693,72 @@ mod tests {
         assert_eq!(fast, fallback(disbursed, &flows));
     }
 
+    /// 100 times the fast path's documented error bound on the monthly rate, in units of its 4th
+    /// decimal, at the fallback's root (and at least the 1e-9 floor, 1e-5 units): the bound on x
+    /// is `(2n + 8)·ε·Σ|terms| / |NPV'(x)| + 4e-15`, on the monthly rate `(1 + |m|)/12` of it.
+    fn fast_margin(disbursed: Decimal, flows: &[Flow]) -> f64 {
+        let x = annual_irr(disbursed, flows).map_or(f64::NAN, f64::ln_1p);
+        let (mut magnitude, mut slope) = (to_f64(disbursed), 0.0);
+        for f in flows {
+            let t = f64::from(f.days) / 365.0;
+            let term = to_f64(f.amount) * (-x * t).exp();
+            magnitude += term;
+            slope += t * term;
+        }
+        let n = flows.len() as f64;
+        let error_x = (2.0 * n + 8.0) * f64::EPSILON * magnitude / slope + 4e-15;
+        let error_m = error_x * (1.0 + (x / 12.0).exp_m1().abs()) / 12.0 + 1e-16;
+        (100.0 * error_m * 1e4).max(1e-5)
+    }
+
+    /// A badly conditioned loan at `monthly` (365/12-day months): of 10⁹ disbursed, all but
+    /// about 7,000 comes back on day 0, and 19 monthly installments of 1,500 carry the rate.
+    /// The NPV's terms are then about 3·10⁵ times its slope, and the fast path's error bound is
+    /// about 6.5e-4 of the 4th decimal, 65 times its 1e-9 floor.
+    fn nearly_repaid_at_once(monthly: f64) -> (Decimal, Vec<Flow>) {
+        let x = 12.0 * monthly.ln_1p();
+        let mut flows: Vec<Flow> = (1..=19)
+            .map(|k| flow(30 * k, Decimal::from(1500)))
+            .collect();
+        let rest: f64 = flows
+            .iter()
+            .map(|f| 1500.0 * (-x * f64::from(f.days) / 365.0).exp())
+            .sum();
+        let day0 = Decimal::from_f64_retain(1e9 - rest).unwrap_or_default();
+        flows.insert(0, flow(0, num::round_dp(day0, 6)));
+        (Decimal::from(1_000_000_000), flows)
+    }
+
+    /// Where its error bound is large (a loan that nearly cancels), the fast path declines at 0.8
+    /// times its margin from a 4-decimal midpoint or value (a third of the n-term, the monthly
+    /// conversion or the magnitude term less, and it would decide), and decides, as the
+    /// fallback, at 2.5 times it (twice the n-term, or 12 times the conversion, and it would
+    /// decline).
+    #[test]
+    fn fast_path_keeps_its_error_bound_where_it_is_large() {
+        for (near, units) in [("midpoint", 2000.5), ("value", 2000.0)] {
+            for (times, decides) in [(0.8, false), (2.5, true)] {
+                let sign = if near == "midpoint" { -1.0 } else { 1.0 };
+                let mut at = units;
+                for _ in 0..3 {
+                    let (disbursed, flows) = nearly_repaid_at_once(at * 1e-4);
+                    at = units + sign * times * fast_margin(disbursed, &flows);
+                }
+                let (disbursed, flows) = nearly_repaid_at_once(at * 1e-4);
+                let margin = fast_margin(disbursed, &flows);
+                assert!(margin > 4e-4 && margin < 1e-3, "{margin}");
+                let fast = monthly_fast(disbursed, &flows).map(|(m, _)| m);
+                let slow = fallback(disbursed, &flows);
+                assert_eq!(slow, Some(Decimal::new(2000, 4)), "{near} {times}");
+                assert_eq!(
+                    fast,
+                    decides.then_some(Decimal::new(2000, 4)),
+                    "{near} {times}"
+                );
+            }
+        }
+    }
+
     /// Monthly-first at 6 decimals goes through the IRR, and its annual CET is still
     /// `(1 + monthly)^12 − 1` on the rounded monthly rate, exactly.
     #[test]
