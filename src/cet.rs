@@ -263,8 +263,9 @@ fn beyond(monthly_f: f64) -> Error {
 /// is kept only when the monthly rate lies farther than 100 times that bound, and at least 1e-9,
 /// from every 4-decimal midpoint **and** every 4-decimal value (where the string route would keep
 /// a shorter scale): there both routes round to the same 4 decimals, with scale 4. Everything
-/// else — the ≈ 1 in 25,000 rates that close, no convergence within 50 steps, rates beyond
-/// e³ − 1 a year, and every input [`annual_irr`] rejects — goes to [`annual_irr`].
+/// else — the ≈ 1 in 25,000 rates that close, no convergence within 50 steps, an overflow in the
+/// NPV, rates beyond e³ − 1 a year, and every input [`annual_irr`] rejects — goes to
+/// [`annual_irr`].
 fn monthly_fast(disbursed: Decimal, flows: &[Flow]) -> Option<(Decimal, f64)> {
     let p = to_f64(disbursed);
     // `to_f64` is exact for every decimal (never NaN).
@@ -314,10 +315,13 @@ fn monthly_fast(disbursed: Decimal, flows: &[Flow]) -> Option<(Decimal, f64)> {
     let mut last = None;
     for _ in 0..50 {
         let (v, dv, d2v, mag) = npv(x);
-        if dv.is_nan() || dv >= 0.0 || !v.is_finite() {
+        let denominator = 2.0 * dv * dv - v * d2v;
+        // Not finite when a term, v'² or v·v'' overflowed (NaN or infinite): declined, since
+        // either step could then read as 0, a false convergence far from the root. A zero slope
+        // (every flow after day 0 discounted to 0) gives an infinite or NaN step, declined below.
+        if !denominator.is_finite() {
             return None;
         }
-        let denominator = 2.0 * dv * dv - v * d2v;
         let step = if denominator > 0.0 {
             2.0 * v * dv / denominator
         } else {
@@ -757,6 +761,23 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Regression: 300 years out, the first Halley step went where v'² overflows; the next step
+    /// then read as 0, and the fast path stopped there: a CET of −0.0908 instead of −0.0085
+    /// (x = ln(1+i) ≈ −0.1021, where 500·e^(−300x) ≈ 10¹⁶).
+    #[test]
+    fn fast_path_declines_where_its_terms_overflow() {
+        let flows = [
+            flow(1, Decimal::from(10_000_000_000_i64)),
+            flow(109_500, Decimal::from(500)),
+        ];
+        let disbursed = Decimal::from(10_000_000_000_000_000_i64);
+        assert_eq!(monthly_fast(disbursed, &flows), None);
+        let x = annual_irr(disbursed, &flows).map_or(f64::NAN, f64::ln_1p);
+        assert!((x - (500.0f64 / 1e16).ln() / 300.0).abs() < 1e-6, "{x}");
+        let cet = solve(disbursed, &flows).map(|c| c.monthly);
+        assert_eq!(cet.ok(), Some(Decimal::new(-85, 4)));
     }
 
     /// Monthly-first at 6 decimals goes through the IRR, and its annual CET is still
