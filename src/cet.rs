@@ -64,7 +64,7 @@ fn annual_irr_counted(disbursed: Decimal, flows: &[Flow]) -> Result<(f64, u32)> 
             reason: format!("the borrower receives {disbursed}, not a positive amount"),
         });
     }
-    let fl: Vec<(f64, f64)> = flows
+    let mut fl: Vec<(f64, f64)> = flows
         .iter()
         .map(|f| (f64::from(f.days) / 365.0, to_f64(f.amount)))
         .collect();
@@ -73,6 +73,8 @@ fn annual_irr_counted(disbursed: Decimal, flows: &[Flow]) -> Result<(f64, u32)> 
             reason: "the borrower pays no positive installment after the disbursement".into(),
         });
     }
+    // A zero flow adds nothing to the NPV, but 0 · e^(−x·t) is NaN where the discount overflows.
+    fl.retain(|&(_, a)| a > 0.0);
     // NPV in x = ln(1+i), and its derivative; strictly decreasing in x.
     let npv = |x: f64| -> (f64, f64) {
         let mut v = -p;
@@ -107,6 +109,12 @@ fn annual_irr_counted(disbursed: Decimal, flows: &[Flow]) -> Result<(f64, u32)> 
     }
     let mut x = 0.5 * (lo + hi);
     let mut iterations = 0;
+    // The last step's length and the one before it (a bisection's counts as unbounded). A Newton
+    // step must be at most half the one before the last, or the iteration bisects instead: far
+    // to the left of the root, where the latest flow's term dominates, Newton's steps are only
+    // about 1/t long (under 0.002 for a flow 700 years out), and 200 of them need not reach the
+    // root. Between bisections, the Newton steps thus halve every two iterations.
+    let (mut last, mut before) = (f64::INFINITY, f64::INFINITY);
     for _ in 0..200 {
         iterations += 1;
         let (v, dv) = npv(x);
@@ -121,15 +129,18 @@ fn annual_irr_counted(disbursed: Decimal, flows: &[Flow]) -> Result<(f64, u32)> 
         let step = v / dv;
         let newton = x - step;
         // Converged: the Newton step is below the float's resolution. Checked before the bracket
-        // test, because at the root `newton` equals the bracket end just set.
-        if step.abs() <= 1e-15 * (1.0 + x.abs()) {
+        // test, because at the root `newton` equals the bracket end just set. Not where the slope
+        // overflowed: v / ∞ reads as 0 there, far from the root.
+        if dv.is_finite() && step.abs() <= 1e-15 * (1.0 + x.abs()) {
             x = newton;
             break;
         }
-        x = if dv < 0.0 && newton > lo && newton < hi {
-            newton
+        let by_newton = dv < 0.0 && newton > lo && newton < hi && step.abs() <= 0.5 * before;
+        before = last;
+        (x, last) = if by_newton {
+            (newton, step.abs())
         } else {
-            0.5 * (lo + hi)
+            (0.5 * (lo + hi), f64::INFINITY)
         };
         if hi - lo <= 1e-15 * (1.0 + x.abs()) {
             break;
@@ -778,6 +789,37 @@ mod tests {
         assert!((x - (500.0f64 / 1e16).ln() / 300.0).abs() < 1e-6, "{x}");
         let cet = solve(disbursed, &flows).map(|c| c.monthly);
         assert_eq!(cet.ok(), Some(Decimal::new(-85, 4)));
+    }
+
+    /// Regressions, one flow centuries out at a negative rate (x = ln(1+i) = ln(a/p)/t): 700
+    /// years out, Newton's steps from the bracket's left half were under 0.002 long, and 200 of
+    /// them stopped at x = −0.216 instead of −0.00987 (now every Newton step must halve the one
+    /// before the last, or the iteration bisects); a zero flow 822 years out made the NPV NaN
+    /// (0 · ∞) at the first bracket, and the iteration stopped at −1 instead of −0.230; 22,600
+    /// years out, the slope overflowed at a bisection point (x = −1/32), where v / ∞ read as a
+    /// converged Newton step, instead of −0.00204.
+    #[test]
+    fn annual_irr_finds_roots_centuries_out() {
+        for (disbursed, flows, iterations) in [
+            (Decimal::from(1000), vec![flow(255_500, Decimal::ONE)], 25),
+            (
+                Decimal::from(1000),
+                vec![flow(3650, Decimal::from(100)), flow(300_000, Decimal::ZERO)],
+                15,
+            ),
+            (
+                pow(Decimal::TEN, 20),
+                vec![flow(8_249_000, Decimal::ONE)],
+                30,
+            ),
+        ] {
+            let (i, n) = annual_irr_counted(disbursed, &flows).unwrap_or((f64::NAN, 0));
+            let t = f64::from(flows[0].days) / 365.0;
+            let want = (to_f64(flows[0].amount) / to_f64(disbursed)).ln() / t;
+            let x = i.ln_1p();
+            assert!(((x - want) / want).abs() < 1e-12, "{x} vs {want}");
+            assert!(n <= iterations, "{n} iterations");
+        }
     }
 
     /// Monthly-first at 6 decimals goes through the IRR, and its annual CET is still
