@@ -64,7 +64,7 @@ fn annual_irr_counted(disbursed: Decimal, flows: &[Flow]) -> Result<(f64, u32)> 
             reason: format!("the borrower receives {disbursed}, not a positive amount"),
         });
     }
-    let fl: Vec<(f64, f64)> = flows
+    let mut fl: Vec<(f64, f64)> = flows
         .iter()
         .map(|f| (f64::from(f.days) / 365.0, to_f64(f.amount)))
         .collect();
@@ -73,6 +73,8 @@ fn annual_irr_counted(disbursed: Decimal, flows: &[Flow]) -> Result<(f64, u32)> 
             reason: "the borrower pays no positive installment after the disbursement".into(),
         });
     }
+    // A zero flow adds nothing to the NPV, but 0 · e^(−x·t) is NaN where the discount overflows.
+    fl.retain(|&(_, a)| a > 0.0);
     // NPV in x = ln(1+i), and its derivative; strictly decreasing in x.
     let npv = |x: f64| -> (f64, f64) {
         let mut v = -p;
@@ -107,6 +109,12 @@ fn annual_irr_counted(disbursed: Decimal, flows: &[Flow]) -> Result<(f64, u32)> 
     }
     let mut x = 0.5 * (lo + hi);
     let mut iterations = 0;
+    // The last step's length and the one before it (a bisection's counts as unbounded). A Newton
+    // step must be at most half the one before the last, or the iteration bisects instead: far
+    // to the left of the root, where the latest flow's term dominates, Newton's steps are only
+    // about 1/t long (under 0.002 for a flow 700 years out), and 200 of them need not reach the
+    // root. Between bisections, the Newton steps thus halve every two iterations.
+    let (mut last, mut before) = (f64::INFINITY, f64::INFINITY);
     for _ in 0..200 {
         iterations += 1;
         let (v, dv) = npv(x);
@@ -121,15 +129,18 @@ fn annual_irr_counted(disbursed: Decimal, flows: &[Flow]) -> Result<(f64, u32)> 
         let step = v / dv;
         let newton = x - step;
         // Converged: the Newton step is below the float's resolution. Checked before the bracket
-        // test, because at the root `newton` equals the bracket end just set.
-        if step.abs() <= 1e-15 * (1.0 + x.abs()) {
+        // test, because at the root `newton` equals the bracket end just set. Not where the slope
+        // overflowed: v / ∞ reads as 0 there, far from the root.
+        if dv.is_finite() && step.abs() <= 1e-15 * (1.0 + x.abs()) {
             x = newton;
             break;
         }
-        x = if dv < 0.0 && newton > lo && newton < hi {
-            newton
+        let by_newton = dv < 0.0 && newton > lo && newton < hi && step.abs() <= 0.5 * before;
+        before = last;
+        (x, last) = if by_newton {
+            (newton, step.abs())
         } else {
-            0.5 * (lo + hi)
+            (0.5 * (lo + hi), f64::INFINITY)
         };
         if hi - lo <= 1e-15 * (1.0 + x.abs()) {
             break;
@@ -263,8 +274,9 @@ fn beyond(monthly_f: f64) -> Error {
 /// is kept only when the monthly rate lies farther than 100 times that bound, and at least 1e-9,
 /// from every 4-decimal midpoint **and** every 4-decimal value (where the string route would keep
 /// a shorter scale): there both routes round to the same 4 decimals, with scale 4. Everything
-/// else — the ≈ 1 in 25,000 rates that close, no convergence within 50 steps, rates beyond
-/// e³ − 1 a year, and every input [`annual_irr`] rejects — goes to [`annual_irr`].
+/// else — the ≈ 1 in 25,000 rates that close, no convergence within 50 steps, an overflow in the
+/// NPV, rates beyond e³ − 1 a year, and every input [`annual_irr`] rejects — goes to
+/// [`annual_irr`].
 fn monthly_fast(disbursed: Decimal, flows: &[Flow]) -> Option<(Decimal, f64)> {
     let p = to_f64(disbursed);
     // `to_f64` is exact for every decimal (never NaN).
@@ -314,10 +326,13 @@ fn monthly_fast(disbursed: Decimal, flows: &[Flow]) -> Option<(Decimal, f64)> {
     let mut last = None;
     for _ in 0..50 {
         let (v, dv, d2v, mag) = npv(x);
-        if dv.is_nan() || dv >= 0.0 || !v.is_finite() {
+        let denominator = 2.0 * dv * dv - v * d2v;
+        // Not finite when a term, v'² or v·v'' overflowed (NaN or infinite): declined, since
+        // either step could then read as 0, a false convergence far from the root. A zero slope
+        // (every flow after day 0 discounted to 0) gives an infinite or NaN step, declined below.
+        if !denominator.is_finite() {
             return None;
         }
-        let denominator = 2.0 * dv * dv - v * d2v;
         let step = if denominator > 0.0 {
             2.0 * v * dv / denominator
         } else {
@@ -341,7 +356,8 @@ fn monthly_fast(disbursed: Decimal, flows: &[Flow]) -> Option<(Decimal, f64)> {
     let k = units.round();
     let off = (units - k).abs();
     let margin = (100.0 * error_m * 1e4).max(1e-5);
-    if k == 0.0 || off <= margin || off >= 0.5 - margin || k.is_nan() || k.abs() >= 1e15 {
+    // |x| < 3 makes |monthly_f| < e^0.25 − 1 ≈ 0.284: `k` is a small whole number, never NaN.
+    if k == 0.0 || off <= margin || off >= 0.5 - margin {
         return None;
     }
     let monthly = Decimal::new(k as i64, 4);
@@ -599,6 +615,211 @@ mod tests {
             (slow - slow_rev).abs() <= 1e-12 * slow.abs(),
             "{slow} vs {slow_rev}"
         );
+    }
+
+    /// `n` installments of 100, every 30 days from day 30, discounted at `monthly` per 30 days.
+    fn annuity(monthly: f64, n: u32) -> (Decimal, Vec<Flow>) {
+        let flows: Vec<Flow> = (1..=n).map(|k| flow(30 * k, Decimal::from(100))).collect();
+        let pv: f64 = flows
+            .iter()
+            .map(|f| 100.0 / (1.0 + monthly).powf(f64::from(f.days) / 30.0))
+            .sum();
+        let disbursed = num::round_dp(Decimal::from_f64_retain(pv).unwrap_or_default(), 2);
+        (disbursed, flows)
+    }
+
+    /// The fast path decides, with the fallback's CET, across its range (annual rates from
+    /// e⁻³ − 1 to e³ − 1): negative rates, where Newton's first step from 0 would overshoot past
+    /// x = −3 (Halley's does not), 1 to 600 installments, a rate near zero (where a stopping
+    /// tolerance relative to |x| alone would never be met), a loan with a zero installment, and
+    /// a large early flow beside a small late one, where Halley's denominator 2v'² − v·v'' is
+    /// negative at x = 0 and the first step must be Newton's.
+    #[test]
+    fn fast_path_decides_across_its_range() {
+        let mut loans = vec![];
+        for (monthly, n) in [
+            (-0.2, 1),
+            (-0.17, 12),
+            (-0.05, 600),
+            (-0.01, 600),
+            (0.00013, 12),
+            (0.00013, 600),
+            (0.1, 12),
+            (0.25, 12),
+        ] {
+            loans.push(annuity(monthly, n));
+        }
+        let mut with_zero = siape_flows().to_vec();
+        with_zero.push(flow(84, Decimal::ZERO));
+        loans.push((Decimal::new(19149, 2), with_zero));
+        for disbursed in ["994.54", "993.17"] {
+            loans.push((
+                disbursed.parse().unwrap_or_default(),
+                vec![flow(1, Decimal::from(1000)), flow(3650, Decimal::ONE)],
+            ));
+        }
+        for (disbursed, flows) in &loans {
+            let fast = monthly_fast(*disbursed, flows).map(|(m, _)| m);
+            assert!(fast.is_some(), "{disbursed} {flows:?}");
+            assert_eq!(fast, fallback(*disbursed, flows), "{disbursed} {flows:?}");
+        }
+        let (monthly, _) = monthly_fast(Decimal::new(19149, 2), &loans[8].1).unwrap_or_default();
+        assert_eq!(monthly, Decimal::new(346, 4));
+        // The large early flow: Halley's denominator at x = 0 is negative.
+        let (t1, t2) = (1.0 / 365.0, 10.0);
+        let (v, dv, d2v) = (
+            1001.0 - 994.54,
+            -(t1 * 1000.0 + t2),
+            t1 * t1 * 1000.0 + t2 * t2,
+        );
+        assert!(2.0 * dv * dv - v * d2v < 0.0);
+    }
+
+    /// Beyond its range (|ln(1+i)| ≥ 3: 35 % and −25 % a month) the fast path declines, and the
+    /// fallback gives the CET.
+    #[test]
+    fn fast_path_declines_beyond_its_range() {
+        for (monthly, want) in [
+            (Decimal::new(135, 2), "0.3500"),
+            (Decimal::new(75, 2), "-0.2500"),
+        ] {
+            let a = pow(monthly, 12) * Decimal::from(1000);
+            let flows = [flow(365, num::round_dp(a, 2))];
+            assert_eq!(monthly_fast(Decimal::from(1000), &flows), None, "{want}");
+            let cet = solve(Decimal::from(1000), &flows).map(|c| c.monthly.to_string());
+            assert_eq!(cet.ok().as_deref(), Some(want));
+        }
+    }
+
+    /// Halley's denominator 2v'² − v·v'' is exactly 0.0 at x = 0 for this loan (the disbursed
+    /// amount was searched for it): the first step is then Newton's, not a division by zero,
+    /// and the fast path still decides (0.1908, as the fallback).
+    #[test]
+    fn fast_path_steps_by_newton_where_halley_divides_by_zero() {
+        let disbursed: Decimal = "841.7702583933908".parse().unwrap_or_default();
+        let flows = [flow(30, Decimal::from(1000)), flow(3650, Decimal::ONE)];
+        let (t1, t2) = (30.0 / 365.0, 3650.0 / 365.0);
+        let v = -to_f64(disbursed) + 1000.0 + 1.0;
+        let dv = 0.0 - t1 * 1000.0 - t2 * 1.0;
+        let d2v = 0.0 + t1 * t1 * 1000.0 + t2 * t2 * 1.0;
+        assert_eq!(2.0 * dv * dv - v * d2v, 0.0);
+        let fast = monthly_fast(disbursed, &flows).map(|(m, _)| m);
+        assert_eq!(fast, Some(Decimal::new(1908, 4)));
+        assert_eq!(fast, fallback(disbursed, &flows));
+    }
+
+    /// 100 times the fast path's documented error bound on the monthly rate, in units of its 4th
+    /// decimal, at the fallback's root (and at least the 1e-9 floor, 1e-5 units): the bound on x
+    /// is `(2n + 8)·ε·Σ|terms| / |NPV'(x)| + 4e-15`, on the monthly rate `(1 + |m|)/12` of it.
+    fn fast_margin(disbursed: Decimal, flows: &[Flow]) -> f64 {
+        let x = annual_irr(disbursed, flows).map_or(f64::NAN, f64::ln_1p);
+        let (mut magnitude, mut slope) = (to_f64(disbursed), 0.0);
+        for f in flows {
+            let t = f64::from(f.days) / 365.0;
+            let term = to_f64(f.amount) * (-x * t).exp();
+            magnitude += term;
+            slope += t * term;
+        }
+        let n = flows.len() as f64;
+        let error_x = (2.0 * n + 8.0) * f64::EPSILON * magnitude / slope + 4e-15;
+        let error_m = error_x * (1.0 + (x / 12.0).exp_m1().abs()) / 12.0 + 1e-16;
+        (100.0 * error_m * 1e4).max(1e-5)
+    }
+
+    /// A badly conditioned loan at `monthly` (365/12-day months): of 10⁹ disbursed, all but
+    /// about 7,000 comes back on day 0, and 19 monthly installments of 1,500 carry the rate.
+    /// The NPV's terms are then about 3·10⁵ times its slope, and the fast path's error bound is
+    /// about 6.5e-4 of the 4th decimal, 65 times its 1e-9 floor.
+    fn nearly_repaid_at_once(monthly: f64) -> (Decimal, Vec<Flow>) {
+        let x = 12.0 * monthly.ln_1p();
+        let mut flows: Vec<Flow> = (1..=19)
+            .map(|k| flow(30 * k, Decimal::from(1500)))
+            .collect();
+        let rest: f64 = flows
+            .iter()
+            .map(|f| 1500.0 * (-x * f64::from(f.days) / 365.0).exp())
+            .sum();
+        let day0 = Decimal::from_f64_retain(1e9 - rest).unwrap_or_default();
+        flows.insert(0, flow(0, num::round_dp(day0, 6)));
+        (Decimal::from(1_000_000_000), flows)
+    }
+
+    /// Where its error bound is large (a loan that nearly cancels), the fast path declines at 0.8
+    /// times its margin from a 4-decimal midpoint or value (a third of the n-term, the monthly
+    /// conversion or the magnitude term less, and it would decide), and decides, as the
+    /// fallback, at 2.5 times it (twice the n-term, or 12 times the conversion, and it would
+    /// decline).
+    #[test]
+    fn fast_path_keeps_its_error_bound_where_it_is_large() {
+        for (near, units) in [("midpoint", 2000.5), ("value", 2000.0)] {
+            for (times, decides) in [(0.8, false), (2.5, true)] {
+                let sign = if near == "midpoint" { -1.0 } else { 1.0 };
+                let mut at = units;
+                for _ in 0..3 {
+                    let (disbursed, flows) = nearly_repaid_at_once(at * 1e-4);
+                    at = units + sign * times * fast_margin(disbursed, &flows);
+                }
+                let (disbursed, flows) = nearly_repaid_at_once(at * 1e-4);
+                let margin = fast_margin(disbursed, &flows);
+                assert!(margin > 4e-4 && margin < 1e-3, "{margin}");
+                let fast = monthly_fast(disbursed, &flows).map(|(m, _)| m);
+                let slow = fallback(disbursed, &flows);
+                assert_eq!(slow, Some(Decimal::new(2000, 4)), "{near} {times}");
+                assert_eq!(
+                    fast,
+                    decides.then_some(Decimal::new(2000, 4)),
+                    "{near} {times}"
+                );
+            }
+        }
+    }
+
+    /// Regression: 300 years out, the first Halley step went where v'² overflows; the next step
+    /// then read as 0, and the fast path stopped there: a CET of −0.0908 instead of −0.0085
+    /// (x = ln(1+i) ≈ −0.1021, where 500·e^(−300x) ≈ 10¹⁶).
+    #[test]
+    fn fast_path_declines_where_its_terms_overflow() {
+        let flows = [
+            flow(1, Decimal::from(10_000_000_000_i64)),
+            flow(109_500, Decimal::from(500)),
+        ];
+        let disbursed = Decimal::from(10_000_000_000_000_000_i64);
+        assert_eq!(monthly_fast(disbursed, &flows), None);
+        let x = annual_irr(disbursed, &flows).map_or(f64::NAN, f64::ln_1p);
+        assert!((x - (500.0f64 / 1e16).ln() / 300.0).abs() < 1e-6, "{x}");
+        let cet = solve(disbursed, &flows).map(|c| c.monthly);
+        assert_eq!(cet.ok(), Some(Decimal::new(-85, 4)));
+    }
+
+    /// Regressions, one flow centuries out at a negative rate (x = ln(1+i) = ln(a/p)/t): 700
+    /// years out, Newton's steps from the bracket's left half were under 0.002 long, and 200 of
+    /// them stopped at x = −0.216 instead of −0.00987 (now every Newton step must halve the one
+    /// before the last, or the iteration bisects); a zero flow 822 years out made the NPV NaN
+    /// (0 · ∞) at the first bracket, and the iteration stopped at −1 instead of −0.230; 22,600
+    /// years out, the slope overflowed at a bisection point (x = −1/32), where v / ∞ read as a
+    /// converged Newton step, instead of −0.00204.
+    #[test]
+    fn annual_irr_finds_roots_centuries_out() {
+        for (disbursed, flows, iterations) in [
+            (Decimal::from(1000), vec![flow(255_500, Decimal::ONE)], 25),
+            (
+                Decimal::from(1000),
+                vec![flow(3650, Decimal::from(100)), flow(300_000, Decimal::ZERO)],
+                15,
+            ),
+            (
+                pow(Decimal::TEN, 20),
+                vec![flow(8_249_000, Decimal::ONE)],
+                30,
+            ),
+        ] {
+            let (i, n) = annual_irr_counted(disbursed, &flows).unwrap_or((f64::NAN, 0));
+            let t = f64::from(flows[0].days) / 365.0;
+            let want = (to_f64(flows[0].amount) / to_f64(disbursed)).ln() / t;
+            let x = i.ln_1p();
+            assert!(((x - want) / want).abs() < 1e-12, "{x} vs {want}");
+            assert!(n <= iterations, "{n} iterations");
+        }
     }
 
     /// Monthly-first at 6 decimals goes through the IRR, and its annual CET is still
