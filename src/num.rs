@@ -589,8 +589,7 @@ pub fn root_rate(x: Decimal, n: u64, dp: u32, field: &str) -> Result<Decimal> {
         let y = xf.powf(1.0 / n as f64);
         let t = (y - 1.0) * POW10_F64[dp as usize];
         let k = t.round();
-        let margin =
-            POW10_F64[dp as usize] * 1e-13 * (1.0 + xf.ln().abs()) * y.max(1.0) + 1e-15 * t.abs();
+        let margin = float_root_margin(dp, xf, y, t);
         let off = (t - k).abs();
         if t.is_finite() && k != 0.0 && k.abs() < 9e15 && off > margin && off < 0.5 - margin {
             return Ok(from_mag(k.abs() as u128, k < 0.0, dp));
@@ -598,6 +597,15 @@ pub fn root_rate(x: Decimal, n: u64, dp: u32, field: &str) -> Result<Decimal> {
     }
     let root = nth_root(x, n, field)?;
     Ok(round_dp(sub(root, Decimal::ONE, field)?, dp))
+}
+
+/// How far (in units of the last of `dp` decimals) the float rate `t = (y − 1)·10^dp`, `y =
+/// xf^(1/n)`, must be from a rounding midpoint for [`root_rate`] to decide it in `f64`:
+/// `10^dp · 1e-13 · (1 + |ln x|) · max(y, 1) + 1e-15 · |t|`, at least 100 times the float's
+/// error (`y` within `(3 + |ln x|/n)·2⁻⁵³` relative, `t`'s own rounding `2⁻⁵³·|t|`).
+#[inline]
+fn float_root_margin(dp: u32, xf: f64, y: f64, t: f64) -> f64 {
+    POW10_F64[dp as usize] * 1e-13 * (1.0 + xf.ln().abs()) * y.max(1.0) + 1e-15 * t.abs()
 }
 
 /// The `f64` nearest to the decimal value (correctly rounded, ties to even).
@@ -760,6 +768,31 @@ mod tests {
             }
         }
         assert!(fast > 0);
+    }
+
+    /// The float route's margin is at least 100 times the float's error bound, for growth
+    /// factors from 10⁻⁶ to 10¹², roots 1 to 600 and 0 to 22 decimals.
+    #[test]
+    fn the_float_root_margin_is_a_hundred_errors() {
+        let ulp = f64::EPSILON / 2.0;
+        for xf in [
+            1e-6_f64, 0.01, 0.5, 0.999, 1.0, 1.0000001, 1.02, 2.0, 10.0, 1e3, 1e6, 1e12,
+        ] {
+            for n in [1_u32, 2, 12, 30, 252, 365, 600] {
+                let y = xf.powf(1.0 / f64::from(n));
+                for dp in 0..23 {
+                    let t = (y - 1.0) * POW10_F64[dp as usize];
+                    let error =
+                        (3.0 + xf.ln().abs() / f64::from(n)) * ulp * y * POW10_F64[dp as usize]
+                            + ulp * t.abs();
+                    let margin = float_root_margin(dp, xf, y, t);
+                    assert!(
+                        margin >= 100.0 * error,
+                        "{xf}^(1/{n}) at {dp}: {margin} vs {error}"
+                    );
+                }
+            }
+        }
     }
 
     /// `normalize` is `Decimal::normalize`: trailing zeros dropped, a negative zero made 0.
