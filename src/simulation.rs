@@ -1961,5 +1961,16 @@ mod tests {
         assert_eq!(s.issue_amount, Decimal::new(1_020_493, 2));
         assert_eq!(iof.total, Decimal::new(20_493, 2));
         assert_eq!(search.walks, 4, "{search:?}");
+        // One installment: the documented start reaches the net and one cent below does not.
+        let ((s, _), search) = gross_up_search(
+            &grid(1),
+            Decimal::from(10_000),
+            &Pricing::default(),
+            GROSS_UP_MAX_STEPS,
+            None,
+        )
+        .expect("gross-up");
+        assert_eq!(s.issue_amount, Decimal::new(1_005_801, 2)); // round2(10000 / (1 − 0.0038 − 0.000082·24))
+        assert_eq!(search.walks, 2, "{search:?}");
     }
 }
