@@ -770,6 +770,34 @@ mod tests {
         assert!(fast > 0);
     }
 
+    /// Division by a power of ten through the reciprocals (`div2_pow10`, and `div3_pow10` on
+    /// numbers below 2¹²⁸) is the native division, for every power, on random numerators and on
+    /// ones whose remainder is just below the divisor or just above 0 (where the reciprocal's
+    /// estimate needs its corrections).
+    #[test]
+    fn the_reciprocal_division_is_the_native_one() {
+        let mut ops = Operands(11);
+        for k in 1..20_u32 {
+            let divisor = POW10[k as usize];
+            for i in 0..20_000 {
+                let wide = u128::from(ops.bits()) << 64 | u128::from(ops.bits());
+                let q = wide % (u128::MAX / divisor);
+                let r = match i % 3 {
+                    0 => u128::from(ops.bits()) % divisor,
+                    1 => divisor - 1 - u128::from(ops.bits() % 64).min(divisor - 1),
+                    _ => u128::from(ops.bits() % 64).min(divisor - 1),
+                };
+                let n = q * divisor + r;
+                let want = (n / divisor, (n % divisor) as u64);
+                assert_eq!(div2_pow10(n, k), want, "{n} / 10^{k}");
+                let mut limbs = [n as u64, (n >> 64) as u64, 0];
+                let rem = div3_pow10(&mut limbs, k);
+                let got = (u128::from(limbs[1]) << 64) | u128::from(limbs[0]);
+                assert_eq!((got, rem, limbs[2]), (want.0, want.1, 0), "{n} / 10^{k}");
+            }
+        }
+    }
+
     /// The float route's margin is at least 100 times the float's error bound, for growth
     /// factors from 10⁻⁶ to 10¹², roots 1 to 600 and 0 to 22 decimals.
     #[test]
