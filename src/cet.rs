@@ -394,7 +394,11 @@ mod tests {
                 .sum();
             let disbursed = num::round_dp(Decimal::from_f64_retain(pv).expect("pv"), 2);
             let (i, iterations) = annual_irr_counted(disbursed, &flows).expect("root");
-            assert!(iterations <= 12, "{n} at {m}: {iterations} iterations");
+            // At least the start and the step that stops below the float's resolution.
+            assert!(
+                (2..=12).contains(&iterations),
+                "{n} at {m}: {iterations} iterations"
+            );
             let npv = relative_npv(to_f64(disbursed), &flows, i);
             assert!(npv.abs() < 1e-12, "{n} at {m}: NPV {npv}");
         }

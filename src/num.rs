@@ -823,6 +823,63 @@ mod tests {
         }
     }
 
+    /// Exact ties go to the even neighbour however many digits are dropped: 1 to 28 (past 19,
+    /// the three-limb division with its sticky bit), from quotients even and odd, small and
+    /// beyond 64 bits; one unit past the tie goes up.
+    #[test]
+    fn ties_round_to_even_at_every_depth() {
+        for k in 1..=28_u32 {
+            for q in [
+                0_u128,
+                1,
+                2,
+                3,
+                12_345,
+                (1 << 64) + 1,
+                (1 << 64) + 2,
+                (1 << 70) - 1,
+            ] {
+                let half = 5 * POW10[k as usize - 1];
+                let Some(tie) = q
+                    .checked_mul(POW10[k as usize])
+                    .and_then(|m| m.checked_add(half))
+                else {
+                    continue;
+                };
+                if tie >= MANTISSA_LIMIT {
+                    continue;
+                }
+                for mag in [tie, tie + 1, tie - 1] {
+                    let x = from_mag(mag, q % 2 == 1, k);
+                    let want = x.round_dp_with_strategy(0, ROUNDING);
+                    assert!(same_bits(round_dp(x, 0), want), "{x} at 0: {want}");
+                }
+            }
+        }
+    }
+
+    /// A product that needs every decimal dropped (its result has scale 0) is still the
+    /// kernel's, as is one that fits exactly at scale 28.
+    #[test]
+    fn products_at_the_scale_limits_are_the_kernels() {
+        for (a, b) in [
+            (from_mag((1 << 95) + 1, false, 1), from_mag(3, false, 0)),
+            (from_mag((1 << 95) + 7, true, 2), from_mag(99, false, 0)),
+            (from_mag(3, false, 14), from_mag(7, false, 14)),
+            (
+                from_mag(u128::from(u64::MAX), false, 20),
+                from_mag(1 << 40, false, 10),
+            ),
+        ] {
+            let want = a.checked_mul(b).expect("fits");
+            let got = mul_fast(a, b);
+            assert!(
+                got.is_some_and(|g| same_bits(g, want)),
+                "{a} × {b}: {got:?} vs {want}"
+            );
+        }
+    }
+
     /// `normalize` is `Decimal::normalize`: trailing zeros dropped, a negative zero made 0.
     #[test]
     fn normalize_drops_zeros_and_the_sign_of_zero() {
