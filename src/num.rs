@@ -880,6 +880,82 @@ mod tests {
         }
     }
 
+    /// A product whose rounding carries to 2⁹⁶ (dropping k digits leaves 2⁹⁶ − ½ or more) is
+    /// handed to rust_decimal, which drops one digit more: on the 128-bit route (k = 5) and the
+    /// 192-bit one (k = 20). Operands found by a search for such products.
+    #[test]
+    fn a_carry_past_96_bits_is_rust_decimals() {
+        for (ma, sa, mb, sb) in [
+            (
+                37_132_689_294_994_182_548_001_757_709_u128,
+                4,
+                213_365_u128,
+                2,
+            ),
+            (
+                36_252_603_180_086_601_845_603_995_837,
+                11,
+                218_544_754_208_944_710_058,
+                10,
+            ),
+        ] {
+            let (a, b) = (from_mag(ma, false, sa), from_mag(mb, true, sb));
+            assert_eq!(mul_fast(a, b), None, "{a} × {b}");
+            let want = a.checked_mul(b).expect("fits");
+            let got = mul(a, b, "x").expect("fits");
+            assert!(same_bits(got, want), "{a} × {b}: {got} vs {want}");
+        }
+    }
+
+    /// `sum` is repeated `add`, whatever the signs and zeros among the terms.
+    #[test]
+    fn sums_of_mixed_signs_are_sequential_sums() {
+        let cases: [&[&str]; 5] = [
+            &["1.25", "-0.5", "3"],
+            &["-1.25", "0.50", "-3"],
+            &["10", "0", "-10.001", "0.001"],
+            &["0.0000000001", "-2", "123456789.123456789"],
+            &["5", "7.10", "-12.1"],
+        ];
+        for terms in cases {
+            let terms: Vec<Decimal> = terms.iter().map(|t| d(t)).collect();
+            let mut want = Decimal::ZERO;
+            for t in &terms {
+                want = want.checked_add(*t).expect("fits");
+            }
+            let got = sum(terms.iter().copied(), "t").expect("fits");
+            assert!(same_bits(got, want), "{terms:?}: {got} vs {want}");
+        }
+    }
+
+    /// `powu` is `checked_powu` to the bit at every exponent, the ones rust_decimal keeps
+    /// (0, 1, 2, from 1024) included, and for 0, 1 and values with trailing zeros.
+    #[test]
+    fn powers_are_checked_powu_at_every_exponent() {
+        for x in ["1.50", "0.00", "1", "1.0000", "1.0205", "0.999", "-1.10"] {
+            let x = d(x);
+            for n in [0, 1, 2, 3, 12, 1023, 1024, 2000] {
+                let want = x.checked_powu(n);
+                let got = powu(x, n, "x").ok();
+                assert_eq!(
+                    got.map(|g| (g.mantissa(), g.scale())),
+                    want.map(|w| (w.mantissa(), w.scale())),
+                    "{x}^{n}"
+                );
+            }
+        }
+    }
+
+    /// A root of a non-positive number, or of order 0, is refused as out of range (not as an
+    /// overflow).
+    #[test]
+    fn roots_of_nothing_are_invalid() {
+        for (x, n) in [("-1", 2), ("0", 3), ("2", 0), ("-8", 0)] {
+            let e = nth_root(d(x), n, "x").expect_err("refused");
+            assert_eq!(e.kind(), crate::ErrorKind::OutOfRange, "{x}^(1/{n}): {e}");
+        }
+    }
+
     /// `normalize` is `Decimal::normalize`: trailing zeros dropped, a negative zero made 0.
     #[test]
     fn normalize_drops_zeros_and_the_sign_of_zero() {
