@@ -203,7 +203,8 @@ fn fit_rounded(mag: u128, negative: bool, scale: u32, min_k: u32) -> Option<Deci
     while k < 10 && mag >= POW10[k as usize] << 96 {
         k += 1;
     }
-    if k > scale || k > 38 {
+    // k ≤ 28: min_k is at most 28 (a product's scale is at most 56) and the loop stops at 10.
+    if k > scale {
         return None;
     }
     let q = if k == 0 {
