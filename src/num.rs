@@ -859,6 +859,24 @@ mod tests {
         }
     }
 
+    /// A sum or product of exactly 2⁹⁶ (one past the largest mantissa) is rounded to one digit
+    /// less, as rust_decimal does, not wrapped.
+    #[test]
+    fn results_of_exactly_2_pow_96_are_rounded() {
+        let half = from_mag(1 << 95, false, 1);
+        let want = half.checked_add(half).expect("fits");
+        assert!(
+            same_bits(add(half, half, "x").expect("fits"), want),
+            "{want}"
+        );
+        let root = from_mag(1 << 48, false, 2);
+        let want = root.checked_mul(root).expect("fits");
+        assert!(
+            same_bits(mul(root, root, "x").expect("fits"), want),
+            "{want}"
+        );
+    }
+
     /// A product that needs every decimal dropped (its result has scale 0) is still the
     /// kernel's, as is one that fits exactly at scale 28.
     #[test]
