@@ -725,7 +725,8 @@ mod tests {
             let width = 1 + self.bits() % 96;
             let raw = (u128::from(self.bits()) << 64 | u128::from(self.bits())) >> (128 - width);
             let scale = (self.bits() % 29) as u32;
-            from_mag(raw.max(1), self.bits() & 1 == 1, scale)
+            // The sign from the top bit: an LCG's low bit alternates.
+            from_mag(raw.max(1), self.bits() >> 63 == 1, scale)
         }
     }
 
@@ -926,15 +927,44 @@ mod tests {
         }
     }
 
+    /// `bisect_cents` finds the first cent that reaches, by bisection: over a million BRL in at
+    /// most ⌈log₂ 10⁸⌉ = 27 trials, and over one or two cents in none or one.
+    #[test]
+    fn bisection_on_cents_takes_logarithmic_trials() {
+        for (lo, hi, first) in [
+            ("0.01", "1000000", "1234.56"),
+            ("0.01", "1000000", "999999.99"),
+            ("0.01", "1000000", "0.02"),
+            ("5.00", "5.02", "5.01"),
+            ("5.00", "5.01", "5.01"),
+        ] {
+            let (first, mut trials) = (d(first), 0);
+            let found = bisect_cents(d(lo), d(hi), |c| {
+                trials += 1;
+                Ok(c >= first)
+            })
+            .expect("bisection");
+            assert_eq!(found, first, "{lo}..{hi}");
+            assert!(trials <= 27, "{lo}..{hi}: {trials} trials");
+        }
+    }
+
     /// `sum` is repeated `add`, whatever the signs and zeros among the terms.
     #[test]
     fn sums_of_mixed_signs_are_sequential_sums() {
-        let cases: [&[&str]; 5] = [
+        let cases: [&[&str]; 8] = [
             &["1.25", "-0.5", "3"],
             &["-1.25", "0.50", "-3"],
             &["10", "0", "-10.001", "0.001"],
             &["0.0000000001", "-2", "123456789.123456789"],
             &["5", "7.10", "-12.1"],
+            &["0.000", "1.5"],
+            &["1.5", "0.000", "2"],
+            // Two halves of 2⁹⁶ at scale 1: the total is rounded to one digit less.
+            &[
+                "3961408125713216879677197516.8",
+                "3961408125713216879677197516.8",
+            ],
         ];
         for terms in cases {
             let terms: Vec<Decimal> = terms.iter().map(|t| d(t)).collect();
