@@ -1015,6 +1015,8 @@ mod tests {
             (from_mag(12_345, false, 3), "12.345"),
             (from_mag(10_u128.pow(20), false, 22), "0.01"),
             (from_mag(1_000, false, 0), "1000"),
+            // Beyond 64 bits with the low 64 all zero: 10·2⁶⁴ at scale 1.
+            (from_mag(10 << 64, false, 1), "18446744073709551616"),
         ] {
             let n = normalize(x);
             assert_eq!(n.to_string(), want, "{x:?}");
