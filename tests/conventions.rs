@@ -423,10 +423,16 @@ fn pt_page_2024_divergences_and_moved_dates() {
 /// Issue 1000 (`amount`), 2 installments, 2 % a month on `calendar_days`, disbursed 2024-01-15,
 /// due 02-15 (31 days) and 03-15 (29 days, 60 from the disbursement).
 fn two_installments() -> LoanTerms {
+    loan(Amount::Issue(dec("1000")), 2)
+}
+
+/// `amount` in `n` installments at 2 % a month on `calendar_days`, disbursed 2024-01-15, first
+/// due 02-15.
+fn loan(amount: Amount, n: u32) -> LoanTerms {
     let rate = InterestRate::monthly(dec("0.02"), InterestBase::CalendarDays).expect("rate");
     LoanTerms::with_amount(
-        Amount::Issue(dec("1000")),
-        2,
+        amount,
+        n,
         rate,
         date(2024, 1, 15),
         FirstDue::Date(date(2024, 2, 15)),
@@ -503,16 +509,8 @@ fn uncented_interest_is_refused_for_pre_price_and_pre_sac_amounts() {
     }
     let mut c = Conventions::default();
     c.interest_decimals = Some(InterestDecimals::Eight);
-    let rate = InterestRate::monthly(dec("0.02"), InterestBase::CalendarDays).expect("rate");
-    let face = LoanTerms::with_amount(
-        Amount::InstallmentFaceValue(dec("515.22")),
-        2,
-        rate,
-        date(2024, 1, 15),
-        FirstDue::Date(date(2024, 2, 15)),
-    )
-    .expect("terms")
-    .amortization(Amortization::Price);
+    let face =
+        loan(Amount::InstallmentFaceValue(dec("515.22")), 2).amortization(Amortization::Price);
     let q = first(&face, c);
     assert!(
         q.schedule
@@ -556,15 +554,7 @@ fn iof_per_installment_hand_computed() {
 /// total round2 = 1020.67 either way.
 #[test]
 fn annual_rate_six_decimals_hand_computed() {
-    let rate = InterestRate::monthly(dec("0.02"), InterestBase::CalendarDays).expect("rate");
-    let terms = LoanTerms::with_amount(
-        Amount::Issue(dec("1000")),
-        1,
-        rate,
-        date(2024, 1, 15),
-        FirstDue::Date(date(2024, 2, 15)),
-    )
-    .expect("terms");
+    let terms = loan(Amount::Issue(dec("1000")), 1);
     let mut c = Conventions::default();
     c.annual_rate_decimals = AnnualRateDecimals::Six;
     let q = first(&terms, c);
