@@ -43,7 +43,7 @@ impl Cell {
                 format!("\"{}\"", t.replace('"', "\"\""))
             }
             Cell::Text(t) => t.clone(),
-            Cell::Money(d) => format!("{:.2}", qitech_sim::num::round_cents(*d)),
+            Cell::Money(d) => format!("{:.2}", round_cents(*d)),
             Cell::Count(n) => n.to_string(),
         }
     }
@@ -53,9 +53,14 @@ impl Cell {
     }
 }
 
+/// `d` rounded half-even to cents (the crate's money rounding).
+fn round_cents(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointNearestEven)
+}
+
 /// `d` rounded half-even to cents with pt-BR separators: `80833.26` → `80.833,26`.
 fn brl(d: Decimal) -> String {
-    let s = format!("{:.2}", qitech_sim::num::round_cents(d));
+    let s = format!("{:.2}", round_cents(d));
     let (sign, digits) = match s.strip_prefix('-') {
         Some(rest) => ("-", rest),
         None => ("", s.as_str()),
