@@ -197,7 +197,7 @@ const GROSS_UP_FIELD: &str = "financial.disbursed_amount";
 struct Trials<'a> {
     grid: &'a Grid,
     pricing: &'a Pricing,
-    /// A one-installment loan: its trials build the schedule (cheaper than pricing it twice).
+    /// A one-installment loan: its trials build the schedule (its IOF comes with it).
     single: bool,
     /// The nets priced so far, by issue amount (a handful).
     nets: Vec<(Decimal, Decimal)>,

@@ -223,7 +223,7 @@ pub struct LoanTerms {
     /// Request-side fees (`financial.rebates`), charged after the partner's configured ones.
     pub rebates: Pricing,
     /// Whether the rate's base was given explicitly (`financial.interest_base`): then it wins over
-    /// the product's base ([`Conventions::interest_base`]); a base from `fine_configuration`, or a
+    /// the product's base ([`crate::conventions::Conventions::interest_base`]); a base from `fine_configuration`, or a
     /// typed loan's base by default, loses to it.
     pub explicit_interest_base: bool,
 }
@@ -326,7 +326,7 @@ impl LoanTerms {
     }
 
     /// Marks the rate's base as explicit (`financial.interest_base`): the product's base
-    /// ([`Conventions::interest_base`]) does not override it.
+    /// ([`crate::conventions::Conventions::interest_base`]) does not override it.
     pub fn explicit_interest_base(mut self, explicit: bool) -> Self {
         self.explicit_interest_base = explicit;
         self

@@ -128,8 +128,8 @@ impl MonthlyRate {
         Ok(AnnualRate(a))
     }
 
-    /// The printed `daily_rate` of the calendar bases: `round8((1+m)^(1/30) − 1)` (by
-    /// [`num::root_rate`]: the 28-digit root's rounding, decided in `f64` when provably the same).
+    /// The printed `daily_rate` of the calendar bases: `round8((1+m)^(1/30) − 1)` (by the crate's
+    /// `root_rate`: the 28-digit root's rounding, decided in `f64` when provably the same).
     ///
     /// # Errors
     /// Only on internal overflow, which [`MonthlyRate::new`]'s bound rules out.
@@ -172,7 +172,7 @@ impl AnnualRate {
     }
 
     /// The printed `monthly_rate` when the input is annual: `round8((1+a)^(1/12) − 1)` (by
-    /// [`num::root_rate`]).
+    /// the crate's `root_rate`).
     ///
     /// # Errors
     /// Only on internal overflow, which the constructor's bound rules out.
@@ -181,7 +181,7 @@ impl AnnualRate {
     }
 
     /// The `workdays` daily rate, which is also what compounds: `round8((1+a)^(1/252) − 1)` (by
-    /// [`num::root_rate`]).
+    /// the crate's `root_rate`).
     ///
     /// # Errors
     /// Only on internal overflow, which the constructor's bound rules out.
@@ -513,7 +513,7 @@ impl InterestRate {
     /// ```
     /// use qitech_sim::rate::{InterestBase, InterestRate};
     /// let rate = InterestRate::annual_rate("2.32".parse()?, InterestBase::CalendarDays)?;
-    /// assert_eq!(qitech_sim::num::to_f64(rate.period_rate()?), 0.10516767467346065);
+    /// assert_eq!(rate.period_rate()?.to_string().parse::<f64>()?, 0.10516767467346065);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn period_rate(&self) -> Result<Decimal> {
