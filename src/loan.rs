@@ -471,6 +471,7 @@ impl LoanTerms {
                 format!("must be between 1 and {}", schedule::MAX_INSTALLMENTS),
             ));
         }
+        crate::rate::check_plausible(self.rate.input(), "financial.")?;
         crate::calendar::check_in_range(self.disbursement_date, "financial.disbursement_date")?;
         match self.first_due {
             FirstDue::Date(d) => {
@@ -515,6 +516,12 @@ impl LoanTerms {
                 Decimal::ZERO,
                 &format!("refinanced_credit_operations[{i}].due_balance"),
             )?;
+            if let Some(a) = r.accrual {
+                crate::rate::check_plausible(
+                    a.rate.input(),
+                    &format!("refinanced_credit_operations[{i}]."),
+                )?;
+            }
         }
         if self.month_period == 0 || self.month_period > MAX_MONTH_PERIOD {
             return Err(Error::invalid(
