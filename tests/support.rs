@@ -28,7 +28,7 @@ pub(crate) fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 }
 
 /// `n` cases, or a tenth of them (at least 1) when `QITECH_QUICK_TESTS` is set: the mutation runs'
-/// first pass (README, *Mutation testing*), whose survivors are then run against the full counts.
+/// first pass (docs/testing.md, *Mutation testing*), whose survivors are then run against the full counts.
 pub(crate) fn cases(n: u32) -> u32 {
     if std::env::var_os("QITECH_QUICK_TESTS").is_some() {
         (n / 10).max(1)
