@@ -3,6 +3,9 @@
 //! `batch`, the tests and the benches all call. Translation only: every number a response prints is
 //! computed by the engine ([`crate::Quote`] carries them all); this layer formats.
 //!
+//! Callers go through [`Service`] (the front door: configuration, profile, options and clock
+//! decided once, one entry per endpoint); the per-endpoint pipelines below are its parts.
+//!
 //! | endpoint | request | pipeline | response |
 //! |---|---|---|---|
 //! | `/debt_simulation` | [`SimulationRequest`] | [`simulate_json`], [`simulate_request`] | [`SimulationResponse`] |
@@ -23,6 +26,7 @@ mod debt;
 mod number;
 mod portability;
 mod reader;
+mod service;
 mod simulation;
 mod strict;
 mod v2;
@@ -45,9 +49,10 @@ pub use portability::{
 };
 pub use reader::{
     Collateral, CollateralType, MAX_COLLATERALS, MAX_FEES, PartnerConfig, PortabilityRequest,
-    SimulationRequest, config_from_json, config_from_json_with, parse_date, pricing_from_json,
-    pricing_from_json_with,
+    ReadOptions, SimulationRequest, config_from_json, config_from_json_with, parse_date,
+    pricing_from_json, pricing_from_json_with,
 };
+pub use service::{Body, PortabilityAnswer, PortabilityQuery, Service, Simulated, SimulationBody};
 pub use simulation::{
     ContractFeeJson, DisbursementOptionJson, ExternalFeeJson, InstallmentJson,
     PrefixedInterestRateJson, RefinancedJson, SimulationData, SimulationResponse,

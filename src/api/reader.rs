@@ -51,6 +51,30 @@ pub const MAX_COLLATERALS: usize = 16;
 /// hold.
 pub const MAX_FEES: usize = 64;
 
+/// How a body is read: the parse options every reader takes (today one: whether keys QI's
+/// documentation does not list are accepted). `Default` is strict.
+///
+/// ```
+/// use qitech_sim::api::ReadOptions;
+/// assert!(!ReadOptions::default().allow_unknown_fields);
+/// assert!(ReadOptions::default().allow_unknown(true).allow_unknown_fields);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct ReadOptions {
+    /// Accept keys QI's documentation does not list instead of refusing them (the CLI's
+    /// `--allow-unknown-fields`).
+    pub allow_unknown_fields: bool,
+}
+
+impl ReadOptions {
+    /// These options, accepting unknown keys when `allow`.
+    pub fn allow_unknown(mut self, allow: bool) -> Self {
+        self.allow_unknown_fields = allow;
+        self
+    }
+}
+
 /// A JSON object with its path, for field-by-field reading with precise errors.
 pub(super) struct Obj<'a> {
     path: String,
@@ -402,12 +426,8 @@ impl SimulationRequest {
     pub fn from_json(text: &str, source_name: &str) -> Result<Self> {
         let v = parse_json(text, source_name)?;
         let mut request = Self::from_value(&v)?;
-        // The key hashes the parsed request in its canonical form (sorted keys, compact), so that
-        // the same request sent with other spacing or key order gets the same key.
-        let mut hasher = super::simulation::Fnv1a::default();
-        if serde_json::to_writer(&mut hasher, &v).is_ok() {
-            request.text_hash = Some(hasher.finish());
-        }
+        // The key hashes the parsed request in its canonical form.
+        request.text_hash = super::simulation::canonical_hash(&v);
         Ok(request)
     }
 
@@ -992,7 +1012,7 @@ fn check_products(
 /// `financial.credit_operation_type`: `ccb` (default). The other contract types QI lists may be
 /// IOF zero-rated (export notes) or exempt, and QI does not document whether it applies that, so
 /// they are refused rather than priced as a `ccb`.
-fn read_credit_operation_type(fin: &Obj<'_>) -> Result<String> {
+pub(super) fn read_credit_operation_type(fin: &Obj<'_>) -> Result<String> {
     let Some(t) = fin.string("credit_operation_type")? else {
         return Ok("ccb".into());
     };
@@ -1294,6 +1314,61 @@ const PORTABILITY_KEYS: &[&str] = &[
     "number_of_installments",
     "outstanding_balance",
 ];
+
+/// Root keys of the v2 body (`/v2/credit_operation/simulation`).
+const V2_BODY_KEYS: &[&str] = &[
+    "annual_interest_rate",
+    "credit_operation_type",
+    "disbursed_issue_amount",
+    "disbursement_date",
+    "fees",
+    "first_due_date",
+    "force_installments_on_workdays",
+    "installment_face_value",
+    "installments",
+    "interest_base",
+    "interest_grace_period",
+    "interest_type",
+    "issuer_person_type",
+    "monthly_interest_rate",
+    "number_of_installments",
+    "principal_amortization_month_period",
+    "principal_grace_period",
+];
+
+/// Keys of a v2 `fees[]` item.
+const V2_FEE_KEYS: &[&str] = &["amount", "amount_type", "fee_type", "type"];
+
+/// The first unknown key of a v2 body: at its root, then in `fees[]`.
+pub(super) fn first_unknown_v2_key(v: &Value) -> Option<UnknownKey> {
+    let root = v.as_object()?;
+    if let Some(u) = unknown_in(root, "", V2_BODY_KEYS) {
+        return Some(u);
+    }
+    match root.get("fees") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| unknown_in(x.as_object()?, &format!("fees[{i}]"), V2_FEE_KEYS)),
+        _ => None,
+    }
+}
+
+/// The outcome of reading a body whose first unknown key is `unknown`: a misspelt required field
+/// is the spelling's error (whatever `read` allows); otherwise the read's own error, and then the
+/// unknown key unless `read` allows unknown fields.
+pub(super) fn refuse_unknown<T>(
+    unknown: Option<UnknownKey>,
+    outcome: Result<T>,
+    read: ReadOptions,
+) -> Result<T> {
+    match (outcome, unknown) {
+        (Err(Error::MissingField { field }), Some(u)) if u.explains(&field) => Err(u.misspelt()),
+        (Err(e), _) => Err(e),
+        (Ok(_), Some(u)) if !read.allow_unknown_fields => Err(u.error()),
+        (Ok(v), _) => Ok(v),
+    }
+}
 
 /// Keys of the pricing configuration's `conventions`.
 const CONVENTION_KEYS: &[&str] = &["move_due_dates"];
@@ -1617,9 +1692,23 @@ impl PortabilityRequest {
     /// # Errors
     /// As [`PortabilityRequest::from_json`].
     pub fn from_json_with(text: &str, source_name: &str, allow_unknown: bool) -> Result<Self> {
-        let v = parse_json(text, source_name)?;
-        let o = Obj::root(&v, source_name)?;
-        if !allow_unknown && let Some(u) = unknown_in(o.map, "", PORTABILITY_KEYS) {
+        Self::from_value_with(
+            &parse_json(text, source_name)?,
+            source_name,
+            ReadOptions::default().allow_unknown(allow_unknown),
+        )
+    }
+
+    /// Reads the flat portability input from a parsed value (`source_name` names it when it is
+    /// not an object), with the parse options `read`.
+    ///
+    /// # Errors
+    /// As [`PortabilityRequest::from_json`].
+    pub fn from_value_with(v: &Value, source_name: &str, read: ReadOptions) -> Result<Self> {
+        let o = Obj::root(v, source_name)?;
+        if !read.allow_unknown_fields
+            && let Some(u) = unknown_in(o.map, "", PORTABILITY_KEYS)
+        {
             return Err(u.error());
         }
         let outstanding_balance =

@@ -433,11 +433,21 @@ impl SimulationData {
 /// (pricing, policies) — by FNV-1a: the same request and options get the same key, any difference
 /// another. It is not QI's key.
 pub(crate) fn derived_key(request: &SimulationRequest, options: &SimulationOptions) -> String {
+    request_key(request.text_hash, request, options)
+}
+
+/// The key of a request whose canonical JSON hashes to `text_hash` (else of `request`'s terms)
+/// under `options`.
+pub(crate) fn request_key(
+    text_hash: Option<u128>,
+    request: &dyn std::fmt::Debug,
+    options: &SimulationOptions,
+) -> String {
     // The bytes of `format!("{request_part}|{options:?}")`, hashed as they are formatted (the
     // options' `Debug` text is long; it is not gathered into a string first).
     use std::io::Write;
     let mut h = Fnv1a::default();
-    let written = match request.text_hash {
+    let written = match text_hash {
         Some(t) => write!(h, "{t:032x}|{options:?}"),
         None => write!(h, "{request:?}|{options:?}"),
     };
@@ -473,6 +483,14 @@ impl std::io::Write for Fnv1a {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+/// FNV-1a of a parsed body in canonical form (sorted keys, compact): the same request sent with
+/// other spacing or key order, as text or as a value, hashes the same.
+pub(crate) fn canonical_hash(v: &serde_json::Value) -> Option<u128> {
+    let mut hasher = Fnv1a::default();
+    serde_json::to_writer(&mut hasher, v).ok()?;
+    Some(hasher.finish())
 }
 
 /// FNV-1a of `bytes`.
@@ -615,10 +633,19 @@ impl SummaryResponse {
         simulation: &Simulation,
         options: &SimulationOptions,
     ) -> Self {
+        Self::of(
+            derived_key(request, options),
+            request.requester_key.clone(),
+            simulation,
+        )
+    }
+
+    /// The summary of `simulation` under `key` (a v2 body's: it has no `requester_key`).
+    pub(crate) fn of(key: String, requester_key: Option<String>, simulation: &Simulation) -> Self {
         SummaryResponse {
-            key: derived_key(request, options),
+            key,
             options: simulation.options.iter().map(summary_option_json).collect(),
-            requester_key: request.requester_key.clone(),
+            requester_key,
         }
     }
 
