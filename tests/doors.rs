@@ -4,19 +4,13 @@
 //! `--summary`), and every door prints the same JSON (the clock, `event_datetime`, aside) or
 //! refuses with the same kind and field.
 
-use std::collections::BTreeMap;
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use qitech_sim::api::{PortabilityQuery, Service};
 use qitech_sim::iof::NaturalPersonIof;
 use qitech_sim::{DelayUnit, ErrorKind, OptionDays};
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
-use crate::support::{json as json_file, read};
-
-const BIN: &str = env!("CARGO_BIN_EXE_qitech-sim");
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+use crate::support::{json as json_file, read, run_bin};
 
 /// One entry of `fixtures/doors.json`.
 struct Door {
@@ -142,26 +136,7 @@ fn clockless(text: &str) -> String {
 
 /// Runs the binary: (exit code, stdout, stderr).
 fn run(args: &[String], stdin: &[u8]) -> (Option<i32>, String, String) {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .current_dir(ROOT)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {BIN}: {e}"));
-    let mut pipe = child.stdin.take().expect("piped");
-    let input = stdin.to_vec();
-    let feeder = std::thread::spawn(move || {
-        let _ = pipe.write_all(&input);
-    });
-    let out = child.wait_with_output().expect("wait");
-    let _ = feeder.join();
-    (
-        out.status.code(),
-        String::from_utf8(out.stdout).expect("UTF-8"),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    run_bin(args, stdin)
 }
 
 /// The CLI's answer to `text` through `endpoint` (the request on standard input).
@@ -369,6 +344,70 @@ fn every_door_refuses_alike_naming_the_field() {
             assert!(relaxed.is_ok(), "{name}: {relaxed:?}");
         } else {
             assert!(relaxed.is_err(), "{name}");
+        }
+    }
+}
+
+/// The response `key` hashes the whole request, whatever door it came through: text and value
+/// give one key; requests built in Rust that differ only in due dates, month period, moved due
+/// dates or rebates get different keys.
+#[test]
+fn the_key_hashes_the_whole_request_at_every_door() {
+    use qitech_sim::api::{self, Simulated, SimulationRequest};
+    use qitech_sim::fees::{AmountType, FeeRule, Pricing};
+    use qitech_sim::rate::{InterestBase, InterestRate};
+    use qitech_sim::{LoanTerms, NaiveDate, SimulationOptions};
+
+    let text = read("fixtures/siape/simulation_request.json");
+    let value: Value = serde_json::from_str(&text).expect("JSON");
+    let key = |s: Simulated| match s {
+        Simulated::Legacy(r) => r.key,
+        _ => panic!("a financial body"),
+    };
+    let service = Service::new();
+    assert_eq!(
+        key(service.simulate(text.as_str()).expect("text")),
+        key(service.simulate(&value).expect("value"))
+    );
+
+    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("date");
+    let rate = InterestRate::monthly("0.0205".parse().expect("rate"), InterestBase::CalendarDays)
+        .expect("rate");
+    let base =
+        LoanTerms::face_value(100.into(), 2, rate, d(2023, 3, 14), d(2023, 4, 7)).expect("terms");
+    let mut rebates = Pricing::default();
+    rebates.contract_fees.push(
+        FeeRule::new(
+            "rebates[0]",
+            "tac",
+            AmountType::Absolute,
+            1.into(),
+            0.into(),
+        )
+        .expect("fee"),
+    );
+    let variants = [
+        ("base", base.clone()),
+        (
+            "due dates",
+            base.clone().due_dates(vec![d(2023, 4, 7), d(2023, 5, 9)]),
+        ),
+        ("month period", base.clone().month_period(2)),
+        ("moved due dates", base.clone().move_due_dates(true)),
+        ("rebates", base.rebates(rebates)),
+    ];
+    let options = SimulationOptions::new();
+    let keys: Vec<(&str, String)> = variants
+        .into_iter()
+        .map(|(name, terms)| {
+            let request = SimulationRequest::from_terms(terms);
+            let r = api::simulate_request(&request, &options, None).expect(name);
+            (name, r.key)
+        })
+        .collect();
+    for (i, (a, ka)) in keys.iter().enumerate() {
+        for (b, kb) in &keys[i + 1..] {
+            assert_ne!(ka, kb, "{a} and {b} share a key");
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::fees::AmountType;
 use crate::rate::InterestBase;
 use crate::schedule::Installment;
-use crate::simulation::{Quote, Simulation, SimulationOptions, simulate};
+use crate::simulation::{LoanTerms, Quote, Simulation, SimulationOptions, simulate};
 
 json_struct! {
     /// QI's simulation response envelope: `{"data":{...},"event_datetime":..,"key":..,"status":"finished","type":"debt"}`.
@@ -433,7 +433,74 @@ impl SimulationData {
 /// (pricing, policies) — by FNV-1a: the same request and options get the same key, any difference
 /// another. It is not QI's key.
 pub(crate) fn derived_key(request: &SimulationRequest, options: &SimulationOptions) -> String {
-    request_key(request.text_hash, request, options)
+    request_key(request.text_hash, &Canonical(request), options)
+}
+
+/// The canonical text of a request built in Rust (no JSON to hash): every field of the request
+/// and of its terms, destructured exhaustively, so that a field added to either cannot be left out
+/// of the key (the compiler names this function), whatever the types' `Debug` shows.
+struct Canonical<'a>(&'a SimulationRequest);
+
+impl std::fmt::Debug for Canonical<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let SimulationRequest {
+            terms,
+            issue_date,
+            credit_operation_type,
+            interest_type,
+            interest_grace_period,
+            principal_grace_period,
+            collaterals,
+            requester_key,
+            borrower,
+            text_hash: _,
+            unknown_field: _,
+        } = self.0;
+        let LoanTerms {
+            amount,
+            amortization,
+            borrower: person,
+            number_of_installments,
+            rate,
+            disbursement_date,
+            first_due,
+            limit_days_to_disburse,
+            refinanced,
+            due_dates,
+            installment_totals,
+            month_period,
+            move_due_dates,
+            rebates,
+            explicit_interest_base,
+        } = terms;
+        f.debug_list()
+            .entries([
+                &amount as &dyn std::fmt::Debug,
+                amortization,
+                person,
+                number_of_installments,
+                rate,
+                disbursement_date,
+                first_due,
+                limit_days_to_disburse,
+                refinanced,
+                due_dates,
+                installment_totals,
+                month_period,
+                move_due_dates,
+                rebates,
+                explicit_interest_base,
+                issue_date,
+                credit_operation_type,
+                interest_type,
+                interest_grace_period,
+                principal_grace_period,
+                collaterals,
+                requester_key,
+                borrower,
+            ])
+            .finish()
+    }
 }
 
 /// The key of a request whose canonical JSON hashes to `text_hash` (else of `request`'s terms)
