@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde_json::Value;
 
 use super::number::{Num, percent_pt_br};
-use super::reader::{Collateral, CollateralType, SimulationRequest};
+use super::request::{Collateral, CollateralType, SimulationRequest};
 use super::simulation::{
     ContractFeeJson, ExternalFeeJson, PrefixedInterestRateJson, contract_fees_json, derived_key,
     external_fees_json, hash_key, installment_json, rate_json,

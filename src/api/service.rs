@@ -33,14 +33,15 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::config::PartnerConfig;
 use super::debt::{DebtData, debt_request};
+use super::json::{ReadOptions, parse_json};
+use super::portability::PortabilityRequest;
 use super::portability::{
     InstallmentsRangeResponse, PortabilityResponse, TargetChangeResponse, change_by_installments,
     portability_request, target_change,
 };
-use super::reader::{
-    PartnerConfig, PortabilityRequest, ReadOptions, SimulationRequest, parse_json,
-};
+use super::request::SimulationRequest;
 use super::simulation::{
     SimulationResponse, SummaryResponse, canonical_hash, request_key, simulate_request,
     summarize_request,
@@ -107,6 +108,9 @@ impl<'a> From<&'a Value> for Body<'a> {
 }
 
 /// A simulation body, read: the `financial` (legacy) shape or the v2 flat shape.
+// One value per request, moved once into its response: boxing the larger variant would cost an
+// allocation per request and save nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SimulationBody {
@@ -127,6 +131,7 @@ impl SimulationBody {
 }
 
 /// A simulation response in the shape of the body's endpoint.
+#[allow(clippy::large_enum_variant)] // as `SimulationBody`
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 
 use super::number::Num;
-use super::reader::SimulationRequest;
+use super::request::SimulationRequest;
 use super::writer::{self, json_struct};
 use crate::error::Result;
 use crate::fees::AmountType;

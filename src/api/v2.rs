@@ -26,11 +26,13 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use super::number::Num;
-use super::reader::{
-    Obj, ReadOptions, first_unknown_v2_key, parse_base, parse_json, parse_person_type,
-    read_amount_type, read_credit_operation_type, refuse_unknown,
+use super::config::read_amount_type;
+use super::json::{
+    Obj, ReadOptions, UnknownKey, parse_base, parse_json, parse_person_type, refuse_unknown,
+    unknown_in,
 };
+use super::number::Num;
+use super::request::read_credit_operation_type;
 use super::simulation::{PrefixedInterestRateJson, rate_json};
 use super::writer::{self, json_struct};
 use crate::error::{Error, Result};
@@ -523,4 +525,43 @@ pub(crate) fn v2_simulation(
 /// v2 door translates an error.
 pub(crate) fn v2_paths(e: Error) -> Error {
     e.rename_field(|f| f.strip_prefix("financial.").map(str::to_string))
+}
+
+/// Root keys of the v2 body (`/v2/credit_operation/simulation`).
+const V2_BODY_KEYS: &[&str] = &[
+    "annual_interest_rate",
+    "credit_operation_type",
+    "disbursed_issue_amount",
+    "disbursement_date",
+    "fees",
+    "first_due_date",
+    "force_installments_on_workdays",
+    "installment_face_value",
+    "installments",
+    "interest_base",
+    "interest_grace_period",
+    "interest_type",
+    "issuer_person_type",
+    "monthly_interest_rate",
+    "number_of_installments",
+    "principal_amortization_month_period",
+    "principal_grace_period",
+];
+
+/// Keys of a v2 `fees[]` item.
+const V2_FEE_KEYS: &[&str] = &["amount", "amount_type", "fee_type", "type"];
+
+/// The first unknown key of a v2 body: at its root, then in `fees[]`.
+pub(super) fn first_unknown_v2_key(v: &Value) -> Option<UnknownKey> {
+    let root = v.as_object()?;
+    if let Some(u) = unknown_in(root, "", V2_BODY_KEYS) {
+        return Some(u);
+    }
+    match root.get("fees") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| unknown_in(x.as_object()?, &format!("fees[{i}]"), V2_FEE_KEYS)),
+        _ => None,
+    }
 }
