@@ -61,3 +61,34 @@ pub(crate) fn to_f64(x: Decimal) -> f64 {
         .parse()
         .expect("a decimal's digits parse as f64")
 }
+
+/// Runs the built binary with `args` in the crate's directory, `stdin` fed from another thread:
+/// (exit code, stdout, stderr).
+pub(crate) fn run_bin<S: AsRef<std::ffi::OsStr>>(
+    args: &[S],
+    stdin: &[u8],
+) -> (Option<i32>, String, String) {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let bin = env!("CARGO_BIN_EXE_qitech-sim");
+    let mut child = Command::new(bin)
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {bin}: {e}"));
+    let mut pipe = child.stdin.take().expect("piped");
+    let input = stdin.to_vec();
+    let feeder = std::thread::spawn(move || {
+        let _ = pipe.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("wait");
+    let _ = feeder.join();
+    (
+        out.status.code(),
+        String::from_utf8(out.stdout).expect("the binary writes UTF-8"),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}

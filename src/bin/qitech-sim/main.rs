@@ -13,11 +13,12 @@ use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use qitech_sim::api::{self, PortabilityRequest, SimulationRequest};
+use qitech_sim::api::{
+    self, Body, PortabilityAnswer, PortabilityQuery, PortabilityRequest, Service, Simulated,
+};
 use qitech_sim::calendar::BrazilCalendar;
-use qitech_sim::conventions::{ConventionsConfig, Profile};
 use qitech_sim::iof::NaturalPersonIof;
-use qitech_sim::{Decimal, DelayUnit, OptionDays, SimulationOptions};
+use qitech_sim::{Decimal, DelayUnit, OptionDays};
 use serde_json::json;
 
 /// The one-line usage printed when no command is given.
@@ -372,55 +373,34 @@ fn run(cli: Cli) -> Result<Outcome, Failure> {
     }
     match cli.command {
         Command::Simulate(a) => {
-            let (options, conventions) = engine_config(&a.engine)?;
+            let service = service(&a.engine)?.event_datetime(now_utc());
             let text = read_input(&a.file)?;
-            if api::is_v2_body(&text) {
-                // The v2 body answers in the v2 shape, under `qi-v2` unless the configuration
-                // names a profile (explicit switches override either).
-                let options = options.conventions(conventions.resolve(Profile::QiV2)?);
-                let request = api::V2Request::from_json(&text, source_name(&a.file))?;
-                let response = api::v2_simulate_request(&request, &options)?;
-                if a.output.format != Format::Json {
-                    return Err(Failure(
-                        "--format: the v2 response is printed as JSON only".to_string(),
-                    ));
+            match service.simulate(Body::from(&text).named(source_name(&a.file)))? {
+                Simulated::Legacy(response) => {
+                    render(&a.output, &response, || table::simulation(&response))
                 }
-                let text = if a.output.compact {
-                    serde_json::to_string(&response)
-                } else {
-                    serde_json::to_string_pretty(&response)
-                };
-                return text
-                    .map(Outcome::Print)
-                    .map_err(|e| Failure(format!("output: {e}")));
+                // The v2 body answers in the v2 shape, JSON only.
+                Simulated::V2(_) if a.output.format != Format::Json => Err(Failure(
+                    "--format: the v2 response is printed as JSON only".to_string(),
+                )),
+                v2 => json(&a.output, &v2),
             }
-            let request = SimulationRequest::from_json(&text, source_name(&a.file))?;
-            let response = api::simulate_request(&request, &options, now_utc())?;
-            render(&a.output, &response, || table::simulation(&response))
         }
         Command::Debt(a) => {
-            let options = engine_options(&a.engine)?;
+            let service = service(&a.engine)?;
             let text = read_input(&a.file)?;
-            if api::is_v2_body(&text) {
-                return Err(Failure(format!(
-                    "{}: a v2 simulation body (no financial object) has no issuance shape; \
-                     run it with simulate",
-                    source_name(&a.file)
-                )));
-            }
-            let request = SimulationRequest::from_json(&text, source_name(&a.file))?;
-            let data = api::debt_request(&request, &options)?;
+            let data = service.debt(Body::from(&text).named(source_name(&a.file)))?;
             render(&a.output, &data, || table::debt(&data))
         }
         Command::Portability(a) => portability(a),
         Command::Batch(a) => {
-            let options = engine_options(&a.engine)?;
+            let service = service(&a.engine)?.event_datetime(now_utc());
             let shape = if a.summary {
                 batch::Shape::Summary
             } else {
                 batch::Shape::Full
             };
-            batch::run(a.file.as_deref(), &options, shape).map(Outcome::Done)
+            batch::run(a.file.as_deref(), &service, shape).map(Outcome::Done)
         }
         Command::Calendar(c) => calendar(c).map(|v| Outcome::Print(v.to_string())),
     }
@@ -460,26 +440,27 @@ fn render<T: serde::Serialize>(
         .map_err(|e| Failure(format!("output: {e}")))
 }
 
+/// JSON only (pretty unless `--compact`): a response no table shows.
+fn json<T: serde::Serialize>(output: &OutputArgs, value: &T) -> Result<Outcome, Failure> {
+    let text = if output.compact {
+        serde_json::to_string(value)
+    } else {
+        serde_json::to_string_pretty(value)
+    };
+    text.map(Outcome::Print)
+        .map_err(|e| Failure(format!("output: {e}")))
+}
+
 fn portability(a: PortabilityArgs) -> Result<Outcome, Failure> {
-    let options = engine_options(&a.engine)?;
-    let name = source_name(&a.file);
-    let request = PortabilityRequest::from_json_with(
-        &read_input(&a.file)?,
-        name,
-        a.engine.allow_unknown_fields,
-    )?;
-    if let Some(t) = &a.target_change {
+    let service = service(&a.engine)?;
+    let query = if let Some(t) = &a.target_change {
         let target: Decimal = t
             .parse()
             .map_err(|_| Failure(format!("--target-change: expected an amount (got {t:?})")))?;
-        let r = api::target_change(&request, target, &options)?;
-        return render(&a.output, &r, || {
-            table::target_change(&r, &request, &options)
-        });
-    }
-    if let Some(range) = &a.installments_range {
+        PortabilityQuery::TargetChange(target)
+    } else if let Some(range) = &a.installments_range {
         let max = qitech_sim::schedule::MAX_INSTALLMENTS;
-        let parsed = range
+        let (lo, hi) = range
             .split_once("..")
             .and_then(|(lo, hi)| {
                 Some((
@@ -493,22 +474,40 @@ fn portability(a: PortabilityArgs) -> Result<Outcome, Failure> {
                     "--installments-range: expected MIN..MAX within 1..{max} (got {range:?})"
                 ))
             })?;
-        let r = api::change_by_installments(&request, parsed.0..=parsed.1, &options)?;
-        return render(&a.output, &r, || table::installments_range(&r));
+        PortabilityQuery::InstallmentsRange(lo, hi)
+    } else {
+        PortabilityQuery::Plain
+    };
+    let text = read_input(&a.file)?;
+    let answer = service.portability(Body::from(&text).named(source_name(&a.file)), query)?;
+    match &answer {
+        PortabilityAnswer::TargetChange(r) => render(&a.output, r, || {
+            // The view adds the cent below the installment found, priced by the same service.
+            let request = serde_json::from_str(&text).ok().and_then(|v| {
+                PortabilityRequest::from_value_with(
+                    &v,
+                    source_name(&a.file),
+                    service.read_options(),
+                )
+                .ok()
+            });
+            match (request, service.options()) {
+                (Some(request), Ok(options)) => table::target_change(r, &request, options),
+                _ => table::portability(&r.portability),
+            }
+        }),
+        PortabilityAnswer::InstallmentsRange(r) => {
+            render(&a.output, r, || table::installments_range(r))
+        }
+        PortabilityAnswer::Plain(r) => render(&a.output, r, || table::portability(r)),
+        _ => json(&a.output, &answer),
     }
-    let r = api::portability_request(&request, &options)?;
-    render(&a.output, &r, || table::portability(&r))
 }
 
-fn engine_options(e: &EngineArgs) -> Result<SimulationOptions, Failure> {
-    engine_config(e).map(|(options, _)| options)
-}
-
-/// The engine options of the arguments, with the configuration's pricing and its conventions
-/// resolved for the `financial` body (`qi-2023` unless it names a profile), and the
-/// configuration's profile and switches for a v2 body to resolve again.
-fn engine_config(e: &EngineArgs) -> Result<(SimulationOptions, ConventionsConfig), Failure> {
-    let mut options = SimulationOptions::new()
+/// The one [`Service`] of the engine arguments: the partner configuration (read once), the
+/// options; the profile per body shape is the service's.
+fn service(e: &EngineArgs) -> Result<Service, Failure> {
+    let mut service = Service::new()
         .delay_unit(match e.delay_unit {
             DayUnit::Calendar => DelayUnit::CalendarDays,
             DayUnit::Business => DelayUnit::BusinessDays,
@@ -522,16 +521,10 @@ fn engine_config(e: &EngineArgs) -> Result<(SimulationOptions, ConventionsConfig
             NaturalIofArg::Dated => NaturalPersonIof::Dated,
         })
         .allow_unknown_fields(e.allow_unknown_fields);
-    let mut conventions = ConventionsConfig::default();
     if let Some(path) = &e.config {
-        let text = read_input(path)?;
-        let config = api::config_from_json_with(&text, source_name(path), e.allow_unknown_fields)?;
-        options = options
-            .pricing(config.pricing.clone())
-            .conventions(config.conventions(Profile::Qi2023)?);
-        conventions = config.conventions;
+        service = service.config_json(&read_input(path)?, source_name(path))?;
     }
-    Ok((options, conventions))
+    Ok(service)
 }
 
 fn source_name(path: &str) -> &str {
