@@ -5,36 +5,17 @@
 
 use std::hint::black_box;
 
-use chrono::NaiveDate;
 use criterion::{Criterion, criterion_group, criterion_main};
 use qitech_sim::api::{self, SimulationRequest};
 use qitech_sim::cet;
 use qitech_sim::portability::bridge_loan;
-use qitech_sim::rate::{AnnualRate, InterestBase, InterestRate, MonthlyRate, RateInput};
+use qitech_sim::rate::AnnualRate;
 use qitech_sim::schedule::{self, Grid};
-use qitech_sim::{FirstDue, LoanTerms, SimulationOptions, simulate};
+use qitech_sim::{SimulationOptions, simulate};
 use rust_decimal::Decimal;
 
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
-}
-
-fn dec(s: &str) -> Decimal {
-    s.parse().expect("decimal")
-}
-
-fn airforce_terms(limit: u32) -> LoanTerms {
-    let m = MonthlyRate::new(dec("0.0205")).expect("rate");
-    LoanTerms::face_value(
-        Decimal::from(100),
-        96,
-        InterestRate::new(RateInput::Monthly(m), InterestBase::CalendarDays).expect("rate"),
-        date(2023, 3, 22),
-        FirstDue::Date(date(2023, 6, 10)),
-    )
-    .expect("terms")
-    .limit_days_to_disburse(limit)
-}
+mod workloads;
+use workloads::{airforce_terms, date, dec, gross_up_12};
 
 fn benches(c: &mut Criterion) {
     let siape_text = include_str!("../fixtures/siape/simulation_request.json");
@@ -125,18 +106,7 @@ fn benches(c: &mut Criterion) {
     });
 
     // Python bench job B: BRL 10,000 net, 12 installments, financed-IOF gross-up, CET.
-    let gross_up_12 = LoanTerms::disbursed(
-        Decimal::from(10_000),
-        12,
-        InterestRate::new(
-            RateInput::Monthly(MonthlyRate::new(dec("0.0205")).expect("rate")),
-            InterestBase::CalendarDays,
-        )
-        .expect("rate"),
-        date(2023, 3, 14),
-        FirstDue::Date(date(2023, 4, 7)),
-    )
-    .expect("terms");
+    let gross_up_12 = gross_up_12();
     c.bench_function("disbursed_gross_up_12_with_cet", |b| {
         b.iter(|| {
             let s = simulate(black_box(&gross_up_12), &SimulationOptions::new()).expect("sim");
