@@ -39,14 +39,72 @@ fn write_serde<T: Serialize + ?Sized>(v: &T, out: &mut Vec<u8>) {
 
 impl WriteJson for Num {
     fn write_json(&self, out: &mut Vec<u8>) {
-        // The nearest double (exact division for ≤ 53-bit mantissas, else exact integer rounding:
-        // `num::to_f64`, correctly rounded without strings), printed by serde_json's own float
-        // formatter. Measured (callgrind, 96-installment response): that formatter costs less per
-        // number than printing a short decimal's digits by hand, so there is no separate short path.
+        // A fraction of at most 15 significant digits prints from its own digits (see
+        // `write_short`); anything else goes to the nearest double (exact division for ≤ 53-bit
+        // mantissas, else exact integer rounding: `num::to_f64`, correctly rounded without strings),
+        // printed by serde_json's own float formatter.
+        let d = crate::num::normalize(self.0);
+        if d.scale() > 0 {
+            let m = d.mantissa().unsigned_abs();
+            if m < SHORT_LIMIT {
+                write_short(d.is_sign_negative(), m as u64, d.scale(), out);
+                return;
+            }
+        }
         match self.printed() {
             Printed::Int(i) => write_serde(&i, out),
             Printed::Float(f) => write_serde(&f, out),
         }
+    }
+}
+
+/// 10^15: a decimal of fewer digits reads back from its nearest double unchanged (a double carries
+/// 15 significant decimal digits, `f64::DIGITS`), so two such decimals never share a double, and
+/// the shortest text that reads back to that double (what serde_json prints, through `ryu`) is the
+/// decimal's own digits.
+const SHORT_LIMIT: u128 = 1_000_000_000_000_000;
+
+/// A normalized non-integral decimal `±m × 10^−scale` with `m < 10^15`, printed as serde_json prints
+/// its nearest `f64` (`ryu`'s layout): with the point inside the digits (`194.8`), after `0.` and up
+/// to 4 zeros (`0.00001`), else in exponent form (`1e-7`, `1.5e-7`). Integral values never come
+/// here (they print as integers, [`Num`]). `tests/number_output.rs` checks it against serde_json's
+/// bytes on a million random and a million schedule-like decimals.
+fn write_short(negative: bool, m: u64, scale: u32, out: &mut Vec<u8>) {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    let mut v = m;
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    let digits = &buf[at..];
+    // The point's position from the first digit: `0.0001234` has `point = −3`.
+    let point = digits.len() as i64 - i64::from(scale);
+    if negative {
+        out.push(b'-');
+    }
+    if point > 0 {
+        let (int, frac) = digits.split_at(point as usize);
+        out.extend_from_slice(int);
+        out.push(b'.');
+        out.extend_from_slice(frac);
+    } else if point > -5 {
+        out.extend_from_slice(b"0.");
+        out.extend(std::iter::repeat_n(b'0', (-point) as usize));
+        out.extend_from_slice(digits);
+    } else {
+        out.push(digits[0]);
+        if digits.len() > 1 {
+            out.push(b'.');
+            out.extend_from_slice(&digits[1..]);
+        }
+        out.push(b'e');
+        // The exponent is −5 or below here (2 or 3 characters); `Vec<u8>`'s `Write` cannot fail.
+        let _ = std::io::Write::write_fmt(out, format_args!("{}", point - 1));
     }
 }
 
