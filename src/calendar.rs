@@ -140,6 +140,24 @@ pub struct BrazilCalendar {
     business_days: Vec<NaiveDate>,
     /// Every national holiday in the range (on any weekday), sorted and without repeats.
     holidays: Vec<NaiveDate>,
+    /// Per year of the range, the day offset (from [`MIN_DATE`]) of the 1st of each month, and
+    /// one past the last month's end: month `i` (0 = January 2001) spans
+    /// `month_starts[i]..month_starts[i + 1]`. The month steps of a schedule are look-ups in it.
+    month_starts: Vec<u32>,
+}
+
+/// A date of the calendar with what a schedule needs of it, from the tables ([`BrazilCalendar::due_day`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DueDay {
+    /// The date.
+    pub(crate) date: NaiveDate,
+    /// Days since [`MIN_DATE`].
+    pub(crate) offset: u32,
+    /// Business days from [`MIN_DATE`] through `date` (so the business days in (a, b] are
+    /// `through(b) − through(a)`).
+    pub(crate) through: u32,
+    /// `date` if it is a business day, else the next business day.
+    pub(crate) following: NaiveDate,
 }
 
 impl fmt::Debug for BrazilCalendar {
@@ -180,10 +198,19 @@ impl BrazilCalendar {
             }
             prefix.push(count);
         }
+        let mut month_starts = Vec::with_capacity((MAX_YEAR - MIN_YEAR + 1) as usize * 12 + 1);
+        for year in MIN_YEAR..=MAX_YEAR {
+            for month in 1..=12 {
+                let first = NaiveDate::from_ymd_opt(year, month, 1).unwrap_or(MIN_DATE);
+                month_starts.push((first.num_days_from_ce() - MIN_DATE_FROM_CE).unsigned_abs());
+            }
+        }
+        month_starts.push(u32::try_from(days).unwrap_or(u32::MAX));
         BrazilCalendar {
             prefix,
             business_days,
             holidays,
+            month_starts,
         }
     }
 
@@ -208,6 +235,56 @@ impl BrazilCalendar {
 
     /// The business day with 0-based ordinal `ordinal` (0 is the first business day of the range);
     /// outside the table, the error names `field` and the side of the range that was left.
+    /// `first` plus `months` months (the day of month kept, clamped to the month's end, as
+    /// [`add_months`]), with its day offset, business-day count and following business day, all
+    /// from the per-year tables: no date arithmetic per step. `None` when `first` or the result
+    /// is outside the calendar, or the result's following business day is.
+    pub(crate) fn due_day(&self, first: NaiveDate, months: u32) -> Option<DueDay> {
+        if !(MIN_DATE..=MAX_DATE).contains(&first) {
+            return None;
+        }
+        let start = usize::try_from((first.year() - MIN_YEAR) * 12).ok()? + first.month0() as usize;
+        let index = start.checked_add(months as usize)?;
+        let (&from, &to) = (
+            self.month_starts.get(index)?,
+            self.month_starts.get(index + 1)?,
+        );
+        let day = first.day().min(to - from);
+        let offset = from + day - 1;
+        let year = MIN_YEAR + i32::try_from(index / 12).ok()?;
+        let date = NaiveDate::from_ymd_opt(year, (index % 12) as u32 + 1, day)?;
+        self.day_at(date, offset)
+    }
+
+    /// [`DueDay`] of `date`, or `None` outside the calendar (or when its following business day
+    /// is).
+    pub(crate) fn day_info(&self, date: NaiveDate) -> Option<DueDay> {
+        let offset = u32::try_from(date.num_days_from_ce() - MIN_DATE_FROM_CE).ok()?;
+        self.day_at(date, offset)
+    }
+
+    /// [`DueDay`] of `date`, `offset` days after [`MIN_DATE`].
+    fn day_at(&self, date: NaiveDate, offset: u32) -> Option<DueDay> {
+        let i = offset as usize;
+        let through = *self.prefix.get(i)?;
+        let before = match i.checked_sub(1) {
+            Some(previous) => *self.prefix.get(previous)?,
+            None => 0,
+        };
+        let following = if through > before {
+            date
+        } else {
+            // `through` business days lie on or before `date`: ordinal `through` is the next.
+            *self.business_days.get(through as usize)?
+        };
+        Some(DueDay {
+            date,
+            offset,
+            through,
+            following,
+        })
+    }
+
     pub(crate) fn nth_business_day(&self, ordinal: i64, field: &str) -> Result<NaiveDate> {
         if ordinal < 0 {
             return Err(out_of_range(field, BEFORE_MIN));
@@ -387,6 +464,42 @@ mod tests {
             }
             previous = count;
         }
+    }
+
+    /// The month-step and day tables give what the per-date functions give: every date of the
+    /// range as a first due date, stepped by a sample of month counts (short, yearly, the longest
+    /// schedules, and past the range's end), and every date's own count and following business day.
+    #[test]
+    fn tables_agree_with_the_per_date_functions() {
+        let cal = BrazilCalendar::national();
+        let steps = [
+            0u32, 1, 2, 3, 5, 11, 12, 13, 23, 35, 59, 95, 119, 239, 359, 599, 1187, 1188,
+        ];
+        for first in MIN_DATE.iter_days().take_while(|x| *x <= MAX_DATE) {
+            let info = cal.day_info(first).expect("in range");
+            let (through, _) = cal.count_through(first, "").expect("in range");
+            assert_eq!(info.through, through, "{first}");
+            assert_eq!(info.date, first);
+            assert_eq!(Some(info.following), cal.following(first).ok(), "{first}");
+            for &k in &steps {
+                let old = add_months(first, k).ok().and_then(|date| {
+                    let (through, _) = cal.count_through(date, "").ok()?;
+                    let following = cal.following(date).ok()?;
+                    let offset = (date.num_days_from_ce() - MIN_DATE_FROM_CE).unsigned_abs();
+                    Some(DueDay {
+                        date,
+                        offset,
+                        through,
+                        following,
+                    })
+                });
+                assert_eq!(cal.due_day(first, k), old, "{first} + {k} months");
+            }
+        }
+        assert_eq!(cal.due_day(BEFORE_MIN, 1), None);
+        assert_eq!(cal.due_day(AFTER_MAX, 0), None);
+        assert_eq!(cal.day_info(AFTER_MAX), None);
+        assert_eq!(cal.due_day(MIN_DATE, u32::MAX), None);
     }
 
     #[test]

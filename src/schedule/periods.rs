@@ -77,40 +77,30 @@ pub fn periods(
     }
 }
 
-/// [`periods`] for dates inside the calendar: one business-day look-up and one day number per due
-/// date (`calendar_days`, `workdays` and `days_from_disbursement` are differences of them, which is
-/// what the day counts and the (from, to] business-day count are). `None` when any date is outside
-/// the calendar.
+/// [`periods`] for dates inside the calendar: each due date, its day offset, business-day count and
+/// following business day from the calendar's per-year tables ([`BrazilCalendar::due_day`]);
+/// `calendar_days`, `workdays` and `days_from_disbursement` are differences of offsets and counts
+/// (the (from, to] business-day count). `None` when any date is outside the calendar.
 fn periods_fast(
     disbursement_date: NaiveDate,
     first_due_date: NaiveDate,
     n: u32,
 ) -> Option<Vec<Period>> {
     let cal = BrazilCalendar::national();
-    let (mut prev_through, _) = cal.count_through(disbursement_date, "").ok()?;
-    let day0 = disbursement_date.num_days_from_ce();
-    let mut prev_day = day0;
+    let start = cal.day_info(disbursement_date)?;
+    let mut prev = start;
     let mut out = Vec::with_capacity(n as usize);
     for k in 0..n {
-        let due_date = calendar::add_months(first_due_date, k).ok()?;
-        let day = due_date.num_days_from_ce();
-        let (through, business) = cal.count_through(due_date, "").ok()?;
-        let business_due_date = if business {
-            due_date
-        } else {
-            // `through` business days lie on or before the due date: ordinal `through` is the next.
-            cal.nth_business_day(i64::from(through), "").ok()?
-        };
+        let due = cal.due_day(first_due_date, k)?;
         out.push(Period {
             number: k + 1,
-            due_date,
-            business_due_date,
-            calendar_days: u32::try_from(day - prev_day).ok()?,
-            workdays: through.checked_sub(prev_through)?,
-            days_from_disbursement: u32::try_from(day - day0).ok()?,
+            due_date: due.date,
+            business_due_date: due.following,
+            calendar_days: due.offset.checked_sub(prev.offset)?,
+            workdays: due.through.checked_sub(prev.through)?,
+            days_from_disbursement: due.offset.checked_sub(start.offset)?,
         });
-        prev_day = day;
-        prev_through = through;
+        prev = due;
     }
     Some(out)
 }
@@ -212,6 +202,32 @@ mod tests {
         );
         assert_eq!(field(periods_from_dates(d(2023, 3, 14), &dates)), count);
         assert_eq!(field(periods_from_dates(d(2023, 3, 14), &[])), count);
+    }
+
+    /// The table-driven [`periods`] equals [`periods_from_dates`] (per-date business-day counts
+    /// and searches) on the same due dates, `first + k` months, over a sample of disbursement and
+    /// first due dates across the calendar (month ends, leap days, holidays).
+    #[test]
+    fn table_periods_equal_per_date_periods() {
+        let mut disbursement = d(2001, 1, 1);
+        while disbursement < d(2099, 6, 1) {
+            for gap in [1u64, 17, 29, 31, 45, 60] {
+                let first = disbursement + chrono::Days::new(gap);
+                let n = 1 + (disbursement.ordinal() % 120);
+                let Ok(fast) = periods(disbursement, first, n) else {
+                    continue;
+                };
+                let dates: Vec<NaiveDate> = (0..n)
+                    .map(|k| calendar::add_months(first, k).expect("in range"))
+                    .collect();
+                assert_eq!(
+                    Ok(fast),
+                    periods_from_dates(disbursement, &dates),
+                    "{disbursement} {first} {n}"
+                );
+            }
+            disbursement = disbursement + chrono::Days::new(13);
+        }
     }
 
     /// The last due date is `first + (n − 1)` months: a loan whose only installment falls in the
