@@ -49,7 +49,8 @@
 //! outside that range, and every result that would fall outside it, gives
 //! [`Error::DateOutOfRange`]; nothing here panics. The whole range is tabulated once, on first use of
 //! [`BrazilCalendar::national`] (about 36,000 days, a few hundred kilobytes), with a prefix sum of
-//! business days and the list of business days, so every query is O(1) table look-ups.
+//! business days, the list of business days, every date of the range and the first day of each
+//! month of each year, so every query — and each month step of a schedule — is O(1) table look-ups.
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -144,6 +145,8 @@ pub struct BrazilCalendar {
     /// one past the last month's end: month `i` (0 = January 2001) spans
     /// `month_starts[i]..month_starts[i + 1]`. The month steps of a schedule are look-ups in it.
     month_starts: Vec<u32>,
+    /// `dates[i]` is `MIN_DATE + i days`: a table step's date without date arithmetic.
+    dates: Vec<NaiveDate>,
 }
 
 /// A date of the calendar with what a schedule needs of it, from the tables ([`BrazilCalendar::due_day`]).
@@ -186,8 +189,10 @@ impl BrazilCalendar {
         let mut prefix = Vec::with_capacity(days);
         let mut business_days = Vec::with_capacity(days);
         let mut holidays = Vec::new();
+        let mut dates = Vec::with_capacity(days);
         let mut count: u32 = 0;
         for date in MIN_DATE.iter_days().take_while(|d| *d <= MAX_DATE) {
+            dates.push(date);
             let holiday = is_national_holiday(date);
             if holiday {
                 holidays.push(date);
@@ -211,6 +216,7 @@ impl BrazilCalendar {
             business_days,
             holidays,
             month_starts,
+            dates,
         }
     }
 
@@ -251,9 +257,7 @@ impl BrazilCalendar {
         );
         let day = first.day().min(to - from);
         let offset = from + day - 1;
-        let year = MIN_YEAR + i32::try_from(index / 12).ok()?;
-        let date = NaiveDate::from_ymd_opt(year, (index % 12) as u32 + 1, day)?;
-        self.day_at(date, offset)
+        self.day_at(*self.dates.get(offset as usize)?, offset)
     }
 
     /// [`DueDay`] of `date`, or `None` outside the calendar (or when its following business day
