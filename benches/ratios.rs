@@ -17,7 +17,6 @@ use qitech_sim::portability::bridge_loan;
 use qitech_sim::rate::AnnualRate;
 use qitech_sim::schedule;
 use qitech_sim::{SimulationOptions, simulate};
-use rust_decimal::Decimal;
 
 mod workloads;
 use workloads::{airforce_terms, date, dec, gross_up_12};

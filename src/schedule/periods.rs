@@ -1,7 +1,7 @@
 //! The periods of a loan: due dates, business due dates and the day counts (calendar days, business
 //! days, days from the disbursement) each formula uses.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
 use super::MAX_INSTALLMENTS;
 use crate::calendar::{self, BrazilCalendar};
@@ -166,6 +166,7 @@ pub fn periods_from_dates(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Datelike;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).expect("date")
