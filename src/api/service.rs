@@ -411,19 +411,37 @@ impl Service {
         body: impl Into<Body<'a>>,
         query: PortabilityQuery,
     ) -> Result<PortabilityAnswer> {
+        self.portability_request(&self.read_portability(body)?, query)
+    }
+
+    /// Reads a flat portability body.
+    ///
+    /// # Errors
+    /// Invalid JSON; an error naming the field and value; an unknown key unless allowed.
+    pub fn read_portability<'a>(&self, body: impl Into<Body<'a>>) -> Result<PortabilityRequest> {
         let body = body.into();
-        let request =
-            PortabilityRequest::from_value_with(&*body.value()?, body.source_name, self.read)?;
+        PortabilityRequest::from_value_with(&*body.value()?, body.source_name, self.read)
+    }
+
+    /// [`Service::portability`] for a body already read.
+    ///
+    /// # Errors
+    /// As [`Service::portability`].
+    pub fn portability_request(
+        &self,
+        request: &PortabilityRequest,
+        query: PortabilityQuery,
+    ) -> Result<PortabilityAnswer> {
         let options = self.options()?;
         Ok(match query {
             PortabilityQuery::Plain => {
-                PortabilityAnswer::Plain(portability_request(&request, options)?)
+                PortabilityAnswer::Plain(portability_request(request, options)?)
             }
             PortabilityQuery::TargetChange(target) => {
-                PortabilityAnswer::TargetChange(target_change(&request, target, options)?)
+                PortabilityAnswer::TargetChange(target_change(request, target, options)?)
             }
             PortabilityQuery::InstallmentsRange(min, max) => PortabilityAnswer::InstallmentsRange(
-                change_by_installments(&request, min..=max, options)?,
+                change_by_installments(request, min..=max, options)?,
             ),
         })
     }

@@ -13,9 +13,7 @@ use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use qitech_sim::api::{
-    self, Body, PortabilityAnswer, PortabilityQuery, PortabilityRequest, Service, Simulated,
-};
+use qitech_sim::api::{self, Body, PortabilityAnswer, PortabilityQuery, Service, Simulated};
 use qitech_sim::calendar::BrazilCalendar;
 use qitech_sim::iof::NaturalPersonIof;
 use qitech_sim::{Decimal, DelayUnit, OptionDays};
@@ -479,23 +477,13 @@ fn portability(a: PortabilityArgs) -> Result<Outcome, Failure> {
         PortabilityQuery::Plain
     };
     let text = read_input(&a.file)?;
-    let answer = service.portability(Body::from(&text).named(source_name(&a.file)), query)?;
+    let request = service.read_portability(Body::from(&text).named(source_name(&a.file)))?;
+    let answer = service.portability_request(&request, query)?;
     match &answer {
-        PortabilityAnswer::TargetChange(r) => render(&a.output, r, || {
-            // The view adds the cent below the installment found, priced by the same service.
-            let request = serde_json::from_str(&text).ok().and_then(|v| {
-                PortabilityRequest::from_value_with(
-                    &v,
-                    source_name(&a.file),
-                    service.read_options(),
-                )
-                .ok()
-            });
-            match (request, service.options()) {
-                (Some(request), Ok(options)) => table::target_change(r, &request, options),
-                _ => table::portability(&r.portability),
-            }
-        }),
+        PortabilityAnswer::TargetChange(r) => {
+            let options = service.options()?;
+            render(&a.output, r, || table::target_change(r, &request, options))
+        }
         PortabilityAnswer::InstallmentsRange(r) => {
             render(&a.output, r, || table::installments_range(r))
         }
