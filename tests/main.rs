@@ -1,6 +1,7 @@
 //! The one integration-test binary: golden fixtures, properties, calendar, CLI contract.
 
 mod batch;
+mod bounds;
 mod calendar;
 mod cli;
 mod conventions;

@@ -19,7 +19,8 @@
 //!   memory bounds and flushing are the same.
 //! * At the end, stderr gets one summary line (`qitech-sim batch: lines read: 1000, priced: 997,
 //!   failed: 3`); the exit status is 1 when any line failed, 0 when every line was priced, 2 when the
-//!   input could not be read. A closed stdout (`batch | head -1`) ends quietly with status 0.
+//!   input could not be read. A pipe whose reader has gone (`batch | head -1`) ends quietly with
+//!   status 0; a closed or unwritable stdout is an error (status 2, see the `stdout` module).
 
 use std::io::{BufRead, BufWriter, Read, Write};
 use std::process::ExitCode;
@@ -247,7 +248,7 @@ enum Written {
 /// The buffer gathers short lines (error lines, summaries); a line longer than it (a full response
 /// is ≈ 64 KB for 96 installments) goes to stdout in one write, without being copied into it.
 fn write_all(receive: Receiver<Vec<Vec<u8>>>, pool: &Pool) -> Result<Written, String> {
-    let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut out = BufWriter::with_capacity(1 << 16, crate::stdout::writer());
     let write = |out: &mut BufWriter<_>, results: &[Vec<u8>]| -> std::io::Result<()> {
         for r in results {
             out.write_all(r)?;
@@ -257,7 +258,7 @@ fn write_all(receive: Receiver<Vec<Vec<u8>>>, pool: &Pool) -> Result<Written, St
     for results in receive {
         match write(&mut out, &results) {
             Ok(()) => pool.give(results),
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(Written::Closed),
+            Err(e) if crate::stdout::reader_gone(&e) => return Ok(Written::Closed),
             Err(e) => return Err(format!("stdout: {e}")),
         }
     }

