@@ -7,7 +7,8 @@
 //!   is skipped; a `\r` ending a line too.
 //! * **Memory bounded in bytes**: a line is read up to [`MAX_LINE_BYTES`] (the rest of a longer
 //!   line is skipped without being stored, and the stream goes on); the lines read ahead are
-//!   bounded by [`QUEUE_BYTES`]; the responses priced ahead of the writer by [`OUTPUT_BYTES`]
+//!   bounded by [`QUEUE_BYTES`], each counted at least [`LINE_OVERHEAD`] (blank and failing lines
+//!   included); the responses priced ahead of the writer by [`OUTPUT_BYTES`]
 //!   (estimated per request from its options × installments before it is priced), whatever the
 //!   number of lines and whatever each line asks for.
 //! * **Answers as soon as the input pauses**: a reader thread hands lines over as they arrive, and
@@ -38,8 +39,16 @@ use crate::{Failure, now_utc};
 /// line and the rest of it is skipped.
 pub(crate) const MAX_LINE_BYTES: usize = 1 << 20;
 
-/// Most bytes of input lines read ahead of the pricer.
+/// Most bytes of input lines read ahead of the pricer (each line counted as its text or error
+/// message plus [`LINE_OVERHEAD`]).
 pub(crate) const QUEUE_BYTES: usize = 4 << 20;
+
+/// What each line read ahead counts against [`QUEUE_BYTES`] besides its text: its record, its
+/// slot in the channel and its heap block (about 100 bytes), rounded up. A blank, non-UTF-8 or
+/// one-character line therefore still costs something, so at most `QUEUE_BYTES / LINE_OVERHEAD`
+/// = 16,384 lines wait, whatever they hold (blank lines once counted 0 bytes and queued without
+/// bound: 20 M of them took 2.9 GB).
+pub(crate) const LINE_OVERHEAD: usize = 256;
 
 /// Most lines priced in one parallel chunk.
 const CHUNK_LINES: usize = 256;
@@ -220,7 +229,7 @@ fn read_all(mut input: impl BufRead, send: &mpsc::Sender<Input>, budget: &Budget
                 }
             }
         };
-        let bytes = text.as_ref().map_or(0, String::len);
+        let bytes = LINE_OVERHEAD + text.as_ref().map_or_else(String::len, String::len);
         budget.acquire(bytes);
         if send
             .send(Input::Line(Line {
