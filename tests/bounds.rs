@@ -144,3 +144,165 @@ fn batch_memory_is_flat_on_blank_and_failing_lines() {
         let _ = std::fs::remove_file(path);
     }
 }
+
+/// Runs the binary from the crate root with `args`, `stdin` fed from a file when given.
+fn run(args: &[&str], stdin: Option<&str>) -> Output {
+    let input = match stdin {
+        Some(path) => {
+            Stdio::from(std::fs::File::open(PathBuf::from(ROOT).join(path)).expect("stdin"))
+        }
+        None => Stdio::null(),
+    };
+    Command::new(BIN)
+        .args(args)
+        .current_dir(ROOT)
+        .env_remove("RUST_BACKTRACE")
+        .stdin(input)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {BIN}: {e}"))
+}
+
+/// Exit 2 and one stderr line, returned.
+fn refused(out: &Output, what: &str) -> String {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(2), "{what}: {err}");
+    assert!(out.stdout.is_empty(), "{what}: stdout on failure");
+    assert_eq!(err.lines().count(), 1, "{what}: {err}");
+    err
+}
+
+/// Item 6: an endless or huge input file is refused after its first MiB, within a 200 MB data
+/// limit (`simulate /dev/zero` once read until memory ran out), for the request, the portability
+/// input and the configuration alike.
+#[cfg(target_os = "linux")]
+#[test]
+fn endless_input_files_are_refused_within_bounded_memory() {
+    for args in [
+        &["simulate", "/dev/zero"][..],
+        &["debt", "/dev/zero"],
+        &["portability", "/dev/zero"],
+        &["simulate", REQUEST, "--config", "/dev/zero"],
+        &["simulate", "-"],
+    ] {
+        let stdin = if args.contains(&"-") {
+            "< /dev/zero"
+        } else {
+            ""
+        };
+        let out = sh(
+            &format!(r#"ulimit -d 200000 && exec "$0" "$@" {stdin}"#),
+            args,
+        );
+        let err = refused(&out, &format!("{args:?}"));
+        assert!(
+            err.contains(": larger than the 1048576-byte input limit"),
+            "{args:?}: {err}"
+        );
+    }
+    // A file just under the limit is read (and refused for what it holds, not its size).
+    let path = repeated("bounds-spaces.json", b" ", (1 << 20) - 2);
+    let out = run(&["simulate", path.to_str().expect("UTF-8 path")], None);
+    let err = refused(&out, "spaces");
+    assert!(err.contains("invalid JSON"), "{err}");
+    let _ = std::fs::remove_file(path);
+}
+
+/// Item 6: a UTF-8 byte-order mark opening a request file, standard input or a configuration file
+/// is skipped, as `batch` skips it on line 1; the answer is the one without it.
+#[test]
+fn a_byte_order_mark_is_accepted_everywhere() {
+    let plain = run(
+        &[
+            "simulate",
+            REQUEST,
+            "--config",
+            "fixtures/siape/pricing.json",
+            "--compact",
+        ],
+        None,
+    );
+    assert_eq!(plain.status.code(), Some(0), "{}", stderr(&plain));
+    let key = |out: &Output| {
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        v["data"]["disbursement_options"].clone()
+    };
+    let bom_request = "fixtures/reliability/bom-simulation-request.json";
+    let bom_pricing = "fixtures/reliability/bom-pricing.json";
+    for (args, stdin) in [
+        (
+            &[
+                "simulate",
+                bom_request,
+                "--config",
+                bom_pricing,
+                "--compact",
+            ][..],
+            None,
+        ),
+        (
+            &["simulate", "-", "--config", bom_pricing, "--compact"],
+            Some(bom_request),
+        ),
+        (
+            &["simulate", REQUEST, "--config", bom_pricing, "--compact"],
+            None,
+        ),
+    ] {
+        let out = run(args, stdin);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        assert_eq!(key(&out), key(&plain), "{args:?}");
+    }
+    let out = run(&["debt", bom_request], None);
+    assert_eq!(out.status.code(), Some(0), "debt: {}", stderr(&out));
+    let mut portability = b"\xEF\xBB\xBF".to_vec();
+    portability.extend(
+        std::fs::read(PathBuf::from(ROOT).join("fixtures/airforce/portability.json"))
+            .expect("portability"),
+    );
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bounds-bom-portability.json");
+    std::fs::write(&path, portability).expect("write");
+    let out = run(&["portability", path.to_str().expect("UTF-8 path")], None);
+    assert_eq!(out.status.code(), Some(0), "portability: {}", stderr(&out));
+}
+
+/// Item 6: argument values in errors are cut to the crate's 60 characters (a 100 KB argument was
+/// echoed in full): option values, unknown options and commands, file names, calendar operands.
+#[test]
+fn argument_values_in_errors_are_cut() {
+    let long = "x".repeat(100_000);
+    let cut = format!("{}…", "x".repeat(59));
+    for args in [
+        vec!["simulate", REQUEST, "--format", &long],
+        vec!["simulate", REQUEST, "--delay-unit", &long],
+        vec!["simulate", &long],
+        vec!["batch", &long],
+        vec!["simulate", REQUEST, "--config", &long],
+        vec![&long],
+        vec!["calendar", &long],
+        vec!["calendar", "add-business-days", "2024-01-02", &long],
+        vec!["calendar", "following", &long],
+        vec![
+            "portability",
+            "fixtures/airforce/portability.json",
+            "--target-change",
+            &long,
+        ],
+        vec![
+            "portability",
+            "fixtures/airforce/portability.json",
+            "--installments-range",
+            &long,
+        ],
+    ] {
+        let what = format!("{:?}", &args[..args.len() - 1]);
+        let err = refused(&run(&args, None), &what);
+        assert!(err.len() < 300, "{what}: {} bytes", err.len());
+        assert!(err.contains(&cut), "{what}: {err}");
+    }
+    let unknown = format!("--{long}");
+    let err = refused(
+        &run(&["simulate", REQUEST, &unknown], None),
+        "unknown option",
+    );
+    assert!(err.len() < 300, "{err}");
+}

@@ -289,9 +289,12 @@ pub(crate) fn run(
 ) -> Result<ExitCode, Failure> {
     let source: Box<dyn Read + Send> = match file {
         None | Some("-") => Box::new(std::io::stdin()),
-        Some(path) => Box::new(
-            std::fs::File::open(path).map_err(|e| Failure(format!("{path}: cannot read: {e}")))?,
-        ),
+        Some(path) => Box::new(std::fs::File::open(path).map_err(|e| {
+            Failure(format!(
+                "{}: cannot read: {e}",
+                qitech_sim::error::value_text(path)
+            ))
+        })?),
     };
     let budget = Arc::new(Budget::default());
     let (send_in, receive_in) = mpsc::channel::<Input>();

@@ -222,8 +222,8 @@ fn main() -> ExitCode {
             Some(s) => text_args.push(s.to_string()),
             None => {
                 return fail(&Failure(format!(
-                    "argument {:?}: not valid UTF-8",
-                    a.to_string_lossy()
+                    "argument {}: not valid UTF-8",
+                    shown(&a.to_string_lossy())
                 )));
             }
         }
@@ -263,17 +263,20 @@ fn print(out: &str) -> ExitCode {
 /// clap's help and version exit 0 as clap prints them; a usage error is one line, exit 2.
 fn clap_error(e: &clap::Error, args: &[String]) -> ExitCode {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
+    // Values echoed are cut to the crate's 60 characters.
     let context = |kind| match e.get(kind) {
-        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::String(s)) => qitech_sim::error::value_text(s),
         Some(ContextValue::Strings(v)) => v.join(", "),
-        Some(other) => other.to_string(),
+        Some(other) => qitech_sim::error::value_text(other),
         None => String::new(),
     };
     let arg = context(ContextKind::InvalidArg);
     let value = context(ContextKind::InvalidValue);
     let scope = match args {
-        [first, second, ..] if first == "calendar" => format!("calendar {second}"),
-        [first, ..] => first.clone(),
+        [first, second, ..] if first == "calendar" => {
+            format!("calendar {}", qitech_sim::error::value_text(second))
+        }
+        [first, ..] => qitech_sim::error::value_text(first),
         [] => String::new(),
     };
     let message = match e.kind() {
@@ -294,9 +297,9 @@ fn clap_error(e: &clap::Error, args: &[String]) -> ExitCode {
                 [] => ("", ""),
             };
             let name = if value.is_empty() {
-                name
+                qitech_sim::error::value_text(name)
             } else {
-                value.as_str()
+                value.clone()
             };
             format!("{prefix}unknown command {name:?}; {USAGE}")
         }
@@ -442,9 +445,12 @@ fn portability(a: PortabilityArgs) -> Result<Outcome, Failure> {
         a.engine.allow_unknown_fields,
     )?;
     if let Some(t) = &a.target_change {
-        let target: Decimal = t
-            .parse()
-            .map_err(|_| Failure(format!("--target-change: expected an amount (got {t:?})")))?;
+        let target: Decimal = t.parse().map_err(|_| {
+            Failure(format!(
+                "--target-change: expected an amount (got {})",
+                shown(t)
+            ))
+        })?;
         let r = api::target_change(&request, target, &options)?;
         return render(&a.output, &r, || table::portability(&r.portability));
     }
@@ -461,7 +467,8 @@ fn portability(a: PortabilityArgs) -> Result<Outcome, Failure> {
             .filter(|(lo, hi)| lo <= hi && *lo >= 1 && *hi <= max)
             .ok_or_else(|| {
                 Failure(format!(
-                    "--installments-range: expected MIN..MAX within 1..{max} (got {range:?})"
+                    "--installments-range: expected MIN..MAX within 1..{max} (got {})",
+                    shown(range)
                 ))
             })?;
         let r = api::change_by_installments(&request, parsed.0..=parsed.1, &options)?;
@@ -509,20 +516,47 @@ fn source_name(path: &str) -> &str {
     if path == "-" { "stdin" } else { path }
 }
 
+/// The most bytes a request, portability input or configuration file may hold: a batch line's
+/// limit (1 MiB; the longest valid request is a few tens of kilobytes). A longer input (a huge file,
+/// `/dev/zero`) is refused after reading one byte past it, so memory stays bounded.
+pub(crate) const MAX_INPUT_BYTES: usize = batch::MAX_LINE_BYTES;
+
+/// `value` quoted and cut to the crate's [`qitech_sim::error::MAX_VALUE_CHARS`] characters, as an
+/// error echoes an argument.
+pub(crate) fn shown(value: &str) -> String {
+    qitech_sim::error::value_text(format!("{value:?}"))
+}
+
+/// A file's text (`-`: standard input): at most [`MAX_INPUT_BYTES`], UTF-8, a leading byte-order
+/// mark dropped.
 pub(crate) fn read_input(path: &str) -> Result<String, Failure> {
-    let mut bytes = vec![];
-    if path == "-" {
+    let name = qitech_sim::error::value_text(source_name(path));
+    let source: Box<dyn Read> = if path == "-" {
         if std::io::stdin().is_terminal() {
             eprintln!("qitech-sim: reading the request from standard input (end with Ctrl-D)");
         }
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|e| Failure(format!("stdin: cannot read: {e}")))?;
+        Box::new(std::io::stdin())
     } else {
-        bytes = std::fs::read(path).map_err(|e| Failure(format!("{path}: cannot read: {e}")))?;
+        Box::new(
+            std::fs::File::open(path).map_err(|e| Failure(format!("{name}: cannot read: {e}")))?,
+        )
+    };
+    let mut bytes = vec![];
+    source
+        .take(MAX_INPUT_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Failure(format!("{name}: cannot read: {e}")))?;
+    if bytes.len() > MAX_INPUT_BYTES {
+        return Err(Failure(format!(
+            "{name}: larger than the {MAX_INPUT_BYTES}-byte input limit"
+        )));
     }
-    String::from_utf8(bytes)
-        .map_err(|e| Failure(format!("{}: not valid UTF-8: {e}", source_name(path))))
+    let text =
+        String::from_utf8(bytes).map_err(|e| Failure(format!("{name}: not valid UTF-8: {e}")))?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
 }
 
 pub(crate) fn now_utc() -> Option<String> {
@@ -554,7 +588,7 @@ fn calendar(c: CalendarCommand) -> Result<serde_json::Value, Failure> {
             let d = date(&d, "DATE")?;
             let n: i64 = n
                 .parse()
-                .map_err(|_| Failure(format!("N: expected a whole number (got {n:?})")))?;
+                .map_err(|_| Failure(format!("N: expected a whole number (got {})", shown(&n))))?;
             json!({"date": d, "n": n, "result": cal.add_business_days(d, n)?})
         }
     })
