@@ -306,3 +306,37 @@ fn argument_values_in_errors_are_cut() {
     );
     assert!(err.len() < 300, "{err}");
 }
+
+/// Item 5: fees larger than what they apply to are refused naming the fee. The 64 external fees
+/// of 1,000,000 % (accepted) are refused as the configuration is read; an absolute fee above the
+/// issue amount names itself.
+#[test]
+fn fees_larger_than_the_loan_are_refused_naming_the_fee() {
+    let err = refused(
+        &run(
+            &[
+                "simulate",
+                REQUEST,
+                "--config",
+                "fixtures/reliability/external-fee-1e6-percent.pricing.json",
+            ],
+            None,
+        ),
+        "1e6 %",
+    );
+    assert!(
+        err.starts_with(
+            "error: external_contract_fees[0].amount: a percentage fee is at most 100 (% of the \
+             issue amount) (got 1000000"
+        ),
+        "{err}"
+    );
+    let pricing = r#"{"contract_fees":[{"fee_type":"tac","amount_type":"absolute","amount":1},
+        {"fee_type":"registration","amount_type":"absolute","amount":5000}]}"#;
+    let options = qitech_sim::SimulationOptions::new()
+        .pricing(qitech_sim::api::pricing_from_json(pricing, "config").expect("pricing"));
+    let text = std::fs::read_to_string(PathBuf::from(ROOT).join(REQUEST)).expect("request");
+    let e = qitech_sim::api::simulate_json(&text, &options, None).expect_err("refused");
+    assert_eq!(e.kind(), qitech_sim::ErrorKind::OutOfRange);
+    assert_eq!(e.field(), Some("contract_fees[1].amount"), "{e}");
+}
