@@ -9,6 +9,7 @@ mod exactness;
 mod fuzz;
 mod golden;
 mod library;
+mod long_loans;
 mod number_output;
 mod portability;
 mod properties;
