@@ -340,3 +340,26 @@ fn fees_larger_than_the_loan_are_refused_naming_the_fee() {
     assert_eq!(e.kind(), qitech_sim::ErrorKind::OutOfRange);
     assert_eq!(e.field(), Some("contract_fees[1].amount"), "{e}");
 }
+
+/// Item 5: a 99.99 % TAC leaves the SIAPE borrower −1.34 with the IOF: the "no solution" names the
+/// contract fees and their amount (it was `cet: no internal rate of return …`, naming no input).
+#[test]
+fn cet_without_a_solution_names_the_fees() {
+    let err = refused(
+        &run(
+            &[
+                "simulate",
+                REQUEST,
+                "--config",
+                "fixtures/reliability/tac-99.99.pricing.json",
+            ],
+            None,
+        ),
+        "tac 99.99",
+    );
+    assert!(
+        err.starts_with("error: contract_fees: the contract fees and the IOF ("),
+        "{err}"
+    );
+    assert!(err.contains("(got 194.78)"), "{err}");
+}
