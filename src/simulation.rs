@@ -381,6 +381,8 @@ fn quote_shared(
     };
     let issue = schedule.issue_amount;
     let fees = pricing.charge(issue)?;
+    // Fees that with the IOF leave nothing to disburse: refused naming them, before the CET.
+    fees.check_disbursed(issue, iof.total)?;
     let disbursed_issue_amount = num::sub(
         num::sub(issue, iof.total, "iof_amount")?,
         fees.deducted_fee_amount,

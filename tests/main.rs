@@ -1,6 +1,7 @@
 //! The one integration-test binary: golden fixtures, properties, calendar, CLI contract.
 
 mod batch;
+mod bounds;
 mod calendar;
 mod cli;
 mod conventions;
@@ -9,6 +10,7 @@ mod exactness;
 mod fuzz;
 mod golden;
 mod library;
+mod long_loans;
 mod number_output;
 mod portability;
 mod properties;
