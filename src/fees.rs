@@ -79,15 +79,10 @@ pub enum FeeClass {
     AssignmentOnly,
 }
 
-impl FeeClass {
-    /// The class's name in the configuration.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FeeClass::Deducted => "deducted",
-            FeeClass::AssignmentOnly => "assignment_only",
-        }
-    }
-}
+crate::names::named_enum!(FeeClass, "fee class", "class", {
+    Deducted => "deducted",
+    AssignmentOnly => "assignment_only",
+});
 
 /// A fee as configured: what it is called and how much it is.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -202,15 +202,10 @@ pub enum PersonType {
     Legal,
 }
 
-impl PersonType {
-    /// QI's name of the person type.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PersonType::Natural => "natural",
-            PersonType::Legal => "legal",
-        }
-    }
-}
+crate::names::named_enum!(PersonType, "person type", "borrower.person_type", {
+    Natural => "natural",
+    Legal => "legal",
+});
 
 /// Which IOF rule a natural-person loan gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -224,6 +219,11 @@ pub enum NaturalPersonIof {
     /// 2021 0.01118 %/day); dates before [`REGIMES`] starts are refused.
     Dated,
 }
+
+crate::names::named_enum!(NaturalPersonIof, "natural-person IOF rule", "natural_person_iof", {
+    Fixed => "fixed",
+    Dated => "dated",
+});
 
 /// One regime's daily and additional rates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

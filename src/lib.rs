@@ -64,6 +64,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod names;
+
 pub mod api;
 pub mod calendar;
 pub mod cet;

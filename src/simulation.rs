@@ -21,6 +21,7 @@ use crate::error::{Error, Result};
 use crate::fees::Fees;
 use crate::gross_up::priced;
 use crate::iof::{Iof, IofRates, IofRule};
+use crate::loan::field;
 use crate::num;
 use crate::rate::{InterestRate, PrefixedInterestRate};
 use crate::schedule::{self, Amortization, Grid, GrowthMemo, Period, Schedule};
@@ -170,7 +171,7 @@ pub fn simulate(terms: &LoanTerms, options: &SimulationOptions) -> Result<Simula
         && !cal.is_business_day(terms.disbursement_date)?
     {
         return Err(Error::invalid(
-            "financial.disbursement_date",
+            field::DISBURSEMENT_DATE,
             terms.disbursement_date,
             "not a business day, and the option policy keeps business days only",
         ));
@@ -194,7 +195,7 @@ pub fn simulate(terms: &LoanTerms, options: &SimulationOptions) -> Result<Simula
             .disbursement_date
             .checked_add_days(chrono::Days::new(u64::from(offset)))
             .ok_or_else(|| {
-                Error::invalid("financial.limit_days_to_disburse", offset, "date overflow")
+                Error::invalid(field::LIMIT_DAYS_TO_DISBURSE, offset, "date overflow")
             })?;
         if options.option_days == OptionDays::BusinessDays && !cal.is_business_day(date)? {
             continue;
@@ -363,7 +364,7 @@ fn quote_shared(
     let first_due_date = periods
         .first()
         .map(|p| p.due_date)
-        .ok_or_else(|| Error::invalid("financial.number_of_installments", 0, "no installment"))?;
+        .ok_or_else(|| Error::invalid(field::NUMBER_OF_INSTALLMENTS, 0, "no installment"))?;
     let iof_rule = IofRule::for_loan(terms.borrower, options.natural_iof, disbursement_date)?;
     let conventions = &options.conventions;
     refuse_uncented_installments(terms, conventions)?;
@@ -453,14 +454,14 @@ fn due_dates(
             for k in 0..terms.number_of_installments {
                 let months = k.checked_mul(terms.month_period).ok_or_else(|| {
                     Error::invalid(
-                        "financial.number_of_installments",
+                        field::NUMBER_OF_INSTALLMENTS,
                         terms.number_of_installments,
                         "term too long",
                     )
                 })?;
                 out.push(crate::calendar::add_months(first, months).map_err(|_| {
                     Error::invalid(
-                        "financial.number_of_installments",
+                        field::NUMBER_OF_INSTALLMENTS,
                         terms.number_of_installments,
                         format!(
                             "the last installment would fall after {}",
@@ -489,9 +490,7 @@ pub fn due_after_delay(date: NaiveDate, delay: u32, unit: DelayUnit) -> Result<N
     match unit {
         DelayUnit::CalendarDays => date
             .checked_add_days(chrono::Days::new(u64::from(delay)))
-            .ok_or_else(|| {
-                Error::invalid("financial.first_due_date_delay", delay, "date overflow")
-            }),
+            .ok_or_else(|| Error::invalid(field::FIRST_DUE_DATE_DELAY, delay, "date overflow")),
         // A delay beyond the calendar is the delay's error, not the calendar's.
         DelayUnit::BusinessDays => BrazilCalendar::national()
             .add_business_days(date, i64::from(delay))
@@ -499,7 +498,7 @@ pub fn due_after_delay(date: NaiveDate, delay: u32, unit: DelayUnit) -> Result<N
                 Error::DateOutOfRange {
                     value, min, max, ..
                 } => Error::DateOutOfRange {
-                    field: "financial.first_due_date_delay".into(),
+                    field: field::FIRST_DUE_DATE_DELAY.into(),
                     value,
                     min,
                     max,

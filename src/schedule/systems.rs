@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use super::{Amortization, Grid, Installment, Period, Schedule};
 use crate::conventions::{InterestDecimals, LastInstallment};
 use crate::error::{Error, Result};
+use crate::loan::field;
 use crate::num::{self, round_cents, round_dp};
 
 /// The daily IOF of an installment of a loan of `issue_amount` on `grid`.
@@ -31,7 +32,7 @@ fn quantize(x: Decimal, dp: Option<u32>) -> Decimal {
 /// [`Error::InvalidField`] for a face value ≤ 0, [`Error::Overflow`] for amounts or rates beyond
 /// `Decimal`'s range.
 pub fn face_value(grid: &Grid, face_value: Decimal) -> Result<Schedule> {
-    const FIELD: &str = "financial.installment_face_value";
+    const FIELD: &str = field::INSTALLMENT_FACE_VALUE;
     if face_value <= Decimal::ZERO {
         return Err(Error::invalid(FIELD, face_value, "must be positive"));
     }
@@ -43,7 +44,7 @@ pub fn face_value(grid: &Grid, face_value: Decimal) -> Result<Schedule> {
 }
 
 fn face_value_schedule(grid: &Grid, face_value: Decimal) -> Result<Schedule> {
-    const FIELD: &str = "financial.installment_face_value";
+    const FIELD: &str = field::INSTALLMENT_FACE_VALUE;
     match grid.system {
         Amortization::PriceDays => {}
         Amortization::Price => return price_face_value(grid, face_value),
@@ -136,7 +137,7 @@ fn split_present_value(
 /// [`Error::InvalidField`] for a total ≤ 0 or a count that is not the grid's,
 /// [`Error::Overflow`] beyond `Decimal`'s range.
 pub fn given_installments(grid: &Grid, totals: &[Decimal]) -> Result<Schedule> {
-    const FIELD: &str = "financial.desired_installments";
+    const FIELD: &str = field::DESIRED_INSTALLMENTS;
     let periods = grid.periods();
     if totals.len() != periods.len() {
         return Err(Error::invalid(
@@ -224,7 +225,7 @@ fn walk_price_days(
     issue_amount: Decimal,
     mut visit: impl FnMut(Installment),
 ) -> Result<()> {
-    const FIELD: &str = "financial.disbursed_amount";
+    const FIELD: &str = field::DISBURSED_AMOUNT;
     if issue_amount <= Decimal::ZERO {
         return Err(Error::invalid(FIELD, issue_amount, "must be positive"));
     }
@@ -262,7 +263,7 @@ fn walk_price_days(
                 // The cent rounding of the level installment, compounded over the term, has
                 // already repaid the loan: no valid last installment exists.
                 return Err(Error::invalid(
-                    "financial.number_of_installments",
+                    field::NUMBER_OF_INSTALLMENTS,
                     n,
                     format!(
                         "too many installments for {issue_amount}: the installment rounded to \
@@ -301,7 +302,7 @@ fn walk_price_days(
 /// The error of a schedule whose cent roundings repay the loan before its last installment.
 fn repaid_early(n: usize, issue_amount: Decimal, last: Decimal) -> Error {
     Error::invalid(
-        "financial.number_of_installments",
+        field::NUMBER_OF_INSTALLMENTS,
         n,
         format!(
             "too many installments for {issue_amount}: the rounded installments repay the loan \
@@ -324,7 +325,7 @@ fn walk_price(
     issue_amount: Decimal,
     mut visit: impl FnMut(Installment),
 ) -> Result<()> {
-    const FIELD: &str = "financial.amount";
+    const FIELD: &str = field::AMOUNT;
     if issue_amount <= Decimal::ZERO {
         return Err(Error::invalid(FIELD, issue_amount, "must be positive"));
     }
@@ -376,7 +377,7 @@ fn walk_price(
 /// issue's rounding by the loan's growth: 120 × 1000 at 8 % printed a last interest of 31.72
 /// for the textbook 74.07, 180 × 5000 at 20 % one of −20,000.
 fn price_face_value(grid: &Grid, face_value: Decimal) -> Result<Schedule> {
-    const FIELD: &str = "financial.installment_face_value";
+    const FIELD: &str = field::INSTALLMENT_FACE_VALUE;
     let issue_amount = round_cents(num::mul(face_value, grid.discount_sum, FIELD)?);
     let dp = grid.interest_decimals.map_or(2, InterestDecimals::dp);
     let installments =
@@ -466,7 +467,7 @@ fn split_by_balances(
 ///   principal of 0.00, or a last one of 0.00 or below, as for 0.15 in 10) is refused as too
 ///   many installments.
 fn walk_sac(grid: &Grid, issue_amount: Decimal, mut visit: impl FnMut(Installment)) -> Result<()> {
-    const FIELD: &str = "financial.amount";
+    const FIELD: &str = field::AMOUNT;
     if issue_amount <= Decimal::ZERO {
         return Err(Error::invalid(FIELD, issue_amount, "must be positive"));
     }
