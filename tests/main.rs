@@ -2,6 +2,7 @@
 
 mod batch;
 mod calendar;
+mod cet_periods;
 mod cli;
 mod conventions;
 mod exactness;
