@@ -11,6 +11,7 @@ mod golden;
 mod library;
 mod number_output;
 mod portability;
+mod present_value;
 mod properties;
 mod reliability;
 mod robustness;
