@@ -171,3 +171,78 @@ fn refusals_name_their_field() {
     let e = present_value(&contract, date(2023, 4, 1), &o.paid(Some(3))).expect_err("paid");
     assert_eq!(e.field(), Some("paid"));
 }
+
+/// The CLI contract of `present-value`: an issuance body and its own `debt` response give the same
+/// inquiry (the QI shape: `data.balance_due`, `data.installments[].present_amount`); on the
+/// disbursement date the balance is the issue amount; `--paid`, `--calculate-delay` reach the
+/// library; `--calculate-spread` and a bad `--date` exit 2 with one line naming the option.
+#[test]
+fn present_value_cli_contract() {
+    use crate::cli::{run, run_ok};
+    const REQUEST: &str = "fixtures/siape/simulation_request.json";
+    let on_disbursement = run_ok(&["present-value", REQUEST, "--date", "2023-03-14"], None);
+    assert_eq!(
+        on_disbursement["data"]["balance_due"],
+        serde_json::json!(194.8)
+    );
+    let body = run_ok(
+        &[
+            "present-value",
+            REQUEST,
+            "--date",
+            "2023-04-20",
+            "--compact",
+        ],
+        None,
+    );
+    let debt = crate::cli::run_ok(&["debt", REQUEST, "--compact"], None).to_string();
+    let from_schedule = run_ok(&["present-value", "-", "--date", "2023-04-20"], Some(&debt));
+    assert_eq!(body, from_schedule);
+    assert_eq!(
+        body["data"]["installments"][0]["installment_status"],
+        "paid"
+    );
+    let wrapped = serde_json::json!({"data": serde_json::from_str::<serde_json::Value>(&debt).expect("json")});
+    let from_wrapped = run_ok(
+        &["present-value", "-", "--date", "2023-04-20"],
+        Some(&wrapped.to_string()),
+    );
+    assert_eq!(body, from_wrapped);
+    let late = run_ok(
+        &[
+            "present-value",
+            REQUEST,
+            "--date",
+            "2023-05-01",
+            "--paid",
+            "0",
+            "--calculate-delay",
+        ],
+        None,
+    );
+    assert_eq!(
+        late["data"]["installments"][0]["installment_status"],
+        "overdue"
+    );
+    assert_eq!(
+        late["data"]["installments"][0]["fine_amount"],
+        serde_json::json!(2)
+    );
+    for (args, field) in [
+        (
+            vec!["--date", "2023-05-01", "--calculate-spread"],
+            "calculate_spread",
+        ),
+        (vec!["--date", "2023-13-01"], "--date"),
+        (vec!["--date", "2023-05-01", "--paid", "3"], "paid"),
+    ] {
+        let mut all = vec!["present-value", REQUEST];
+        all.extend(args);
+        let out = run(&all, None);
+        assert_eq!(out.status.code(), Some(2), "{all:?}");
+        assert!(out.stdout.is_empty());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(field), "{all:?}: {err}");
+    }
+}

@@ -22,6 +22,7 @@
 mod debt;
 mod number;
 mod portability;
+mod present_value;
 mod reader;
 mod simulation;
 mod strict;
@@ -42,6 +43,10 @@ pub use portability::{
     ChangeByInstallmentsJson, ChangeJson, InstallmentsRangeResponse, PortabilityResponse,
     TargetChangeResponse, change_by_installments, portability_json, portability_request,
     target_change,
+};
+pub use present_value::{
+    PresentValueData, PresentValueInstallmentJson, PresentValueResponse, contract_from_json,
+    present_value_json,
 };
 pub use reader::{
     Collateral, CollateralType, MAX_COLLATERALS, MAX_FEES, PartnerConfig, PortabilityRequest,

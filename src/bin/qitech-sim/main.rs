@@ -6,6 +6,7 @@
 //! --help` lists the commands, `qitech-sim COMMAND --help` their options.
 
 mod batch;
+mod present_value;
 mod table;
 
 use std::ffi::OsString;
@@ -54,6 +55,9 @@ enum Command {
     /// One simulation response per input line (JSON Lines), in order, on all cores.
     #[command(help_template = HELP_TEMPLATE)]
     Batch(BatchArgs),
+    /// A contract's present value on a date (QI's present-value inquiry).
+    #[command(help_template = HELP_TEMPLATE)]
+    PresentValue(present_value::PresentValueArgs),
     /// The Brazilian (ANBIMA) business-day calendar.
     #[command(subcommand, help_template = HELP_TEMPLATE)]
     Calendar(CalendarCommand),
@@ -348,7 +352,7 @@ fn run(cli: Cli) -> Result<Outcome, Failure> {
         Command::Simulate(a) | Command::Debt(a) => one_stdin(Some(&a.file), &a.engine)?,
         Command::Portability(a) => one_stdin(Some(&a.file), &a.engine)?,
         Command::Batch(a) => one_stdin(a.file.as_deref(), &a.engine)?,
-        Command::Calendar(_) => {}
+        Command::Calendar(_) | Command::PresentValue(_) => {}
     }
     match cli.command {
         Command::Simulate(a) => {
@@ -402,6 +406,7 @@ fn run(cli: Cli) -> Result<Outcome, Failure> {
             };
             batch::run(a.file.as_deref(), &options, shape).map(Outcome::Done)
         }
+        Command::PresentValue(a) => present_value::run(&a),
         Command::Calendar(c) => calendar(c).map(|v| Outcome::Print(v.to_string())),
     }
 }
