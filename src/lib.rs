@@ -73,6 +73,7 @@ pub mod iof;
 #[doc(hidden)]
 pub mod num;
 pub mod portability;
+pub mod prepayment;
 pub mod present_value;
 pub mod rate;
 pub mod schedule;

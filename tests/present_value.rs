@@ -246,3 +246,67 @@ fn present_value_cli_contract() {
         assert!(err.contains(field), "{all:?}: {err}");
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases(64)))]
+
+    /// A partial prepayment between two due dates: keeping the term, the same remaining dates
+    /// with a lower level installment and an issue of round2(balance − amount); keeping the
+    /// installment, the same installment on fewer (or as many) dates with a last one no larger.
+    /// Either way the new schedule's issue is the balance after, within a cent per installment.
+    #[test]
+    fn prepayment_keeps_the_term_or_the_installment(
+        cents in 5_000i64..500_000, n in 3u32..60, r in 5_000i64..60_000, base in 0u8..3,
+        start in 0u32..2_000, first in 10u32..70, pick in 0.0f64..1.0, share in 0.05f64..0.9,
+    ) {
+        use qitech_sim::prepayment::{Keep, prepay};
+        let (_, contract) = loan(cents, n, r, base, start, first);
+        let k = 1 + ((f64::from(n - 2) * pick) as usize).min(n as usize - 2);
+        let date = contract.installments[k - 1].due_date + Days::new(1);
+        prop_assume!(date < contract.installments[k].due_date);
+        let options = PresentValueOptions::new().paid(Some(k as u32));
+        let balance = present_value(&contract, date, &options).expect("pv").balance_due;
+        let amount = qitech_sim::num::round_cents(balance * Decimal::try_from(share).expect("share"));
+        prop_assume!(amount > Decimal::ZERO);
+        let level = contract.installments[k].total_amount;
+        let remaining = n as usize - k;
+        let term = prepay(&contract, date, amount, Keep::Term, &options).expect("term");
+        prop_assert_eq!(term.schedule.installments.len(), remaining);
+        prop_assert!((term.balance_after - (term.balance_before - amount)).abs() <= tolerance(remaining));
+        prop_assert!(term.schedule.installments[0].total_amount < level);
+        prop_assert_eq!(term.schedule.installments[0].period.due_date, contract.installments[k].due_date);
+        let inst = prepay(&contract, date, amount, Keep::Installment, &options).expect("installment");
+        let m = inst.schedule.installments.len();
+        prop_assert!(m <= remaining && m >= 1);
+        for i in &inst.schedule.installments[..m - 1] {
+            prop_assert_eq!(i.total_amount, level);
+        }
+        prop_assert!(inst.schedule.installments[m - 1].total_amount <= level + Decimal::new(1, 2));
+        prop_assert!((inst.balance_after - (inst.balance_before - amount)).abs() <= tolerance(remaining));
+    }
+}
+
+/// A prepayment of the whole balance, of nothing, or with an installment overdue is refused.
+#[test]
+fn prepayment_refusals() {
+    use qitech_sim::prepayment::{Keep, prepay};
+    let (_, contract) = loan(10_000, 12, 20_500, 0, 71, 24);
+    let date = contract.installments[2].due_date + Days::new(3);
+    let paid = PresentValueOptions::new().paid(Some(3));
+    let balance = present_value(&contract, date, &paid)
+        .expect("pv")
+        .balance_due;
+    for amount in [balance, Decimal::ZERO] {
+        let e = prepay(&contract, date, amount, Keep::Term, &paid).expect_err("amount");
+        assert_eq!(e.field(), Some("prepay"));
+    }
+    let e = prepay(
+        &contract,
+        date,
+        dec("100"),
+        Keep::Term,
+        &PresentValueOptions::new().paid(Some(2)),
+    )
+    .expect_err("overdue");
+    assert_eq!(e.field(), Some("date"));
+}
