@@ -4,7 +4,6 @@
 use qitech_sim::Decimal;
 use qitech_sim::cet::{self, Flow};
 use qitech_sim::conventions::{CetDerivation, CetPeriods, Conventions};
-use qitech_sim::num::to_f64;
 use serde_json::Value;
 
 use crate::support::{dec, json};
@@ -55,7 +54,7 @@ fn bcb_faq_example_under_monthly_periods() {
         .sum();
     assert_eq!(dec(&cond["financed_amount"].to_string()) - deducted, net);
     // The installment: round2 of the Price installment at the annual rate's monthly equivalent.
-    let m = (1.0 + to_f64(dec(&cond["interest_rate_annual_percent"].to_string())) / 100.0)
+    let m = (1.0 + cond["interest_rate_annual_percent"].as_f64().expect("rate") / 100.0)
         .powf(1.0 / 12.0)
         - 1.0;
     let pmt = 1000.0 * m / (1.0 - (1.0 + m).powi(-5));

@@ -75,9 +75,9 @@ enum DayUnit {
 enum Format {
     /// QI's JSON (pretty, or one line with --compact).
     Json,
-    /// The quote and the amortization table as a broker shows them.
+    /// The quote and the amortization table as a broker shows them (pt-BR; --lang en).
     Table,
-    /// The amortization table(s) as CSV.
+    /// One table as RFC 4180 CSV (--table installments|options).
     Csv,
 }
 
@@ -117,6 +117,12 @@ struct OutputArgs {
     /// JSON on one line.
     #[arg(long)]
     compact: bool,
+    /// The language of --format table: `pt` (pt-BR, the default) or `en`.
+    #[arg(long, value_name = "LANG")]
+    lang: Option<table::Lang>,
+    /// The table --format csv prints: `installments` (the default) or `options`.
+    #[arg(long, value_name = "TABLE")]
+    table: Option<table::CsvTable>,
 }
 
 #[derive(Args)]
@@ -263,6 +269,15 @@ fn clap_error(e: &clap::Error, args: &[String]) -> ExitCode {
     };
     let arg = context(ContextKind::InvalidArg);
     let value = context(ContextKind::InvalidValue);
+    // clap's nearest flag, command or value (its `suggestions` feature), in the crate's words.
+    let suggested_arg = context(ContextKind::SuggestedArg);
+    let did_you_mean = |s: &str| {
+        if s.is_empty() {
+            String::new()
+        } else {
+            format!(" (did you mean {s:?}?)")
+        }
+    };
     let scope = match args {
         [first, second, ..] if first == "calendar" => format!("calendar {second}"),
         [first, ..] => first.clone(),
@@ -291,10 +306,14 @@ fn clap_error(e: &clap::Error, args: &[String]) -> ExitCode {
             } else {
                 value.as_str()
             };
-            format!("{prefix}unknown command {name:?}; {USAGE}")
+            let suggested = did_you_mean(&context(ContextKind::SuggestedSubcommand));
+            format!("{prefix}unknown command {name:?}{suggested}; {USAGE}")
         }
         ErrorKind::UnknownArgument if arg.starts_with('-') => {
-            format!("{scope}: unknown option {arg:?}")
+            format!(
+                "{scope}: unknown option {arg:?}{}",
+                did_you_mean(&suggested_arg)
+            )
         }
         ErrorKind::UnknownArgument => format!("{scope}: unexpected argument {arg:?}"),
         ErrorKind::MissingRequiredArgument => {
@@ -316,7 +335,8 @@ fn clap_error(e: &clap::Error, args: &[String]) -> ExitCode {
         ErrorKind::InvalidValue if value.is_empty() => format!("{arg}: missing value"),
         ErrorKind::InvalidValue => {
             let valid = context(ContextKind::ValidValue);
-            format!("{arg}: expected one of {valid} (got {value:?})")
+            let suggested = did_you_mean(&context(ContextKind::SuggestedValue));
+            format!("{arg}: expected one of {valid} (got {value:?}){suggested}")
         }
         ErrorKind::ArgumentConflict => {
             format!(
@@ -411,17 +431,35 @@ fn run(cli: Cli) -> Result<Outcome, Failure> {
     }
 }
 
-/// JSON (pretty unless `--compact`), or the table / CSV view.
+/// JSON (pretty unless `--compact`), or the table / CSV view. An output option that the format
+/// would not use is refused, never ignored.
 fn render<T: serde::Serialize>(
     output: &OutputArgs,
     value: &T,
     view: impl FnOnce() -> table::View,
 ) -> Result<Outcome, Failure> {
+    if output.compact && output.format != Format::Json {
+        return Err(Failure("--compact: applies to --format json only".into()));
+    }
+    if output.lang.is_some() && output.format != Format::Table {
+        return Err(Failure("--lang: applies to --format table only".into()));
+    }
+    if output.table.is_some() && output.format != Format::Csv {
+        return Err(Failure("--table: applies to --format csv only".into()));
+    }
     let text = match output.format {
         Format::Json if output.compact => serde_json::to_string(value),
         Format::Json => serde_json::to_string_pretty(value),
-        Format::Table => return Ok(Outcome::Print(view().table())),
-        Format::Csv => return Ok(Outcome::Print(view().csv())),
+        Format::Table => {
+            return Ok(Outcome::Print(
+                view().table(output.lang.unwrap_or_default()),
+            ));
+        }
+        Format::Csv => {
+            return view()
+                .csv(output.table.unwrap_or_default())
+                .map(Outcome::Print);
+        }
     };
     text.map(Outcome::Print)
         .map_err(|e| Failure(format!("output: {e}")))
@@ -440,7 +478,9 @@ fn portability(a: PortabilityArgs) -> Result<Outcome, Failure> {
             .parse()
             .map_err(|_| Failure(format!("--target-change: expected an amount (got {t:?})")))?;
         let r = api::target_change(&request, target, &options)?;
-        return render(&a.output, &r, || table::portability(&r.portability));
+        return render(&a.output, &r, || {
+            table::target_change(&r, &request, &options)
+        });
     }
     if let Some(range) = &a.installments_range {
         let max = qitech_sim::schedule::MAX_INSTALLMENTS;
