@@ -1,5 +1,6 @@
-//! The `cet_periods` switch: the Central Bank's CET FAQ example (`fixtures/cet/bcb-faq-cet.json`),
-//! golden under `cet_periods: months`, and the switch read from a configuration reaching the CET.
+//! The two conventions of issue 23. `cet_periods`: the Central Bank's CET FAQ example (`fixtures/cet/bcb-faq-cet.json`),
+//! golden under `cet_periods: months`, and the switch read from a configuration reaching the CET;
+//! `assignment_includes_contract_fees` on the SIAPE pricing.
 
 use qitech_sim::Decimal;
 use qitech_sim::cet::{self, Flow};
@@ -104,4 +105,43 @@ fn cet_periods_from_the_configuration() {
     let plain = cet_of(&SimulationOptions::new());
     assert_eq!(plain, serde_json::json!(0.0264));
     assert_ne!(cet_of(&SimulationOptions::new().conventions(months)), plain);
+}
+
+/// `assignment_includes_contract_fees`: the SIAPE request with its pricing (1.95 TAC deducted)
+/// prints `assignment_amount` 196.75 by default (the 2023 manual) and, under `false` (QI's 2022
+/// issuance webhook), the issue amount 194.80; the disbursed amount 191.49 and the CET are the
+/// same either way.
+#[test]
+fn assignment_includes_contract_fees_switch() {
+    use qitech_sim::api;
+    use qitech_sim::conventions::Profile;
+    let request = crate::support::read("fixtures/siape/simulation_request.json");
+    let pricing = crate::support::json("fixtures/siape/pricing.json");
+    let config = |extra: serde_json::Value| {
+        let mut c = pricing.clone();
+        c["conventions"] = extra;
+        let parsed = api::config_from_json(&c.to_string(), "cfg").expect("config");
+        let conventions = parsed.conventions(Profile::Qi2023).expect("switches");
+        qitech_sim::SimulationOptions::new()
+            .pricing(parsed.pricing)
+            .conventions(conventions)
+    };
+    let data = |options: &qitech_sim::SimulationOptions| {
+        let r = api::simulate_json(&request, options, None).expect("simulate");
+        serde_json::to_value(&r).expect("json")["data"]["disbursement_options"][0].clone()
+    };
+    let manuals = data(&config(serde_json::json!({})));
+    let webhook = data(&config(
+        serde_json::json!({"assignment_includes_contract_fees": false}),
+    ));
+    assert_eq!(manuals["assignment_amount"], serde_json::json!(196.75));
+    assert_eq!(webhook["assignment_amount"], serde_json::json!(194.8));
+    for key in [
+        "disbursed_issue_amount",
+        "cet",
+        "contract_fee_amount",
+        "issue_amount",
+    ] {
+        assert_eq!(manuals[key], webhook[key], "{key}");
+    }
 }
