@@ -17,6 +17,8 @@
 //! | `last_installment` | `closes_balance`, `equal_installment` | `closes_balance` | `equal_installment` | BNPL keeps the last installment equal to the PMT | `bnpl-issue-2026`: CET 5.82 needs +543.89 twice |
 //! | `move_due_dates` | `false`, `true` | `false` | `false` | due dates moved to the business day before counting days | the v2 and BNPL pages' `force_installments_on_workdays`; QI's pt simulation page (2024-10-20, a Sunday, counted as 31 days) |
 //! | `cet` | `monthly_first`, `annual_irr` | `monthly_first` | `annual_irr` | the raw annual IRR and the monthly rate from it, each rounded | `v2-sim-2025` 145.08 / 7.76; `bnpl-issue-2026` 97.05 / 5.82 |
+//! | `cet_periods` | `days_365`, `months` | `days_365`: actual days / 365 (Res. CMN 4.881 art. 4) | `days_365` | the CET's rate of return over actual days, or over equal monthly periods (monthly IRR, annual `(1+r)^12 − 1`) | the Central Bank's CET FAQ example: 940 received, 5 × 205.73 → 3.08 % / 43.93 % (`fixtures/cet/bcb-faq-cet.json`) |
+//! | `assignment_includes_contract_fees` | `true`, `false` | `true`: `assignment_amount` = issue + every contract fee | `true` | the 2023 SIAPE manual adds the deducted TAC to `assignment_amount`; QI's 2022 issuance webhook deducts it and prints `assignment_amount` = issue | SIAPE 194.80 + 1.95 = 196.75 (`fixtures/siape/`); under `false` 194.80 (assignment-only fees still added) |
 //! | `cet_decimals` | `4`, `6` | `4` | `4` | decimals of the monthly CET as a fraction | 2020 sandbox 0.099606 (6); v2 7.76 % (4) |
 //! | `annual_cet_decimals` | `4`, `6`, absent | absent: exact `(1+cet)^12 − 1` (monthly first), `cet_decimals` (annual IRR) | `4` | decimals of the annual CET as a fraction | pt page 0.235729 (6); v2 145.08 % (4) |
 //! | `rate_decimals` | `8`, `10`, `"unrounded"` | `8` | `8` | decimals of the printed `prefixed_interest_rate` | seeds and v2: 8; BNPL: 10; 2020 sandbox: unrounded |
@@ -126,6 +128,22 @@ pub enum CetDerivation {
     /// The raw annual IRR and the monthly rate derived from it, each rounded on its own (v2 145.08 %
     /// / 7.76 %; BNPL 97.05 % / 5.82 %).
     AnnualIrr,
+}
+
+/// The periods the CET's internal rate of return is computed over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum CetPeriods {
+    /// Actual calendar days from the disbursement over a 365-day year: the annual rate `i` solving
+    /// `disbursed = Σ total_j / (1+i)^(d_j/365)` (Res. CMN 4.881/2020 art. 4; the seeds). Default.
+    #[default]
+    Days365,
+    /// Equal monthly periods: the `k`-th installment (in due-date order) `k` months after the
+    /// disbursement, whatever its date; the monthly rate `r` solves `disbursed = Σ total_k /
+    /// (1+r)^k` and the annual rate is `(1+r)^12 − 1`. The Central Bank's FAQ *Custo Efetivo Total*
+    /// works its example this way (`fixtures/cet/bcb-faq-cet.json`: 940 received, 5 × 205.73,
+    /// 3.08 % a month, 43.93 % a year).
+    Months,
 }
 
 /// Decimals of the printed `prefixed_interest_rate`.
@@ -265,6 +283,11 @@ pub struct Conventions {
     pub move_due_dates: bool,
     /// CET derivation.
     pub cet: CetDerivation,
+    /// The periods of the CET's rate of return.
+    pub cet_periods: CetPeriods,
+    /// Whether `assignment_amount` adds the deducted contract fees (`true`, the 2023 manuals) or
+    /// only the assignment-only ones (`false`, QI's 2022 issuance webhook).
+    pub assignment_includes_contract_fees: bool,
     /// Decimals of the monthly CET (a fraction).
     pub cet_decimals: u32,
     /// Decimals of the annual CET (a fraction); `None`: exact under monthly-first, `cet_decimals`
@@ -304,6 +327,8 @@ impl Conventions {
             last_installment: LastInstallment::ClosesBalance,
             move_due_dates: false,
             cet: CetDerivation::MonthlyFirst,
+            cet_periods: CetPeriods::Days365,
+            assignment_includes_contract_fees: true,
             cet_decimals: CET_DECIMALS,
             annual_cet_decimals: None,
             rate_decimals: RateDecimals::Eight,
@@ -459,6 +484,17 @@ fn apply(c: &mut Conventions, key: &str, v: &Value) -> Result<()> {
                 _ => return Err(bad("monthly_first or annual_irr")),
             };
         }
+        "assignment_includes_contract_fees" => {
+            c.assignment_includes_contract_fees =
+                v.as_bool().ok_or_else(|| bad("true or false"))?;
+        }
+        "cet_periods" => {
+            c.cet_periods = match s {
+                Some("days_365") => CetPeriods::Days365,
+                Some("months") => CetPeriods::Months,
+                _ => return Err(bad("days_365 or months")),
+            };
+        }
         "cet_decimals" => {
             c.cet_decimals = match n {
                 Some(d @ (4 | 6)) => d as u32,
@@ -519,7 +555,7 @@ fn apply(c: &mut Conventions, key: &str, v: &Value) -> Result<()> {
                 field,
                 v.to_string(),
                 "unknown convention switch (interest_base, calendar_days_growth, interest_decimals, \
-                 last_installment, move_due_dates, cet, cet_decimals, annual_cet_decimals, \
+                 last_installment, move_due_dates, cet, cet_periods, assignment_includes_contract_fees, cet_decimals, annual_cet_decimals, \
                  rate_decimals, daily_rate_base, iof_parts, installment_tax_decimals, \
                  iof_rounding, annual_rate_decimals)",
             ));
@@ -640,6 +676,30 @@ mod tests {
                 json!("annual_irr"),
                 Conventions {
                     cet: CetDerivation::AnnualIrr,
+                    ..d
+                },
+            ),
+            (
+                "assignment_includes_contract_fees",
+                json!(false),
+                Conventions {
+                    assignment_includes_contract_fees: false,
+                    ..d
+                },
+            ),
+            (
+                "cet_periods",
+                json!("days_365"),
+                Conventions {
+                    cet_periods: CetPeriods::Days365,
+                    ..d
+                },
+            ),
+            (
+                "cet_periods",
+                json!("months"),
+                Conventions {
+                    cet_periods: CetPeriods::Months,
                     ..d
                 },
             ),

@@ -242,6 +242,28 @@ pub struct Fees {
     pub net_external_contract_fee_amount: Decimal,
 }
 
+impl Fees {
+    /// What `assignment_amount` adds to the issue amount: every contract fee
+    /// (`contract_fee_amount`) when `includes_contract_fees` (the 2023 manuals: SIAPE 194.80 +
+    /// 1.95 = 196.75), else the assignment-only fees alone (`contract_fee_amount −
+    /// deducted_fee_amount`: QI's 2022 issuance webhook deducts the TAC from the disbursement and
+    /// prints `assignment_amount` equal to the issue amount).
+    ///
+    /// # Errors
+    /// [`Error::Overflow`] beyond `Decimal`'s range.
+    pub fn assignment_fee_amount(&self, includes_contract_fees: bool) -> Result<Decimal> {
+        if includes_contract_fees {
+            Ok(self.contract_fee_amount)
+        } else {
+            num::sub(
+                self.contract_fee_amount,
+                self.deducted_fee_amount,
+                "contract_fees",
+            )
+        }
+    }
+}
+
 impl Pricing {
     /// The contract fees the disbursement pays ([`FeeClass::Deducted`]).
     fn deducted(&self) -> impl Iterator<Item = &FeeRule> {

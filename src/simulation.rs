@@ -41,7 +41,9 @@ pub use crate::options::{DelayUnit, OptionDays, SimulationOptions};
 /// Amounts (see the crate's conventions, "Amounts of a quote"):
 /// * `disbursed_issue_amount = issue_amount − iof_amount − Σ deducted contract fees`;
 /// * `assignment_amount = issue_amount + contract_fee_amount` (every contract fee, the
-///   assignment-only ones included: [`crate::fees::FeeClass`]);
+///   assignment-only ones included: [`crate::fees::FeeClass`]); under the
+///   `assignment_includes_contract_fees: false` switch only the assignment-only fees
+///   ([`crate::fees::Fees::assignment_fee_amount`]);
 /// * `final_disbursement_amount = disbursed_issue_amount − refinanced_total` (the change);
 /// * the CET on the borrower's flows: `disbursed_issue_amount` in, every `total_amount` out.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -389,7 +391,11 @@ fn quote_shared(
         fees.deducted_fee_amount,
         "contract_fees",
     )?;
-    let assignment_amount = num::add(issue, fees.contract_fee_amount, "contract_fees")?;
+    let assignment_amount = num::add(
+        issue,
+        fees.assignment_fee_amount(conventions.assignment_includes_contract_fees)?,
+        "contract_fees",
+    )?;
     let mut refinanced_total = Decimal::ZERO;
     let mut refinanced_balances = Vec::with_capacity(terms.refinanced.len());
     for (i, r) in terms.refinanced.iter().enumerate() {

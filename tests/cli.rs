@@ -15,7 +15,7 @@ const REQUEST: &str = "fixtures/siape/simulation_request.json";
 const PRICING: &str = "fixtures/siape/pricing.json";
 
 /// Runs the binary from the crate root (so fixture paths are relative), feeding `stdin` if given.
-fn run(args: &[&str], stdin: Option<&str>) -> Output {
+pub(crate) fn run(args: &[&str], stdin: Option<&str>) -> Output {
     let mut cmd = Command::new(BIN);
     cmd.args(args)
         .current_dir(ROOT)
@@ -46,7 +46,7 @@ fn text(bytes: &[u8]) -> String {
 }
 
 /// Runs a command that must succeed and parses its stdout as JSON.
-fn run_ok(args: &[&str], stdin: Option<&str>) -> Value {
+pub(crate) fn run_ok(args: &[&str], stdin: Option<&str>) -> Value {
     let out = run(args, stdin);
     assert!(
         out.status.success(),

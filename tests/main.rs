@@ -3,6 +3,7 @@
 mod batch;
 mod bounds;
 mod calendar;
+mod cet_periods;
 mod cli;
 mod conventions;
 mod doors;
@@ -13,6 +14,7 @@ mod library;
 mod long_loans;
 mod number_output;
 mod portability;
+mod present_value;
 mod properties;
 mod reliability;
 mod robustness;

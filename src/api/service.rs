@@ -446,6 +446,25 @@ impl Service {
         })
     }
 
+    /// The present value on `date` of a contract: an issuance body (its schedule rebuilt under
+    /// this service's options) or an issued schedule (a `debt` response), in the shape of QI's
+    /// present-value inquiry.
+    ///
+    /// # Errors
+    /// Input errors naming the field; a date outside the calendar.
+    pub fn present_value<'a>(
+        &self,
+        body: impl Into<Body<'a>>,
+        date: chrono::NaiveDate,
+        pv_options: &crate::present_value::PresentValueOptions,
+    ) -> Result<super::PresentValueResponse> {
+        let body = body.into();
+        let contract =
+            super::contract_from_value(&*body.value()?, body.source_name, self.options()?)?;
+        let pv = crate::present_value::present_value(&contract, date, pv_options)?;
+        Ok(super::PresentValueResponse::new(&pv))
+    }
+
     /// [`Service::simulate`], as compact JSON text (the CLI's `simulate --compact` bytes).
     ///
     /// # Errors

@@ -15,6 +15,7 @@
 //! refused too: `>/dev/null` opens it write-only and is accepted).
 
 mod batch;
+mod present_value;
 mod stdout;
 mod table;
 
@@ -63,6 +64,9 @@ enum Command {
     /// One simulation response per input line (JSON Lines), in order, on all cores.
     #[command(help_template = HELP_TEMPLATE)]
     Batch(BatchArgs),
+    /// A contract's present value on a date (QI's present-value inquiry).
+    #[command(help_template = HELP_TEMPLATE)]
+    PresentValue(present_value::PresentValueArgs),
     /// The Brazilian (ANBIMA) business-day calendar.
     #[command(subcommand, help_template = HELP_TEMPLATE)]
     Calendar(CalendarCommand),
@@ -381,7 +385,7 @@ fn run(cli: Cli) -> Result<Outcome, Failure> {
         Command::Simulate(a) | Command::Debt(a) => one_stdin(Some(&a.file), &a.engine)?,
         Command::Portability(a) => one_stdin(Some(&a.file), &a.engine)?,
         Command::Batch(a) => one_stdin(a.file.as_deref(), &a.engine)?,
-        Command::Calendar(_) => {}
+        Command::Calendar(_) | Command::PresentValue(_) => {}
     }
     match cli.command {
         Command::Simulate(a) => {
@@ -414,6 +418,7 @@ fn run(cli: Cli) -> Result<Outcome, Failure> {
             };
             batch::run(a.file.as_deref(), &service, shape).map(Outcome::Done)
         }
+        Command::PresentValue(a) => present_value::run(&a),
         Command::Calendar(c) => calendar(c).map(|v| Outcome::Print(v.to_string())),
     }
 }
