@@ -112,8 +112,8 @@ impl SimulationOptions {
         self
     }
 
-    /// The convention switches (the crate's conventions, *Switches*; default [`Profile::Qi2023`],
-    /// the seeds' behaviour).
+    /// The convention switches (the crate's conventions, *Switches*; default the profile
+    /// `qi-2023`, [`Profile::Qi2023`]).
     ///
     /// ```
     /// use qitech_sim::conventions::{Conventions, Profile};

@@ -72,19 +72,14 @@ pub(crate) fn check_fraction(rate: Decimal, field: &str, limit: Decimal) -> Resu
 /// [`check_fraction`] on a loan's rate input, naming `monthly_interest_rate` or
 /// `annual_interest_rate` under `prefix` (`financial.`, `refinanced_credit_operations[0].`).
 pub(crate) fn check_plausible(input: RateInput, prefix: &str) -> Result<()> {
-    match input {
-        RateInput::Monthly(m) => check_fraction(
-            m.value(),
-            &format!("{prefix}monthly_interest_rate"),
-            MAX_MONTHLY_FRACTION,
-        ),
-        RateInput::Annual(a) => check_fraction(
-            a.value(),
-            &format!("{prefix}annual_interest_rate"),
-            MAX_ANNUAL_FRACTION,
-        ),
+    let (value, limit, key) = match input {
+        RateInput::Monthly(m) => (m.value(), MAX_MONTHLY_FRACTION, "monthly_interest_rate"),
+        RateInput::Annual(a) => (a.value(), MAX_ANNUAL_FRACTION, "annual_interest_rate"),
+    };
+    if value < limit {
+        return Ok(());
     }
-    .map(|_| ())
+    check_fraction(value, &format!("{prefix}{key}"), limit).map(|_| ())
 }
 
 fn check_rate(value: Decimal, field: &str) -> Result<Decimal> {

@@ -251,12 +251,12 @@ pub fn effective_rate(terms: &LoanTerms, conventions: &Conventions) -> Result<In
         Some(b) if !terms.explicit_interest_base => b,
         _ => terms.rate.base(),
     };
-    let seeds = Conventions::default();
+    let qi_2023 = Conventions::default();
     if base == terms.rate.base()
-        && conventions.calendar_days_growth == seeds.calendar_days_growth
-        && conventions.rate_decimals == seeds.rate_decimals
-        && conventions.daily_rate_base == seeds.daily_rate_base
-        && conventions.annual_rate_decimals == seeds.annual_rate_decimals
+        && conventions.calendar_days_growth == qi_2023.calendar_days_growth
+        && conventions.rate_decimals == qi_2023.rate_decimals
+        && conventions.daily_rate_base == qi_2023.daily_rate_base
+        && conventions.annual_rate_decimals == qi_2023.annual_rate_decimals
     {
         return Ok(terms.rate);
     }

@@ -64,7 +64,7 @@ fn face_value_schedule(grid: &Grid, face_value: Decimal) -> Result<Schedule> {
 /// disbursement: `issue_amount = round2(pv)`; for k < n, `interest_k = round_dp(bal · (g_k − 1))`
 /// and `principal_k = total_k − interest_k`; the last installment closes the balance,
 /// `principal_n = round_dp(bal)`. `dp` and the starting balance: 10 decimals on the unrounded `pv`
-/// (the seeds: SIAPE's 3.1882715773), or 8 or 2 on the rounded issue (the v2 rule,
+/// (profile `qi-2023`: SIAPE's 3.1882715773), or 8 or 2 on the rounded issue (the v2 rule,
 /// `interest_decimals`). The one split of face-value and given-installment schedules.
 fn split_present_value(
     grid: &Grid,
