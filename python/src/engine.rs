@@ -6,8 +6,10 @@
 
 use chrono::NaiveDate;
 use qitech_sim::api::{self, SimulationRequest};
+pub use qitech_sim::api::{SummaryOptionJson, SummaryResponse};
 use qitech_sim::calendar::BrazilCalendar;
 use qitech_sim::conventions::{ConventionsConfig, Profile};
+use qitech_sim::iof::NaturalPersonIof;
 use qitech_sim::{DelayUnit, OptionDays, SimulationOptions};
 
 pub use qitech_sim::Error;
@@ -18,48 +20,66 @@ pub use qitech_sim::Error;
 pub struct Options {
     base: SimulationOptions,
     conventions: ConventionsConfig,
+    allow_unknown_fields: bool,
 }
 
-/// Options from the pricing configuration (QI's `contract_fees` / `external_contract_fees` JSON, the
-/// CLI's `--config`) and the CLI's `--delay-unit` / `--option-days` (`"calendar"` or `"business"`).
-pub fn options(
-    config: Option<&str>,
-    delay_unit: &str,
-    option_days: &str,
-) -> Result<Options, Error> {
+/// The CLI's engine flags, as Python passes them: `--delay-unit` / `--option-days` (`"calendar"`
+/// or `"business"`), `--natural-iof` (`"fixed"` or `"dated"`), `--allow-unknown-fields`.
+pub struct Flags<'a> {
+    /// `--delay-unit`.
+    pub delay_unit: &'a str,
+    /// `--option-days`.
+    pub option_days: &'a str,
+    /// `--natural-iof`.
+    pub natural_iof: &'a str,
+    /// `--allow-unknown-fields`.
+    pub allow_unknown_fields: bool,
+}
+
+/// Options from the partner configuration (QI's `contract_fees` / `external_contract_fees`, plus
+/// `profile` and `conventions`: the CLI's `--config`) and the CLI's engine flags.
+pub fn options(config: Option<&str>, flags: &Flags<'_>) -> Result<Options, Error> {
     let mut o = SimulationOptions::new();
     let mut conventions = ConventionsConfig::default();
     if let Some(text) = config {
-        let c = api::config_from_json(text, "config")?;
+        let c = api::config_from_json_with(text, "config", flags.allow_unknown_fields)?;
         o = o
             .pricing(c.pricing.clone())
             .conventions(c.conventions(Profile::Qi2023)?);
         conventions = c.conventions;
     }
-    o = o.delay_unit(match calendar_or_business(delay_unit, "delay_unit")? {
-        true => DelayUnit::CalendarDays,
-        false => DelayUnit::BusinessDays,
-    });
-    o = o.option_days(match calendar_or_business(option_days, "option_days")? {
-        true => OptionDays::CalendarDays,
-        false => OptionDays::BusinessDays,
-    });
+    o = o.delay_unit(
+        match one_of(flags.delay_unit, "delay_unit", ["calendar", "business"])? {
+            0 => DelayUnit::CalendarDays,
+            _ => DelayUnit::BusinessDays,
+        },
+    );
+    o = o.option_days(
+        match one_of(flags.option_days, "option_days", ["calendar", "business"])? {
+            0 => OptionDays::CalendarDays,
+            _ => OptionDays::BusinessDays,
+        },
+    );
+    o = o.natural_person_iof(
+        match one_of(flags.natural_iof, "natural_iof", ["fixed", "dated"])? {
+            0 => NaturalPersonIof::Fixed,
+            _ => NaturalPersonIof::Dated,
+        },
+    );
+    o = o.allow_unknown_fields(flags.allow_unknown_fields);
     Ok(Options {
         base: o,
         conventions,
+        allow_unknown_fields: flags.allow_unknown_fields,
     })
 }
 
-fn calendar_or_business(v: &str, field: &str) -> Result<bool, Error> {
-    match v {
-        "calendar" => Ok(true),
-        "business" => Ok(false),
-        _ => Err(Error::unknown(
-            field,
-            format!("{v:?}"),
-            "expected \"calendar\" or \"business\"",
-        )),
-    }
+/// The index of `v` among `names`, or an error naming `field` and the accepted names.
+fn one_of<const N: usize>(v: &str, field: &str, names: [&str; N]) -> Result<usize, Error> {
+    names.iter().position(|n| *n == v).ok_or_else(|| {
+        let expected = names.map(|n| format!("{n:?}")).join(" or ");
+        Error::unknown(field, format!("{v:?}"), format!("expected {expected}"))
+    })
 }
 
 /// The UTC clock as the CLI prints `event_datetime`: `YYYY-MM-DD HH:MM:SS`.
@@ -95,6 +115,33 @@ pub fn simulate(
     String::from_utf8(response.to_json_bytes()).map_err(|e| internal("output", e))
 }
 
+/// `qitech-sim batch --summary`, one line: per disbursement option the headline numbers, as
+/// compact JSON.
+pub fn summary(request: &str, source: &str, options: &Options) -> Result<String, Failure> {
+    let request = SimulationRequest::from_json(request, source)?;
+    let summary = api::summarize_request(&request, &options.base)?;
+    String::from_utf8(summary.to_json_bytes()).map_err(|e| internal("output", e))
+}
+
+/// The summary of a request as typed values, for the Arrow door: from JSON text (a `request`
+/// column) or from a JSON value (a body the door built from flat columns).
+pub fn summary_typed(body: Body<'_>, options: &Options) -> Result<SummaryResponse, Error> {
+    let request = match body {
+        Body::Text(text) => SimulationRequest::from_json(text, "request")?,
+        Body::Value(v) => SimulationRequest::from_value(v)?,
+    };
+    api::summarize_request(&request, &options.base)
+}
+
+/// A simulation body: JSON text or a JSON value.
+#[derive(Clone, Copy)]
+pub enum Body<'a> {
+    /// JSON text.
+    Text(&'a str),
+    /// A parsed (or built) JSON value.
+    Value(&'a serde_json::Value),
+}
+
 /// `qitech-sim debt`: the `data` of QI's issuance response as compact JSON.
 pub fn debt(request: &str, options: &Options) -> Result<String, Failure> {
     let data = api::debt_json(request, &options.base)?;
@@ -124,7 +171,7 @@ pub fn portability(
             let target = t.parse::<qitech_sim::Decimal>().map_err(|_| {
                 Error::unknown("target_change", format!("{t:?}"), "expected an amount")
             })?;
-            let request = api::PortabilityRequest::from_json(request, "request")?;
+            let request = portability_request(request, options)?;
             json(serde_json::to_string(&api::target_change(
                 &request,
                 target,
@@ -133,18 +180,25 @@ pub fn portability(
         }
         (None, Some(range)) => {
             let (lo, hi) = installments_range_bounds(range)?;
-            let request = api::PortabilityRequest::from_json(request, "request")?;
+            let request = portability_request(request, options)?;
             json(serde_json::to_string(&api::change_by_installments(
                 &request,
                 lo..=hi,
                 &options.base,
             )?))
         }
-        (None, None) => json(serde_json::to_string(&api::portability_json(
-            request,
-            &options.base,
-        )?)),
+        (None, None) => {
+            let request = portability_request(request, options)?;
+            json(serde_json::to_string(&api::portability_request(
+                &request,
+                &options.base,
+            )?))
+        }
     }
+}
+
+fn portability_request(text: &str, options: &Options) -> Result<api::PortabilityRequest, Error> {
+    api::PortabilityRequest::from_json_with(text, "request", options.allow_unknown_fields)
 }
 
 /// `MIN..MAX` (or `MIN..=MAX`) as the CLI's `--installments-range` reads it, within

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 import qitech_sim
-from conftest import FIXTURES, read
+from conftest import FIXTURES, read, dates
 
 SIMULATE = [
     ("siape/simulation_request.json", "siape/pricing.json"),
@@ -82,7 +82,7 @@ def test_simulate_equals_cli(run_cli, request_file, config):
     out = run_cli(*cli_args("simulate", request_file, config))
     cfg = read(config) if config else None
     assert strip(qitech_sim.simulate(read(request_file), cfg)) == strip(json.loads(out))
-    dec = json.loads(out, parse_float=Decimal, parse_int=Decimal)
+    dec = json.loads(out, parse_float=Decimal, parse_int=Decimal, object_hook=dates)
     assert strip(qitech_sim.simulate(read(request_file), cfg, as_decimal=True)) == strip(dec)
     assert strip(json.loads(qitech_sim.simulate_json(read(request_file), cfg))) == strip(json.loads(out))
 
@@ -92,7 +92,7 @@ def test_debt_equals_cli(run_cli, request_file, config):
     out = run_cli(*cli_args("debt", request_file, config))
     cfg = read(config) if config else None
     assert qitech_sim.debt(read(request_file), cfg) == json.loads(out)
-    dec = json.loads(out, parse_float=Decimal, parse_int=Decimal)
+    dec = json.loads(out, parse_float=Decimal, parse_int=Decimal, object_hook=dates)
     assert qitech_sim.debt(read(request_file), cfg, as_decimal=True) == dec
 
 
