@@ -21,6 +21,7 @@ from typing import (
     TypedDict,
     TypeVar,
     Union,
+    final,
     overload,
 )
 
@@ -111,6 +112,7 @@ class SimulationData(DisbursementOption[N, D], Generic[N, D]):
     principal_grace_period: N
     requester_key: Optional[str]
 
+@final
 class SimulationResponse(TypedDict, Generic[N, D]):
     """``simulate``'s answer for a ``financial`` body (a v2 body answers QI's v2 shape)."""
 
@@ -132,6 +134,7 @@ class SummaryOption(TypedDict, Generic[N, D]):
     issue_amount: N
     shortfall_amount: Optional[N]
 
+@final
 class SummaryResponse(TypedDict, Generic[N, D]):
     """A ``batch --summary`` line."""
 
@@ -139,6 +142,7 @@ class SummaryResponse(TypedDict, Generic[N, D]):
     options: List[SummaryOption[N, D]]
     requester_key: Optional[str]
 
+@final
 class BatchError(TypedDict, Generic[N]):
     """A request :func:`batch` could not price: the CLI's batch error line."""
 
