@@ -12,8 +12,10 @@ The throughput job (``--throughput``, in the current interpreter) prices N (defa
 ways and reports each as quotes per CPU-second of the process (user + system time of all its
 threads, ``time.process_time``) and per wall-second, with the load average:
 ``quote_table`` on a pyarrow table of the flat columns, ``quote_table`` on a ``request`` column,
-``batch(summary=True)`` over the JSON texts, ``batch`` over dicts (full responses as dicts), and
-``batch`` over texts with ``as_decimal=True``... and a loop of ``simulate`` (dict) for the ratio.
+``batch(summary=True)`` over the JSON texts, ``batch`` over dicts (full responses as dicts),
+``batch`` over texts with ``as_decimal=True``, and loops of ``simulate`` (dict) and
+``simulate_json`` (text), for the ratios. The CLI's ``batch --summary`` on the same lines is the
+reference (``qitech-sim batch --summary`` under ``/usr/bin/time``).
 
 Jobs (the same inputs on both sides):
 
