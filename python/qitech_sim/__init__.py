@@ -449,6 +449,7 @@ def quote_table(
     option_days: str = "calendar",
     natural_iof: str = "fixed",
     allow_unknown_fields: bool = False,
+    installments: bool = False,
 ) -> Any:
     """Prices a table of requests: ``qitech-sim batch --summary`` as a pyarrow ``Table``.
 
@@ -475,6 +476,13 @@ def quote_table(
     a row the engine refuses is one output row with those set and the figures null; it never
     stops or drops the others.
 
+    With ``installments=True`` the result is instead the long table, one row per installment of
+    each disbursement option: ``row``, ``option``, ``installment_number``, ``due_date``,
+    ``business_due_date``, ``calendar_days``, ``workdays``, ``total_amount``,
+    ``principal_amortization_amount``, ``pre_fixed_amount``, ``tax_amount``, ``due_principal``
+    (``float64``: the doubles the CLI prints, as the unrounded interest and tax carry up to 28
+    decimals) and the same error columns (one row per refused request).
+
     The pricing runs in Rust on all cores with the GIL released; Ctrl-C interrupts it within a
     fraction of a second. Options as for :func:`simulate`.
     """
@@ -482,7 +490,8 @@ def quote_table(
         import pyarrow  # pandas has no Arrow export of its own before 2.2; go through pyarrow
 
         table = pyarrow.Table.from_pandas(table, preserve_index=False)
-    return _native.quote_table(
+    native = _native.installments_table if installments else _native.quote_table
+    return native(
         table, _config_text(config),
         _flags(delay_unit, option_days, natural_iof, allow_unknown_fields),
     )

@@ -281,7 +281,7 @@ fn option_row(o: &SummaryOptionJson) -> Result<OptionRow, Error> {
         n.map(|n| scaled(n.0, 2, MONEY[k])).transpose()
     };
     Ok(OptionRow {
-        date: o.disbursement_date.num_days_from_ce() - UNIX_EPOCH_CE,
+        date: day(o.disbursement_date),
         money: [
             money(Some(&o.issue_amount), 0)?,
             money(Some(&o.iof_amount), 1)?,
@@ -310,18 +310,24 @@ fn refused(e: &Error) -> Refused {
     (kind.to_string(), field, e.to_string())
 }
 
+/// `f` of row `i`'s body.
+fn with_body<T>(
+    input: &Input,
+    i: usize,
+    f: impl FnOnce(Body<'_>) -> Result<T, Error>,
+) -> Result<T, Error> {
+    match input {
+        Input::Request(a) => match cell("request", a.as_ref(), i)? {
+            Some(Value::String(text)) => f(Body::Text(&text)),
+            _ => Err(Error::missing("request")),
+        },
+        Input::Flat(cols) => f(Body::Value(&flat_body(cols, i)?)),
+    }
+}
+
 /// Prices row `i` of `input`.
 fn price(input: &Input, i: usize, options: &engine::Options) -> Result<Vec<OptionRow>, Refused> {
-    let summary = match input {
-        Input::Request(a) => match cell("request", a.as_ref(), i) {
-            Ok(Some(Value::String(text))) => engine::summary_typed(Body::Text(&text), options),
-            Ok(_) => Err(Error::missing("request")),
-            Err(e) => Err(e),
-        },
-        Input::Flat(cols) => {
-            flat_body(cols, i).and_then(|body| engine::summary_typed(Body::Value(&body), options))
-        }
-    };
+    let summary = with_body(input, i, |b| engine::summary_typed(b, options));
     let summary = summary.map_err(|e| refused(&e))?;
     summary
         .options
@@ -442,19 +448,15 @@ impl Out {
     }
 }
 
-/// `quote_table(table, config, flags) -> pyarrow.Table`: see the module documentation.
-#[pyfunction]
-#[pyo3(signature = (table, config=None, flags=None))]
-pub fn quote_table<'py>(
-    py: Python<'py>,
+/// Each row of `table` through `price` (on rayon's pool, the GIL released, slices of [`SLICE`]
+/// rows with a signal check between them), handed in order to `push` with its row index.
+fn each_row<R: Send>(
+    py: Python<'_>,
     table: AnyRecordBatch,
-    config: Option<String>,
-    flags: Option<crate::PyFlags>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let flags = flags.unwrap_or_else(crate::default_flags);
-    let allow_unknown = flags.3;
-    let options = crate::run(py, || crate::options(config.as_deref(), &flags))?;
-    let mut out = Out::new()?;
+    allow_unknown: bool,
+    price: impl Fn(&Input, usize) -> Result<R, Refused> + Sync,
+    mut push: impl FnMut(i64, Result<R, Refused>),
+) -> PyResult<()> {
     let mut first_row = 0i64;
     for batch in table.into_reader()? {
         let batch = batch.map_err(|e| PyValueError::new_err(e.to_string()))?;
@@ -468,7 +470,7 @@ pub fn quote_table<'py>(
                 (start..end)
                     .into_par_iter()
                     .map(|i| {
-                        crate::guarded(|| Ok(price(&input, i, &options))).unwrap_or_else(|f| {
+                        crate::guarded(|| Ok(price(&input, i))).unwrap_or_else(|f| {
                             let message = match f {
                                 crate::Failure::Internal(m) => m,
                                 crate::Failure::Input(e) => e.to_string(),
@@ -479,12 +481,170 @@ pub fn quote_table<'py>(
                     .collect()
             });
             for (k, r) in results.into_iter().enumerate() {
-                out.push(first_row + (start + k) as i64, r);
+                push(first_row + (start + k) as i64, r);
             }
             start = end;
         }
         first_row += rows as i64;
     }
+    Ok(())
+}
+
+/// `quote_table(table, config, flags) -> pyarrow.Table`: see the module documentation.
+#[pyfunction]
+#[pyo3(signature = (table, config=None, flags=None))]
+pub fn quote_table<'py>(
+    py: Python<'py>,
+    table: AnyRecordBatch,
+    config: Option<String>,
+    flags: Option<crate::PyFlags>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let flags = flags.unwrap_or_else(crate::default_flags);
+    let options = crate::run(py, || crate::options(config.as_deref(), &flags))?;
+    let mut out = Out::new()?;
+    each_row(
+        py,
+        table,
+        flags.3,
+        |input, i| price(input, i, &options),
+        |row, r| out.push(row, r),
+    )?;
     let batch = out.finish()?;
     PyTable::try_new(vec![batch], Out::schema())?.into_pyarrow(py)
+}
+
+/// One installment of one disbursement option: `(option, installment_number, due_date,
+/// business_due_date, calendar_days, workdays, figures)`, the figures in [`INSTALLMENT_FIGURES`]
+/// order as the doubles the CLI prints.
+type InstallmentRow = (i32, u32, i32, i32, u32, u32, [f64; 5]);
+
+const INSTALLMENT_FIGURES: [&str; 5] = [
+    "total_amount",
+    "principal_amortization_amount",
+    "pre_fixed_amount",
+    "tax_amount",
+    "due_principal",
+];
+
+fn day(d: NaiveDate) -> i32 {
+    d.num_days_from_ce() - UNIX_EPOCH_CE
+}
+
+/// The installments of every disbursement option of row `i`.
+fn price_installments(
+    input: &Input,
+    i: usize,
+    options: &engine::Options,
+) -> Result<Vec<InstallmentRow>, Refused> {
+    let r = with_body(input, i, |b| engine::simulate_typed(b, options)).map_err(|e| refused(&e))?;
+    let mut rows = Vec::new();
+    for (k, o) in r.data.disbursement_options.iter().enumerate() {
+        for inst in &o.installments {
+            let f = |n: qitech_sim::api::Num, name: &str| {
+                printed_f64(n)
+                    .map_err(|_| refused(&Error::invalid(name, n.0.to_string(), "not printable")))
+            };
+            rows.push((
+                i32::try_from(k).unwrap_or(i32::MAX),
+                inst.installment_number,
+                day(inst.due_date),
+                day(inst.business_due_date),
+                inst.calendar_days,
+                inst.workdays,
+                [
+                    f(inst.total_amount, INSTALLMENT_FIGURES[0])?,
+                    f(inst.principal_amortization_amount, INSTALLMENT_FIGURES[1])?,
+                    f(inst.pre_fixed_amount, INSTALLMENT_FIGURES[2])?,
+                    f(inst.tax_amount, INSTALLMENT_FIGURES[3])?,
+                    f(inst.due_principal, INSTALLMENT_FIGURES[4])?,
+                ],
+            ));
+        }
+    }
+    Ok(rows)
+}
+
+/// `installments_table(table, config, flags) -> pyarrow.Table`: the long table, one row per
+/// installment of each disbursement option (figures as `float64`: the doubles the CLI prints; the
+/// unrounded interest and tax carry up to 28 decimals, beyond any fixed decimal scale).
+#[pyfunction]
+#[pyo3(signature = (table, config=None, flags=None))]
+pub fn installments_table<'py>(
+    py: Python<'py>,
+    table: AnyRecordBatch,
+    config: Option<String>,
+    flags: Option<crate::PyFlags>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let flags = flags.unwrap_or_else(crate::default_flags);
+    let options = crate::run(py, || crate::options(config.as_deref(), &flags))?;
+    let mut row = Int64Builder::new();
+    let mut ints: Vec<Int32Builder> = (0..4).map(|_| Int32Builder::new()).collect();
+    let mut dates: Vec<Date32Builder> = (0..2).map(|_| Date32Builder::new()).collect();
+    let mut figures: Vec<Float64Builder> = (0..5).map(|_| Float64Builder::new()).collect();
+    let mut texts: Vec<StringBuilder> = (0..3).map(|_| StringBuilder::new()).collect();
+    let as_i32 = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
+    each_row(
+        py,
+        table,
+        flags.3,
+        |input, i| price_installments(input, i, &options),
+        |r, result| match result {
+            Ok(list) => {
+                for (option, number, due, business, cal, work, f) in list {
+                    row.append_value(r);
+                    ints[0].append_value(option);
+                    ints[1].append_value(as_i32(number));
+                    dates[0].append_value(due);
+                    dates[1].append_value(business);
+                    ints[2].append_value(as_i32(cal));
+                    ints[3].append_value(as_i32(work));
+                    for (b, x) in figures.iter_mut().zip(f) {
+                        b.append_value(x);
+                    }
+                    texts.iter_mut().for_each(StringBuilder::append_null);
+                }
+            }
+            Err((kind, field, message)) => {
+                row.append_value(r);
+                ints.iter_mut().for_each(Int32Builder::append_null);
+                dates.iter_mut().for_each(Date32Builder::append_null);
+                figures.iter_mut().for_each(Float64Builder::append_null);
+                texts[0].append_value(kind);
+                texts[1].append_option(field);
+                texts[2].append_value(message);
+            }
+        },
+    )?;
+    let mut fields = vec![
+        Field::new("row", DataType::Int64, false),
+        Field::new("option", DataType::Int32, true),
+        Field::new("installment_number", DataType::Int32, true),
+        Field::new("due_date", DataType::Date32, true),
+        Field::new("business_due_date", DataType::Date32, true),
+        Field::new("calendar_days", DataType::Int32, true),
+        Field::new("workdays", DataType::Int32, true),
+    ];
+    fields.extend(
+        INSTALLMENT_FIGURES
+            .iter()
+            .map(|n| Field::new(*n, DataType::Float64, true)),
+    );
+    fields.extend(
+        ["error_kind", "error_field", "error"].map(|n| Field::new(n, DataType::Utf8, true)),
+    );
+    let mut columns: Vec<ArrayRef> = vec![
+        Arc::new(row.finish()),
+        Arc::new(ints[0].finish()),
+        Arc::new(ints[1].finish()),
+        Arc::new(dates[0].finish()),
+        Arc::new(dates[1].finish()),
+        Arc::new(ints[2].finish()),
+        Arc::new(ints[3].finish()),
+    ];
+    columns.extend(figures.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef));
+    columns.extend(texts.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef));
+    let schema: SchemaRef = Arc::new(Schema::new(fields));
+    let batch = RecordBatch::try_new(Arc::clone(&schema), columns)
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    PyTable::try_new(vec![batch], schema)?.into_pyarrow(py)
 }

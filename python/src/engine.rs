@@ -133,6 +133,16 @@ pub fn summary_typed(body: Body<'_>, options: &Options) -> Result<SummaryRespons
     api::summarize_request(&request, &options.base)
 }
 
+/// The full simulation response of a request as typed values (no clock), for the Arrow door's
+/// installments table.
+pub fn simulate_typed(body: Body<'_>, options: &Options) -> Result<api::SimulationResponse, Error> {
+    let request = match body {
+        Body::Text(text) => SimulationRequest::from_json(text, "request")?,
+        Body::Value(v) => SimulationRequest::from_value(v)?,
+    };
+    api::simulate_request(&request, &options.base, None)
+}
+
 /// A simulation body: JSON text or a JSON value.
 #[derive(Clone, Copy)]
 pub enum Body<'a> {

@@ -352,6 +352,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(check_options, m)?)?;
     m.add_function(wrap_pyfunction!(batch, m)?)?;
     m.add_function(wrap_pyfunction!(arrow::quote_table, m)?)?;
+    m.add_function(wrap_pyfunction!(arrow::installments_table, m)?)?;
     m.add_function(wrap_pyfunction!(is_business_day, m)?)?;
     m.add_function(wrap_pyfunction!(following, m)?)?;
     m.add_function(wrap_pyfunction!(workdays, m)?)?;

@@ -175,3 +175,28 @@ def test_unknown_columns():
         qitech_sim.quote_table(t)
     q = qitech_sim.quote_table(t, allow_unknown_fields=True)
     assert q.column("error").null_count == q.num_rows
+
+
+def test_installments_table_equals_the_responses(offers):
+    bodies = [json.dumps(body(o)) for o in offers[:60]]
+    long = qitech_sim.quote_table(pa.table({"request": bodies}), installments=True).to_pylist()
+    rows: dict = {}
+    for r in long:
+        rows.setdefault(r["row"], []).append(r)
+    figures = ["total_amount", "principal_amortization_amount", "pre_fixed_amount", "tax_amount",
+               "due_principal"]
+    for k, b in enumerate(bodies):
+        try:
+            resp = qitech_sim.simulate(b)
+        except qitech_sim.InvalidRequest as e:
+            assert len(rows[k]) == 1 and rows[k][0]["error_kind"] == e.kind
+            continue
+        want = [(o, i) for o, opt in enumerate(resp["data"]["disbursement_options"])
+                for i in opt["installments"]]
+        assert len(rows[k]) == len(want)
+        for r, (o, i) in zip(rows[k], want):
+            assert r["option"] == o and r["installment_number"] == i["installment_number"]
+            assert r["due_date"].isoformat() == i["due_date"]
+            assert r["business_due_date"].isoformat() == i["business_due_date"]
+            assert (r["calendar_days"], r["workdays"]) == (i["calendar_days"], i["workdays"])
+            assert [r[f] for f in figures] == [i[f] for f in figures]
