@@ -141,7 +141,7 @@ fn simulate(
 ) -> PyResult<Py<PyAny>> {
     let text = run(py, || {
         let o = options(config.as_deref(), &flags.unwrap_or_else(default_flags))?;
-        engine::simulate(&request, "request", &o, engine::now_utc())
+        engine::simulate(&request, "request", &o.with_clock(engine::now_utc()))
     })?;
     respond(py, text, as_dict)
 }
@@ -222,17 +222,11 @@ fn check_options(py: Python<'_>, config: Option<String>, flags: Option<PyFlags>)
 
 /// One batch line, as the CLI's `batch` prints it: the compact response (or with `summary` the
 /// `--summary` line), or `{"error":"…","field":…,"kind":"…","line":N}`.
-fn batch_line(
-    n: usize,
-    line: &str,
-    options: &engine::Options,
-    summary: bool,
-    now: Option<String>,
-) -> String {
+fn batch_line(n: usize, line: &str, options: &engine::Options, summary: bool) -> String {
     let source = format!("line {n}");
     let priced = guarded(|| match summary {
         true => engine::summary(line, &source, options),
-        false => engine::simulate(line, &source, options, now),
+        false => engine::simulate(line, &source, options),
     });
     match priced {
         Ok(s) => s,
@@ -255,7 +249,7 @@ fn error_line(n: usize, msg: &str, kind: &str, field: Option<&str>) -> String {
 const PER_THREAD_BETWEEN_SIGNAL_CHECKS: usize = 4;
 
 /// `batch(lines, config, flags, as_dict, summary) -> list[str] | list[dict]`: each
-/// `(line_number, request)` priced on all cores (`std::thread::scope` over contiguous chunks),
+/// `(line_number, request)` priced on all cores (rayon's pool),
 /// results in input order; with `as_dict` each result converted as `simulate`'s. Between slices
 /// of a few requests per core the GIL is taken back to check for signals, so that Ctrl-C raises
 /// `KeyboardInterrupt` within milliseconds.
@@ -269,32 +263,27 @@ fn batch(
     as_dict: bool,
     summary: bool,
 ) -> PyResult<Vec<Py<PyAny>>> {
-    let (o, now) = run(py, || {
-        Ok((
-            options(config.as_deref(), &flags.unwrap_or_else(default_flags))?,
-            engine::now_utc(),
-        ))
+    let o = run(py, || {
+        Ok(
+            options(config.as_deref(), &flags.unwrap_or_else(default_flags))?
+                .with_clock(engine::now_utc()),
+        )
     })?;
     let cores = rayon::current_num_threads();
     let mut texts = Vec::with_capacity(lines.len());
     for slice in lines.chunks(cores * PER_THREAD_BETWEEN_SIGNAL_CHECKS) {
         py.check_signals()?;
-        texts.extend(py.detach(|| price_slice(slice, &o, summary, &now)));
+        texts.extend(py.detach(|| price_slice(slice, &o, summary)));
     }
     texts.into_iter().map(|t| respond(py, t, as_dict)).collect()
 }
 
 /// The lines of `slice` priced on all cores (rayon's pool), in order. Each line is priced inside
 /// [`guarded`]: no panic reaches the pool.
-fn price_slice(
-    slice: &[(usize, String)],
-    o: &engine::Options,
-    summary: bool,
-    now: &Option<String>,
-) -> Vec<String> {
+fn price_slice(slice: &[(usize, String)], o: &engine::Options, summary: bool) -> Vec<String> {
     slice
         .par_iter()
-        .map(|(n, l)| batch_line(*n, l, o, summary, now.clone()))
+        .map(|(n, l)| batch_line(*n, l, o, summary))
         .collect()
 }
 

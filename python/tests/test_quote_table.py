@@ -92,7 +92,9 @@ def test_equals_cli_batch_summary(offers, run_cli):
             assert len(rows) == 1 and rows[0]["option"] is None
             assert w["error"].endswith(rows[0]["error"].split(": ", 1)[-1]) or rows[0]["error"] in w["error"]
             if "kind" in w:
-                assert (rows[0]["error_kind"], rows[0]["error_field"]) == (w["kind"], w["field"])
+                assert rows[0]["error_kind"] == w["kind"]
+                if w["kind"] != "invalid_json":  # its field is the input's name: `line N`, `request`
+                    assert rows[0]["error_field"] == w["field"]
             continue
         assert [r["option"] for r in rows] == list(range(len(w["options"])))
         for r, o in zip(rows, w["options"]):
