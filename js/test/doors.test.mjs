@@ -4,6 +4,10 @@ import assert from "node:assert/strict";
 import * as qs from "qitech-sim";
 import { clockless, doors, read, runCli } from "./support.mjs";
 
+/** A response with its keys blanked: `key` and `installment_key` hash the request's bytes. */
+const keyless = (v) =>
+  JSON.parse(JSON.stringify(v), (k, x) => (k === "key" || k === "installment_key" ? "…" : x));
+
 const camel = { delay_unit: "delayUnit", option_days: "optionDays", natural_iof: "naturalIof" };
 
 function cliArgs(door) {
@@ -40,12 +44,11 @@ for (const door of doors()) {
     }
     const text = call();
     assert.equal(clockless(text), clockless(cli.stdout.trimEnd()));
-    // The object form is JSON.parse of those bytes; objects and JSON text are the same input.
+    // The object form is JSON.parse of those bytes, and an object request prices as its text
+    // does (but for the keys, which hash the request's bytes).
+    assert.deepEqual(JSON.parse(clockless(text)), JSON.parse(clockless(JSON.stringify(qs[door.endpoint](request, config, jsOptions(door))))));
     const object = qs[door.endpoint](JSON.parse(request), config && JSON.parse(config), jsOptions(door));
-    assert.deepEqual(
-      JSON.parse(clockless(JSON.stringify(object))),
-      JSON.parse(clockless(text)),
-    );
+    assert.deepEqual(keyless(JSON.parse(clockless(JSON.stringify(object)))), keyless(JSON.parse(clockless(text))));
   });
 }
 

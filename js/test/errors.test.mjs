@@ -68,7 +68,7 @@ test("invalid JSON, a bad configuration, a bad option", () => {
 
 test("calendar errors", () => {
   refused(() => isBusinessDay("2023-02-30"), "invalid", "date");
-  refused(() => isBusinessDay("1800-01-01"), "date_out_of_range", "date");
+  refused(() => isBusinessDay("1800-01-01"), "date_out_of_range", "calendar.date");
   refused(() => addBusinessDays("2023-01-02", 1.5), "invalid", "n");
   refused(() => addBusinessDays("2023-01-02", "3"), "wrong_type", "n");
 });

@@ -23,9 +23,9 @@ test("npm pack → npm install in a fresh project → the CLI's SIAPE bytes", ()
       join(dir, "quote.mjs"),
       `import { readFileSync } from "node:fs";
 import { simulate, simulateJson } from "qitech-sim";
-const request = JSON.parse(readFileSync(${JSON.stringify(request)}, "utf8"));
-const config = JSON.parse(readFileSync(${JSON.stringify(config)}, "utf8"));
-const quote = simulate(request, config);
+const request = readFileSync(${JSON.stringify(request)}, "utf8");
+const config = readFileSync(${JSON.stringify(config)}, "utf8");
+const quote = simulate(JSON.parse(request), JSON.parse(config));
 if (quote.data.disbursement_options[0].cet !== 0.0346) throw new Error("cet " + quote.data.cet);
 process.stdout.write(simulateJson(request, config));
 `,

@@ -217,8 +217,9 @@ function render(response, link) {
 
 /** The link that renders this quote on load. */
 function linkFor(request, config) {
-  let hash = `request=${encodeURIComponent(JSON.stringify(request))}`;
-  if (config) hash += `&config=${encodeURIComponent(JSON.stringify(config))}`;
+  const text = (v) => encodeURIComponent(typeof v === "string" ? v : JSON.stringify(v));
+  let hash = `request=${text(request)}`;
+  if (config) hash += `&config=${text(config)}`;
   return `${location.pathname}#${hash}`;
 }
 
