@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the package: the crate for wasm32, the JS glue of the pinned wasm-bindgen-cli (installed
-# by cargo into target/tools when missing) for Node and for the browser, then wasm-opt -Oz when
-# Debian's binaryen is installed. Run from anywhere: `npm --prefix js run build`.
+# Builds the package: the crate for wasm32, the JS glue of the pinned wasm-bindgen-cli for Node and
+# for the browser, then wasm-opt -Oz when Debian's binaryen is installed. Run from anywhere:
+# `npm --prefix js run build`. wasm-bindgen-cli of the pinned version is taken from PATH, else from
+# $QITECH_SIM_TOOLS/bin (default target/tools/bin), where cargo installs it when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JS_DIR="$PWD"
@@ -15,7 +16,9 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$JS_DIR/target}"
 BINDGEN="$TOOLS/bin/wasm-bindgen"
 
 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true
-if ! [ -x "$BINDGEN" ] || [ "$("$BINDGEN" --version | cut -d' ' -f2)" != "$VERSION" ]; then
+if command -v wasm-bindgen >/dev/null && [ "$(wasm-bindgen --version | cut -d' ' -f2)" = "$VERSION" ]; then
+  BINDGEN="$(command -v wasm-bindgen)"
+elif ! [ -x "$BINDGEN" ] || [ "$("$BINDGEN" --version | cut -d' ' -f2)" != "$VERSION" ]; then
   echo "build: installing wasm-bindgen-cli $VERSION into $TOOLS (a few minutes, once)"
   cargo install --locked -q wasm-bindgen-cli --version "$VERSION" --root "$TOOLS"
 fi
