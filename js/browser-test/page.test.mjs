@@ -4,7 +4,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { extname, join, normalize } from "node:path";
 import puppeteer from "puppeteer-core";
@@ -157,6 +157,51 @@ test("the SIAPE quote typed into the form shows the CLI's numbers", async () => 
   await page.click("#options-body tr:nth-child(1)");
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: join(SHOTS, "siape.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("personal credit, issue amount, an annual rate and a refinanced balance: the CLI's numbers", async () => {
+  const { page, errors } = await open();
+  await fill(page, {
+    product: "personal",
+    amountMode: "amount",
+    amount: "1.000,00",
+    rate: "27,572219",
+    rateKind: "annual",
+    installments: "12",
+    disbursementDate: "2024-05-10",
+    firstDueDate: "2024-06-10",
+    limitDays: "0",
+    tac: "2,5",
+    spread: "",
+    spreadTax: "",
+    refinanced: "300,5",
+  });
+  await submit(page);
+  // The request the form stands for, written out here (not by the page's code).
+  const request = {
+    borrower: { person_type: "natural" },
+    financial: {
+      amount: 1000,
+      annual_interest_rate: 0.27572219,
+      number_of_installments: 12,
+      disbursement_date: "2024-05-10",
+      first_due_date: "2024-06-10",
+      limit_days_to_disburse: 0,
+      interest_type: "pre_price_days",
+      credit_operation_type: "ccb",
+    },
+    refinanced_credit_operations: [{ due_balance: 300.5 }],
+  };
+  const config = { contract_fees: [{ fee_type: "tac", amount_type: "percentage", amount: 2.5 }] };
+  const dir = mkdtempSync(join(tmpdir(), "qitech-sim-page-"));
+  writeFileSync(join(dir, "request.json"), JSON.stringify(request));
+  writeFileSync(join(dir, "config.json"), JSON.stringify(config));
+  const data = cliQuote(join(dir, "request.json"), "--config", join(dir, "config.json"));
+  rmSync(dir, { recursive: true, force: true });
+  assert.deepEqual(await rows(page, "options-body"), expectedOptions(data));
+  assert.deepEqual(await rows(page, "schedule-body"), expectedSchedule(data.disbursement_options[0]));
   assert.deepEqual(errors, []);
   await page.close();
 });
