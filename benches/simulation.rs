@@ -1,7 +1,7 @@
 //! Criterion benches of the hot paths. Each bench checks its result inside the loop, so a bench
 //! that got faster by computing something else fails instead of reporting a number.
 //!
-//! Run: `cargo bench --bench simulation` (medians in README.md).
+//! Run: `cargo bench --bench simulation` (medians and how to rerun them in docs/performance.md).
 
 use std::hint::black_box;
 

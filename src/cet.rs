@@ -12,7 +12,8 @@
 //!
 //! The root is found in `f64`: only 4 decimals of the result survive, far above the solver's error
 //! (≈ 1e-15 relative), so the float is safe here, unlike in the schedule. The flows enter as the
-//! nearest doubles of the decimal amounts ([`num::to_f64`], exact for cents: no string round trip);
+//! nearest doubles of the decimal amounts (the crate's correctly rounded conversion, exact for
+//! cents: no string round trip);
 //! even an amount one ulp (1e-16 relative) off would move the root by about that much, 12 orders of
 //! magnitude below the 4th decimal. [`annual_irr`] works on `x = ln(1+i)`, where the net present
 //! value is strictly decreasing, brackets the root and then runs safeguarded Newton steps: it never
@@ -166,7 +167,7 @@ fn annual_irr_counted(disbursed: Decimal, flows: &[Flow]) -> Result<(f64, u32)> 
 /// let flows = [Flow { days: 24, amount: Decimal::from(100) }, Flow { days: 54, amount: Decimal::from(100) }];
 /// let c = cet::solve("191.49".parse()?, &flows)?;
 /// assert_eq!(c.monthly.to_string(), "0.0346");
-/// assert_eq!(qitech_sim::num::to_f64(c.annual), 0.5040756794535896);
+/// assert_eq!(c.annual.to_string().parse::<f64>()?, 0.5040756794535896);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn solve(disbursed: Decimal, flows: &[Flow]) -> Result<Cet> {

@@ -255,6 +255,24 @@ impl Error {
         }
     }
 
+    /// The same error with its field renamed by `rename` (`None` keeps it): how a wire whose body
+    /// names fields differently from the engine (the v2 body's root keys for the engine's
+    /// `financial.*` paths) translates the engine's errors, once.
+    pub fn rename_field(mut self, rename: impl FnOnce(&str) -> Option<String>) -> Self {
+        match &mut self {
+            Error::DateOutOfRange { field, .. }
+            | Error::InvalidField { field, .. }
+            | Error::MissingField { field }
+            | Error::Overflow { field, .. } => {
+                if let Some(f) = rename(field) {
+                    *field = f;
+                }
+            }
+            Error::Json { .. } | Error::CetNoRoot { .. } => {}
+        }
+        self
+    }
+
     /// The offending value as text, where there is one.
     pub fn value(&self) -> Option<String> {
         match self {

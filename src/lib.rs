@@ -69,9 +69,11 @@ pub mod calendar;
 pub mod cet;
 pub mod error;
 pub mod fees;
+mod gross_up;
 pub mod iof;
-#[doc(hidden)]
-pub mod num;
+pub mod loan;
+mod num;
+pub mod options;
 pub mod portability;
 pub mod rate;
 pub mod schedule;

@@ -41,6 +41,51 @@ pub struct AnnualRate(Decimal);
 /// every power the schedule takes stays inside `Decimal`'s range for any realistic term.
 pub const MAX_ANNUAL_RATE: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
 
+/// The largest monthly rate a loan takes as a fraction: 1 is 100 % a month. A larger value is
+/// almost certainly a percent typed where QI expects a fraction (`2.05` for 0.0205).
+pub const MAX_MONTHLY_FRACTION: Decimal = Decimal::ONE;
+
+/// The largest annual rate a loan takes as a fraction: 100 is 10,000 % a year.
+pub const MAX_ANNUAL_FRACTION: Decimal = Decimal::ONE_HUNDRED;
+
+/// `rate` when below `limit`, else an [`crate::ErrorKind::OutOfRange`] error that says why: the
+/// plausibility check of a loan's rates (a percent typed as a fraction), which every door applies
+/// ([`InterestRate::monthly`], [`InterestRate::annual_rate`], [`crate::LoanTerms::validate`]).
+///
+/// # Errors
+/// [`Error::InvalidField`] on `field` when `rate ≥ limit`.
+pub(crate) fn check_fraction(rate: Decimal, field: &str, limit: Decimal) -> Result<Decimal> {
+    if rate >= limit {
+        return Err(Error::invalid(
+            field,
+            rate,
+            format!(
+                "must be below {limit}: rates are fractions (0.0205 is 2.05 %), and this is \
+                 probably a percent typed as a fraction"
+            ),
+        ));
+    }
+    Ok(rate)
+}
+
+/// [`check_fraction`] on a loan's rate input, naming `monthly_interest_rate` or
+/// `annual_interest_rate` under `prefix` (`financial.`, `refinanced_credit_operations[0].`).
+pub(crate) fn check_plausible(input: RateInput, prefix: &str) -> Result<()> {
+    match input {
+        RateInput::Monthly(m) => check_fraction(
+            m.value(),
+            &format!("{prefix}monthly_interest_rate"),
+            MAX_MONTHLY_FRACTION,
+        ),
+        RateInput::Annual(a) => check_fraction(
+            a.value(),
+            &format!("{prefix}annual_interest_rate"),
+            MAX_ANNUAL_FRACTION,
+        ),
+    }
+    .map(|_| ())
+}
+
 fn check_rate(value: Decimal, field: &str) -> Result<Decimal> {
     if value <= Decimal::NEGATIVE_ONE {
         return Err(Error::invalid(
@@ -128,8 +173,8 @@ impl MonthlyRate {
         Ok(AnnualRate(a))
     }
 
-    /// The printed `daily_rate` of the calendar bases: `round8((1+m)^(1/30) − 1)` (by
-    /// [`num::root_rate`]: the 28-digit root's rounding, decided in `f64` when provably the same).
+    /// The printed `daily_rate` of the calendar bases: `round8((1+m)^(1/30) − 1)` (by the crate's
+    /// `root_rate`: the 28-digit root's rounding, decided in `f64` when provably the same).
     ///
     /// # Errors
     /// Only on internal overflow, which [`MonthlyRate::new`]'s bound rules out.
@@ -172,7 +217,7 @@ impl AnnualRate {
     }
 
     /// The printed `monthly_rate` when the input is annual: `round8((1+a)^(1/12) − 1)` (by
-    /// [`num::root_rate`]).
+    /// the crate's `root_rate`).
     ///
     /// # Errors
     /// Only on internal overflow, which the constructor's bound rules out.
@@ -181,7 +226,7 @@ impl AnnualRate {
     }
 
     /// The `workdays` daily rate, which is also what compounds: `round8((1+a)^(1/252) − 1)` (by
-    /// [`num::root_rate`]).
+    /// the crate's `root_rate`).
     ///
     /// # Errors
     /// Only on internal overflow, which the constructor's bound rules out.
@@ -427,7 +472,15 @@ impl InterestRate {
     /// A monthly rate (`monthly_interest_rate`, as a fraction) on `base`.
     ///
     /// # Errors
-    /// As [`MonthlyRate::new`].
+    /// As [`MonthlyRate::new`]; [`Error::InvalidField`] on `financial.monthly_interest_rate` for a
+    /// rate of [`MAX_MONTHLY_FRACTION`] or more (a percent typed as a fraction, refused as the JSON
+    /// reader refuses it).
+    ///
+    /// ```
+    /// use qitech_sim::rate::{InterestBase, InterestRate};
+    /// assert!(InterestRate::monthly("2.05".parse()?, InterestBase::CalendarDays).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// ```
     /// use qitech_sim::rate::{InterestBase, InterestRate};
@@ -436,13 +489,16 @@ impl InterestRate {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn monthly(value: Decimal, base: InterestBase) -> Result<Self> {
+        const FIELD: &str = "financial.monthly_interest_rate";
+        check_fraction(value, FIELD, MAX_MONTHLY_FRACTION)?;
         Self::new(RateInput::Monthly(MonthlyRate::new(value)?), base)
     }
 
     /// An annual rate (`annual_interest_rate`, as a fraction) on `base`.
     ///
     /// # Errors
-    /// As [`AnnualRate::new`].
+    /// As [`AnnualRate::new`]; [`Error::InvalidField`] on `financial.annual_interest_rate` for a
+    /// rate of [`MAX_ANNUAL_FRACTION`] or more (a percent typed as a fraction).
     ///
     /// ```
     /// use qitech_sim::rate::{InterestBase, InterestRate};
@@ -451,6 +507,8 @@ impl InterestRate {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn annual_rate(value: Decimal, base: InterestBase) -> Result<Self> {
+        const FIELD: &str = "financial.annual_interest_rate";
+        check_fraction(value, FIELD, MAX_ANNUAL_FRACTION)?;
         Self::new(RateInput::Annual(AnnualRate::new(value)?), base)
     }
 
@@ -513,7 +571,7 @@ impl InterestRate {
     /// ```
     /// use qitech_sim::rate::{InterestBase, InterestRate};
     /// let rate = InterestRate::annual_rate("2.32".parse()?, InterestBase::CalendarDays)?;
-    /// assert_eq!(qitech_sim::num::to_f64(rate.period_rate()?), 0.10516767467346065);
+    /// assert_eq!(rate.period_rate()?.to_string().parse::<f64>()?, 0.10516767467346065);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn period_rate(&self) -> Result<Decimal> {

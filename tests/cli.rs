@@ -740,7 +740,7 @@ fn compact_prints_the_same_json_on_one_line() {
 fn table_shows_the_quote_and_the_amortization_table() {
     let out = run(
         &[
-            "simulate", REQUEST, "--config", PRICING, "--format", "table",
+            "simulate", REQUEST, "--config", PRICING, "--format", "table", "--lang", "en",
         ],
         None,
     );
@@ -765,6 +765,8 @@ fn table_shows_the_quote_and_the_amortization_table() {
                 "fixtures/personal_credit/debt_request.json",
                 "--format",
                 "table",
+                "--lang",
+                "en",
             ],
             None,
         )
@@ -781,6 +783,8 @@ fn table_shows_the_quote_and_the_amortization_table() {
                 "fixtures/airforce/portability.json",
                 "--format",
                 "table",
+                "--lang",
+                "en",
             ],
             None,
         )
@@ -794,19 +798,26 @@ fn table_shows_the_quote_and_the_amortization_table() {
 
 #[test]
 fn csv_prints_the_schedule() {
-    let out = run(&["simulate", REQUEST, "--format", "csv"], None);
+    // One table per invocation (`--table`); the balance column is named for what it is.
+    let out = run(
+        &["simulate", REQUEST, "--format", "csv", "--table", "options"],
+        None,
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let csv = text(&out.stdout);
-    let first_table: Vec<&str> = csv.split("\n\n").next().unwrap_or("").lines().collect();
+    let first_table: Vec<&str> = csv.lines().collect();
     assert_eq!(
         first_table[0],
         "date,issue,iof,fees,disbursed,change,cet,annual_cet"
     );
     assert!(first_table[1].starts_with("2023-03-14,194.80,1.36,0.00,193.44,193.44,"));
-    let schedule: Vec<&str> = csv.split("\n\n").last().unwrap_or("").lines().collect();
+    let out = run(&["simulate", REQUEST, "--format", "csv"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    let schedule: Vec<&str> = csv.lines().collect();
     assert_eq!(
         schedule[0],
-        "n,due_date,business_due_date,days,interest,principal,iof,total,balance"
+        "n,due_date,business_due_date,days,interest,principal,iof,total,balance_before"
     );
     assert_eq!(
         schedule[1],
@@ -937,4 +948,314 @@ fn batch_into_a_closed_pipe_ends_quietly() {
     assert!(!got.is_empty(), "a first line was written");
     assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
     assert!(out.stderr.is_empty(), "stderr: {}", text(&out.stderr));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The terminal for a person: the pt-BR table, one RFC 4180 table per CSV, did-you-mean (issue 20)
+
+/// A minimal RFC 4180 reader: records end with CRLF (the last one may not), a field is quoted when
+/// it starts with `"`, and `""` inside quotes is one quote. It refuses a bare LF or CR outside
+/// quotes, so a writer that ends records with LF alone fails here.
+fn rfc4180(text: &str) -> Vec<Vec<String>> {
+    let mut records = vec![];
+    let mut record = vec![];
+    let mut field = String::new();
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    let mut at_field_start = true;
+    while let Some(c) = chars.next() {
+        if quoted {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => quoted = false,
+                _ => field.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' if at_field_start => {
+                quoted = true;
+                at_field_start = false;
+                continue;
+            }
+            '"' => panic!("a quote inside an unquoted field: {text:?}"),
+            ',' => {
+                record.push(std::mem::take(&mut field));
+                at_field_start = true;
+                continue;
+            }
+            '\r' => {
+                assert_eq!(chars.next(), Some('\n'), "CR without LF in {text:?}");
+                record.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut record));
+                at_field_start = true;
+                continue;
+            }
+            '\n' => panic!("a bare LF ends a record (RFC 4180 wants CRLF): {text:?}"),
+            _ => field.push(c),
+        }
+        at_field_start = false;
+    }
+    assert!(!quoted, "an unclosed quote in {text:?}");
+    if !field.is_empty() || !record.is_empty() {
+        record.push(field);
+        records.push(record);
+    }
+    records
+}
+
+/// Runs a command that must succeed and returns its stdout.
+fn stdout_ok(args: &[&str]) -> String {
+    let out = run(args, None);
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "qitech-sim {args:?}: {:?} {}",
+        out.status.code(),
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+/// The one error line of a command that must fail with status 2 and print nothing on stdout.
+fn error_line(args: &[&str]) -> String {
+    let out = run(args, None);
+    assert_eq!(out.status.code(), Some(2), "qitech-sim {args:?}");
+    assert!(out.stdout.is_empty(), "qitech-sim {args:?}: stdout");
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "qitech-sim {args:?}: {stderr:?}");
+    stderr.trim_end().to_string()
+}
+
+/// A JSON number as the pt-BR table prints money: `80833.26` → `80.833,26`.
+fn brl(v: &Value) -> String {
+    let s = format!("{:.2}", v.as_f64().expect("a number"));
+    let (int, frac) = s.split_once('.').expect("two decimals");
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(c);
+    }
+    format!("{grouped},{frac}")
+}
+
+#[test]
+fn csv_is_one_rfc4180_table_with_plain_numbers() {
+    let json = run_ok(&["simulate", REQUEST, "--config", PRICING], None);
+    let data = &json["data"];
+    // The default table: the installments, each number the response's, in cents.
+    let csv = stdout_ok(&["simulate", REQUEST, "--config", PRICING, "--format", "csv"]);
+    assert!(!csv.contains("\n\n"), "one table: {csv:?}");
+    let rows = rfc4180(&csv);
+    assert_eq!(
+        rows.len(),
+        1 + data["installments"].as_array().expect("an array").len()
+    );
+    assert_eq!(rows[0][8], "balance_before");
+    for (row, i) in rows[1..]
+        .iter()
+        .zip(data["installments"].as_array().expect("an array"))
+    {
+        assert_eq!(row.len(), rows[0].len(), "{row:?}");
+        assert_eq!(row[1], i["due_date"].as_str().expect("a string"));
+        assert_eq!(
+            row[7],
+            format!("{:.2}", i["total_amount"].as_f64().expect("a number"))
+        );
+        assert_eq!(
+            row[8],
+            format!("{:.2}", i["due_principal"].as_f64().expect("a number"))
+        );
+        for cell in [&row[0], &row[3], &row[4], &row[5], &row[6]] {
+            assert!(cell.parse::<f64>().is_ok(), "a plain number: {cell:?}");
+        }
+    }
+    // The options: the CET as the fraction the JSON prints, no percent text anywhere.
+    let csv = stdout_ok(&[
+        "simulate", REQUEST, "--config", PRICING, "--format", "csv", "--table", "options",
+    ]);
+    assert!(!csv.contains('%'), "{csv}");
+    let rows = rfc4180(&csv);
+    let header = &rows[0];
+    let at = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let options = data["disbursement_options"].as_array().expect("an array");
+    assert_eq!(rows.len(), 1 + options.len());
+    for (row, o) in rows[1..].iter().zip(options) {
+        assert_eq!(
+            row[at("date")],
+            o["disbursement_date"].as_str().expect("a string")
+        );
+        assert_eq!(
+            row[at("cet")].parse::<f64>().expect("a number"),
+            o["cet"].as_f64().expect("a number")
+        );
+        assert_eq!(
+            row[at("annual_cet")].parse::<f64>().expect("a number"),
+            o["annual_cet"].as_f64().expect("a number")
+        );
+        assert_eq!(
+            row[at("issue")],
+            format!("{:.2}", o["issue_amount"].as_f64().expect("a number"))
+        );
+    }
+    assert_eq!(rows[1][at("cet")], "0.0346");
+    // The change per number of installments is that command's one table.
+    let csv = stdout_ok(&[
+        "portability",
+        "fixtures/airforce/portability.json",
+        "--installments-range",
+        "94..96",
+        "--format",
+        "csv",
+    ]);
+    let rows = rfc4180(&csv);
+    assert_eq!(rows[0], ["installments", "change"]);
+    assert_eq!(rows[3], ["96", "15625.90"]);
+    // A table the command does not have is refused, naming the one it has.
+    let line = error_line(&[
+        "debt",
+        "fixtures/personal_credit/debt_request.json",
+        "--format",
+        "csv",
+        "--table",
+        "options",
+    ]);
+    assert!(
+        line.contains("--table") && line.contains("installments"),
+        "{line}"
+    );
+}
+
+#[test]
+fn the_table_is_pt_br_by_default() {
+    let t = stdout_ok(&[
+        "simulate", REQUEST, "--config", PRICING, "--format", "table",
+    ]);
+    for expected in [
+        "simulação",
+        "liberação         14/03/2023",
+        "valor de emissão  R$ 194,80",
+        "IOF               R$ 1,36",
+        "tarifas           R$ 1,95",
+        "valor liberado    R$ 191,49",
+        "CET mensal        3,46 % a.m.",
+        "CET anual         50,4076 % a.a.",
+        "taxa de juros     2,05 % a.m.",
+        "tabela de amortização (liberação em 14/03/2023)",
+        "parcela  vencimento  vencimento útil  dias  juros  amortização",
+        "saldo devedor antes",
+        "07/04/2023  10/04/2023",
+    ] {
+        assert!(
+            t.contains(expected),
+            "the pt-BR table lacks {expected:?}:\n{t}"
+        );
+    }
+    // No ISO date, no English label, and no change row: SIAPE refinances nothing.
+    assert!(!t.contains("2023-"), "{t}");
+    assert!(!t.contains("troco") && !t.contains("change"), "{t}");
+    // A refinancing has its change (troco), per option and in the payroll loan's summary.
+    let port = stdout_ok(&[
+        "portability",
+        "fixtures/airforce/portability.json",
+        "--format",
+        "table",
+    ]);
+    for expected in [
+        "empréstimo-ponte",
+        "consignado",
+        "troco             R$ 15.625,90",
+        "saldo refinanciado",
+        "22/03/2023",
+    ] {
+        assert!(
+            port.contains(expected),
+            "the portability lacks {expected:?}:\n{port}"
+        );
+    }
+    // `--lang` belongs to the table: elsewhere it is refused, not ignored.
+    let line = error_line(&["simulate", REQUEST, "--lang", "en"]);
+    assert!(line.starts_with("error: --lang:"), "{line}");
+    let line = error_line(&[
+        "simulate", REQUEST, "--format", "table", "--table", "options",
+    ]);
+    assert!(line.starts_with("error: --table:"), "{line}");
+}
+
+#[test]
+fn target_change_table_leads_with_the_answer() {
+    let args = [
+        "portability",
+        "fixtures/airforce/portability.json",
+        "--target-change",
+        "20000",
+    ];
+    let json = run_ok(&args, None);
+    let found = &json["installment_face_value"];
+    let change = &json["portability"]["change"][0]["final_disbursement_amount"];
+    let t = stdout_ok(&[&args[..], &["--format", "table"]].concat());
+    let lines: Vec<&str> = t.lines().collect();
+    assert_eq!(lines[0], "resposta", "{t}");
+    assert!(lines[1].contains("troco desejado") && lines[1].ends_with("R$ 20.000,00"));
+    assert!(
+        lines[2].contains("parcela encontrada")
+            && lines[2].ends_with(&format!("R$ {}", brl(found))),
+        "{t}"
+    );
+    assert!(
+        lines[3].contains("troco com ela") && lines[3].ends_with(&format!("R$ {}", brl(change))),
+        "{t}"
+    );
+    // The cent below, and its change that misses the target.
+    let below = found.as_f64().expect("a number") - 0.01;
+    let below_line = lines
+        .iter()
+        .find(|l| l.contains("um centavo abaixo"))
+        .unwrap_or_else(|| panic!("no cent below:\n{t}"));
+    assert!(
+        below_line.ends_with(&format!("R$ {}", brl(&json!(below)))),
+        "{t}"
+    );
+    let missed = lines
+        .iter()
+        .find(|l| l.contains("não alcança"))
+        .unwrap_or_else(|| panic!("no missed change:\n{t}"));
+    let missed: f64 = missed
+        .rsplit("R$ ")
+        .next()
+        .expect("an amount after R$")
+        .replace('.', "")
+        .replace(',', ".")
+        .parse()
+        .expect("an amount");
+    assert!(
+        missed < 20_000.0,
+        "the cent below misses the target: {missed}"
+    );
+    // English keeps the same answer first.
+    let en = stdout_ok(&[&args[..], &["--format", "table", "--lang", "en"]].concat());
+    assert!(en.starts_with("answer\n  target change"), "{en}");
+    assert!(
+        en.contains("one cent below") && en.contains("its change (misses)"),
+        "{en}"
+    );
+}
+
+#[test]
+fn a_mistyped_flag_gets_did_you_mean_in_one_line() {
+    assert_eq!(
+        error_line(&["simulate", REQUEST, "--fromat", "table"]),
+        r#"error: simulate: unknown option "--fromat" (did you mean "--format"?)"#
+    );
+    let line = error_line(&["simulate", REQUEST, "--format", "tabel"]);
+    assert!(line.ends_with(r#"(did you mean "table"?)"#), "{line}");
+    let line = error_line(&["simulat", REQUEST]);
+    assert!(line.contains(r#"(did you mean "simulate"?)"#), "{line}");
+    // Nothing close: no suggestion.
+    let line = error_line(&["simulate", REQUEST, "--zzz"]);
+    assert!(!line.contains("did you mean"), "{line}");
 }

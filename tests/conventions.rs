@@ -3,6 +3,7 @@
 //! leaves unexplained, stated; the other platforms' switches on hand-computed schedules; the
 //! configuration file's `"profile"` / `"conventions"`; and properties over random switch sets.
 
+use crate::support::to_f64;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use qitech_sim::api::{self, SimulationRequest};
@@ -12,7 +13,6 @@ use qitech_sim::conventions::{
     InterestDecimals, IofParts, IofRounding, LastInstallment, Profile, RateDecimals,
 };
 use qitech_sim::iof::{NaturalPersonIof, PersonType};
-use qitech_sim::num::to_f64;
 use qitech_sim::rate::{InterestBase, InterestRate};
 use qitech_sim::schedule::Amortization;
 use qitech_sim::simulation::{Amount, FirstDue, LoanTerms};

@@ -11,19 +11,18 @@
 //! amounts and CETs on thousands of seeded random loans: the three interest bases, monthly and
 //! annual rates, face-value and disbursed-amount modes, 1–120 installments, up to four
 //! disbursement options. The kernels themselves are checked bit for bit (value and scale) against
-//! rust_decimal on random operands.
+//! rust_decimal on random operands by the crate's own tests (`num`'s, the module being private).
 //!
 //! Run with `cargo test --release exactness -- --nocapture` to see the counts.
 
 use chrono::{Days, NaiveDate};
 use qitech_sim::api;
 use qitech_sim::calendar::BrazilCalendar;
-use qitech_sim::num;
 use qitech_sim::rate::{AnnualRate, InterestBase, InterestRate, MonthlyRate, RateInput};
 use qitech_sim::{Amount, FirstDue, LoanTerms, Quote, SimulationOptions, simulate};
 use rust_decimal::{Decimal, MathematicalOps, RoundingStrategy};
 
-use crate::support::dec;
+use crate::support::{dec, to_f64};
 
 // ---------------------------------------------------------------------------------------------
 // Seeded randomness (xorshift64*: reproducible, no dependency).
@@ -544,7 +543,7 @@ fn compare(t: &mut Tally, loan: &Loan, rate: &RefRate, q: &Quote) {
             t.check(&c("due_principal"), i.due_principal, r.due_principal);
             t.check(&c("tax"), i.tax_amount, r.tax);
         } else {
-            let f = num::to_f64;
+            let f = to_f64;
             t.check(&c("pre_fixed"), f(i.pre_fixed_amount), f(r.interest));
             t.check(
                 &c("principal"),
@@ -572,11 +571,7 @@ fn compare(t: &mut Tally, loan: &Loan, rate: &RefRate, q: &Quote) {
     match ref_cet(disbursed, &flows) {
         Some((monthly, annual)) => {
             t.check(&format!("{ctx} cet"), q.cet.monthly, monthly);
-            t.check(
-                &format!("{ctx} annual_cet"),
-                num::to_f64(q.cet.annual),
-                annual,
-            );
+            t.check(&format!("{ctx} annual_cet"), to_f64(q.cet.annual), annual);
         }
         None => t.fail(format!("{ctx}: reference CET found no root")),
     }
@@ -655,146 +650,6 @@ fn fast_schedules_match_the_python_like_reference() {
     assert_eq!(t.mismatches, 0, "{:#?}", t.examples);
     assert_eq!(t.loans + t.rejected, (face + disbursed) as usize);
     assert!(t.rejected < 40, "{} loans rejected", t.rejected);
-}
-
-// ---------------------------------------------------------------------------------------------
-// The kernels, bit for bit against rust_decimal.
-
-/// A decimal with a random bit length (0–96), shape and scale.
-fn random_decimal(r: &mut Rng) -> Decimal {
-    let bits = (r.next() % 97) as u32;
-    let raw = ((u128::from(r.next()) << 64) | u128::from(r.next())) & ((1 << 96) - 1);
-    let m = match r.next() % 16 {
-        0 => (1 << 96) - 1 - u128::from(r.next() % 5),
-        1 => 10u128.pow((r.next() % 28) as u32),
-        2 => 5 * 10u128.pow((r.next() % 27) as u32),
-        _ if bits == 0 => 0,
-        _ => raw >> (96 - bits),
-    };
-    Decimal::from_parts(
-        m as u32,
-        (m >> 32) as u32,
-        (m >> 64) as u32,
-        r.chance(2),
-        (r.next() % 29) as u32,
-    )
-}
-
-/// Value and scale (and sign of zero) identical.
-fn same(a: Option<Decimal>, b: Option<Decimal>) -> bool {
-    a.map(|x| x.serialize()) == b.map(|x| x.serialize())
-}
-
-#[test]
-fn kernels_are_bit_for_bit_rust_decimal() {
-    let mut r = Rng(0xDEC1_3A11);
-    let cases = 300_000;
-    let mut bad = Vec::new();
-    for _ in 0..cases {
-        let (a, b) = (random_decimal(&mut r), random_decimal(&mut r));
-        let dp = (r.next() % 29) as u32;
-        let checks = [
-            ("mul", same(num::mul(a, b, "x").ok(), a.checked_mul(b))),
-            ("add", same(num::add(a, b, "x").ok(), a.checked_add(b))),
-            ("sub", same(num::sub(a, b, "x").ok(), a.checked_sub(b))),
-            (
-                "round_dp",
-                same(
-                    Some(num::round_dp(a, dp)),
-                    Some(a.round_dp_with_strategy(dp, num::ROUNDING)),
-                ),
-            ),
-            (
-                "normalize",
-                same(Some(num::normalize(a)), Some(a.normalize())),
-            ),
-            (
-                "to_f64",
-                num::to_f64(a).to_bits()
-                    == a.normalize()
-                        .to_string()
-                        .parse::<f64>()
-                        .map_or(0, f64::to_bits),
-            ),
-        ];
-        for (name, ok) in checks {
-            if !ok && bad.len() < 10 {
-                bad.push(format!("{name}({a:?}, {b:?}, dp {dp})"));
-            }
-        }
-    }
-    // Schedule-like operands: growth factors near 1 at full precision, balances, cents.
-    for _ in 0..cases / 3 {
-        let g = Decimal::ONE + Decimal::new((r.next() % 100_000_000_000) as i64, 13);
-        let f = g.checked_powu(r.range(1, 40)).unwrap_or(g);
-        let inv = Decimal::ONE / f;
-        let bal = Decimal::new(r.range(1, 1_000_000_000) as i64, 2) * inv;
-        let pairs = [(inv, inv), (bal, f - Decimal::ONE), (bal, inv), (inv, bal)];
-        for (a, b) in pairs {
-            if !same(num::mul(a, b, "x").ok(), a.checked_mul(b))
-                || !same(num::add(a, b, "x").ok(), a.checked_add(b))
-                || !same(num::sub(a, b, "x").ok(), a.checked_sub(b))
-            {
-                bad.push(format!("schedule-like ({a:?}, {b:?})"));
-            }
-        }
-        let e = r.range(0, 1_100);
-        if !same(num::powu(f, e, "x").ok(), f.checked_powu(e)) {
-            bad.push(format!("powu({f:?}, {e})"));
-        }
-    }
-    // Sums of taxes, in order, as repeated checked_add from zero.
-    for _ in 0..cases / 30 {
-        let terms: Vec<Decimal> = (0..r.range(0, 130))
-            .map(|_| match r.next() % 8 {
-                0 => random_decimal(&mut r),
-                1 => Decimal::ZERO,
-                _ => Decimal::new(
-                    (r.next() % 100_000_000_000_000) as i64,
-                    (r.next() % 17) as u32,
-                ),
-            })
-            .collect();
-        let mut sequential = Some(Decimal::ZERO);
-        for t in &terms {
-            sequential = sequential.and_then(|s| s.checked_add(*t));
-        }
-        if !same(num::sum(terms.iter().copied(), "t").ok(), sequential) {
-            bad.push(format!("sum({terms:?})"));
-        }
-    }
-    assert!(bad.is_empty(), "{bad:#?}");
-}
-
-#[test]
-fn quantized_roots_match_the_newton_root() {
-    let mut r = Rng(0x0007_2001);
-    let mut bad = Vec::new();
-    let mut exact_powers = vec![
-        (dec("1.0201"), 2),
-        (dec("1.21"), 2),
-        (dec("2.25"), 2),
-        (dec("4"), 2),
-        (dec("1.5"), 1),
-        (dec("1.0205"), 1),
-        (dec("1.000000015"), 1),
-    ];
-    for _ in 0..30_000 {
-        let x = Decimal::ONE
-            + Decimal::new(r.range(0, 4_000_000) as i64 - 990_000, r.range(5, 9) as u32);
-        let n = [1, 2, 12, 30, 252, 365][(r.next() % 6) as usize];
-        exact_powers.push((x.max(dec("0.01")), n));
-    }
-    for (x, n) in exact_powers {
-        let newton = num::nth_root(x, n, "x")
-            .map(|y| y - Decimal::ONE)
-            .map(|y| y.round_dp_with_strategy(8, num::ROUNDING));
-        let fast = num::root_rate(x, n, 8, "x");
-        if !same(fast.ok(), newton.ok()) {
-            bad.push(format!("root_rate({x}, {n})"));
-        }
-    }
-    assert!(bad.is_empty(), "{bad:#?}");
 }
 
 #[test]

@@ -138,6 +138,113 @@ fn a_typed_caller_gets_the_json_callers_errors() {
     );
 }
 
+/// Every check the JSON reader applies to a loan's values is the engine's too: a typed caller gets
+/// the same error (kind, field, value and message) for the same bad value, from the constructors
+/// or from `simulate`'s `validate`.
+#[test]
+fn a_typed_caller_gets_every_json_check() {
+    use qitech_sim::rate::{MonthlyRate, RateInput};
+    let base = InterestBase::CalendarDays;
+    let good = InterestRate::monthly(dec("0.0205"), base).expect("rate");
+    // A rate built from its parts passes `MonthlyRate`'s arithmetic bounds only.
+    let raw = |m: &str| {
+        InterestRate::new(
+            RateInput::Monthly(MonthlyRate::new(dec(m)).expect("raw rate")),
+            base,
+        )
+        .expect("raw rate")
+    };
+    let face = |rate: InterestRate, first: FirstDue| {
+        LoanTerms::face_value(dec("100"), 2, rate, date(2023, 3, 14), first)
+    };
+    let simulated = |terms: qitech_sim::Result<LoanTerms>| {
+        terms
+            .and_then(|t| simulate(&t, &SimulationOptions::new()).map(|_| ()))
+            .expect_err("refused")
+    };
+    let annual = |a: &str| {
+        siape_with(|v| {
+            v["financial"]
+                .as_object_mut()
+                .map(|f| f.remove("monthly_interest_rate"));
+            v["financial"]["annual_interest_rate"] = json!(dec(a));
+        })
+    };
+    let cases: Vec<(&str, Error, String)> = vec![
+        (
+            "a monthly percent typed as a fraction",
+            InterestRate::monthly(dec("2.05"), base).expect_err("refused"),
+            siape_with(|v| v["financial"]["monthly_interest_rate"] = json!(dec("2.05"))),
+        ),
+        (
+            "a monthly rate of exactly 100 %",
+            InterestRate::monthly(dec("1"), base).expect_err("refused"),
+            siape_with(|v| v["financial"]["monthly_interest_rate"] = json!(1)),
+        ),
+        (
+            "a monthly rate built from its parts",
+            simulated(face(raw("2.05"), date(2023, 4, 7).into())),
+            siape_with(|v| v["financial"]["monthly_interest_rate"] = json!(dec("2.05"))),
+        ),
+        (
+            "an annual percent typed as a fraction",
+            InterestRate::annual_rate(dec("100"), base).expect_err("refused"),
+            annual("100"),
+        ),
+        (
+            "a refinanced operation's percent rate",
+            simulated(face(good, date(2023, 4, 7).into()).map(|t| {
+                t.refinance(
+                    RefinancedOperation::new(dec("10"))
+                        .expect("operation")
+                        .accrues(raw("1.5"), date(2023, 1, 10)),
+                )
+            })),
+            siape_with(|v| {
+                v["refinanced_credit_operations"] = json!([{
+                    "due_balance": 10, "monthly_interest_rate": 1.5,
+                    "disbursement_date": "2023-01-10"
+                }]);
+            }),
+        ),
+        (
+            "a delay of 0",
+            simulated(face(good, FirstDue::Delay(0))),
+            siape_with(|v| {
+                v["financial"]
+                    .as_object_mut()
+                    .map(|f| f.remove("first_due_date"));
+                v["financial"]["first_due_date_delay"] = json!(0);
+            }),
+        ),
+        (
+            "a first due date on the disbursement date",
+            simulated(face(good, date(2023, 3, 14).into())),
+            siape_with(|v| v["financial"]["first_due_date"] = json!("2023-03-14")),
+        ),
+        (
+            "too many days to disburse",
+            simulated(face(good, date(2023, 4, 7).into()).map(|t| t.limit_days_to_disburse(61))),
+            siape_with(|v| v["financial"]["limit_days_to_disburse"] = json!(61)),
+        ),
+        (
+            // (`RefinancedOperation::new` refuses it too, not knowing its index.)
+            "a negative refinanced balance",
+            simulated(face(good, date(2023, 4, 7).into()).map(|t| {
+                let mut op = RefinancedOperation::new(dec("10")).expect("operation");
+                op.due_balance = dec("-1");
+                t.refinance(op)
+            })),
+            siape_with(|v| {
+                v["refinanced_credit_operations"] = json!([{"due_balance": -1}]);
+            }),
+        ),
+    ];
+    for (name, typed, text) in cases {
+        assert_eq!(typed, error_of(&text), "{name}");
+    }
+}
+
 #[test]
 fn the_quote_carries_every_printed_total() {
     let pricing = api::pricing_from_json(

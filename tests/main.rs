@@ -4,6 +4,7 @@ mod batch;
 mod calendar;
 mod cli;
 mod conventions;
+mod doors;
 mod exactness;
 mod fuzz;
 mod golden;

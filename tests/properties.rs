@@ -24,12 +24,12 @@ use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
 use crate::support::date;
+use crate::support::{round_cents, round_dp, round_interest};
 use qitech_sim::api::{SimulationRequest, SimulationResponse};
 use qitech_sim::cet::{self, Flow};
 use qitech_sim::error::Error;
 use qitech_sim::fees::{AmountType, FeeRule, Pricing};
 use qitech_sim::iof::Iof;
-use qitech_sim::num::{round_cents, round_dp, round_interest};
 use qitech_sim::rate::{AnnualRate, InterestBase, InterestRate, MonthlyRate, RateInput};
 use qitech_sim::schedule::{self, Grid};
 use qitech_sim::{

@@ -5,9 +5,9 @@
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
+use crate::support::{round_cents, round_interest};
 use proptest::prelude::*;
 use qitech_sim::api::{self, SimulationRequest};
-use qitech_sim::num::{round_cents, round_interest};
 use qitech_sim::schedule::Grid;
 use qitech_sim::{
     Amount, Decimal, DelayUnit, Error, ErrorKind, OptionDays, SimulationOptions, simulate,

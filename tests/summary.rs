@@ -1,15 +1,12 @@
 //! `batch --summary`: every number of a summary is the full response's, on every request fixture
 //! under `fixtures/` (with its pricing when it has one), in the library and through the binary.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use qitech_sim::SimulationOptions;
 use qitech_sim::api::{self, SimulationRequest};
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_qitech-sim");
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 /// The full response's field of each summary field, per disbursement option.
@@ -183,28 +180,10 @@ fn summary_numbers_are_the_full_responses_on_every_request_fixture() {
 
 /// Runs `batch` with `args` on `input`: (exit code, stdout lines, stderr).
 fn batch(input: &[u8], args: &[&str]) -> (Option<i32>, Vec<String>, String) {
-    let mut child = Command::new(BIN)
-        .arg("batch")
-        .args(args)
-        .current_dir(ROOT)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {BIN}: {e}"));
-    let mut stdin = child.stdin.take().expect("piped");
-    let input = input.to_vec();
-    let feeder = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let out = child.wait_with_output().expect("wait");
-    let _ = feeder.join();
-    let stdout = String::from_utf8(out.stdout).expect("batch writes UTF-8");
-    (
-        out.status.code(),
-        stdout.lines().map(str::to_string).collect(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let mut all = vec!["batch"];
+    all.extend_from_slice(args);
+    let (code, stdout, stderr) = crate::support::run_bin(&all, input);
+    (code, stdout.lines().map(str::to_string).collect(), stderr)
 }
 
 #[test]

@@ -8,6 +8,7 @@
 
 use std::path::Path;
 
+use crate::support::{round_cents, round_dp, to_f64};
 use chrono::{Days, NaiveDate};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -15,7 +16,6 @@ use qitech_sim::api::{self, SimulationRequest, SimulationResponse};
 use qitech_sim::cet::{self, Flow};
 use qitech_sim::conventions::{Conventions, Profile};
 use qitech_sim::iof::{self, IofRule, NaturalPersonIof, PersonType};
-use qitech_sim::num::{round_cents, round_dp, to_f64};
 use qitech_sim::rate::{InterestBase, InterestRate};
 use qitech_sim::schedule::Amortization;
 use qitech_sim::simulation::{Amount, FirstDue, LoanTerms};

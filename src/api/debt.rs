@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde_json::Value;
 
 use super::number::{Num, percent_pt_br};
-use super::reader::{Collateral, CollateralType, SimulationRequest};
+use super::request::{Collateral, CollateralType, SimulationRequest};
 use super::simulation::{
     ContractFeeJson, ExternalFeeJson, PrefixedInterestRateJson, contract_fees_json, derived_key,
     external_fees_json, hash_key, installment_json, rate_json,
@@ -278,6 +278,10 @@ pub fn debt_json(text: &str, options: &SimulationOptions) -> Result<DebtData> {
 /// value.
 pub fn debt_request(request: &SimulationRequest, options: &SimulationOptions) -> Result<DebtData> {
     request.check_fields(options.get_allow_unknown_fields())?;
-    let sim = simulate(&request.terms, options)?;
+    // The issuance prints the requested date's option only: the later disbursement options are
+    // not priced (the request is still validated whole, so it is refused as before).
+    request.terms.validate()?;
+    let first_only = request.terms.clone().limit_days_to_disburse(0);
+    let sim = simulate(&first_only, options)?;
     Ok(DebtData::new(request, &sim, options))
 }

@@ -3,6 +3,9 @@
 //! `batch`, the tests and the benches all call. Translation only: every number a response prints is
 //! computed by the engine ([`crate::Quote`] carries them all); this layer formats.
 //!
+//! Callers go through [`Service`] (the front door: configuration, profile, options and clock
+//! decided once, one entry per endpoint); the per-endpoint pipelines below are its parts.
+//!
 //! | endpoint | request | pipeline | response |
 //! |---|---|---|---|
 //! | `/debt_simulation` | [`SimulationRequest`] | [`simulate_json`], [`simulate_request`] | [`SimulationResponse`] |
@@ -19,10 +22,13 @@
 //!   its serde output and its fast compact writer ([`SimulationResponse::to_json_bytes`]) come from
 //!   that one declaration.
 
+mod config;
 mod debt;
+mod json;
 mod number;
 mod portability;
-mod reader;
+mod request;
+mod service;
 mod simulation;
 mod strict;
 mod v2;
@@ -38,16 +44,18 @@ pub use number::{Num, percent_pt_br};
 pub fn num_json_bytes(n: Num) -> Vec<u8> {
     writer::to_json_bytes(&n, 32)
 }
-pub use portability::{
-    ChangeByInstallmentsJson, ChangeJson, InstallmentsRangeResponse, PortabilityResponse,
-    TargetChangeResponse, change_by_installments, portability_json, portability_request,
-    target_change,
-};
-pub use reader::{
-    Collateral, CollateralType, MAX_COLLATERALS, MAX_FEES, PartnerConfig, PortabilityRequest,
-    SimulationRequest, config_from_json, config_from_json_with, parse_date, pricing_from_json,
+pub use config::{
+    MAX_FEES, PartnerConfig, config_from_json, config_from_json_with, pricing_from_json,
     pricing_from_json_with,
 };
+pub use json::{ReadOptions, parse_date};
+pub use portability::{
+    ChangeByInstallmentsJson, ChangeJson, InstallmentsRangeResponse, PortabilityRequest,
+    PortabilityResponse, TargetChangeResponse, change_by_installments, portability_json,
+    portability_request, target_change,
+};
+pub use request::{Collateral, CollateralType, MAX_COLLATERALS, SimulationRequest};
+pub use service::{Body, PortabilityAnswer, PortabilityQuery, Service, Simulated, SimulationBody};
 pub use simulation::{
     ContractFeeJson, DisbursementOptionJson, ExternalFeeJson, InstallmentJson,
     PrefixedInterestRateJson, RefinancedJson, SimulationData, SimulationResponse,

@@ -5,13 +5,16 @@
 use chrono::NaiveDate;
 
 use super::debt::DebtData;
+use super::json::{Obj, ReadOptions, parse_base, parse_json, unknown_in};
 use super::number::Num;
-use super::reader::{Collateral, PortabilityRequest, SimulationRequest};
+use super::request::{Collateral, CollateralType, SimulationRequest, parse_collateral_type};
 use super::simulation::SimulationData;
 use super::writer::json_struct;
 use crate::error::Result;
-use crate::portability::{self, Portability};
+use crate::portability::{self, PayrollTerms, Portability, PortabilityTerms};
+use crate::rate::{AnnualRate, InterestBase, InterestRate};
 use crate::simulation::{Simulation, SimulationOptions};
+use serde_json::Value;
 
 json_struct! {
     /// The change of one disbursement option of a portability.
@@ -184,4 +187,124 @@ pub fn change_by_installments(
         changes: rows.iter().map(row).collect(),
         installment_face_value: Num(f),
     })
+}
+
+/// Keys of the flat portability input.
+const PORTABILITY_KEYS: &[&str] = &[
+    "annual_interest_rate",
+    "bridge_annual_interest_rate",
+    "bridge_disbursement_date",
+    "bridge_first_due_date_delay",
+    "collateral_type",
+    "first_due_date",
+    "installment_face_value",
+    "interest_base",
+    "limit_days_to_disburse",
+    "monthly_interest_rate",
+    "number_of_installments",
+    "outstanding_balance",
+];
+
+// ---------------------------------------------------------------------------------------------
+// Portability (`qitech-sim portability`)
+
+/// The input of `qitech-sim portability`: one flat JSON object.
+///
+/// ```json
+/// {"outstanding_balance": 80492.95, "bridge_annual_interest_rate": 0.20983,
+///  "bridge_disbursement_date": "2023-03-17", "bridge_first_due_date_delay": 5,
+///  "installment_face_value": 100.0, "number_of_installments": 96, "monthly_interest_rate": 0.0205,
+///  "interest_base": "calendar_days", "collateral_type": "airforce_payroll",
+///  "first_due_date": "2023-06-10", "limit_days_to_disburse": 3}
+/// ```
+/// `bridge_first_due_date_delay` defaults to 5, `interest_base` to `calendar_days`,
+/// `limit_days_to_disburse` to 0; `annual_interest_rate` may replace `monthly_interest_rate`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PortabilityRequest {
+    /// The chain's terms.
+    pub terms: PortabilityTerms,
+    /// `collateral_type` of the payroll loan.
+    pub collateral_type: CollateralType,
+}
+
+impl PortabilityRequest {
+    /// Reads the flat portability input, refusing keys it does not know.
+    ///
+    /// # Errors
+    /// [`crate::Error::Json`] for text that is not JSON; otherwise an error naming the field and
+    /// value.
+    pub fn from_json(text: &str, source_name: &str) -> Result<Self> {
+        Self::from_json_with(text, source_name, false)
+    }
+
+    /// [`PortabilityRequest::from_json`], accepting unknown keys when `allow_unknown`.
+    ///
+    /// # Errors
+    /// As [`PortabilityRequest::from_json`].
+    pub fn from_json_with(text: &str, source_name: &str, allow_unknown: bool) -> Result<Self> {
+        Self::from_value_with(
+            &parse_json(text, source_name)?,
+            source_name,
+            ReadOptions::default().allow_unknown(allow_unknown),
+        )
+    }
+
+    /// Reads the flat portability input from a parsed value (`source_name` names it when it is
+    /// not an object), with the parse options `read`.
+    ///
+    /// # Errors
+    /// As [`PortabilityRequest::from_json`].
+    pub fn from_value_with(v: &Value, source_name: &str, read: ReadOptions) -> Result<Self> {
+        let o = Obj::root(v, source_name)?;
+        if !read.allow_unknown_fields
+            && let Some(u) = unknown_in(o.map, "", PORTABILITY_KEYS)
+        {
+            return Err(u.error());
+        }
+        let outstanding_balance =
+            o.required("outstanding_balance", o.decimal("outstanding_balance")?)?;
+        let bridge_rate = AnnualRate::for_field(
+            o.required(
+                "bridge_annual_interest_rate",
+                o.decimal("bridge_annual_interest_rate")?,
+            )?,
+            "bridge_annual_interest_rate",
+        )?;
+        let bridge_disbursement_date = o.required(
+            "bridge_disbursement_date",
+            o.date("bridge_disbursement_date")?,
+        )?;
+        let bridge_delay_days = o
+            .u32("bridge_first_due_date_delay")?
+            .unwrap_or(portability::BRIDGE_DELAY_DAYS);
+        let base = match o.string("interest_base")? {
+            Some(b) => parse_base(&b, "interest_base")?,
+            None => InterestBase::CalendarDays,
+        };
+        let input = o.rate_input()?;
+        let t = o.required("collateral_type", o.string("collateral_type")?)?;
+        let collateral_type = parse_collateral_type(&t, "collateral_type")?;
+        let payroll = PayrollTerms::new(
+            o.required(
+                "installment_face_value",
+                o.decimal("installment_face_value")?,
+            )?,
+            o.required("number_of_installments", o.u32("number_of_installments")?)?,
+            InterestRate::new(input, base)?,
+            o.required("first_due_date", o.date("first_due_date")?)?,
+        )?
+        .limit_days_to_disburse(o.u32("limit_days_to_disburse")?.unwrap_or(0));
+        let terms = PortabilityTerms::new(
+            outstanding_balance,
+            bridge_rate,
+            bridge_disbursement_date,
+            payroll,
+        )?
+        .bridge_delay_days(bridge_delay_days);
+        Ok(PortabilityRequest {
+            terms,
+            collateral_type,
+        })
+    }
 }

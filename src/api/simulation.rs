@@ -5,13 +5,13 @@
 use chrono::NaiveDate;
 
 use super::number::Num;
-use super::reader::SimulationRequest;
+use super::request::SimulationRequest;
 use super::writer::{self, json_struct};
 use crate::error::Result;
 use crate::fees::AmountType;
 use crate::rate::InterestBase;
 use crate::schedule::Installment;
-use crate::simulation::{Quote, Simulation, SimulationOptions, simulate};
+use crate::simulation::{LoanTerms, Quote, Simulation, SimulationOptions, simulate};
 
 json_struct! {
     /// QI's simulation response envelope: `{"data":{...},"event_datetime":..,"key":..,"status":"finished","type":"debt"}`.
@@ -433,11 +433,88 @@ impl SimulationData {
 /// (pricing, policies) — by FNV-1a: the same request and options get the same key, any difference
 /// another. It is not QI's key.
 pub(crate) fn derived_key(request: &SimulationRequest, options: &SimulationOptions) -> String {
+    request_key(request.text_hash, &Canonical(request), options)
+}
+
+/// The canonical text of a request built in Rust (no JSON to hash): every field of the request
+/// and of its terms, destructured exhaustively, so that a field added to either cannot be left out
+/// of the key (the compiler names this function), whatever the types' `Debug` shows.
+struct Canonical<'a>(&'a SimulationRequest);
+
+impl std::fmt::Debug for Canonical<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let SimulationRequest {
+            terms,
+            issue_date,
+            credit_operation_type,
+            interest_type,
+            interest_grace_period,
+            principal_grace_period,
+            collaterals,
+            requester_key,
+            borrower,
+            text_hash: _,
+            unknown_field: _,
+        } = self.0;
+        let LoanTerms {
+            amount,
+            amortization,
+            borrower: person,
+            number_of_installments,
+            rate,
+            disbursement_date,
+            first_due,
+            limit_days_to_disburse,
+            refinanced,
+            due_dates,
+            installment_totals,
+            month_period,
+            move_due_dates,
+            rebates,
+            explicit_interest_base,
+        } = terms;
+        f.debug_list()
+            .entries([
+                &amount as &dyn std::fmt::Debug,
+                amortization,
+                person,
+                number_of_installments,
+                rate,
+                disbursement_date,
+                first_due,
+                limit_days_to_disburse,
+                refinanced,
+                due_dates,
+                installment_totals,
+                month_period,
+                move_due_dates,
+                rebates,
+                explicit_interest_base,
+                issue_date,
+                credit_operation_type,
+                interest_type,
+                interest_grace_period,
+                principal_grace_period,
+                collaterals,
+                requester_key,
+                borrower,
+            ])
+            .finish()
+    }
+}
+
+/// The key of a request whose canonical JSON hashes to `text_hash` (else of `request`'s terms)
+/// under `options`.
+pub(crate) fn request_key(
+    text_hash: Option<u128>,
+    request: &dyn std::fmt::Debug,
+    options: &SimulationOptions,
+) -> String {
     // The bytes of `format!("{request_part}|{options:?}")`, hashed as they are formatted (the
     // options' `Debug` text is long; it is not gathered into a string first).
     use std::io::Write;
     let mut h = Fnv1a::default();
-    let written = match request.text_hash {
+    let written = match text_hash {
         Some(t) => write!(h, "{t:032x}|{options:?}"),
         None => write!(h, "{request:?}|{options:?}"),
     };
@@ -473,6 +550,14 @@ impl std::io::Write for Fnv1a {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+/// FNV-1a of a parsed body in canonical form (sorted keys, compact): the same request sent with
+/// other spacing or key order, as text or as a value, hashes the same.
+pub(crate) fn canonical_hash(v: &serde_json::Value) -> Option<u128> {
+    let mut hasher = Fnv1a::default();
+    serde_json::to_writer(&mut hasher, v).ok()?;
+    Some(hasher.finish())
 }
 
 /// FNV-1a of `bytes`.
@@ -615,10 +700,19 @@ impl SummaryResponse {
         simulation: &Simulation,
         options: &SimulationOptions,
     ) -> Self {
+        Self::of(
+            derived_key(request, options),
+            request.requester_key.clone(),
+            simulation,
+        )
+    }
+
+    /// The summary of `simulation` under `key` (a v2 body's: it has no `requester_key`).
+    pub(crate) fn of(key: String, requester_key: Option<String>, simulation: &Simulation) -> Self {
         SummaryResponse {
-            key: derived_key(request, options),
+            key,
             options: simulation.options.iter().map(summary_option_json).collect(),
-            requester_key: request.requester_key.clone(),
+            requester_key,
         }
     }
 

@@ -26,15 +26,22 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
+use super::config::read_amount_type;
+use super::json::{
+    Obj, ReadOptions, UnknownKey, parse_base, parse_json, parse_person_type, refuse_unknown,
+    unknown_in,
+};
 use super::number::Num;
-use super::reader::{Obj, parse_base, parse_json, parse_person_type, read_amount_type};
+use super::request::read_credit_operation_type;
 use super::simulation::{PrefixedInterestRateJson, rate_json};
 use super::writer::{self, json_struct};
 use crate::error::{Error, Result};
 use crate::fees::{AmountType, FeeClass, FeeRule, Pricing};
 use crate::rate::{InterestBase, InterestRate};
 use crate::schedule::Amortization;
-use crate::simulation::{Amount, FirstDue, LoanTerms, Quote, SimulationOptions, simulate};
+use crate::simulation::{
+    Amount, FirstDue, LoanTerms, Quote, Simulation, SimulationOptions, simulate,
+};
 
 /// The root keys that mark a v2 body (with no `financial` object).
 const V2_KEYS: &[&str] = &[
@@ -105,6 +112,8 @@ pub struct V2Request {
     pub fees: Vec<V2Fee>,
     /// `credit_operation_type`, echoed (default `ccb`).
     pub credit_operation_type: String,
+    /// A hash of the body in canonical form, for a summary's `key` (`None`: not read from JSON).
+    pub(crate) text_hash: Option<u128>,
 }
 
 impl V2Request {
@@ -116,12 +125,26 @@ impl V2Request {
         Self::from_value(&parse_json(text, source_name)?)
     }
 
-    /// Reads a v2 body from a parsed value.
+    /// Reads a v2 body from a parsed value, refusing keys the v2 page does not list (with the
+    /// nearest known key), as the `financial` body does.
     ///
     /// # Errors
-    /// An error naming the field and value; [`Error::Unsupported`](crate::ErrorKind) for the
-    /// fields whose arithmetic is not implemented (see the module docs).
+    /// An error naming the field (its v2 path) and value; [`Error::Unsupported`](crate::ErrorKind)
+    /// for the fields whose arithmetic is not implemented (see the module docs).
     pub fn from_value(v: &Value) -> Result<Self> {
+        Self::from_value_with(v, ReadOptions::default())
+    }
+
+    /// [`V2Request::from_value`] with the parse options `read` (unknown keys accepted when it
+    /// allows them).
+    ///
+    /// # Errors
+    /// As [`V2Request::from_value`].
+    pub fn from_value_with(v: &Value, read: ReadOptions) -> Result<Self> {
+        refuse_unknown(first_unknown_v2_key(v), Self::read(v), read).map_err(v2_paths)
+    }
+
+    fn read(v: &Value) -> Result<Self> {
         let root = Obj::root(v, "request")?;
         // "Ensures all installment due dates are moved to the next business day": the loan's
         // `move_due_dates` (the crate's conventions, *Dates and day counts*).
@@ -242,9 +265,8 @@ impl V2Request {
         Ok(V2Request {
             terms,
             fees,
-            credit_operation_type: root
-                .string("credit_operation_type")?
-                .unwrap_or_else(|| "ccb".into()),
+            credit_operation_type: read_credit_operation_type(&root)?,
+            text_hash: None,
         })
     }
 
@@ -472,6 +494,16 @@ pub fn v2_simulate_json(text: &str, options: &SimulationOptions) -> Result<V2Res
 /// # Errors
 /// As [`v2_simulate_json`].
 pub fn v2_simulate_request(request: &V2Request, options: &SimulationOptions) -> Result<V2Response> {
+    let sim = v2_simulation(request, options)?;
+    Ok(V2Response::new(request, sim.first()))
+}
+
+/// The engine's simulation of a v2 body: its `fees[]` as the pricing (`options` must carry no
+/// fees of its own), errors named by their v2 paths.
+pub(crate) fn v2_simulation(
+    request: &V2Request,
+    options: &SimulationOptions,
+) -> Result<Simulation> {
     let configured = options.get_pricing();
     if let Some(f) = configured
         .contract_fees
@@ -485,6 +517,51 @@ pub fn v2_simulate_request(request: &V2Request, options: &SimulationOptions) -> 
         ));
     }
     let options = options.clone().pricing(request.pricing());
-    let sim = simulate(&request.terms, &options)?;
-    Ok(V2Response::new(request, sim.first()))
+    simulate(&request.terms, &options).map_err(v2_paths)
+}
+
+/// The v2 wire's names for the engine's fields: the engine names the `financial` body's paths
+/// (`financial.number_of_installments`); a v2 body has those keys at its root. The one place the
+/// v2 door translates an error.
+pub(crate) fn v2_paths(e: Error) -> Error {
+    e.rename_field(|f| f.strip_prefix("financial.").map(str::to_string))
+}
+
+/// Root keys of the v2 body (`/v2/credit_operation/simulation`).
+const V2_BODY_KEYS: &[&str] = &[
+    "annual_interest_rate",
+    "credit_operation_type",
+    "disbursed_issue_amount",
+    "disbursement_date",
+    "fees",
+    "first_due_date",
+    "force_installments_on_workdays",
+    "installment_face_value",
+    "installments",
+    "interest_base",
+    "interest_grace_period",
+    "interest_type",
+    "issuer_person_type",
+    "monthly_interest_rate",
+    "number_of_installments",
+    "principal_amortization_month_period",
+    "principal_grace_period",
+];
+
+/// Keys of a v2 `fees[]` item.
+const V2_FEE_KEYS: &[&str] = &["amount", "amount_type", "fee_type", "type"];
+
+/// The first unknown key of a v2 body: at its root, then in `fees[]`.
+pub(super) fn first_unknown_v2_key(v: &Value) -> Option<UnknownKey> {
+    let root = v.as_object()?;
+    if let Some(u) = unknown_in(root, "", V2_BODY_KEYS) {
+        return Some(u);
+    }
+    match root.get("fees") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| unknown_in(x.as_object()?, &format!("fees[{i}]"), V2_FEE_KEYS)),
+        _ => None,
+    }
 }

@@ -20,7 +20,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::number::{Num, Printed};
-use super::reader::CollateralType;
+use super::request::CollateralType;
 use crate::fees::AmountType;
 use crate::rate::InterestBase;
 

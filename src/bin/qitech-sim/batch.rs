@@ -3,8 +3,12 @@
 //!
 //! * **One output line per input line**, in order: a line that fails (invalid JSON, a bad field, a
 //!   blank line, bytes that are not UTF-8, a line longer than [`MAX_LINE_BYTES`]) gives
-//!   `{"error":"…","line":N}` (N counts input lines from 1). A UTF-8 byte-order mark opening line 1
-//!   is skipped; a `\r` ending a line too.
+//!   `{"error":"…","field":…,"kind":"…","line":N}` (N counts input lines from 1; `kind` is
+//!   [`qitech_sim::ErrorKind::as_str`], `invalid_json` for a line that is not a JSON text;
+//!   `field` the field's path, or null). A UTF-8 byte-order mark opening line 1 is skipped; a `\r`
+//!   ending a line too.
+//! * Each line is a simulation body of either shape (`financial` or v2), read and priced by the
+//!   one [`qitech_sim::api::Service`].
 //! * **Memory bounded in bytes**: a line is read up to [`MAX_LINE_BYTES`] (the rest of a longer
 //!   line is skipped without being stored, and the stream goes on); the lines read ahead are
 //!   bounded by [`QUEUE_BYTES`]; the responses priced ahead of the writer by [`OUTPUT_BYTES`]
@@ -14,7 +18,7 @@
 //!   the pricer prices whatever has arrived as soon as no further line is waiting, then flushes; a
 //!   co-process that writes one line and waits for its answer gets it.
 //! * **`--summary`** ([`Shape::Summary`]): each priced line is the compact
-//!   [`api::SummaryResponse`] instead of the full response (per disbursement option: date, issue,
+//!   [`qitech_sim::api::SummaryResponse`] instead of the full response (per disbursement option: date, issue,
 //!   IOF, fees, disbursed, change or shortfall, first installment, CET); error lines, order,
 //!   memory bounds and flushing are the same.
 //! * At the end, stderr gets one summary line (`qitech-sim batch: lines read: 1000, priced: 997,
@@ -26,8 +30,7 @@ use std::process::ExitCode;
 use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError};
 use std::sync::{Arc, Condvar, Mutex};
 
-use qitech_sim::SimulationOptions;
-use qitech_sim::api::{self, SimulationRequest};
+use qitech_sim::api::{Body, Service, SimulationBody};
 use rayon::prelude::*;
 use serde_json::json;
 
@@ -91,7 +94,7 @@ impl Pool {
 pub(crate) enum Shape {
     /// The full simulation response.
     Full,
-    /// The one-line summary ([`api::SummaryResponse`]).
+    /// The one-line summary ([`qitech_sim::api::SummaryResponse`]).
     Summary,
 }
 
@@ -274,7 +277,7 @@ struct Counts {
 /// Runs the batch over `file` (stdin when `None` or `-`).
 pub(crate) fn run(
     file: Option<&str>,
-    options: &SimulationOptions,
+    service: &Service,
     shape: Shape,
 ) -> Result<ExitCode, Failure> {
     let source: Box<dyn Read + Send> = match file {
@@ -304,7 +307,7 @@ pub(crate) fn run(
         &send_out,
         &budget,
         &pool,
-        options,
+        service,
         shape,
         &mut counts,
     );
@@ -338,7 +341,7 @@ fn price_all(
     send: &SyncSender<Vec<Vec<u8>>>,
     budget: &Budget,
     pool: &Pool,
-    options: &SimulationOptions,
+    service: &Service,
     shape: Shape,
     counts: &mut Counts,
 ) -> Option<String> {
@@ -382,7 +385,7 @@ fn price_all(
             std::mem::take(&mut pending),
             send,
             pool,
-            options,
+            service,
             shape,
             counts,
         ) {
@@ -394,8 +397,37 @@ fn price_all(
     read_error
 }
 
+/// Why a line was not priced: the message, [`qitech_sim::ErrorKind::as_str`] and the field.
+#[derive(Debug, Clone)]
+struct LineError {
+    message: String,
+    kind: &'static str,
+    field: Option<String>,
+}
+
+impl From<qitech_sim::Error> for LineError {
+    fn from(e: qitech_sim::Error) -> Self {
+        LineError {
+            message: e.to_string(),
+            kind: e.kind().as_str(),
+            field: e.field().map(str::to_string),
+        }
+    }
+}
+
+impl LineError {
+    /// A line that is not a JSON text at all (blank, not UTF-8, too long): no field.
+    fn unread(message: String) -> Self {
+        LineError {
+            message,
+            kind: qitech_sim::ErrorKind::InvalidJson.as_str(),
+            field: None,
+        }
+    }
+}
+
 /// A parsed line, or its error line.
-type Parsed = (usize, Result<SimulationRequest, String>);
+type Parsed = (usize, Result<SimulationBody, LineError>);
 
 /// Parses `lines` in parallel, prices them in sub-chunks of at most [`OUTPUT_BYTES`] of estimated
 /// output, and sends each sub-chunk's texts to the writer. `false` when the writer is gone.
@@ -403,21 +435,24 @@ fn price_chunk(
     lines: Vec<Line>,
     send: &SyncSender<Vec<Vec<u8>>>,
     pool: &Pool,
-    options: &SimulationOptions,
+    service: &Service,
     shape: Shape,
     counts: &mut Counts,
 ) -> bool {
     let parsed: Vec<Parsed> = lines
         .into_par_iter()
         .map(|l| {
-            let request = l.text.and_then(|t| {
-                SimulationRequest::from_json(&t, &format!("line {}", l.number))
-                    .map_err(|e| e.to_string())
+            let request = l.text.map_err(LineError::unread).and_then(|t| {
+                let name = format!("line {}", l.number);
+                service
+                    .read_simulation(Body::from(&t).named(&name))
+                    .map_err(LineError::from)
             });
             (l.number, request)
         })
         .collect();
-    let now = now_utc();
+    // The clock of this chunk's responses.
+    let service = &service.clone().event_datetime(now_utc());
     let mut start = 0;
     while start < parsed.len() {
         let mut end = start;
@@ -431,7 +466,7 @@ fn price_chunk(
         }
         let results: Vec<(bool, Vec<u8>)> = parsed[start..end]
             .par_iter()
-            .map(|(n, request)| price_line(*n, request, options, shape, now.clone(), pool.take()))
+            .map(|(n, request)| price_line(*n, request, service, shape, pool.take()))
             .collect();
         counts.failed += results.iter().filter(|r| !r.0).count();
         if send
@@ -448,45 +483,46 @@ fn price_chunk(
 /// A generous estimate of a response's bytes: QI prints each installment once at the top and once
 /// per disbursement option (≈ 320 bytes each in compact JSON); a summary prints ≈ 300 bytes per
 /// option.
-fn estimated_output(request: &Result<SimulationRequest, String>, shape: Shape) -> usize {
+fn estimated_output(request: &Result<SimulationBody, LineError>, shape: Shape) -> usize {
     match request {
         Ok(r) => {
-            let options = r.terms.limit_days_to_disburse as usize + 2;
+            let terms = r.terms();
+            let options = terms.limit_days_to_disburse as usize + 2;
             match shape {
-                Shape::Full => 4096 + options * r.terms.number_of_installments as usize * 400,
+                Shape::Full => 4096 + options * terms.number_of_installments as usize * 400,
                 Shape::Summary => 256 + options * 400,
             }
         }
-        Err(e) => 64 + e.len(),
+        Err(e) => 128 + e.message.len(),
     }
 }
 
-/// One line: `(priced, the compact response or {"error":…,"line":N}, and its newline)`. The
+/// One line: `(priced, the compact response or the error line, and its newline)`. The
 /// response's bytes are UTF-8 by construction (JSON literals, serde_json's string escaping and
 /// number printing), so they are sent as they are, not validated again.
 fn price_line(
     n: usize,
-    request: &Result<SimulationRequest, String>,
-    options: &SimulationOptions,
+    request: &Result<SimulationBody, LineError>,
+    service: &Service,
     shape: Shape,
-    now: Option<String>,
     mut line: Vec<u8>,
 ) -> (bool, Vec<u8>) {
-    let error = |e: String, mut line: Vec<u8>| {
+    let error = |e: &LineError, mut line: Vec<u8>| {
         line.clear();
-        line.extend_from_slice(json!({"line": n, "error": e}).to_string().as_bytes());
+        let v = json!({"line": n, "error": e.message, "kind": e.kind, "field": e.field});
+        line.extend_from_slice(v.to_string().as_bytes());
         line.push(b'\n');
         (false, line)
     };
     let written = match request {
-        Err(e) => return error(e.clone(), line),
-        Ok(req) => match shape {
-            Shape::Full => {
-                api::simulate_request(req, options, now).map(|r| r.append_json_to(&mut line))
-            }
-            Shape::Summary => {
-                api::summarize_request(req, options).map(|r| r.append_json_to(&mut line))
-            }
+        Err(e) => return error(e, line),
+        Ok(body) => match shape {
+            Shape::Full => service
+                .simulate_body(body)
+                .map(|r| r.append_json_to(&mut line)),
+            Shape::Summary => service
+                .summary_body(body)
+                .map(|r| r.append_json_to(&mut line)),
         },
     };
     match written {
@@ -494,7 +530,7 @@ fn price_line(
             line.push(b'\n');
             (true, line)
         }
-        Err(e) => error(e.to_string(), line),
+        Err(e) => error(&LineError::from(e), line),
     }
 }
 

@@ -13,11 +13,12 @@ use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use qitech_sim::api::{self, PortabilityRequest, SimulationRequest};
+use qitech_sim::api::{
+    self, Body, PortabilityAnswer, PortabilityQuery, PortabilityRequest, Service, Simulated,
+};
 use qitech_sim::calendar::BrazilCalendar;
-use qitech_sim::conventions::{ConventionsConfig, Profile};
 use qitech_sim::iof::NaturalPersonIof;
-use qitech_sim::{Decimal, DelayUnit, OptionDays, SimulationOptions};
+use qitech_sim::{Decimal, DelayUnit, OptionDays};
 use serde_json::json;
 
 /// The one-line usage printed when no command is given.
@@ -71,9 +72,9 @@ enum DayUnit {
 enum Format {
     /// QI's JSON (pretty, or one line with --compact).
     Json,
-    /// The quote and the amortization table as a broker shows them.
+    /// The quote and the amortization table as a broker shows them (pt-BR; --lang en).
     Table,
-    /// The amortization table(s) as CSV.
+    /// One table as RFC 4180 CSV (--table installments|options).
     Csv,
 }
 
@@ -113,6 +114,12 @@ struct OutputArgs {
     /// JSON on one line.
     #[arg(long)]
     compact: bool,
+    /// The language of --format table: `pt` (pt-BR, the default) or `en`.
+    #[arg(long, value_name = "LANG")]
+    lang: Option<table::Lang>,
+    /// The table --format csv prints: `installments` (the default) or `options`.
+    #[arg(long, value_name = "TABLE")]
+    table: Option<table::CsvTable>,
 }
 
 #[derive(Args)]
@@ -259,6 +266,15 @@ fn clap_error(e: &clap::Error, args: &[String]) -> ExitCode {
     };
     let arg = context(ContextKind::InvalidArg);
     let value = context(ContextKind::InvalidValue);
+    // clap's nearest flag, command or value (its `suggestions` feature), in the crate's words.
+    let suggested_arg = context(ContextKind::SuggestedArg);
+    let did_you_mean = |s: &str| {
+        if s.is_empty() {
+            String::new()
+        } else {
+            format!(" (did you mean {s:?}?)")
+        }
+    };
     let scope = match args {
         [first, second, ..] if first == "calendar" => format!("calendar {second}"),
         [first, ..] => first.clone(),
@@ -287,10 +303,14 @@ fn clap_error(e: &clap::Error, args: &[String]) -> ExitCode {
             } else {
                 value.as_str()
             };
-            format!("{prefix}unknown command {name:?}; {USAGE}")
+            let suggested = did_you_mean(&context(ContextKind::SuggestedSubcommand));
+            format!("{prefix}unknown command {name:?}{suggested}; {USAGE}")
         }
         ErrorKind::UnknownArgument if arg.starts_with('-') => {
-            format!("{scope}: unknown option {arg:?}")
+            format!(
+                "{scope}: unknown option {arg:?}{}",
+                did_you_mean(&suggested_arg)
+            )
         }
         ErrorKind::UnknownArgument => format!("{scope}: unexpected argument {arg:?}"),
         ErrorKind::MissingRequiredArgument => {
@@ -312,7 +332,8 @@ fn clap_error(e: &clap::Error, args: &[String]) -> ExitCode {
         ErrorKind::InvalidValue if value.is_empty() => format!("{arg}: missing value"),
         ErrorKind::InvalidValue => {
             let valid = context(ContextKind::ValidValue);
-            format!("{arg}: expected one of {valid} (got {value:?})")
+            let suggested = did_you_mean(&context(ContextKind::SuggestedValue));
+            format!("{arg}: expected one of {valid} (got {value:?}){suggested}")
         }
         ErrorKind::ArgumentConflict => {
             format!(
@@ -352,94 +373,94 @@ fn run(cli: Cli) -> Result<Outcome, Failure> {
     }
     match cli.command {
         Command::Simulate(a) => {
-            let (options, conventions) = engine_config(&a.engine)?;
+            let service = service(&a.engine)?.event_datetime(now_utc());
             let text = read_input(&a.file)?;
-            if api::is_v2_body(&text) {
-                // The v2 body answers in the v2 shape, under `qi-v2` unless the configuration
-                // names a profile (explicit switches override either).
-                let options = options.conventions(conventions.resolve(Profile::QiV2)?);
-                let request = api::V2Request::from_json(&text, source_name(&a.file))?;
-                let response = api::v2_simulate_request(&request, &options)?;
-                if a.output.format != Format::Json {
-                    return Err(Failure(
-                        "--format: the v2 response is printed as JSON only".to_string(),
-                    ));
+            match service.simulate(Body::from(&text).named(source_name(&a.file)))? {
+                Simulated::Legacy(response) => {
+                    render(&a.output, &response, || table::simulation(&response))
                 }
-                let text = if a.output.compact {
-                    serde_json::to_string(&response)
-                } else {
-                    serde_json::to_string_pretty(&response)
-                };
-                return text
-                    .map(Outcome::Print)
-                    .map_err(|e| Failure(format!("output: {e}")));
+                // The v2 body answers in the v2 shape, JSON only.
+                Simulated::V2(_) if a.output.format != Format::Json => Err(Failure(
+                    "--format: the v2 response is printed as JSON only".to_string(),
+                )),
+                v2 => json(&a.output, &v2),
             }
-            let request = SimulationRequest::from_json(&text, source_name(&a.file))?;
-            let response = api::simulate_request(&request, &options, now_utc())?;
-            render(&a.output, &response, || table::simulation(&response))
         }
         Command::Debt(a) => {
-            let options = engine_options(&a.engine)?;
+            let service = service(&a.engine)?;
             let text = read_input(&a.file)?;
-            if api::is_v2_body(&text) {
-                return Err(Failure(format!(
-                    "{}: a v2 simulation body (no financial object) has no issuance shape; \
-                     run it with simulate",
-                    source_name(&a.file)
-                )));
-            }
-            let request = SimulationRequest::from_json(&text, source_name(&a.file))?;
-            let data = api::debt_request(&request, &options)?;
+            let data = service.debt(Body::from(&text).named(source_name(&a.file)))?;
             render(&a.output, &data, || table::debt(&data))
         }
         Command::Portability(a) => portability(a),
         Command::Batch(a) => {
-            let options = engine_options(&a.engine)?;
+            let service = service(&a.engine)?.event_datetime(now_utc());
             let shape = if a.summary {
                 batch::Shape::Summary
             } else {
                 batch::Shape::Full
             };
-            batch::run(a.file.as_deref(), &options, shape).map(Outcome::Done)
+            batch::run(a.file.as_deref(), &service, shape).map(Outcome::Done)
         }
         Command::Calendar(c) => calendar(c).map(|v| Outcome::Print(v.to_string())),
     }
 }
 
-/// JSON (pretty unless `--compact`), or the table / CSV view.
+/// JSON (pretty unless `--compact`), or the table / CSV view. An output option that the format
+/// would not use is refused, never ignored.
 fn render<T: serde::Serialize>(
     output: &OutputArgs,
     value: &T,
     view: impl FnOnce() -> table::View,
 ) -> Result<Outcome, Failure> {
+    if output.compact && output.format != Format::Json {
+        return Err(Failure("--compact: applies to --format json only".into()));
+    }
+    if output.lang.is_some() && output.format != Format::Table {
+        return Err(Failure("--lang: applies to --format table only".into()));
+    }
+    if output.table.is_some() && output.format != Format::Csv {
+        return Err(Failure("--table: applies to --format csv only".into()));
+    }
     let text = match output.format {
         Format::Json if output.compact => serde_json::to_string(value),
         Format::Json => serde_json::to_string_pretty(value),
-        Format::Table => return Ok(Outcome::Print(view().table())),
-        Format::Csv => return Ok(Outcome::Print(view().csv())),
+        Format::Table => {
+            return Ok(Outcome::Print(
+                view().table(output.lang.unwrap_or_default()),
+            ));
+        }
+        Format::Csv => {
+            return view()
+                .csv(output.table.unwrap_or_default())
+                .map(Outcome::Print);
+        }
+    };
+    text.map(Outcome::Print)
+        .map_err(|e| Failure(format!("output: {e}")))
+}
+
+/// JSON only (pretty unless `--compact`): a response no table shows.
+fn json<T: serde::Serialize>(output: &OutputArgs, value: &T) -> Result<Outcome, Failure> {
+    let text = if output.compact {
+        serde_json::to_string(value)
+    } else {
+        serde_json::to_string_pretty(value)
     };
     text.map(Outcome::Print)
         .map_err(|e| Failure(format!("output: {e}")))
 }
 
 fn portability(a: PortabilityArgs) -> Result<Outcome, Failure> {
-    let options = engine_options(&a.engine)?;
-    let name = source_name(&a.file);
-    let request = PortabilityRequest::from_json_with(
-        &read_input(&a.file)?,
-        name,
-        a.engine.allow_unknown_fields,
-    )?;
-    if let Some(t) = &a.target_change {
+    let service = service(&a.engine)?;
+    let query = if let Some(t) = &a.target_change {
         let target: Decimal = t
             .parse()
             .map_err(|_| Failure(format!("--target-change: expected an amount (got {t:?})")))?;
-        let r = api::target_change(&request, target, &options)?;
-        return render(&a.output, &r, || table::portability(&r.portability));
-    }
-    if let Some(range) = &a.installments_range {
+        PortabilityQuery::TargetChange(target)
+    } else if let Some(range) = &a.installments_range {
         let max = qitech_sim::schedule::MAX_INSTALLMENTS;
-        let parsed = range
+        let (lo, hi) = range
             .split_once("..")
             .and_then(|(lo, hi)| {
                 Some((
@@ -453,22 +474,40 @@ fn portability(a: PortabilityArgs) -> Result<Outcome, Failure> {
                     "--installments-range: expected MIN..MAX within 1..{max} (got {range:?})"
                 ))
             })?;
-        let r = api::change_by_installments(&request, parsed.0..=parsed.1, &options)?;
-        return render(&a.output, &r, || table::installments_range(&r));
+        PortabilityQuery::InstallmentsRange(lo, hi)
+    } else {
+        PortabilityQuery::Plain
+    };
+    let text = read_input(&a.file)?;
+    let answer = service.portability(Body::from(&text).named(source_name(&a.file)), query)?;
+    match &answer {
+        PortabilityAnswer::TargetChange(r) => render(&a.output, r, || {
+            // The view adds the cent below the installment found, priced by the same service.
+            let request = serde_json::from_str(&text).ok().and_then(|v| {
+                PortabilityRequest::from_value_with(
+                    &v,
+                    source_name(&a.file),
+                    service.read_options(),
+                )
+                .ok()
+            });
+            match (request, service.options()) {
+                (Some(request), Ok(options)) => table::target_change(r, &request, options),
+                _ => table::portability(&r.portability),
+            }
+        }),
+        PortabilityAnswer::InstallmentsRange(r) => {
+            render(&a.output, r, || table::installments_range(r))
+        }
+        PortabilityAnswer::Plain(r) => render(&a.output, r, || table::portability(r)),
+        _ => json(&a.output, &answer),
     }
-    let r = api::portability_request(&request, &options)?;
-    render(&a.output, &r, || table::portability(&r))
 }
 
-fn engine_options(e: &EngineArgs) -> Result<SimulationOptions, Failure> {
-    engine_config(e).map(|(options, _)| options)
-}
-
-/// The engine options of the arguments, with the configuration's pricing and its conventions
-/// resolved for the `financial` body (`qi-2023` unless it names a profile), and the
-/// configuration's profile and switches for a v2 body to resolve again.
-fn engine_config(e: &EngineArgs) -> Result<(SimulationOptions, ConventionsConfig), Failure> {
-    let mut options = SimulationOptions::new()
+/// The one [`Service`] of the engine arguments: the partner configuration (read once), the
+/// options; the profile per body shape is the service's.
+fn service(e: &EngineArgs) -> Result<Service, Failure> {
+    let mut service = Service::new()
         .delay_unit(match e.delay_unit {
             DayUnit::Calendar => DelayUnit::CalendarDays,
             DayUnit::Business => DelayUnit::BusinessDays,
@@ -482,16 +521,10 @@ fn engine_config(e: &EngineArgs) -> Result<(SimulationOptions, ConventionsConfig
             NaturalIofArg::Dated => NaturalPersonIof::Dated,
         })
         .allow_unknown_fields(e.allow_unknown_fields);
-    let mut conventions = ConventionsConfig::default();
     if let Some(path) = &e.config {
-        let text = read_input(path)?;
-        let config = api::config_from_json_with(&text, source_name(path), e.allow_unknown_fields)?;
-        options = options
-            .pricing(config.pricing.clone())
-            .conventions(config.conventions(Profile::Qi2023)?);
-        conventions = config.conventions;
+        service = service.config_json(&read_input(path)?, source_name(path))?;
     }
-    Ok((options, conventions))
+    Ok(service)
 }
 
 fn source_name(path: &str) -> &str {

@@ -6,8 +6,8 @@
 //!
 //! The checked operations ([`mul`], [`add`], [`sub`], [`powu`], [`sum`]) and the roundings return
 //! exactly what rust_decimal returns (value and scale), computed on the 96-bit mantissas with native
-//! 128-bit integers and division by invariant powers of ten (see the kernels below); they are 2–5×
-//! faster than rust_decimal's generic digit loops and tests/exactness.rs checks them bit for bit.
+//! 128-bit integers and division by invariant powers of ten (see the kernels below); this module's
+//! tests check them bit for bit against rust_decimal.
 
 use rust_decimal::prelude::FromPrimitive;
 use rust_decimal::{Decimal, MathematicalOps, RoundingStrategy};
@@ -15,7 +15,7 @@ use rust_decimal::{Decimal, MathematicalOps, RoundingStrategy};
 use crate::error::{Error, Result};
 
 /// The rounding mode of every quantization in the crate: half to even.
-pub const ROUNDING: RoundingStrategy = RoundingStrategy::MidpointNearestEven;
+pub(crate) const ROUNDING: RoundingStrategy = RoundingStrategy::MidpointNearestEven;
 
 // ---------------------------------------------------------------------------------------------
 // Exact kernels on the 96-bit mantissa.
@@ -331,7 +331,7 @@ fn mul_fast(a: Decimal, b: Decimal) -> Option<Decimal> {
 /// The same value and scale as `x.round_dp_with_strategy(dp, MidpointNearestEven)` (a value with at
 /// most `dp` decimals is returned unchanged, anything else gets scale `dp`), computed with one
 /// native 128-bit division of the mantissa instead of rust_decimal's digit-group loops.
-pub fn round_dp(x: Decimal, dp: u32) -> Decimal {
+pub(crate) fn round_dp(x: Decimal, dp: u32) -> Decimal {
     let (negative, mag, scale) = parts(x);
     if scale <= dp || mag == 0 {
         return x.round_dp_with_strategy(dp, ROUNDING);
@@ -363,18 +363,13 @@ pub(crate) fn bisect_cents(
 }
 
 /// Money: round half-even to cents (issue amounts, installment totals, IOF total, fees).
-pub fn round_cents(x: Decimal) -> Decimal {
+pub(crate) fn round_cents(x: Decimal) -> Decimal {
     round_dp(x, 2)
 }
 
 /// Rates as QI prints and uses them: round half-even to 8 decimals.
-pub fn round_rate(x: Decimal) -> Decimal {
+pub(crate) fn round_rate(x: Decimal) -> Decimal {
     round_dp(x, 8)
-}
-
-/// Face-value-mode interest and principal: round half-even to 10 decimals.
-pub fn round_interest(x: Decimal) -> Decimal {
-    round_dp(x, 10)
 }
 
 /// Checked `a × b`; `field` names the input blamed on overflow.
@@ -382,7 +377,7 @@ pub fn round_interest(x: Decimal) -> Decimal {
 /// Bit for bit rust_decimal's `checked_mul` (exact when the product fits in 96 bits, else rounded
 /// half-even to the largest scale that fits), by the 128/192-bit kernels of this module.
 #[inline]
-pub fn mul(a: Decimal, b: Decimal, field: &str) -> Result<Decimal> {
+pub(crate) fn mul(a: Decimal, b: Decimal, field: &str) -> Result<Decimal> {
     match mul_fast(a, b) {
         Some(r) => Ok(r),
         None => mul_slow(a, b, field),
@@ -400,7 +395,7 @@ fn mul_slow(a: Decimal, b: Decimal, field: &str) -> Result<Decimal> {
 ///
 /// Bit for bit rust_decimal's `checked_add`, by the 128-bit kernels of this module.
 #[inline]
-pub fn add(a: Decimal, b: Decimal, field: &str) -> Result<Decimal> {
+pub(crate) fn add(a: Decimal, b: Decimal, field: &str) -> Result<Decimal> {
     match add_fast(a, b, false) {
         Some(r) => Ok(r),
         None => add_slow(a, b, false, field),
@@ -411,7 +406,7 @@ pub fn add(a: Decimal, b: Decimal, field: &str) -> Result<Decimal> {
 ///
 /// Bit for bit rust_decimal's `checked_sub`, by the 128-bit kernels of this module.
 #[inline]
-pub fn sub(a: Decimal, b: Decimal, field: &str) -> Result<Decimal> {
+pub(crate) fn sub(a: Decimal, b: Decimal, field: &str) -> Result<Decimal> {
     match add_fast(a, b, true) {
         Some(r) => Ok(r),
         None => add_slow(a, b, true, field),
@@ -441,7 +436,7 @@ fn add_slow(a: Decimal, b: Decimal, subtract: bool, field: &str) -> Result<Decim
 ///
 /// # Errors
 /// [`Error::Overflow`] as [`add`].
-pub fn sum(terms: impl IntoIterator<Item = Decimal>, field: &str) -> Result<Decimal> {
+pub(crate) fn sum(terms: impl IntoIterator<Item = Decimal>, field: &str) -> Result<Decimal> {
     let mut acc: u128 = 0;
     let mut scale = 0;
     let mut terms = terms.into_iter();
@@ -484,7 +479,7 @@ pub fn sum(terms: impl IntoIterator<Item = Decimal>, field: &str) -> Result<Deci
 
 /// `x` without trailing fractional zeros, as `Decimal::normalize` (which also turns −0 into 0);
 /// a 64-bit loop for the common mantissas.
-pub fn normalize(x: Decimal) -> Decimal {
+pub(crate) fn normalize(x: Decimal) -> Decimal {
     let (negative, mag, mut scale) = parts(x);
     if mag == 0 || scale == 0 || mag & 1 == 1 || mag >> 64 != 0 {
         return x.normalize();
@@ -498,7 +493,7 @@ pub fn normalize(x: Decimal) -> Decimal {
 }
 
 /// Checked `a ÷ b` (division by zero is reported as an overflow of `field`).
-pub fn div(a: Decimal, b: Decimal, field: &str) -> Result<Decimal> {
+pub(crate) fn div(a: Decimal, b: Decimal, field: &str) -> Result<Decimal> {
     a.checked_div(b).ok_or_else(|| Error::overflow(field, a))
 }
 
@@ -508,7 +503,7 @@ pub fn div(a: Decimal, b: Decimal, field: &str) -> Result<Decimal> {
 /// product rounded half-even to what fits) and normalizes the result; this runs that same sequence
 /// of products on this module's multiplication kernel. Other exponents (and 0, 1 as bases) go to
 /// rust_decimal itself (for `n ≥ 1024` it keeps 192-bit intermediates).
-pub fn powu(x: Decimal, n: u64, field: &str) -> Result<Decimal> {
+pub(crate) fn powu(x: Decimal, n: u64, field: &str) -> Result<Decimal> {
     let power = if (3..1024).contains(&n) && !x.is_zero() && x != Decimal::ONE {
         powu_narrow(x, n)
     } else {
@@ -545,7 +540,7 @@ fn powu_narrow(base: Decimal, exp: u64) -> Option<Decimal> {
 /// # Errors
 /// [`Error::InvalidField`] if `x ≤ 0` or `n = 0`; [`Error::Overflow`] if `x` is beyond what the
 /// powers can hold.
-pub fn nth_root(x: Decimal, n: u64, field: &str) -> Result<Decimal> {
+pub(crate) fn nth_root(x: Decimal, n: u64, field: &str) -> Result<Decimal> {
     if x <= Decimal::ZERO || n == 0 {
         return Err(Error::invalid(field, x, "root of a non-positive number"));
     }
@@ -584,7 +579,7 @@ pub fn nth_root(x: Decimal, n: u64, field: &str) -> Result<Decimal> {
 ///
 /// # Errors
 /// As [`nth_root`].
-pub fn root_rate(x: Decimal, n: u64, dp: u32, field: &str) -> Result<Decimal> {
+pub(crate) fn root_rate(x: Decimal, n: u64, dp: u32, field: &str) -> Result<Decimal> {
     if x > Decimal::ZERO && n > 0 && (dp as usize) < POW10_F64.len() {
         let xf = to_f64(x);
         let y = xf.powf(1.0 / n as f64);
@@ -617,7 +612,7 @@ fn float_root_margin(dp: u32, xf: f64, y: f64, t: f64) -> f64 {
 /// `mantissa / 10^scale` is the quotient of two exactly representable doubles, and IEEE division
 /// rounds it correctly (Clinger's fast path). Longer mantissas go through `to_f64_long`, exact
 /// integer arithmetic, with no string formatted or parsed.
-pub fn to_f64(x: Decimal) -> f64 {
+pub(crate) fn to_f64(x: Decimal) -> f64 {
     let (negative, mag, scale) = parts(x);
     if mag <= 1 << 53 && (scale as usize) < POW10_F64.len() {
         // mag ≤ 2⁵³ fits in u64, whose conversion is one instruction (u128's is a library call).
@@ -685,7 +680,7 @@ fn to_f64_long(mag: u128, scale: u32) -> f64 {
 ///
 /// # Errors
 /// [`Error::InvalidField`] for NaN, infinities and magnitudes beyond `Decimal`.
-pub fn from_f64_shortest(v: f64, field: &str) -> Result<Decimal> {
+pub(crate) fn from_f64_shortest(v: f64, field: &str) -> Result<Decimal> {
     if !v.is_finite() {
         return Err(Error::invalid(field, v, "not a finite number"));
     }
@@ -706,483 +701,4 @@ pub fn from_f64_shortest(v: f64, field: &str) -> Result<Decimal> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A fixed LCG's random decimals: mantissas of 1 to 96 bits, scales 0 to 28, both signs.
-    struct Operands(u64);
-
-    impl Operands {
-        fn bits(&mut self) -> u64 {
-            self.0 = self
-                .0
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            self.0
-        }
-
-        fn decimal(&mut self) -> Decimal {
-            let width = 1 + self.bits() % 96;
-            let raw = (u128::from(self.bits()) << 64 | u128::from(self.bits())) >> (128 - width);
-            let scale = (self.bits() % 29) as u32;
-            // The sign from the top bit: an LCG's low bit alternates.
-            from_mag(raw.max(1), self.bits() >> 63 == 1, scale)
-        }
-    }
-
-    /// `root_rate` is the Newton root rounded, whichever route decides it: growth factors below
-    /// and above 1 (negative and steep rates), roots 1 to 365, every decimals count the float
-    /// route takes (0 to 22) and beyond (23, 28), and rates that are exact midpoints or exact
-    /// values at their decimals (where the float must hand over).
-    #[test]
-    fn root_rates_are_the_rounded_newton_roots() {
-        let mut xs: Vec<Decimal> = [
-            "0.5",
-            "0.9",
-            "0.999",
-            "1.0000001",
-            "1.02",
-            "1.2682417",
-            "1.27572219",
-            "2",
-            "10",
-            "1000",
-            "1000000",
-        ]
-        .iter()
-        .map(|x| d(x))
-        .collect();
-        // Midpoints and exact values with n = 1: 1 + 0.00000125 is a tie at 7 decimals.
-        xs.extend(["1.00000125", "1.00000135", "1.5", "0.99999875", "1.25"].map(d));
-        let mut fast = 0;
-        for &x in &xs {
-            for n in [1, 2, 12, 30, 252, 365] {
-                let root = nth_root(x, n, "t").expect("root");
-                for dp in [0, 1, 2, 4, 6, 7, 8, 10, 12, 16, 22, 23, 28] {
-                    let want = round_dp(sub(root, Decimal::ONE, "t").expect("rate"), dp);
-                    let got = root_rate(x, n, dp, "t").expect("rate");
-                    assert!(
-                        same_bits(got, want),
-                        "{x}^(1/{n}) − 1 at {dp}: {got} vs {want}"
-                    );
-                    fast += u32::from(got.scale() == dp && want.scale() == dp);
-                }
-            }
-        }
-        assert!(fast > 0);
-    }
-
-    /// Division by a power of ten through the reciprocals (`div2_pow10`, and `div3_pow10` on
-    /// numbers below 2¹²⁸) is the native division, for every power, on random numerators and on
-    /// ones whose remainder is just below the divisor or just above 0 (where the reciprocal's
-    /// estimate needs its corrections).
-    #[test]
-    fn the_reciprocal_division_is_the_native_one() {
-        let mut ops = Operands(11);
-        for k in 1..20_u32 {
-            let divisor = POW10[k as usize];
-            for i in 0..20_000 {
-                let wide = u128::from(ops.bits()) << 64 | u128::from(ops.bits());
-                let q = wide % (u128::MAX / divisor);
-                let r = match i % 3 {
-                    0 => u128::from(ops.bits()) % divisor,
-                    1 => divisor - 1 - u128::from(ops.bits() % 64).min(divisor - 1),
-                    _ => u128::from(ops.bits() % 64).min(divisor - 1),
-                };
-                let n = q * divisor + r;
-                let want = (n / divisor, (n % divisor) as u64);
-                assert_eq!(div2_pow10(n, k), want, "{n} / 10^{k}");
-                let mut limbs = [n as u64, (n >> 64) as u64, 0];
-                let rem = div3_pow10(&mut limbs, k);
-                let got = (u128::from(limbs[1]) << 64) | u128::from(limbs[0]);
-                assert_eq!((got, rem, limbs[2]), (want.0, want.1, 0), "{n} / 10^{k}");
-            }
-        }
-    }
-
-    /// The float route's margin is at least 100 times the float's error bound, for growth
-    /// factors from 10⁻⁶ to 10¹², roots 1 to 600 and 0 to 22 decimals.
-    #[test]
-    fn the_float_root_margin_is_a_hundred_errors() {
-        let ulp = f64::EPSILON / 2.0;
-        for xf in [
-            1e-6_f64, 0.01, 0.5, 0.999, 1.0, 1.0000001, 1.02, 2.0, 10.0, 1e3, 1e6, 1e12,
-        ] {
-            for n in [1_u32, 2, 12, 30, 252, 365, 600] {
-                let y = xf.powf(1.0 / f64::from(n));
-                for dp in 0..23 {
-                    let t = (y - 1.0) * POW10_F64[dp as usize];
-                    let error =
-                        (3.0 + xf.ln().abs() / f64::from(n)) * ulp * y * POW10_F64[dp as usize]
-                            + ulp * t.abs();
-                    let margin = float_root_margin(dp, xf, y, t);
-                    assert!(
-                        margin >= 100.0 * error,
-                        "{xf}^(1/{n}) at {dp}: {margin} vs {error}"
-                    );
-                }
-            }
-        }
-    }
-
-    /// Exact ties go to the even neighbour however many digits are dropped: 1 to 28 (past 19,
-    /// the three-limb division with its sticky bit), from quotients even and odd, small and
-    /// beyond 64 bits; one unit past the tie goes up.
-    #[test]
-    fn ties_round_to_even_at_every_depth() {
-        for k in 1..=28_u32 {
-            for q in [
-                0_u128,
-                1,
-                2,
-                3,
-                12_345,
-                (1 << 64) + 1,
-                (1 << 64) + 2,
-                (1 << 70) - 1,
-            ] {
-                let half = 5 * POW10[k as usize - 1];
-                let Some(tie) = q
-                    .checked_mul(POW10[k as usize])
-                    .and_then(|m| m.checked_add(half))
-                else {
-                    continue;
-                };
-                if tie >= MANTISSA_LIMIT {
-                    continue;
-                }
-                for mag in [tie, tie + 1, tie - 1] {
-                    let x = from_mag(mag, q % 2 == 1, k);
-                    let want = x.round_dp_with_strategy(0, ROUNDING);
-                    assert!(same_bits(round_dp(x, 0), want), "{x} at 0: {want}");
-                }
-            }
-        }
-    }
-
-    /// A sum or product of exactly 2⁹⁶ (one past the largest mantissa) is rounded to one digit
-    /// less, as rust_decimal does, not wrapped.
-    #[test]
-    fn results_of_exactly_2_pow_96_are_rounded() {
-        let half = from_mag(1 << 95, false, 1);
-        let want = half.checked_add(half).expect("fits");
-        assert!(
-            same_bits(add(half, half, "x").expect("fits"), want),
-            "{want}"
-        );
-        let root = from_mag(1 << 48, false, 2);
-        let want = root.checked_mul(root).expect("fits");
-        assert!(
-            same_bits(mul(root, root, "x").expect("fits"), want),
-            "{want}"
-        );
-    }
-
-    /// A product that needs every decimal dropped (its result has scale 0) is still the
-    /// kernel's, as is one that fits exactly at scale 28.
-    #[test]
-    fn products_at_the_scale_limits_are_the_kernels() {
-        for (a, b) in [
-            (from_mag((1 << 95) + 1, false, 1), from_mag(3, false, 0)),
-            (from_mag((1 << 95) + 7, true, 2), from_mag(99, false, 0)),
-            (from_mag(3, false, 14), from_mag(7, false, 14)),
-            (
-                from_mag(u128::from(u64::MAX), false, 20),
-                from_mag(1 << 40, false, 10),
-            ),
-        ] {
-            let want = a.checked_mul(b).expect("fits");
-            let got = mul_fast(a, b);
-            assert!(
-                got.is_some_and(|g| same_bits(g, want)),
-                "{a} × {b}: {got:?} vs {want}"
-            );
-        }
-    }
-
-    /// A product whose rounding carries to 2⁹⁶ (dropping k digits leaves 2⁹⁶ − ½ or more) is
-    /// handed to rust_decimal, which drops one digit more: on the 128-bit route (k = 5) and the
-    /// 192-bit one (k = 20). Operands found by a search for such products.
-    #[test]
-    fn a_carry_past_96_bits_is_rust_decimals() {
-        for (ma, sa, mb, sb) in [
-            (
-                37_132_689_294_994_182_548_001_757_709_u128,
-                4,
-                213_365_u128,
-                2,
-            ),
-            (
-                36_252_603_180_086_601_845_603_995_837,
-                11,
-                218_544_754_208_944_710_058,
-                10,
-            ),
-        ] {
-            let (a, b) = (from_mag(ma, false, sa), from_mag(mb, true, sb));
-            assert_eq!(mul_fast(a, b), None, "{a} × {b}");
-            let want = a.checked_mul(b).expect("fits");
-            let got = mul(a, b, "x").expect("fits");
-            assert!(same_bits(got, want), "{a} × {b}: {got} vs {want}");
-        }
-    }
-
-    /// `bisect_cents` finds the first cent that reaches, by bisection: over a million BRL in at
-    /// most ⌈log₂ 10⁸⌉ = 27 trials, and over one or two cents in none or one.
-    #[test]
-    fn bisection_on_cents_takes_logarithmic_trials() {
-        for (lo, hi, first) in [
-            ("0.01", "1000000", "1234.56"),
-            ("0.01", "1000000", "999999.99"),
-            ("0.01", "1000000", "0.02"),
-            ("5.00", "5.02", "5.01"),
-            ("5.00", "5.01", "5.01"),
-        ] {
-            let (first, mut trials) = (d(first), 0);
-            let found = bisect_cents(d(lo), d(hi), |c| {
-                trials += 1;
-                Ok(c >= first)
-            })
-            .expect("bisection");
-            assert_eq!(found, first, "{lo}..{hi}");
-            assert!(trials <= 27, "{lo}..{hi}: {trials} trials");
-        }
-    }
-
-    /// `sum` is repeated `add`, whatever the signs and zeros among the terms.
-    #[test]
-    fn sums_of_mixed_signs_are_sequential_sums() {
-        let cases: [&[&str]; 8] = [
-            &["1.25", "-0.5", "3"],
-            &["-1.25", "0.50", "-3"],
-            &["10", "0", "-10.001", "0.001"],
-            &["0.0000000001", "-2", "123456789.123456789"],
-            &["5", "7.10", "-12.1"],
-            &["0.000", "1.5"],
-            &["1.5", "0.000", "2"],
-            // Two halves of 2⁹⁶ at scale 1: the total is rounded to one digit less.
-            &[
-                "3961408125713216879677197516.8",
-                "3961408125713216879677197516.8",
-            ],
-        ];
-        for terms in cases {
-            let terms: Vec<Decimal> = terms.iter().map(|t| d(t)).collect();
-            let mut want = Decimal::ZERO;
-            for t in &terms {
-                want = want.checked_add(*t).expect("fits");
-            }
-            let got = sum(terms.iter().copied(), "t").expect("fits");
-            assert!(same_bits(got, want), "{terms:?}: {got} vs {want}");
-        }
-    }
-
-    /// `powu` is `checked_powu` to the bit at every exponent, the ones rust_decimal keeps
-    /// (0, 1, 2, from 1024) included, and for 0, 1 and values with trailing zeros.
-    #[test]
-    fn powers_are_checked_powu_at_every_exponent() {
-        for x in ["1.50", "0.00", "1", "1.0000", "1.0205", "0.999", "-1.10"] {
-            let x = d(x);
-            for n in [0, 1, 2, 3, 12, 1023, 1024, 2000] {
-                let want = x.checked_powu(n);
-                let got = powu(x, n, "x").ok();
-                assert_eq!(
-                    got.map(|g| (g.mantissa(), g.scale())),
-                    want.map(|w| (w.mantissa(), w.scale())),
-                    "{x}^{n}"
-                );
-            }
-        }
-    }
-
-    /// A root of a non-positive number, or of order 0, is refused as out of range (not as an
-    /// overflow).
-    #[test]
-    fn roots_of_nothing_are_invalid() {
-        for (x, n) in [("-1", 2), ("0", 3), ("2", 0), ("-8", 0)] {
-            let e = nth_root(d(x), n, "x").expect_err("refused");
-            assert_eq!(e.kind(), crate::ErrorKind::OutOfRange, "{x}^(1/{n}): {e}");
-        }
-    }
-
-    /// `normalize` is `Decimal::normalize`: trailing zeros dropped, a negative zero made 0.
-    #[test]
-    fn normalize_drops_zeros_and_the_sign_of_zero() {
-        for (x, want) in [
-            (from_mag(0, true, 2), "0"),
-            (from_mag(0, false, 5), "0"),
-            (from_mag(12_300, true, 4), "-1.23"),
-            (from_mag(12_345, false, 3), "12.345"),
-            (from_mag(10_u128.pow(20), false, 22), "0.01"),
-            (from_mag(1_000, false, 0), "1000"),
-            // Beyond 64 bits with the low 64 all zero: 10·2⁶⁴ at scale 1.
-            (from_mag(10 << 64, false, 1), "18446744073709551616"),
-        ] {
-            let n = normalize(x);
-            assert_eq!(n.to_string(), want, "{x:?}");
-            assert!(
-                same_bits(n, x.normalize())
-                    && n.is_sign_negative() == x.normalize().is_sign_negative()
-            );
-        }
-    }
-
-    /// The same value and the same scale: what "bit for bit" means here.
-    fn same_bits(a: Decimal, b: Decimal) -> bool {
-        a.mantissa() == b.mantissa() && a.scale() == b.scale()
-    }
-
-    /// The kernels are the route, not a detour: on random operands `mul_fast` answers (instead
-    /// of handing the case to rust_decimal) every product rust_decimal defines and that is not 0
-    /// (the carry to 2⁹⁶ it leaves is one in 2⁹⁶), `add_fast` every sum or difference whose
-    /// operands fit in 127 bits at the common scale and whose exact result is below 2⁹⁶ and not
-    /// 0, and about 90 % of all (the rest need more than 127 bits at the common scale); every
-    /// answer is rust_decimal's to the bit.
-    #[test]
-    fn the_kernels_answer_almost_every_operation_exactly() {
-        let mut ops = Operands(7);
-        let (mut products, mut defined_products, mut sums, mut defined_sums) = (0, 0, 0, 0);
-        for _ in 0..200_000 {
-            let (a, b) = (ops.decimal(), ops.decimal());
-            let want = a.checked_mul(b);
-            defined_products += u32::from(want.is_some_and(|w| !w.is_zero()));
-            if let Some(p) = mul_fast(a, b) {
-                products += 1;
-                assert!(
-                    want.is_some_and(|w| same_bits(p, w)),
-                    "{a} × {b}: {p} vs {want:?}"
-                );
-            }
-            for subtract in [false, true] {
-                let want = if subtract {
-                    a.checked_sub(b)
-                } else {
-                    a.checked_add(b)
-                };
-                defined_sums += u32::from(want.is_some_and(|w| !w.is_zero()));
-                let r = add_fast(a, b, subtract);
-                if let Some(r) = r {
-                    sums += 1;
-                    assert!(
-                        want.is_some_and(|w| same_bits(r, w)),
-                        "{a} ± {b}: {r} vs {want:?}"
-                    );
-                }
-                // The exact result at the common scale, where both operands fit in 127 bits.
-                let (sa, sb) = (a.scale(), b.scale());
-                let common = sa.max(sb);
-                let (ma, mb) = (a.mantissa().unsigned_abs(), b.mantissa().unsigned_abs());
-                let scaled = |m: u128, d: u32| {
-                    (bit_len(m) + bit_len(POW10[d as usize]) <= 127).then(|| m * POW10[d as usize])
-                };
-                if let (Some(xa), Some(xb)) = (scaled(ma, common - sa), scaled(mb, common - sb)) {
-                    let same_sign = a.is_sign_negative() == (b.is_sign_negative() ^ subtract);
-                    let exact = if same_sign { xa + xb } else { xa.abs_diff(xb) };
-                    if exact != 0 && exact < MANTISSA_LIMIT {
-                        assert!(r.is_some(), "{a} ± {b} ({subtract}) is the kernel's");
-                    }
-                }
-            }
-        }
-        eprintln!("products {products}/{defined_products}, sums {sums}/{defined_sums}");
-        assert_eq!(products, defined_products);
-        assert!(sums * 100 >= defined_sums * 89, "{sums}/{defined_sums}");
-    }
-
-    /// The integer route equals the standard library's correctly rounded parse of the digits, on
-    /// long mantissas of every scale, near halfway cases (…5 and …49999/…50001 in the 17th–18th
-    /// digit), and at the extremes (2⁹⁶ − 1, 10⁻²⁸).
-    #[test]
-    fn long_mantissas_convert_as_their_digits_parse() {
-        let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
-        let mut values = vec![
-            Decimal::MAX,
-            Decimal::from_parts(1, 0, 0, false, 28),
-            Decimal::from_parts(u32::MAX, u32::MAX, u32::MAX, false, 28),
-            Decimal::from_parts(u32::MAX, u32::MAX, u32::MAX, true, 0),
-            "0.1905254815358736".parse().expect("d"),
-            "9007199254740993".parse().expect("d"),
-            "9007199254740995".parse().expect("d"),
-            "0.30000000000000004440892098500626"
-                .parse()
-                .unwrap_or(Decimal::ONE),
-        ];
-        for _ in 0..200_000 {
-            let bits = 1 + (next() % 96) as u32; // 1..96 bits
-            let mag = (u128::from(next()) << 64 | u128::from(next())) >> (128 - bits);
-            let scale = (next() % 29) as u32;
-            let d = Decimal::from_i128_with_scale(mag as i128, scale);
-            values.push(d);
-            // A halfway-looking neighbour: the 18th significant digit a 5, the rest zero or ±1.
-            let digits = d.mantissa().unsigned_abs().to_string();
-            if digits.len() > 18 {
-                let mut v: u128 = digits[..17].parse().expect("digits");
-                v = v * 10 + 5;
-                let rest = digits.len() - 18;
-                let base = v * 10u128.pow(rest as u32);
-                for m in [base, base + 1, base.saturating_sub(1)] {
-                    if m < 1 << 96 {
-                        values.push(Decimal::from_i128_with_scale(m as i128, scale));
-                    }
-                }
-            }
-        }
-        for d in values {
-            let want: f64 = d.to_string().parse().expect("f64");
-            assert_eq!(to_f64(d).to_bits(), want.to_bits(), "{d}");
-        }
-    }
-    use std::str::FromStr;
-
-    fn d(s: &str) -> Decimal {
-        Decimal::from_str(s).unwrap_or_default()
-    }
-
-    #[test]
-    fn half_even_ties() {
-        for (x, dp, want) in [
-            ("0.125", 2, "0.12"),
-            ("0.135", 2, "0.14"),
-            ("1.948", 2, "1.95"),
-            ("0.000676650", 8, "0.00067665"),
-            ("3.18827157727721", 10, "3.1882715773"),
-        ] {
-            assert_eq!(round_dp(d(x), dp), d(want), "{x} at {dp}");
-        }
-    }
-
-    #[test]
-    fn roots_match_reference_digits() {
-        // (1.27572219)^(1/12) = 1.020500000218505656276975775… (Python decimal, 28 digits)
-        let r = nth_root(d("1.27572219"), 12, "t").unwrap_or_default();
-        assert_eq!(round_dp(r, 26), d("1.02050000021850565627697578"));
-        let r = nth_root(d("1.20983"), 252, "t").unwrap_or_default();
-        assert_eq!(round_rate(r - Decimal::ONE), d("0.00075616"));
-    }
-
-    #[test]
-    fn float_output_is_correctly_rounded() {
-        assert_eq!(to_f64(d("974.0857528586113")), 974.0857528586113);
-        assert_eq!(to_f64(d("0.19052548153587360")), 0.1905254815358736);
-        assert_eq!(
-            from_f64_shortest(0.0205, "x").unwrap_or_default(),
-            d("0.0205")
-        );
-        assert!(from_f64_shortest(f64::NAN, "x").is_err());
-        assert!(from_f64_shortest(1e300, "x").is_err());
-        assert!(from_f64_shortest(1e-300, "x").is_err());
-        assert!(from_f64_shortest(-1e-29, "x").is_err());
-        assert!(from_f64_shortest(f64::INFINITY, "x").is_err());
-        assert_eq!(from_f64_shortest(-0.0, "x").map(|d| d.is_zero()), Ok(true));
-        assert_eq!(
-            from_f64_shortest(1e-28, "x").ok(),
-            Some(Decimal::new(1, 28))
-        );
-    }
-}
+mod tests;

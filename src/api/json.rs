@@ -1,0 +1,471 @@
+//! The JSON machinery every request reader shares: the parse options ([`ReadOptions`]), the strict
+//! parser's entry ([`parse_json`]), the object reader that names every field by its path
+//! ([`Obj`]), dates, rates given as fractions, the names of bases and person types, and unknown
+//! keys with the nearest known key.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
+
+use super::number::json_decimal;
+use crate::calendar;
+use crate::error::{Error, Result};
+use crate::iof::PersonType;
+use crate::rate::{AnnualRate, InterestBase, MonthlyRate, RateInput};
+
+/// How a body is read: the parse options every reader takes (today one: whether keys QI's
+/// documentation does not list are accepted). `Default` is strict.
+///
+/// ```
+/// use qitech_sim::api::ReadOptions;
+/// assert!(!ReadOptions::default().allow_unknown_fields);
+/// assert!(ReadOptions::default().allow_unknown(true).allow_unknown_fields);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct ReadOptions {
+    /// Accept keys QI's documentation does not list instead of refusing them (the CLI's
+    /// `--allow-unknown-fields`).
+    pub allow_unknown_fields: bool,
+}
+
+impl ReadOptions {
+    /// These options, accepting unknown keys when `allow`.
+    pub fn allow_unknown(mut self, allow: bool) -> Self {
+        self.allow_unknown_fields = allow;
+        self
+    }
+}
+
+/// A JSON object with its path, for field-by-field reading with precise errors.
+pub(super) struct Obj<'a> {
+    pub(super) path: String,
+    pub(super) map: &'a Map<String, Value>,
+}
+
+impl<'a> Obj<'a> {
+    pub(super) fn root(v: &'a Value, name: &str) -> Result<Self> {
+        match v {
+            Value::Object(map) => Ok(Obj {
+                path: String::new(),
+                map,
+            }),
+            other => Err(Error::wrong_type(
+                name,
+                short(other),
+                "expected a JSON object",
+            )),
+        }
+    }
+
+    pub(super) fn field(&self, key: &str) -> String {
+        if self.path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.path)
+        }
+    }
+
+    /// `read(field)` with the path of `key` built only when it fails: `read` runs first with an
+    /// empty path and, if it fails, again with the real one, whose error is returned. `read` is a
+    /// pure check of a value already read, so the second run fails the same way, naming the path;
+    /// a read that succeeds never formats a path.
+    pub(super) fn lazily<T>(&self, key: &str, read: impl Fn(&str) -> Result<T>) -> Result<T> {
+        read("").or_else(|_| read(&self.field(key)))
+    }
+
+    pub(super) fn get(&self, key: &str) -> Option<&'a Value> {
+        self.map.get(key).filter(|v| !v.is_null())
+    }
+
+    pub(super) fn object(&self, key: &str) -> Result<Option<Obj<'a>>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Object(map)) => Ok(Some(Obj {
+                path: self.field(key),
+                map,
+            })),
+            Some(other) => Err(Error::wrong_type(
+                self.field(key),
+                short(other),
+                "expected an object",
+            )),
+        }
+    }
+
+    /// The objects of the array `key`, at most `cap` of them.
+    pub(super) fn array(&self, key: &str, cap: usize) -> Result<Vec<Obj<'a>>> {
+        match self.get(key) {
+            None => Ok(vec![]),
+            Some(Value::Array(items)) if items.len() > cap => Err(Error::invalid(
+                self.field(key),
+                format!("{} items", items.len()),
+                format!("at most {cap} items"),
+            )),
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| match v {
+                    Value::Object(map) => Ok(Obj {
+                        path: format!("{}[{i}]", self.field(key)),
+                        map,
+                    }),
+                    other => Err(Error::wrong_type(
+                        format!("{}[{i}]", self.field(key)),
+                        short(other),
+                        "expected an object",
+                    )),
+                })
+                .collect(),
+            Some(other) => Err(Error::wrong_type(
+                self.field(key),
+                short(other),
+                "expected an array",
+            )),
+        }
+    }
+
+    pub(super) fn decimal(&self, key: &str) -> Result<Option<Decimal>> {
+        self.get(key)
+            .map(|v| self.lazily(key, |field| json_decimal(v, field)))
+            .transpose()
+    }
+
+    pub(super) fn u32(&self, key: &str) -> Result<Option<u32>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(v) => v
+                .as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .or_else(|| {
+                    v.as_f64()
+                        .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= f64::from(u32::MAX))
+                        .map(|f| f as u32)
+                })
+                .map(Some)
+                .ok_or_else(|| {
+                    Error::wrong_type(
+                        self.field(key),
+                        short(v),
+                        "expected a non-negative whole number",
+                    )
+                }),
+        }
+    }
+
+    pub(super) fn bool(&self, key: &str) -> Result<Option<bool>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(other) => Err(Error::wrong_type(
+                self.field(key),
+                short(other),
+                "expected true or false",
+            )),
+        }
+    }
+
+    pub(super) fn string(&self, key: &str) -> Result<Option<String>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(other) => Err(Error::wrong_type(
+                self.field(key),
+                short(other),
+                "expected a string",
+            )),
+        }
+    }
+
+    /// A list of dates (`financial.due_dates`).
+    pub(super) fn date_list(&self, key: &str) -> Result<Option<Vec<NaiveDate>>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Array(items)) => {
+                if items.len() > crate::schedule::MAX_INSTALLMENTS as usize {
+                    return Err(Error::invalid(
+                        self.field(key),
+                        items.len(),
+                        format!("at most {} due dates", crate::schedule::MAX_INSTALLMENTS),
+                    ));
+                }
+                let mut out = Vec::with_capacity(items.len());
+                for (i, v) in items.iter().enumerate() {
+                    let field = format!("{}[{i}]", self.field(key));
+                    let Value::String(text) = v else {
+                        return Err(Error::wrong_type(field, short(v), "expected a date string"));
+                    };
+                    out.push(calendar::check_in_range(parse_date(text, &field)?, &field)?);
+                }
+                Ok(Some(out))
+            }
+            Some(other) => Err(Error::wrong_type(
+                self.field(key),
+                short(other),
+                "expected an array of dates",
+            )),
+        }
+    }
+
+    /// Refuses `key` when present: QI documents it, the crate does not price it.
+    pub(super) fn refuse(&self, key: &str, reason: &str) -> Result<()> {
+        match self.get(key) {
+            None => Ok(()),
+            Some(v) => Err(Error::unsupported(self.field(key), short(v), reason)),
+        }
+    }
+
+    pub(super) fn date(&self, key: &str) -> Result<Option<NaiveDate>> {
+        match self.string(key)? {
+            None => Ok(None),
+            Some(s) => self
+                .lazily(key, |field| {
+                    calendar::check_in_range(parse_date(&s, field)?, field)
+                })
+                .map(Some),
+        }
+    }
+
+    /// `monthly_interest_rate` or `annual_interest_rate` (exactly one of them).
+    pub(super) fn rate_input(&self) -> Result<RateInput> {
+        match (
+            self.decimal("monthly_interest_rate")?,
+            self.decimal("annual_interest_rate")?,
+        ) {
+            (Some(m), None) => self
+                .lazily("monthly_interest_rate", |field| {
+                    MonthlyRate::for_field(check_fraction(m, field, MAX_MONTHLY_FRACTION)?, field)
+                })
+                .map(RateInput::Monthly),
+            (None, Some(a)) => self
+                .lazily("annual_interest_rate", |field| {
+                    AnnualRate::for_field(check_fraction(a, field, MAX_ANNUAL_FRACTION)?, field)
+                })
+                .map(RateInput::Annual),
+            (Some(m), Some(_)) => Err(Error::conflict(
+                self.field("annual_interest_rate"),
+                m,
+                "give monthly_interest_rate or annual_interest_rate, not both",
+            )),
+            (None, None) => Err(Error::missing(self.field("monthly_interest_rate"))),
+        }
+    }
+
+    pub(super) fn required<T>(&self, key: &str, v: Option<T>) -> Result<T> {
+        v.ok_or_else(|| Error::missing(self.field(key)))
+    }
+}
+
+/// Parses JSON text (duplicate keys and underflowing numbers refused: see `api/strict.rs`);
+/// `source_name` names the input in a syntax error.
+pub(super) fn parse_json(text: &str, source_name: &str) -> Result<Value> {
+    super::strict::parse(text, source_name)
+}
+
+/// Parses a date written exactly `YYYY-MM-DD` (four, two and two ASCII digits: no sign, no
+/// surrounding spaces, no single-digit month or day), naming `field` on error.
+///
+/// # Errors
+/// [`Error::InvalidField`] ([`crate::ErrorKind::Invalid`]) for anything else than a valid calendar
+/// date in that form.
+pub fn parse_date(s: &str, field: &str) -> Result<NaiveDate> {
+    let b = s.as_bytes();
+    let shaped = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    shaped
+        .then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .flatten()
+        .ok_or_else(|| Error::unknown(field, format!("{s:?}"), "expected a date YYYY-MM-DD"))
+}
+
+pub(super) fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.len() > 60 {
+        format!(
+            "{}…",
+            &s[..s.char_indices().nth(57).map_or(s.len(), |c| c.0)]
+        )
+    } else {
+        s
+    }
+}
+
+pub(super) fn parse_person_type(s: &str, field: &str) -> Result<PersonType> {
+    match s {
+        "natural" => Ok(PersonType::Natural),
+        "legal" => Ok(PersonType::Legal),
+        _ => Err(Error::unknown(
+            field,
+            format!("{s:?}"),
+            "unknown person type (natural, legal)",
+        )),
+    }
+}
+
+/// The largest monthly rate read as a fraction: 1 is 100 % a month. A larger value is almost
+/// certainly a percent typed where QI expects a fraction (`2.05` for 0.0205).
+pub(super) const MAX_MONTHLY_FRACTION: Decimal = Decimal::ONE;
+
+/// The largest annual rate read as a fraction: 100 is 10,000 % a year.
+pub(super) const MAX_ANNUAL_FRACTION: Decimal = Decimal::ONE_HUNDRED;
+
+/// `rate` when below `limit`, else an [`crate::ErrorKind::OutOfRange`] error that says why.
+pub(super) fn check_fraction(rate: Decimal, field: &str, limit: Decimal) -> Result<Decimal> {
+    if rate >= limit {
+        return Err(Error::invalid(
+            field,
+            rate,
+            format!(
+                "must be below {limit}: rates are fractions (0.0205 is 2.05 %), and this is \
+                 probably a percent typed as a fraction"
+            ),
+        ));
+    }
+    Ok(rate)
+}
+
+/// The outcome of reading a body whose first unknown key is `unknown`: a misspelt required field
+/// is the spelling's error (whatever `read` allows); otherwise the read's own error, and then the
+/// unknown key unless `read` allows unknown fields.
+pub(super) fn refuse_unknown<T>(
+    unknown: Option<UnknownKey>,
+    outcome: Result<T>,
+    read: ReadOptions,
+) -> Result<T> {
+    match (outcome, unknown) {
+        (Err(Error::MissingField { field }), Some(u)) if u.explains(&field) => Err(u.misspelt()),
+        (Err(e), _) => Err(e),
+        (Ok(_), Some(u)) if !read.allow_unknown_fields => Err(u.error()),
+        (Ok(v), _) => Ok(v),
+    }
+}
+
+/// A key no list holds: where, which, and the nearest known key.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct UnknownKey {
+    pub(super) path: String,
+    key: String,
+    value: String,
+    nearest: Option<&'static str>,
+}
+
+impl UnknownKey {
+    /// The error: [`crate::ErrorKind::Invalid`] on the key's path.
+    pub(crate) fn error(&self) -> Error {
+        let hint = match self.nearest {
+            Some(n) => format!("; did you mean `{n}`?"),
+            None => String::new(),
+        };
+        Error::unknown(
+            &self.path,
+            &self.value,
+            format!(
+                "unknown field{hint} (unknown keys are refused; allow them with \
+                 --allow-unknown-fields or SimulationOptions::allow_unknown_fields)"
+            ),
+        )
+    }
+
+    /// The error when this key is the misspelling of a required field that is missing (whether
+    /// or not unknown keys are allowed).
+    pub(super) fn misspelt(&self) -> Error {
+        Error::unknown(
+            &self.path,
+            &self.value,
+            format!(
+                "unknown field; did you mean `{}`? (a required field, missing)",
+                self.nearest.unwrap_or("?")
+            ),
+        )
+    }
+
+    /// Whether this misspelling explains `missing` (a required field's path).
+    pub(super) fn explains(&self, missing: &str) -> bool {
+        let Some(n) = self.nearest else { return false };
+        let parent = self.path.rsplit_once('.').map_or("", |p| p.0);
+        let expected = if parent.is_empty() {
+            n.to_string()
+        } else {
+            format!("{parent}.{n}")
+        };
+        expected == missing
+    }
+}
+
+/// The first key of `map` (at `path`) not in `known`.
+pub(super) fn unknown_in(
+    map: &Map<String, Value>,
+    path: &str,
+    known: &'static [&'static str],
+) -> Option<UnknownKey> {
+    // A key starting with `_` is a comment (`"_note"`), as the crate's own fixtures use them.
+    map.iter()
+        .find(|(k, _)| !k.starts_with('_') && !known.contains(&k.as_str()))
+        .map(|(k, v)| UnknownKey {
+            path: if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            },
+            key: k.clone(),
+            value: short(v),
+            nearest: suggestion(k, known),
+        })
+}
+
+/// The known key nearest to `key` (Damerau–Levenshtein, optimal string alignment), when it is
+/// near enough to be a misspelling: at most 2 edits, and at most a third of the key's length.
+pub(super) fn suggestion(key: &str, known: &[&'static str]) -> Option<&'static str> {
+    let limit = 2.max(key.chars().count() / 3);
+    known
+        .iter()
+        .map(|k| (edit_distance(key, k), *k))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+/// The optimal-string-alignment distance between `a` and `b`: insertions, deletions,
+/// substitutions and transpositions of adjacent characters, each one edit.
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    for i in 0..=a.len() {
+        d[i * w] = i;
+    }
+    for (j, cell) in d.iter_mut().enumerate().take(w) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[(i - 1) * w + j] + 1)
+                .min(d[i * w + j - 1] + 1)
+                .min(d[(i - 1) * w + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[(i - 2) * w + j - 2] + 1);
+            }
+            d[i * w + j] = best;
+        }
+    }
+    d[a.len() * w + b.len()]
+}
+
+pub(super) fn parse_base(s: &str, field: &str) -> Result<InterestBase> {
+    match s {
+        "calendar_days" => Ok(InterestBase::CalendarDays),
+        "calendar_days_365" => Ok(InterestBase::CalendarDays365),
+        "workdays" => Ok(InterestBase::Workdays),
+        _ => Err(Error::unknown(
+            field,
+            format!("{s:?}"),
+            "unknown interest base (calendar_days, calendar_days_365, workdays)",
+        )),
+    }
+}

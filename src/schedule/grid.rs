@@ -1,0 +1,212 @@
+//! The growth grid: each period's growth factor and the running discounts, computed once per loan
+//! and reused by every pricing of it.
+
+use rust_decimal::Decimal;
+
+use super::{Amortization, Period};
+use crate::conventions::{Conventions, InterestDecimals, LastInstallment};
+use crate::error::Result;
+use crate::iof::{IofConventions, IofRule};
+use crate::num;
+use crate::rate::InterestRate;
+
+/// The growth factor of each day count a loan uses, with its inverse and its rate part, computed
+/// once per day count and shared by every grid of the loan (a monthly schedule has at most four
+/// distinct calendar lengths plus the first period's; the disbursement options of one simulation
+/// share all but that first one).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct GrowthMemo {
+    /// `(days, g, g − 1, 1/g)`.
+    entries: Vec<(u32, Decimal, Decimal, Decimal)>,
+}
+
+impl GrowthMemo {
+    /// `(g − 1, 1/g)` for `days` base days at `rate` (the memo belongs to that one rate):
+    /// `g = day_factor^days` by [`InterestRate::growth`].
+    fn get(&mut self, rate: &InterestRate, days: u32) -> Result<(Decimal, Decimal)> {
+        if let Some(&(_, _, r, inv)) = self.entries.iter().find(|e| e.0 == days) {
+            return Ok((r, inv));
+        }
+        let g = rate.growth(days)?;
+        if g.is_zero() {
+            return Err(rate.term_error());
+        }
+        let inv = num::div(Decimal::ONE, g, "").map_err(|_| rate.term_error())?;
+        let r = num::sub(g, Decimal::ONE, "").map_err(|_| rate.term_error())?;
+        self.entries.push((days, g, r, inv));
+        Ok((r, inv))
+    }
+}
+
+/// The periods of a loan with their growth factors: everything the pricing needs that does not depend
+/// on the amount, computed once and reused (the gross-up prices the same grid many times).
+///
+/// `g_k` is the growth over period k alone (memoised per day count: a monthly schedule has at most
+/// four distinct calendar lengths), `1/G_k` the running discount from the disbursement to due date k:
+/// `1/G_k = 1/G_{k−1} × 1/g_k`, and `Σ 1/G_k` is summed in due-date order.
+///
+/// An engine internal, public for the crate's tests and benches only.
+#[doc(hidden)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grid {
+    pub(super) periods: Vec<Period>,
+    /// `g_k − 1`, the interest rate of period k.
+    pub(super) interest: Vec<Decimal>,
+    /// `1/G_k`, the running discount to due date k.
+    pub(super) discounts: Vec<Decimal>,
+    pub(super) discount_sum: Decimal,
+    /// The system the schedule is priced by.
+    pub(super) system: Amortization,
+    /// The IOF rates of the loan.
+    pub(super) iof: IofRule,
+    /// How the IOF is rounded.
+    pub(super) iof_rounding: IofConventions,
+    /// Interest decimals (`None`: each system's own rule).
+    pub(super) interest_decimals: Option<InterestDecimals>,
+    /// The last installment of an amount-driven schedule.
+    pub(super) last: LastInstallment,
+}
+
+impl Grid {
+    /// Growth factors of `periods` at `rate`.
+    ///
+    /// # Errors
+    /// [`Error::Overflow`] when a factor leaves `Decimal`'s range (absurd rate × term).
+    pub fn new(rate: &InterestRate, periods: Vec<Period>) -> Result<Self> {
+        Self::with_memo(rate, periods, &mut GrowthMemo::default())
+    }
+
+    /// [`Grid::new`], taking the growth factors from (and adding them to) `memo`, which must hold
+    /// factors of this same `rate` only.
+    pub(crate) fn with_memo(
+        rate: &InterestRate,
+        periods: Vec<Period>,
+        memo: &mut GrowthMemo,
+    ) -> Result<Self> {
+        let business = rate.base().counts_business_days();
+        let mut interest = Vec::with_capacity(periods.len());
+        let mut discounts = Vec::with_capacity(periods.len());
+        let mut d = Decimal::ONE;
+        let mut discount_sum = Decimal::ZERO;
+        for p in &periods {
+            let days = if business {
+                p.workdays
+            } else {
+                p.calendar_days
+            };
+            let (r, inv) = memo.get(rate, days)?;
+            d = num::mul(d, inv, "").map_err(|_| rate.term_error())?;
+            discount_sum = num::add(discount_sum, d, "").map_err(|_| rate.term_error())?;
+            interest.push(r);
+            discounts.push(d);
+        }
+        Ok(Grid {
+            periods,
+            interest,
+            discounts,
+            discount_sum,
+            system: Amortization::PriceDays,
+            iof: IofRule::NATURAL_FIXED,
+            iof_rounding: IofConventions::default(),
+            interest_decimals: None,
+            last: LastInstallment::ClosesBalance,
+        })
+    }
+
+    /// The grid of `system`: [`Grid::new`]'s growth over the actual days for `pre_price_days` and
+    /// `pre_sac`; for `pre_price` the per-period growth `g_k = 1 + m` whatever the days, so
+    /// `G_k = (1+m)^k`, with `m` = [`InterestRate::period_rate`] (QI's 2020 `pre_price` example:
+    /// PMT = round2(5000 / ((1+m)^−1 + (1+m)^−2)) = 2900.95,
+    /// `fixtures/qi-examples/anaue-preprice-5000-2020.response.json`).
+    ///
+    /// # Errors
+    /// As [`Grid::new`].
+    pub fn for_system(
+        rate: &InterestRate,
+        periods: Vec<Period>,
+        system: Amortization,
+    ) -> Result<Self> {
+        Self::for_system_memo(rate, periods, system, &mut GrowthMemo::default())
+    }
+
+    pub(crate) fn for_system_memo(
+        rate: &InterestRate,
+        periods: Vec<Period>,
+        system: Amortization,
+        memo: &mut GrowthMemo,
+    ) -> Result<Self> {
+        const FIELD: &str = "financial.interest_rate";
+        if system != Amortization::Price {
+            let mut g = Self::with_memo(rate, periods, memo)?;
+            g.system = system;
+            return Ok(g);
+        }
+        let m = rate.period_rate()?;
+        let inv = num::div(Decimal::ONE, num::add(Decimal::ONE, m, FIELD)?, FIELD)?;
+        let mut d = Decimal::ONE;
+        let mut discount_sum = Decimal::ZERO;
+        let mut discounts = Vec::with_capacity(periods.len());
+        for _ in &periods {
+            d = num::mul(d, inv, FIELD)?;
+            discount_sum = num::add(discount_sum, d, FIELD)?;
+            discounts.push(d);
+        }
+        Ok(Grid {
+            interest: vec![m; periods.len()],
+            periods,
+            discounts,
+            discount_sum,
+            system,
+            iof: IofRule::NATURAL_FIXED,
+            iof_rounding: IofConventions::default(),
+            interest_decimals: None,
+            last: LastInstallment::ClosesBalance,
+        })
+    }
+
+    /// The grid priced with the IOF rates of `rule` (default: natural person, fixed).
+    pub fn with_iof(mut self, rule: IofRule) -> Self {
+        self.iof = rule;
+        self
+    }
+
+    /// The grid priced under the schedule switches of `c`: `interest_decimals`,
+    /// `last_installment` and the IOF rounding (`iof_parts`, `installment_tax_decimals`,
+    /// `iof_rounding`). The growth switches are the rate's ([`InterestRate::with_conventions`]).
+    pub fn with_conventions(mut self, c: &Conventions) -> Self {
+        self.iof_rounding = IofConventions::of(c);
+        self.interest_decimals = c.interest_decimals;
+        self.last = c.last_installment;
+        self
+    }
+
+    /// How the IOF is rounded.
+    pub fn iof_rounding(&self) -> &IofConventions {
+        &self.iof_rounding
+    }
+
+    /// The amortization system.
+    pub fn system(&self) -> Amortization {
+        self.system
+    }
+
+    /// The IOF rule.
+    pub fn iof(&self) -> &IofRule {
+        &self.iof
+    }
+
+    /// `g_k − 1`, the interest rate of each period.
+    pub fn period_interest(&self) -> &[Decimal] {
+        &self.interest
+    }
+
+    /// The periods.
+    pub fn periods(&self) -> &[Period] {
+        &self.periods
+    }
+
+    /// `Σ 1/G_k`: the present value of an installment of 1 paid at every due date.
+    pub fn discount_sum(&self) -> Decimal {
+        self.discount_sum
+    }
+}
