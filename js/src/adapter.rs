@@ -1,31 +1,22 @@
 //! Every call into the `qitech-sim` crate, and nothing else.
 //!
 //! The bindings in `lib.rs` see only this module's plain signatures (JSON text in, JSON text out,
-//! dates as `YYYY-MM-DD` text, errors as [`Error`]), so that moving to the crate's one front door is
-//! a change of this file alone.
+//! dates as `YYYY-MM-DD` text, errors as [`Error`]); the endpoints go through the crate's one front
+//! door, [`Service`], built once per call from the configuration and the options.
 
-use qitech_sim::api::{self, PortabilityRequest, SimulationRequest};
+use qitech_sim::api::{PortabilityQuery, Service};
 use qitech_sim::calendar::BrazilCalendar;
-use qitech_sim::conventions::{ConventionsConfig, Profile};
 use qitech_sim::iof::NaturalPersonIof;
-use qitech_sim::{Decimal, DelayUnit, OptionDays, SimulationOptions};
+use qitech_sim::{Decimal, DelayUnit, OptionDays};
 use serde_json::Value;
 
 pub use qitech_sim::Error;
 
-/// The name requests carry in error messages (the CLI prints the file name there).
-const REQUEST: &str = "request";
-
-/// What one call was asked for: the engine's options (the CLI's flags and `--config`), the
-/// configuration's convention switches (resolved again for a v2 body, as the CLI does), the clock
-/// and the portability question.
+/// What one call was asked for: the front door with the configuration, the CLI's flags and the
+/// clock decided, and the portability question.
 pub struct Options {
-    base: SimulationOptions,
-    conventions: ConventionsConfig,
-    allow_unknown_fields: bool,
-    event_datetime: Option<String>,
-    target_change: Option<Decimal>,
-    installments_range: Option<(u32, u32)>,
+    service: Service,
+    query: PortabilityQuery,
 }
 
 /// The options of one call: `config` is the partner configuration text (the CLI's `--config`),
@@ -39,50 +30,45 @@ pub fn options(config: Option<&str>, options: &str) -> Result<Options, Error> {
     let Value::Object(map) = value else {
         return Err(Error::wrong_type("options", options, "expected an object"));
     };
-    let mut o = Options {
-        base: SimulationOptions::new(),
-        conventions: ConventionsConfig::default(),
-        allow_unknown_fields: false,
-        event_datetime: None,
-        target_change: None,
-        installments_range: None,
-    };
-    let mut base = SimulationOptions::new();
+    let mut service = Service::new();
+    let mut target_change = None;
+    let mut installments_range = None;
     for (key, v) in &map {
         let field = format!("options.{key}");
         match key.as_str() {
             "delayUnit" => {
-                base = base.delay_unit(if calendar_or_business(v, &field)? {
+                service = service.delay_unit(if calendar_or_business(v, &field)? {
                     DelayUnit::CalendarDays
                 } else {
                     DelayUnit::BusinessDays
                 });
             }
             "optionDays" => {
-                base = base.option_days(if calendar_or_business(v, &field)? {
+                service = service.option_days(if calendar_or_business(v, &field)? {
                     OptionDays::CalendarDays
                 } else {
                     OptionDays::BusinessDays
                 });
             }
             "naturalIof" => {
-                base = base.natural_person_iof(match v.as_str() {
+                service = service.natural_person_iof(match v.as_str() {
                     Some("fixed") => NaturalPersonIof::Fixed,
                     Some("dated") => NaturalPersonIof::Dated,
                     _ => return Err(Error::unknown(field, v, "expected \"fixed\" or \"dated\"")),
                 });
             }
             "allowUnknownFields" => {
-                o.allow_unknown_fields = v
-                    .as_bool()
-                    .ok_or_else(|| Error::wrong_type(&field, v, "expected true or false"))?;
+                service = service.allow_unknown_fields(
+                    v.as_bool()
+                        .ok_or_else(|| Error::wrong_type(&field, v, "expected true or false"))?,
+                );
             }
             "eventDatetime" => {
-                o.event_datetime = match v {
+                service = service.event_datetime(match v {
                     Value::Null => None,
                     Value::String(s) => Some(s.clone()),
                     _ => return Err(Error::wrong_type(field, v, "expected text or null")),
-                };
+                });
             }
             "targetChange" => {
                 let text = match v {
@@ -90,32 +76,32 @@ pub fn options(config: Option<&str>, options: &str) -> Result<Options, Error> {
                     Value::Number(n) => n.to_string(),
                     _ => return Err(Error::wrong_type(field, v, "expected an amount")),
                 };
-                o.target_change = Some(
+                target_change = Some(
                     text.parse::<Decimal>()
                         .map_err(|_| Error::unknown(&field, v, "expected an amount"))?,
                 );
             }
-            "installmentsRange" => o.installments_range = Some(installments_range(v, &field)?),
+            "installmentsRange" => installments_range = Some(installments_range_of(v, &field)?),
             _ => return Err(Error::unknown(field, v, "not an option of this package")),
         }
     }
-    if let (Some(t), Some(_)) = (o.target_change, o.installments_range) {
-        return Err(Error::conflict(
-            "options.targetChange",
-            t,
-            "cannot be used with installmentsRange",
-        ));
-    }
-    base = base.allow_unknown_fields(o.allow_unknown_fields);
+    let query = match (target_change, installments_range) {
+        (Some(t), Some(_)) => {
+            return Err(Error::conflict(
+                "options.targetChange",
+                t,
+                "cannot be used with installmentsRange",
+            ));
+        }
+        (Some(t), None) => PortabilityQuery::TargetChange(t),
+        (None, Some((lo, hi))) => PortabilityQuery::InstallmentsRange(lo, hi),
+        (None, None) => PortabilityQuery::Plain,
+    };
+    // After `allowUnknownFields`, which the configuration's reading obeys.
     if let Some(text) = config {
-        let c = api::config_from_json_with(text, "config", o.allow_unknown_fields)?;
-        base = base
-            .pricing(c.pricing.clone())
-            .conventions(c.conventions(Profile::Qi2023)?);
-        o.conventions = c.conventions;
+        service = service.config_json(text, "config")?;
     }
-    o.base = base;
-    Ok(o)
+    Ok(Options { service, query })
 }
 
 fn calendar_or_business(v: &Value, field: &str) -> Result<bool, Error> {
@@ -132,7 +118,7 @@ fn calendar_or_business(v: &Value, field: &str) -> Result<bool, Error> {
 
 /// `[min, max]` or `"MIN..MAX"` (the CLI's `--installments-range`), within
 /// `1..=MAX_INSTALLMENTS`.
-fn installments_range(v: &Value, field: &str) -> Result<(u32, u32), Error> {
+fn installments_range_of(v: &Value, field: &str) -> Result<(u32, u32), Error> {
     let max = qitech_sim::schedule::MAX_INSTALLMENTS;
     let reason = format!("expected [min, max] or \"MIN..MAX\" within 1..{max}");
     let bounds = match v {
@@ -152,70 +138,26 @@ fn installments_range(v: &Value, field: &str) -> Result<(u32, u32), Error> {
     }
 }
 
-fn text(v: Result<String, serde_json::Error>) -> Result<String, Error> {
-    v.map_err(|e| Error::unknown("output", e, "the response did not serialise"))
-}
-
-/// `qitech-sim simulate --compact`: QI's simulation response (legacy `financial` body or v2 body,
-/// detected as the CLI detects it).
+/// `qitech-sim simulate --compact`: QI's simulation response (a `financial` body, or a v2 body
+/// answered in the v2 shape).
 pub fn simulate(request: &str, o: &Options) -> Result<String, Error> {
-    if api::is_v2_body(request) {
-        let options = o
-            .base
-            .clone()
-            .conventions(o.conventions.resolve(Profile::QiV2)?);
-        let request = api::V2Request::from_json(request, REQUEST)?;
-        return text(serde_json::to_string(&api::v2_simulate_request(
-            &request, &options,
-        )?));
-    }
-    let request = SimulationRequest::from_json(request, REQUEST)?;
-    let response = api::simulate_request(&request, &o.base, o.event_datetime.clone())?;
-    text(serde_json::to_string(&response))
+    o.service.simulate_json(request)
 }
 
 /// `qitech-sim batch --summary`'s line for one request.
 pub fn summary(request: &str, o: &Options) -> Result<String, Error> {
-    let request = SimulationRequest::from_json(request, REQUEST)?;
-    text(serde_json::to_string(&api::summarize_request(
-        &request, &o.base,
-    )?))
+    o.service.summary_json(request)
 }
 
 /// `qitech-sim debt --compact`: the `data` of QI's issuance response.
 pub fn debt(request: &str, o: &Options) -> Result<String, Error> {
-    if api::is_v2_body(request) {
-        return Err(Error::unsupported(
-            REQUEST,
-            "a v2 simulation body",
-            "a v2 body (no financial object) has no issuance shape; run it with simulate",
-        ));
-    }
-    let request = SimulationRequest::from_json(request, REQUEST)?;
-    text(serde_json::to_string(&api::debt_request(
-        &request, &o.base,
-    )?))
+    o.service.debt_json(request)
 }
 
 /// `qitech-sim portability --compact`, with `--target-change` or `--installments-range` when the
 /// options name one.
 pub fn portability(request: &str, o: &Options) -> Result<String, Error> {
-    let request = PortabilityRequest::from_json_with(request, REQUEST, o.allow_unknown_fields)?;
-    if let Some(target) = o.target_change {
-        return text(serde_json::to_string(&api::target_change(
-            &request, target, &o.base,
-        )?));
-    }
-    if let Some((lo, hi)) = o.installments_range {
-        return text(serde_json::to_string(&api::change_by_installments(
-            &request,
-            lo..=hi,
-            &o.base,
-        )?));
-    }
-    text(serde_json::to_string(&api::portability_request(
-        &request, &o.base,
-    )?))
+    o.service.portability_json(request, o.query)
 }
 
 /// The ANBIMA national calendar.
@@ -224,7 +166,7 @@ fn calendar() -> &'static BrazilCalendar {
 }
 
 fn date(s: &str, field: &str) -> Result<qitech_sim::NaiveDate, Error> {
-    api::parse_date(s, field)
+    qitech_sim::api::parse_date(s, field)
 }
 
 /// `qitech-sim calendar is-business-day DATE`.

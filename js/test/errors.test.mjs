@@ -63,7 +63,7 @@ test("invalid JSON, a bad configuration, a bad option", () => {
     "options.targetChange",
   );
   refused(() => portability(read("fixtures/airforce/portability.json"), null, { installmentsRange: [0, 2] }), "out_of_range", "options.installmentsRange");
-  refused(() => debt({ number_of_installments: 2 }), "unsupported", "request");
+  refused(() => debt(read("fixtures/qi-examples/v2-sim-2025.request.v2.json")), "unsupported", "request");
 });
 
 test("calendar errors", () => {

@@ -39,9 +39,7 @@ export function runOracle(args) {
 
 /** The table of every request fixture with its endpoint, config, options and query. */
 export function doors() {
-  const shared = join(ROOT, "fixtures", "doors.json");
-  const path = existsSync(shared) ? shared : join(JS_DIR, "test", "doors.json");
-  return JSON.parse(readFileSync(path, "utf8"));
+  return JSON.parse(readFileSync(join(ROOT, "fixtures", "doors.json"), "utf8"));
 }
 
 export const read = (rel) => readFileSync(join(ROOT, rel), "utf8");
