@@ -45,7 +45,8 @@ pub use portability::{
     target_change,
 };
 pub use present_value::{
-    PresentValueData, PresentValueInstallmentJson, PresentValueResponse, contract_from_json,
+    PrepaidInstallmentJson, PrepaymentData, PrepaymentResponse, PresentValueData,
+    PresentValueInstallmentJson, PresentValueResponse, contract_from_json, prepayment_json,
     present_value_json,
 };
 pub use reader::{
