@@ -228,7 +228,31 @@ fn present_value_cli_contract() {
         late["data"]["installments"][0]["fine_amount"],
         serde_json::json!(2)
     );
+    let prepaid = run_ok(
+        &[
+            "present-value",
+            REQUEST,
+            "--date",
+            "2023-04-20",
+            "--prepay",
+            "50",
+            "--keep",
+            "term",
+        ],
+        None,
+    );
+    assert_eq!(prepaid["data"]["balance_before"], serde_json::json!(98.86));
+    assert_eq!(prepaid["data"]["balance_after"], serde_json::json!(48.86));
+    assert_eq!(
+        prepaid["data"]["installments"].as_array().map(Vec::len),
+        Some(1)
+    );
     for (args, field) in [
+        (
+            vec!["--date", "2023-04-20", "--prepay", "500", "--keep", "term"],
+            "prepay",
+        ),
+        (vec!["--date", "2023-04-20", "--prepay", "50"], "--keep"),
         (
             vec!["--date", "2023-05-01", "--calculate-spread"],
             "calculate_spread",

@@ -56,8 +56,9 @@ pub use portability::{
     portability_request, target_change,
 };
 pub use present_value::{
-    PresentValueData, PresentValueInstallmentJson, PresentValueResponse, contract_from_json,
-    contract_from_value, present_value_json,
+    PrepaidInstallmentJson, PrepaymentData, PrepaymentResponse, PresentValueData,
+    PresentValueInstallmentJson, PresentValueResponse, contract_from_json, contract_from_value,
+    prepayment_json, present_value_json,
 };
 pub use request::{Collateral, CollateralType, MAX_COLLATERALS, SimulationRequest};
 pub use service::{Body, PortabilityAnswer, PortabilityQuery, Service, Simulated, SimulationBody};

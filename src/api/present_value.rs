@@ -11,6 +11,7 @@ use super::number::{Num, json_decimal};
 use super::request::SimulationRequest;
 use super::writer::{self, json_struct};
 use crate::error::{Error, Result};
+use crate::prepayment::{Keep, Prepayment, prepay};
 use crate::present_value::{
     Contract, ContractInstallment, FineConfiguration, PresentValue, PresentValueOptions,
     present_value,
@@ -90,6 +91,93 @@ impl PresentValueResponse {
     pub fn to_json_bytes(&self) -> Vec<u8> {
         writer::to_json_bytes(self, 256 + 200 * self.data.installments.len())
     }
+}
+
+json_struct! {
+    /// One installment of the schedule after a prepayment.
+    pub struct PrepaidInstallmentJson {
+        /// `due_date`.
+        due_date: NaiveDate => "due_date" [date],
+        /// `due_principal`: the balance before this installment.
+        due_principal: Num => "due_principal",
+        /// `installment_number` (from 1 again).
+        installment_number: u32 => "installment_number",
+        /// `pre_fixed_amount`: the interest part.
+        pre_fixed_amount: Num => "pre_fixed_amount",
+        /// `principal_amortization_amount`.
+        principal_amortization_amount: Num => "principal_amortization_amount",
+        /// `total_amount`.
+        total_amount: Num => "total_amount",
+    }
+}
+
+json_struct! {
+    /// The `data` of a prepayment.
+    pub struct PrepaymentData {
+        /// The balance after (the new schedule's issue amount).
+        balance_after: Num => "balance_after",
+        /// The balance before (the present value on the date).
+        balance_before: Num => "balance_before",
+        /// The new schedule.
+        installments: Vec<PrepaidInstallmentJson> => "installments",
+        /// The amount prepaid.
+        prepaid_amount: Num => "prepaid_amount",
+        /// The date of the prepayment.
+        reference_date: NaiveDate => "reference_date" [date],
+    }
+}
+
+json_struct! {
+    /// The prepayment response.
+    pub struct PrepaymentResponse {
+        /// `data`.
+        data: PrepaymentData => "data",
+    }
+}
+
+impl PrepaymentResponse {
+    /// The response of a prepayment.
+    pub fn new(p: &Prepayment) -> Self {
+        PrepaymentResponse {
+            data: PrepaymentData {
+                balance_after: Num(p.balance_after),
+                balance_before: Num(p.balance_before),
+                installments: p
+                    .schedule
+                    .installments
+                    .iter()
+                    .map(|i| PrepaidInstallmentJson {
+                        due_date: i.period.due_date,
+                        due_principal: Num(i.due_principal),
+                        installment_number: i.period.number,
+                        pre_fixed_amount: Num(i.pre_fixed_amount),
+                        principal_amortization_amount: Num(i.principal_amortization_amount),
+                        total_amount: Num(i.total_amount),
+                    })
+                    .collect(),
+                prepaid_amount: Num(p.amount),
+                reference_date: p.date,
+            },
+        }
+    }
+}
+
+/// A partial prepayment of a contract in JSON text on `date` ([`crate::prepayment::prepay`]).
+///
+/// # Errors
+/// Any input error, naming the field and value.
+pub fn prepayment_json(
+    text: &str,
+    source_name: &str,
+    date: NaiveDate,
+    amount: rust_decimal::Decimal,
+    keep: Keep,
+    options: &SimulationOptions,
+    pv_options: &PresentValueOptions,
+) -> Result<PrepaymentResponse> {
+    let contract = contract_from_json(text, source_name, options)?;
+    let p = prepay(&contract, date, amount, keep, pv_options)?;
+    Ok(PrepaymentResponse::new(&p))
 }
 
 /// Reads a contract from JSON text (see the module documentation); `options` price an issuance

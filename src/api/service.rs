@@ -465,6 +465,26 @@ impl Service {
         Ok(super::PresentValueResponse::new(&pv))
     }
 
+    /// A partial prepayment of `amount` on `date` of a contract (read as
+    /// [`Service::present_value`] reads it), keeping the term or the installment: the new schedule.
+    ///
+    /// # Errors
+    /// Input errors naming the field; an amount out of range.
+    pub fn prepayment<'a>(
+        &self,
+        body: impl Into<Body<'a>>,
+        date: chrono::NaiveDate,
+        amount: Decimal,
+        keep: crate::prepayment::Keep,
+        pv_options: &crate::present_value::PresentValueOptions,
+    ) -> Result<super::PrepaymentResponse> {
+        let body = body.into();
+        let contract =
+            super::contract_from_value(&*body.value()?, body.source_name, self.options()?)?;
+        let p = crate::prepayment::prepay(&contract, date, amount, keep, pv_options)?;
+        Ok(super::PrepaymentResponse::new(&p))
+    }
+
     /// [`Service::simulate`], as compact JSON text (the CLI's `simulate --compact` bytes).
     ///
     /// # Errors

@@ -1,11 +1,20 @@
 //! `qitech-sim present-value FILE --date D`: QI's present-value inquiry for a contract (an issuance
 //! body, or an issued schedule: a `debt` response).
 
-use clap::Args;
+use clap::{Args, ValueEnum};
+use qitech_sim::Decimal;
 use qitech_sim::api::{self, Body};
+use qitech_sim::prepayment::Keep;
 use qitech_sim::present_value::PresentValueOptions;
 
 use super::{EngineArgs, Failure, Outcome, one_stdin, read_input, service, source_name};
+
+/// What a prepayment keeps.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum KeepArg {
+    Term,
+    Installment,
+}
 
 /// The command's arguments.
 #[derive(Args)]
@@ -25,6 +34,12 @@ pub(crate) struct PresentValueArgs {
     /// Add the operation's spread (refused: QI documents no arithmetic for it).
     #[arg(long)]
     calculate_spread: bool,
+    /// Prepay AMOUNT on the date and print the new schedule (with --keep).
+    #[arg(long, value_name = "AMOUNT", requires = "keep")]
+    prepay: Option<String>,
+    /// What the prepayment keeps: the remaining due dates (`term`) or the installment.
+    #[arg(long, value_name = "WHAT", requires = "prepay")]
+    keep: Option<KeepArg>,
     #[command(flatten)]
     engine: EngineArgs,
     /// JSON on one line.
@@ -42,16 +57,40 @@ pub(crate) fn run(a: &PresentValueArgs) -> Result<Outcome, Failure> {
         .paid(a.paid)
         .calculate_delay(a.calculate_delay)
         .calculate_spread(a.calculate_spread);
-    let response = service.present_value(
-        Body::from(&text).named(source_name(&a.file)),
-        date,
-        &pv_options,
-    )?;
-    let out = if a.compact {
-        serde_json::to_string(&response)
+    let out = if let (Some(amount), Some(keep)) = (&a.prepay, a.keep) {
+        let amount: Decimal = amount
+            .trim()
+            .parse()
+            .map_err(|_| Failure(format!("--prepay: expected an amount (got {amount:?})")))?;
+        let keep = match keep {
+            KeepArg::Term => Keep::Term,
+            KeepArg::Installment => Keep::Installment,
+        };
+        let response = service.prepayment(
+            Body::from(&text).named(source_name(&a.file)),
+            date,
+            amount,
+            keep,
+            &pv_options,
+        )?;
+        to_text(&response, a.compact)
     } else {
-        serde_json::to_string_pretty(&response)
+        let response = service.present_value(
+            Body::from(&text).named(source_name(&a.file)),
+            date,
+            &pv_options,
+        )?;
+        to_text(&response, a.compact)
     };
     out.map(Outcome::Print)
         .map_err(|e| Failure(format!("output: {e}")))
+}
+
+/// JSON, pretty unless `compact`.
+fn to_text<T: serde::Serialize>(value: &T, compact: bool) -> serde_json::Result<String> {
+    if compact {
+        serde_json::to_string(value)
+    } else {
+        serde_json::to_string_pretty(value)
+    }
 }
