@@ -192,7 +192,7 @@ pub fn solve(disbursed: Decimal, flows: &[Flow]) -> Result<Cet> {
 }
 
 /// The CET under the conventions' `cet`, `cet_decimals` and `annual_cet_decimals` switches:
-/// * monthly-first at 4 decimals with an exact annual figure: [`solve`] (the seeds);
+/// * monthly-first at 4 decimals with an exact annual figure: [`solve`] (the `qi-2023` profile);
 /// * monthly-first otherwise: `cet = round_k((1+i)^(1/12) − 1)`, `annual_cet = (1 + cet)^12 − 1`,
 ///   rounded to `annual_cet_decimals` when given;
 /// * annual IRR: `annual_cet = round_a(i)` and `cet = round_k((1+i)^(1/12) − 1)`, each from the raw

@@ -178,7 +178,7 @@ pub struct Pricing {
 }
 
 /// Product conventions a partner configuration may switch (the `"conventions"` object of the
-/// pricing file). `Default`: the seeds' conventions.
+/// pricing file). `Default`: the `qi-2023` profile's conventions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct Conventions {
@@ -189,7 +189,7 @@ pub struct Conventions {
 }
 
 impl Conventions {
-    /// The seeds' conventions.
+    /// The `qi-2023` profile's conventions.
     pub fn new() -> Self {
         Self::default()
     }

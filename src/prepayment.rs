@@ -15,7 +15,7 @@
 //!   ([`schedule::given_installments`]).
 //!
 //! Both new schedules run from the date at the contract's rate and base, with the schedule's own
-//! growth factors; the seeds' interest and last-installment rules (the default conventions) split
+//! growth factors; the `qi-2023` profile's interest and last-installment rules (the default conventions) split
 //! them.
 
 use chrono::NaiveDate;

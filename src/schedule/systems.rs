@@ -388,7 +388,7 @@ fn price_face_value(grid: &Grid, face_value: Decimal) -> Result<Schedule> {
     })
 }
 
-/// The largest `n · G_n` (installments × the growth to the last due date) at which the seeds'
+/// The largest `n · G_n` (installments × the growth to the last due date) at which the `qi-2023` profile's
 /// face-value split walks the balance forward: its drift, at most `n · G_n` times half a unit of
 /// the 10th decimal, stays within half a cent (`10⁸ × 5·10⁻¹¹`). Every documented QI loan is far
 /// below (SIAPE's 84 × 1.8 % a month has `n · G_n` near 380). Beyond it the split is
