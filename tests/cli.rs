@@ -1259,3 +1259,24 @@ fn a_mistyped_flag_gets_did_you_mean_in_one_line() {
     let line = error_line(&["simulate", REQUEST, "--zzz"]);
     assert!(!line.contains("did you mean"), "{line}");
 }
+
+/// A missing option value is named by its flag alone (`--keep`, not `--keep <WHAT`).
+#[test]
+fn a_missing_option_is_named_by_its_flag() {
+    let out = run(
+        &[
+            "present-value",
+            "fixtures/siape/simulation_request.json",
+            "--date",
+            "2023-04-01",
+            "--prepay",
+            "10",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "error: --keep: missing required argument\n"
+    );
+}

@@ -334,9 +334,14 @@ fn clap_error(e: &clap::Error, args: &[String]) -> ExitCode {
             if args.first().is_some_and(|a| a == "calendar") {
                 format!("{scope}: expected more argument(s), got {given} ({arg} missing)")
             } else {
+                // `<FILE>` names a positional argument; `--keep <WHAT>` an option (its name only).
+                let name = match arg.split_once(' ') {
+                    Some((option, _)) if option.starts_with('-') => option,
+                    _ => arg.as_str(),
+                };
                 format!(
                     "{}: missing required argument{}",
-                    arg.trim_matches(['<', '>']),
+                    name.trim_matches(['<', '>']),
                     if arg.contains("FILE") {
                         " (the request file; use - for stdin)"
                     } else {
