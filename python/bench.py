@@ -5,6 +5,17 @@ dependency of qitech_sim or of CI)::
 
     python3 python/bench.py            # sets up the venv on first use, then re-runs itself in it
     python3 python/bench.py --quick    # fewer repetitions
+    python3 python/bench.py --throughput [N]   # quotes per CPU-second (no money-warp; needs pyarrow)
+
+The throughput job (``--throughput``, in the current interpreter) prices N (default 20,000) distinct
+96-installment quotes (face values 400.00–599.99, 1.50–2.49 % a month, no options window) four
+ways and reports each as quotes per CPU-second of the process (user + system time of all its
+threads, ``time.process_time``) and per wall-second, with the load average:
+``quote_table`` on a pyarrow table of the flat columns, ``quote_table`` on a ``request`` column,
+``batch(summary=True)`` over the JSON texts, ``batch`` over dicts (full responses as dicts),
+``batch`` over texts with ``as_decimal=True``, and loops of ``simulate`` (dict) and
+``simulate_json`` (text), for the ratios. The CLI's ``batch --summary`` on the same lines is the
+reference (``qitech-sim batch --summary`` under ``/usr/bin/time``).
 
 Jobs (the same inputs on both sides):
 
@@ -121,7 +132,70 @@ def timeit(fn, n: int, rounds: int) -> float:
     return best * 1e6
 
 
+def throughput(n: int) -> None:
+    """Quotes per CPU-second of the process through each door (see the module docstring)."""
+    import pyarrow as pa
+
+    import qitech_sim
+
+    faces = [400 + (k * 7919 % 20000) / 100 for k in range(n)]
+    rates = [0.015 + (k * 104729 % 100) / 10000 for k in range(n)]
+    flat = pa.table({
+        "installment_face_value": faces,
+        "number_of_installments": [96] * n,
+        "monthly_interest_rate": rates,
+        "interest_type": ["pre_price_days"] * n,
+        "disbursement_date": [DISBURSED_ON.isoformat()] * n,
+        "first_due_date": [FIRST_DUE.isoformat()] * n,
+        "limit_days_to_disburse": [0] * n,
+        "person_type": ["natural"] * n,
+    })
+    dicts = [{
+        "borrower": {"person_type": "natural"},
+        "financial": {
+            "installment_face_value": f, "number_of_installments": 96, "monthly_interest_rate": r,
+            "interest_type": "pre_price_days", "disbursement_date": DISBURSED_ON.isoformat(),
+            "first_due_date": FIRST_DUE.isoformat(), "limit_days_to_disburse": 0,
+        },
+    } for f, r in zip(faces, rates)]
+    texts = [json.dumps(d) for d in dicts]
+    requests = pa.table({"request": texts})
+    small = max(1, n // 10)
+    doors = [
+        ("`quote_table` (flat columns)", n, lambda: qitech_sim.quote_table(flat)),
+        ("`quote_table` (`request` column)", n, lambda: qitech_sim.quote_table(requests)),
+        ("`batch(summary=True)` (text in, dict out)", n,
+         lambda: list(qitech_sim.batch(texts, summary=True))),
+        ("`batch` (full response, dict)", small, lambda: list(qitech_sim.batch(dicts[:small]))),
+        ("`batch` (text in, `as_decimal=True`)", small,
+         lambda: list(qitech_sim.batch(texts[:small], as_decimal=True))),
+        ("loop of `simulate` (dict)", small, lambda: [qitech_sim.simulate(d) for d in dicts[:small]]),
+        ("loop of `simulate_json` (text)", small, lambda: [qitech_sim.simulate_json(t) for t in texts[:small]]),
+    ]
+    rows = []
+    for name, count, fn in doors:
+        fn()  # warm-up (and the pool's threads)
+        cpu, wall = time.process_time(), time.perf_counter()
+        fn()
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        rows.append((name, count / cpu, count / wall))
+    table_rate = rows[0][1]
+    print(f"\n{n:,} distinct 96-installment quotes; {os.cpu_count()} cores; "
+          f"load average before: {os.getloadavg()[0]:.2f}")
+    print("| door | quotes / CPU-s | quotes / wall-s | CPU cost vs `quote_table` |")
+    print("|---|---:|---:|---:|")
+    for name, per_cpu, per_wall in rows:
+        print(f"| {name} | {per_cpu:,.0f} | {per_wall:,.0f} | {table_rate / per_cpu:.1f}× |")
+    print(f"load average after: {os.getloadavg()[0]:.2f}; python {sys.version.split()[0]}, "
+          f"qitech_sim {qitech_sim.__version__}")
+
+
 def main() -> None:
+    if "--throughput" in sys.argv:
+        rest = sys.argv[sys.argv.index("--throughput") + 1:]
+        sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+        throughput(int(rest[0]) if rest and rest[0].isdigit() else 20_000)
+        return
     ensure_venv()
     # The script's folder holds the source package (without its compiled module): import the installed one.
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]

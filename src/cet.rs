@@ -24,7 +24,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::conventions::{CetDerivation, Conventions};
+use crate::conventions::{CetDerivation, CetPeriods, Conventions};
 use crate::error::{Error, Result};
 use crate::num::{self, round_dp, to_f64};
 
@@ -192,13 +192,16 @@ pub fn solve(disbursed: Decimal, flows: &[Flow]) -> Result<Cet> {
 }
 
 /// The CET under the conventions' `cet`, `cet_decimals` and `annual_cet_decimals` switches:
-/// * monthly-first at 4 decimals with an exact annual figure: [`solve`] (the seeds);
+/// * monthly-first at 4 decimals with an exact annual figure: [`solve`] (the `qi-2023` profile);
 /// * monthly-first otherwise: `cet = round_k((1+i)^(1/12) − 1)`, `annual_cet = (1 + cet)^12 − 1`,
 ///   rounded to `annual_cet_decimals` when given;
 /// * annual IRR: `annual_cet = round_a(i)` and `cet = round_k((1+i)^(1/12) − 1)`, each from the raw
 ///   root (`fixtures/qi-examples/v2-sim-2025.response.json`: i = 1.4508301 → 145.08 %, monthly
 ///   0.0775632 → 7.76 %; `bnpl-issue-2026.response.json`: 97.05 % / 5.82 %; the 2020 sandbox's
-///   monthly 0.0996059 → 0.099606 at 6 decimals).
+///   monthly 0.0996059 → 0.099606 at 6 decimals);
+/// * under `cet_periods: months` the raw rates are [`monthly_irr`]'s `r` and `i = (1+r)^12 − 1`,
+///   then rounded as above (the Central Bank's CET FAQ: r = 0.030813 → 3.08 %, i → 43.93 % under
+///   annual IRR).
 ///
 /// # Errors
 /// As [`annual_irr`].
@@ -215,11 +218,19 @@ pub fn solve(disbursed: Decimal, flows: &[Flow]) -> Result<Cet> {
 pub fn solve_with(disbursed: Decimal, flows: &[Flow], conventions: &Conventions) -> Result<Cet> {
     let monthly_first = conventions.cet == CetDerivation::MonthlyFirst;
     let annual_dp = conventions.annual_cet_dp();
-    if monthly_first && conventions.cet_decimals == 4 && annual_dp.is_none() {
-        return solve(disbursed, flows);
-    }
-    let i = annual_irr(disbursed, flows)?;
-    let monthly_f = (i.ln_1p() / 12.0).exp_m1();
+    let (i, monthly_f) = match conventions.cet_periods {
+        CetPeriods::Days365 => {
+            if monthly_first && conventions.cet_decimals == 4 && annual_dp.is_none() {
+                return solve(disbursed, flows);
+            }
+            let i = annual_irr(disbursed, flows)?;
+            (i, (i.ln_1p() / 12.0).exp_m1())
+        }
+        CetPeriods::Months => {
+            let r = monthly_irr(disbursed, flows)?;
+            ((r.ln_1p() * 12.0).exp_m1(), r)
+        }
+    };
     let monthly = round_dp(
         num::from_f64_shortest(monthly_f, "cet").map_err(|_| beyond(monthly_f))?,
         conventions.cet_decimals,
@@ -249,6 +260,42 @@ impl Cet {
     pub fn annual_percent(&self) -> Decimal {
         num::normalize(self.annual * Decimal::ONE_HUNDRED)
     }
+}
+
+/// The monthly internal rate of return `r` over equal monthly periods (the `cet_periods: months`
+/// switch, the Central Bank's CET FAQ): `disbursed = Σ total_k / (1+r)^k`, the `k`-th flow in
+/// date order `k` months after the disbursement whatever its date.
+///
+/// [`annual_irr`]'s solver on flows `365·k` days out: its "annual" root is then the rate per
+/// `k`, that is per month.
+///
+/// # Errors
+/// As [`annual_irr`]; [`Error::CetNoRoot`] beyond `u32::MAX / 365` installments.
+///
+/// ```
+/// use qitech_sim::cet::{self, Flow};
+/// let flows: Vec<Flow> = (1..=5).map(|k| Flow { days: 30 * k, amount: "205.73".parse().unwrap() }).collect();
+/// let r = cet::monthly_irr("940".parse()?, &flows)?;
+/// assert!((r - 0.030813).abs() < 1e-6);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn monthly_irr(disbursed: Decimal, flows: &[Flow]) -> Result<f64> {
+    let mut ordered: Vec<&Flow> = flows.iter().collect();
+    ordered.sort_by_key(|f| f.days);
+    let periods = ordered
+        .iter()
+        .zip(1_u32..)
+        .map(|(f, k)| {
+            let days = k.checked_mul(365).ok_or_else(|| Error::CetNoRoot {
+                reason: format!("{} installments are beyond a monthly CET", flows.len()),
+            })?;
+            Ok(Flow {
+                days,
+                amount: f.amount,
+            })
+        })
+        .collect::<Result<Vec<Flow>>>()?;
+    annual_irr(disbursed, &periods)
 }
 
 /// The error of a monthly rate that no decimal CET can hold.

@@ -6,7 +6,7 @@
 //! independent switches of [`Conventions`], set on the engine with
 //! [`SimulationOptions::conventions`](crate::SimulationOptions::conventions) and read from the
 //! partner configuration file under `"conventions"` (and `"profile"`), see
-//! [`crate::api::config_from_json`]. The default is the seeds' behaviour ([`Profile::Qi2023`]):
+//! [`crate::api::config_from_json`]. The default is the `qi-2023` profile's behaviour ([`Profile::Qi2023`]):
 //! every number of the crate's 2023 golden fixtures is unchanged under it.
 //!
 //! | switch (`"conventions"` key) | values | default (`qi-2023`) | `qi-v2` | what QI's material shows | evidence |
@@ -17,9 +17,11 @@
 //! | `last_installment` | `closes_balance`, `equal_installment` | `closes_balance` | `equal_installment` | BNPL keeps the last installment equal to the PMT | `bnpl-issue-2026`: CET 5.82 needs +543.89 twice |
 //! | `move_due_dates` | `false`, `true` | `false` | `false` | due dates moved to the business day before counting days | the v2 and BNPL pages' `force_installments_on_workdays`; QI's pt simulation page (2024-10-20, a Sunday, counted as 31 days) |
 //! | `cet` | `monthly_first`, `annual_irr` | `monthly_first` | `annual_irr` | the raw annual IRR and the monthly rate from it, each rounded | `v2-sim-2025` 145.08 / 7.76; `bnpl-issue-2026` 97.05 / 5.82 |
+//! | `cet_periods` | `days_365`, `months` | `days_365`: actual days / 365 (Res. CMN 4.881 art. 4) | `days_365` | the CET's rate of return over actual days, or over equal monthly periods (monthly IRR, annual `(1+r)^12 − 1`) | the Central Bank's CET FAQ example: 940 received, 5 × 205.73 → 3.08 % / 43.93 % (`fixtures/cet/bcb-faq-cet.json`) |
+//! | `assignment_includes_contract_fees` | `true`, `false` | `true`: `assignment_amount` = issue + every contract fee | `true` | the 2023 SIAPE manual adds the deducted TAC to `assignment_amount`; QI's 2022 issuance webhook deducts it and prints `assignment_amount` = issue | SIAPE 194.80 + 1.95 = 196.75 (`fixtures/siape/`); under `false` 194.80 (assignment-only fees still added) |
 //! | `cet_decimals` | `4`, `6` | `4` | `4` | decimals of the monthly CET as a fraction | 2020 sandbox 0.099606 (6); v2 7.76 % (4) |
 //! | `annual_cet_decimals` | `4`, `6`, absent | absent: exact `(1+cet)^12 − 1` (monthly first), `cet_decimals` (annual IRR) | `4` | decimals of the annual CET as a fraction | pt page 0.235729 (6); v2 145.08 % (4) |
-//! | `rate_decimals` | `8`, `10`, `"unrounded"` | `8` | `8` | decimals of the printed `prefixed_interest_rate` | seeds and v2: 8; BNPL: 10; 2020 sandbox: unrounded |
+//! | `rate_decimals` | `8`, `10`, `"unrounded"` | `8` | `8` | decimals of the printed `prefixed_interest_rate` | qi-2023 and v2: 8; BNPL: 10; 2020 sandbox: unrounded |
 //! | `daily_rate_base` | `interest_base`, `month_30` | `interest_base`: the base's own day | `interest_base` | on `calendar_days_365` the printed daily rate is `(1+annual)^(1/365) − 1` | pt page 0.00054142 = round8(1.21843191^(1/365) − 1) |
 //! | `iof_parts` | `unrounded`, `cents` | `unrounded` | `cents` | `base_iof` and `additional_iof` in cents | v2 0.1 / 0.14; BNPL 3.79 / 3.83 |
 //! | `installment_tax_decimals` | `"unrounded"`, `8` | unrounded | `8` | v2 rounds each installment's daily IOF to 8 decimals | `v2-sim-2025` 0.02791582 |
@@ -48,7 +50,7 @@
 //!
 //! * `last_installment: equal_installment`: the external C# lending platform money-warp validates
 //!   against "keeps the same PMT for the last period and adjusts the interest/principal split"
-//!   (money-warp's own engine closes the balance, as the seeds do); QI's BNPL does the same;
+//!   (money-warp's own engine closes the balance, as the `qi-2023` profile does); QI's BNPL does the same;
 //! * `interest_decimals: 2` (interest in cents each period, the balance in cents): platforms outside
 //!   QI, and QI's own `pre_price` sandbox;
 //! * `iof_rounding: per_installment` (the daily IOF of each installment in cents, the 0.38 % in
@@ -71,7 +73,7 @@ use crate::rate::InterestBase;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum CalendarDaysGrowth {
-    /// `(1+m_eff)^(d/30)`, `m_eff = (1+annual8)^(1/12) − 1` unrounded (the seeds, SIAPE §3). Default.
+    /// `(1+m_eff)^(d/30)`, `m_eff = (1+annual8)^(1/12) − 1` unrounded (the `qi-2023` profile, SIAPE §3). Default.
     #[default]
     MonthlyRate,
     /// `(1 + d8)^d`, `d8 = round8((1+m)^(1/30) − 1)`: the printed daily rate compounds per
@@ -84,7 +86,7 @@ pub enum CalendarDaysGrowth {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum InterestDecimals {
-    /// 10 decimals (the seeds' face-value rule).
+    /// 10 decimals (the `qi-2023` profile's face-value rule).
     Ten,
     /// 8 decimals (the v2 example's 1.58227236).
     Eight,
@@ -107,7 +109,7 @@ impl InterestDecimals {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum LastInstallment {
-    /// It closes the balance: `total_n = round2(bal · g_n)` (the seeds). Default.
+    /// It closes the balance: `total_n = round2(bal · g_n)` (the `qi-2023` profile). Default.
     #[default]
     ClosesBalance,
     /// It equals the level installment; the last interest absorbs the residue (`interest_n = PMT −
@@ -119,7 +121,7 @@ pub enum LastInstallment {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum CetDerivation {
-    /// The monthly rate rounded first, the annual from it: `annual = (1 + cet)^12 − 1` (the seeds:
+    /// The monthly rate rounded first, the annual from it: `annual = (1 + cet)^12 − 1` (the `qi-2023` profile:
     /// SIAPE 0.0346 → 0.5040756794535896). Default.
     #[default]
     MonthlyFirst,
@@ -128,11 +130,27 @@ pub enum CetDerivation {
     AnnualIrr,
 }
 
+/// The periods the CET's internal rate of return is computed over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum CetPeriods {
+    /// Actual calendar days from the disbursement over a 365-day year: the annual rate `i` solving
+    /// `disbursed = Σ total_j / (1+i)^(d_j/365)` (Res. CMN 4.881/2020 art. 4; the `qi-2023` profile). Default.
+    #[default]
+    Days365,
+    /// Equal monthly periods: the `k`-th installment (in due-date order) `k` months after the
+    /// disbursement, whatever its date; the monthly rate `r` solves `disbursed = Σ total_k /
+    /// (1+r)^k` and the annual rate is `(1+r)^12 − 1`. The Central Bank's FAQ *Custo Efetivo Total*
+    /// works its example this way (`fixtures/cet/bcb-faq-cet.json`: 940 received, 5 × 205.73,
+    /// 3.08 % a month, 43.93 % a year).
+    Months,
+}
+
 /// Decimals of the printed `prefixed_interest_rate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum RateDecimals {
-    /// 8 decimals (the seeds, v2). Default.
+    /// 8 decimals (the `qi-2023` profile, v2). Default.
     #[default]
     Eight,
     /// 10 decimals (the 2026 BNPL GET: 0.8373372409).
@@ -169,7 +187,7 @@ pub enum DailyRateBase {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum IofParts {
-    /// Unrounded (the seeds: 33.141637696905995 and 307.166388). Default.
+    /// Unrounded (the `qi-2023` profile: 33.141637696905995 and 307.166388). Default.
     #[default]
     Unrounded,
     /// In cents (v2 0.1 / 0.14, BNPL 3.79 / 3.83); the total stays round2 of the unrounded sum.
@@ -213,7 +231,7 @@ impl AnnualRateDecimals {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum Profile {
-    /// `qi-2023`: the seeds (the 2023 manuals). Default.
+    /// `qi-2023`: the 2023 manuals (SIAPE, Airforce). Default.
     #[default]
     Qi2023,
     /// `qi-v2`: the 2024–2026 v2 simulation and BNPL examples.
@@ -239,7 +257,7 @@ impl Profile {
     }
 }
 
-/// Every convention switch; `Default` is [`Profile::Qi2023`], the crate's behaviour on the seeds.
+/// Every convention switch; `Default` is [`Profile::Qi2023`], the crate's behaviour on the `qi-2023` profile.
 ///
 /// ```
 /// use qitech_sim::conventions::{CetDerivation, Conventions, Profile};
@@ -265,6 +283,11 @@ pub struct Conventions {
     pub move_due_dates: bool,
     /// CET derivation.
     pub cet: CetDerivation,
+    /// The periods of the CET's rate of return.
+    pub cet_periods: CetPeriods,
+    /// Whether `assignment_amount` adds the deducted contract fees (`true`, the 2023 manuals) or
+    /// only the assignment-only ones (`false`, QI's 2022 issuance webhook).
+    pub assignment_includes_contract_fees: bool,
     /// Decimals of the monthly CET (a fraction).
     pub cet_decimals: u32,
     /// Decimals of the annual CET (a fraction); `None`: exact under monthly-first, `cet_decimals`
@@ -297,13 +320,15 @@ const CET_DECIMALS: u32 = 4;
 impl Conventions {
     /// The switches of `profile`.
     pub fn profile(profile: Profile) -> Self {
-        let seeds = Conventions {
+        let qi2023 = Conventions {
             interest_base: None,
             calendar_days_growth: CalendarDaysGrowth::MonthlyRate,
             interest_decimals: None,
             last_installment: LastInstallment::ClosesBalance,
             move_due_dates: false,
             cet: CetDerivation::MonthlyFirst,
+            cet_periods: CetPeriods::Days365,
+            assignment_includes_contract_fees: true,
             cet_decimals: CET_DECIMALS,
             annual_cet_decimals: None,
             rate_decimals: RateDecimals::Eight,
@@ -314,7 +339,7 @@ impl Conventions {
             annual_rate_decimals: AnnualRateDecimals::Eight,
         };
         match profile {
-            Profile::Qi2023 => seeds,
+            Profile::Qi2023 => qi2023,
             Profile::QiV2 => Conventions {
                 calendar_days_growth: CalendarDaysGrowth::DailyRate,
                 interest_decimals: Some(InterestDecimals::Eight),
@@ -323,7 +348,7 @@ impl Conventions {
                 annual_cet_decimals: Some(CET_DECIMALS),
                 iof_parts: IofParts::Cents,
                 installment_tax_decimals: Some(8),
-                ..seeds
+                ..qi2023
             },
         }
     }
@@ -459,6 +484,17 @@ fn apply(c: &mut Conventions, key: &str, v: &Value) -> Result<()> {
                 _ => return Err(bad("monthly_first or annual_irr")),
             };
         }
+        "assignment_includes_contract_fees" => {
+            c.assignment_includes_contract_fees =
+                v.as_bool().ok_or_else(|| bad("true or false"))?;
+        }
+        "cet_periods" => {
+            c.cet_periods = match s {
+                Some("days_365") => CetPeriods::Days365,
+                Some("months") => CetPeriods::Months,
+                _ => return Err(bad("days_365 or months")),
+            };
+        }
         "cet_decimals" => {
             c.cet_decimals = match n {
                 Some(d @ (4 | 6)) => d as u32,
@@ -519,7 +555,7 @@ fn apply(c: &mut Conventions, key: &str, v: &Value) -> Result<()> {
                 field,
                 v.to_string(),
                 "unknown convention switch (interest_base, calendar_days_growth, interest_decimals, \
-                 last_installment, move_due_dates, cet, cet_decimals, annual_cet_decimals, \
+                 last_installment, move_due_dates, cet, cet_periods, assignment_includes_contract_fees, cet_decimals, annual_cet_decimals, \
                  rate_decimals, daily_rate_base, iof_parts, installment_tax_decimals, \
                  iof_rounding, annual_rate_decimals)",
             ));
@@ -532,7 +568,7 @@ fn apply(c: &mut Conventions, key: &str, v: &Value) -> Result<()> {
 mod tests {
     use super::*;
 
-    /// Every value of every switch, read from a configuration, sets that switch (over the seeds'
+    /// Every value of every switch, read from a configuration, sets that switch (over the `qi-2023` profile's
     /// profile) and nothing else; an unlisted value is refused naming the switch.
     #[test]
     fn every_switch_value_is_read() {
@@ -640,6 +676,30 @@ mod tests {
                 json!("annual_irr"),
                 Conventions {
                     cet: CetDerivation::AnnualIrr,
+                    ..d
+                },
+            ),
+            (
+                "assignment_includes_contract_fees",
+                json!(false),
+                Conventions {
+                    assignment_includes_contract_fees: false,
+                    ..d
+                },
+            ),
+            (
+                "cet_periods",
+                json!("days_365"),
+                Conventions {
+                    cet_periods: CetPeriods::Days365,
+                    ..d
+                },
+            ),
+            (
+                "cet_periods",
+                json!("months"),
+                Conventions {
+                    cet_periods: CetPeriods::Months,
                     ..d
                 },
             ),
@@ -797,7 +857,7 @@ mod tests {
 
     /// `qi-v2`'s switches, one by one (what `v2-sim-2025` and `bnpl-issue-2026` reproduce): the
     /// annual CET at 4 decimals is stated on the profile, so it holds when a configuration sets
-    /// `cet: monthly_first` over it, where the seeds' exact annual CET would otherwise apply.
+    /// `cet: monthly_first` over it, where the `qi-2023` profile's exact annual CET would otherwise apply.
     #[test]
     fn the_v2_profile_sets_its_switches() {
         let v2 = Conventions::profile(Profile::QiV2);

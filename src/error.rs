@@ -136,8 +136,15 @@ pub enum Error {
 /// The most characters of an offending value an error keeps (a longer value is cut with `…`).
 pub const MAX_VALUE_CHARS: usize = 60;
 
-/// `value` as text, cut to [`MAX_VALUE_CHARS`] characters.
-fn value_text(value: impl std::fmt::Display) -> String {
+/// `value` as text, cut to [`MAX_VALUE_CHARS`] characters (and `…`): the rule every error's value
+/// follows, the CLI's arguments included.
+///
+/// ```
+/// let long = "x".repeat(100);
+/// assert_eq!(qitech_sim::error::value_text(&long).chars().count(), 61);
+/// assert_eq!(qitech_sim::error::value_text("12"), "12");
+/// ```
+pub fn value_text(value: impl std::fmt::Display) -> String {
     let s = value.to_string();
     match s.char_indices().nth(MAX_VALUE_CHARS) {
         Some((cut, _)) => format!("{}…", &s[..cut]),

@@ -11,6 +11,13 @@
 //! * `percentage` amounts are in percent units as QI prints them (`1` = 1 % of the issue amount),
 //!   `absolute` amounts in BRL;
 //! * `fee_amount = round2(amount/100 × issue_amount)` (percentage) or `amount` (absolute);
+//! * **bounds** (the crate's, QI documents none; a fee beyond them leaves nothing to disburse or
+//!   charges more than the loan, and was once priced or ended in a CET error naming no input): a
+//!   percentage `amount` is at most 100 (% of the issue amount, [`MAX_PERCENTAGE`]); on a loan, no
+//!   fee's `fee_amount` exceeds the issue amount, and the deducted contract fees together stay
+//!   below it ([`Pricing::charge`]); [`Fees::check_disbursed`] names the contract fees when they
+//!   and the IOF leave the borrower nothing. Each refusal names the fee (`contract_fees[1].amount`:
+//!   its index in the configured fees, the request's `rebates` counted after them);
 //! * contract fees are paid by the borrower: deducted from the disbursement and added to the
 //!   `assignment_amount`; a fee of class [`FeeClass::AssignmentOnly`] (`"type": "internal"`) is added
 //!   to the `assignment_amount` only;
@@ -31,6 +38,9 @@ use crate::num::{self, round_cents};
 
 /// The field fee errors name.
 const FEES: &str = "fees.amount";
+
+/// The largest percentage `amount` of a fee: 100 (% of the issue amount it is charged on).
+pub const MAX_PERCENTAGE: Decimal = Decimal::ONE_HUNDRED;
 
 /// How a fee's `amount` is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -69,15 +79,10 @@ pub enum FeeClass {
     AssignmentOnly,
 }
 
-impl FeeClass {
-    /// The class's name in the configuration.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FeeClass::Deducted => "deducted",
-            FeeClass::AssignmentOnly => "assignment_only",
-        }
-    }
-}
+crate::names::named_enum!(FeeClass, "fee class", "class", {
+    Deducted => "deducted",
+    AssignmentOnly => "assignment_only",
+});
 
 /// A fee as configured: what it is called and how much it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,7 +105,8 @@ impl FeeRule {
     /// A validated fee rule.
     ///
     /// # Errors
-    /// [`Error::InvalidField`] for a negative amount or tax rate, or a tax rate above 100 %.
+    /// [`Error::InvalidField`] for a negative amount or tax rate, a tax rate above 100 %, or a
+    /// percentage amount above [`MAX_PERCENTAGE`].
     pub fn new(
         field: &str,
         fee_type: impl Into<String>,
@@ -113,6 +119,13 @@ impl FeeRule {
                 format!("{field}.amount"),
                 amount,
                 "must not be negative",
+            ));
+        }
+        if amount_type == AmountType::Percentage && amount > MAX_PERCENTAGE {
+            return Err(Error::invalid(
+                format!("{field}.amount"),
+                amount,
+                "a percentage fee is at most 100 (% of the issue amount)",
             ));
         }
         if tax_rate < Decimal::ZERO || tax_rate > Decimal::ONE {
@@ -165,7 +178,7 @@ pub struct Pricing {
 }
 
 /// Product conventions a partner configuration may switch (the `"conventions"` object of the
-/// pricing file). `Default`: the seeds' conventions.
+/// pricing file). `Default`: the `qi-2023` profile's conventions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct Conventions {
@@ -176,7 +189,7 @@ pub struct Conventions {
 }
 
 impl Conventions {
-    /// The seeds' conventions.
+    /// The `qi-2023` profile's conventions.
     pub fn new() -> Self {
         Self::default()
     }
@@ -229,6 +242,28 @@ pub struct Fees {
     pub net_external_contract_fee_amount: Decimal,
 }
 
+impl Fees {
+    /// What `assignment_amount` adds to the issue amount: every contract fee
+    /// (`contract_fee_amount`) when `includes_contract_fees` (the 2023 manuals: SIAPE 194.80 +
+    /// 1.95 = 196.75), else the assignment-only fees alone (`contract_fee_amount −
+    /// deducted_fee_amount`: QI's 2022 issuance webhook deducts the TAC from the disbursement and
+    /// prints `assignment_amount` equal to the issue amount).
+    ///
+    /// # Errors
+    /// [`Error::Overflow`] beyond `Decimal`'s range.
+    pub fn assignment_fee_amount(&self, includes_contract_fees: bool) -> Result<Decimal> {
+        if includes_contract_fees {
+            Ok(self.contract_fee_amount)
+        } else {
+            num::sub(
+                self.contract_fee_amount,
+                self.deducted_fee_amount,
+                "contract_fees",
+            )
+        }
+    }
+}
+
 impl Pricing {
     /// The contract fees the disbursement pays ([`FeeClass::Deducted`]).
     fn deducted(&self) -> impl Iterator<Item = &FeeRule> {
@@ -257,22 +292,41 @@ impl Pricing {
     /// Charges every configured fee on a loan of `issue_amount`.
     ///
     /// # Errors
+    /// [`Error::InvalidField`] (out of range) naming the fee (`contract_fees[i].amount`,
+    /// `external_contract_fees[i].amount`) whose `fee_amount` exceeds the issue amount, or with
+    /// which the deducted contract fees reach it (nothing would be left to disburse);
     /// [`Error::Overflow`] beyond `Decimal`'s range.
     pub fn charge(&self, issue_amount: Decimal) -> Result<Fees> {
         let mut fees = Fees::default();
-        for rule in &self.contract_fees {
+        for (i, rule) in self.contract_fees.iter().enumerate() {
             let fee_amount = rule.fee_amount(issue_amount)?;
+            let field = || format!("contract_fees[{i}].amount");
+            exceeds_issue(fee_amount, issue_amount, rule, field)?;
             fees.contract_fee_amount = num::add(fees.contract_fee_amount, fee_amount, FEES)?;
             if rule.class == FeeClass::Deducted {
                 fees.deducted_fee_amount = num::add(fees.deducted_fee_amount, fee_amount, FEES)?;
+                if fee_amount > Decimal::ZERO && fees.deducted_fee_amount >= issue_amount {
+                    return Err(Error::invalid(
+                        field(),
+                        rule.amount,
+                        format!(
+                            "the contract fees deducted ({}) reach the issue amount ({issue_amount}): \
+                             nothing is left to disburse",
+                            fees.deducted_fee_amount
+                        ),
+                    ));
+                }
             }
             fees.contract.push(ContractFee {
                 fee_amount,
                 rule: rule.clone(),
             });
         }
-        for rule in &self.external_contract_fees {
+        for (i, rule) in self.external_contract_fees.iter().enumerate() {
             let fee_amount = rule.fee_amount(issue_amount)?;
+            exceeds_issue(fee_amount, issue_amount, rule, || {
+                format!("external_contract_fees[{i}].amount")
+            })?;
             let tax_amount = round_cents(num::mul(rule.tax_rate, fee_amount, "fees.tax_rate")?);
             let net_fee_amount = num::sub(fee_amount, tax_amount, FEES)?;
             fees.external_contract_fee_amount =
@@ -320,6 +374,57 @@ impl Pricing {
             t = num::add(t, rule.fee_amount(issue_amount)?, "fees.amount")?;
         }
         Ok(t)
+    }
+}
+
+/// Refuses a fee whose `fee_amount` exceeds the issue amount it is charged on, naming it.
+fn exceeds_issue(
+    fee_amount: Decimal,
+    issue_amount: Decimal,
+    rule: &FeeRule,
+    field: impl FnOnce() -> String,
+) -> Result<()> {
+    if fee_amount > issue_amount {
+        return Err(Error::invalid(
+            field(),
+            rule.amount,
+            format!(
+                "the fee ({} {fee_amount}) exceeds the issue amount ({issue_amount}) it is \
+                 charged on",
+                rule.fee_type
+            ),
+        ));
+    }
+    Ok(())
+}
+
+impl Fees {
+    /// Refuses a loan whose deducted contract fees and IOF (`iof_amount`) leave the borrower
+    /// nothing of `issue_amount` (the CET has no solution then), naming the contract fees; `Ok`
+    /// when something is disbursed or no contract fee is deducted (the IOF alone never takes the
+    /// whole issue).
+    ///
+    /// # Errors
+    /// [`Error::InvalidField`] (no solution) on `contract_fees`.
+    pub fn check_disbursed(&self, issue_amount: Decimal, iof_amount: Decimal) -> Result<()> {
+        // Beyond `Decimal`'s range the caller's own subtraction reports the overflow.
+        let Some(left) = issue_amount
+            .checked_sub(iof_amount)
+            .and_then(|x| x.checked_sub(self.deducted_fee_amount))
+        else {
+            return Ok(());
+        };
+        if left > Decimal::ZERO || self.deducted_fee_amount <= Decimal::ZERO {
+            return Ok(());
+        }
+        Err(Error::no_solution(
+            "contract_fees",
+            self.deducted_fee_amount,
+            format!(
+                "the contract fees and the IOF ({iof_amount}) leave {left} of the issue amount \
+                 ({issue_amount}) to disburse: no CET"
+            ),
+        ))
     }
 }
 
@@ -371,5 +476,137 @@ mod tests {
             pricing.contract_total(Decimal::from(1000)).ok(),
             Some(Decimal::new(3000, 2))
         );
+    }
+
+    fn pricing(contract: Vec<FeeRule>, external: Vec<FeeRule>) -> Pricing {
+        Pricing {
+            contract_fees: contract,
+            external_contract_fees: external,
+            ..Pricing::default()
+        }
+    }
+
+    /// A percentage fee is at most 100 (% of the issue amount): 1,000,000 % was accepted.
+    #[test]
+    fn percentage_fees_are_bounded() {
+        let e = FeeRule::new(
+            "external_contract_fees[3]",
+            "spread",
+            AmountType::Percentage,
+            Decimal::from(1_000_000),
+            Decimal::ONE,
+        )
+        .err()
+        .map(|e| e.to_string());
+        assert_eq!(
+            e.as_deref(),
+            Some(
+                "external_contract_fees[3].amount: a percentage fee is at most 100 (% of the \
+                 issue amount) (got 1000000)"
+            )
+        );
+        assert!(
+            FeeRule::new(
+                "f",
+                "tac",
+                AmountType::Percentage,
+                MAX_PERCENTAGE,
+                Decimal::ZERO
+            )
+            .is_ok()
+        );
+        let just_over = MAX_PERCENTAGE + Decimal::new(1, 10);
+        assert!(
+            FeeRule::new("f", "tac", AmountType::Percentage, just_over, Decimal::ZERO).is_err()
+        );
+        // Absolute fees have no such bound (they are bounded on the loan).
+        assert!(
+            FeeRule::new(
+                "f",
+                "tac",
+                AmountType::Absolute,
+                Decimal::from(1000),
+                Decimal::ZERO
+            )
+            .is_ok()
+        );
+    }
+
+    /// A fee larger than the issue amount is refused naming it; deducted fees that reach the issue
+    /// amount are refused naming the one that reaches it; up to that, fees are charged.
+    #[test]
+    fn fees_larger_than_the_loan_are_refused_naming_the_fee() {
+        let issue = Decimal::from(1000);
+        let big = pricing(vec![rule(AmountType::Absolute, "1000.01")], vec![]);
+        let e = big.charge(issue).err().map(|e| e.to_string());
+        assert_eq!(
+            e.as_deref(),
+            Some(
+                "contract_fees[0].amount: the fee (tac 1000.01) exceeds the issue amount (1000) \
+                 it is charged on (got 1000.01)"
+            )
+        );
+        let external = pricing(
+            vec![],
+            vec![
+                rule(AmountType::Absolute, "1"),
+                rule(AmountType::Absolute, "1000.01"),
+            ],
+        );
+        let e = external.charge(issue).err();
+        assert_eq!(
+            e.as_ref().and_then(|e| e.field()),
+            Some("external_contract_fees[1].amount")
+        );
+        // Two deducted fees reaching the issue amount together: the second is named.
+        let two = pricing(
+            vec![
+                rule(AmountType::Percentage, "60"),
+                rule(AmountType::Absolute, "400"),
+            ],
+            vec![],
+        );
+        let e = two.charge(issue).err();
+        assert_eq!(
+            e.as_ref().and_then(|e| e.field()),
+            Some("contract_fees[1].amount")
+        );
+        assert_eq!(
+            e.map(|e| e.to_string()).as_deref(),
+            Some(
+                "contract_fees[1].amount: the contract fees deducted (1000.00) reach the issue \
+                 amount (1000): nothing is left to disburse (got 400)"
+            )
+        );
+        // An assignment-only fee does not reduce the disbursement: 60 % + 400 is charged.
+        let assignment = pricing(
+            vec![
+                rule(AmountType::Percentage, "60"),
+                rule(AmountType::Absolute, "400").class(FeeClass::AssignmentOnly),
+            ],
+            vec![],
+        );
+        let fees = assignment.charge(issue).unwrap_or_default();
+        assert_eq!(
+            (fees.contract_fee_amount, fees.deducted_fee_amount),
+            (Decimal::new(100_000, 2), Decimal::new(60_000, 2))
+        );
+        // Just below: 99.99 % is charged.
+        let fees = pricing(vec![rule(AmountType::Percentage, "99.99")], vec![])
+            .charge(issue)
+            .unwrap_or_default();
+        assert_eq!(fees.deducted_fee_amount, Decimal::new(99_990, 2));
+        // ... and, with an IOF of 0.11, leaves nothing: refused naming the contract fees.
+        let e = fees.check_disbursed(issue, Decimal::new(11, 2)).err();
+        assert_eq!(
+            e.map(|e| e.to_string()).as_deref(),
+            Some(
+                "contract_fees: the contract fees and the IOF (0.11) leave -0.01 of the issue \
+                 amount (1000) to disburse: no CET (got 999.90)"
+            )
+        );
+        assert!(fees.check_disbursed(issue, Decimal::new(9, 2)).is_ok());
+        // No contract fee: the IOF alone is not the fees' doing.
+        assert!(Fees::default().check_disbursed(issue, issue).is_ok());
     }
 }

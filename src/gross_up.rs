@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use crate::error::{Error, Result};
 use crate::fees::Pricing;
 use crate::iof::{Iof, IofRates};
+use crate::loan::field;
 use crate::num::{self, round_cents};
 use crate::schedule::{self, Amortization, Grid, Schedule};
 
@@ -191,7 +192,7 @@ fn gross_up_search(
 }
 
 /// The field the gross-up's errors name.
-const GROSS_UP_FIELD: &str = "financial.disbursed_amount";
+const GROSS_UP_FIELD: &str = field::DISBURSED_AMOUNT;
 
 /// The trial prices of one gross-up: each cent's net is computed once.
 struct Trials<'a> {

@@ -14,6 +14,21 @@
 //! A negative principal (negative amortization, see the crate's conventions, *Schedules*) is taxed 0: the tax is levied on credit actually
 //! extended, and a negative tax would lower the tax on the other installments.
 //!
+//! **The base when a principal is negative (a documented decision).** The decree's art. 7, I, b
+//! taxes "o principal entregue ou colocado à sua disposição, ou quando previsto mais de um
+//! pagamento, o valor do principal de cada uma das parcelas"; the Receita's IN SRF 47/1997 (arts.
+//! 1–2) has that principal follow the amortization system of the contract and the tax follow the
+//! time the money stays with the borrower. QI documents no loan with a negative principal. The
+//! crate therefore taxes each installment's principal **as the schedule prints it**, clamped at
+//! zero, and nothing else: an installment that repays interest capitalised by an earlier negative
+//! one is taxed on its whole principal. Σ positive principals then exceeds the issue amount, and
+//! so can the IOF exceed `issue × (daily × 365 + additional)` (the 3.38 % a natural person pays at
+//! most on a loan without negative amortization): the derived airforce fixture's first period of
+//! 80 days gives 137.26 where that figure is 135.02. The other reading, the base capped at the
+//! principal delivered (Σ base ≤ issue, taken in due-date order), is not implemented; it would be
+//! a named switch of [`crate::conventions::Conventions`] beside `iof_rounding` once a QI number
+//! settles it.
+//!
 //! Source of the natural-person rule as QI applies it: `fixtures/siape/simulation_response.json`
 //! (QI's SIAPE simulation; every IOF number reproduced to the printed digit). The dated regimes are
 //! [`REGIMES`], each row with its decree; [`IofRule::for_loan`] picks the row of a disbursement date.
@@ -202,15 +217,10 @@ pub enum PersonType {
     Legal,
 }
 
-impl PersonType {
-    /// QI's name of the person type.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PersonType::Natural => "natural",
-            PersonType::Legal => "legal",
-        }
-    }
-}
+crate::names::named_enum!(PersonType, "person type", "borrower.person_type", {
+    Natural => "natural",
+    Legal => "legal",
+});
 
 /// Which IOF rule a natural-person loan gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -224,6 +234,11 @@ pub enum NaturalPersonIof {
     /// 2021 0.01118 %/day); dates before [`REGIMES`] starts are refused.
     Dated,
 }
+
+crate::names::named_enum!(NaturalPersonIof, "natural-person IOF rule", "natural_person_iof", {
+    Fixed => "fixed",
+    Dated => "dated",
+});
 
 /// One regime's daily and additional rates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

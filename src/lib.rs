@@ -64,6 +64,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod names;
+
 pub mod api;
 pub mod calendar;
 pub mod cet;
@@ -75,6 +77,8 @@ pub mod loan;
 mod num;
 pub mod options;
 pub mod portability;
+pub mod prepayment;
+pub mod present_value;
 pub mod rate;
 pub mod schedule;
 pub mod simulation;

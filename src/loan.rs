@@ -14,6 +14,55 @@ use crate::schedule::{self, Amortization};
 #[cfg(doc)]
 use crate::simulation::{SimulationOptions, simulate};
 
+/// The fields the engine's errors name: QI's `financial` block paths, one constant per field (the
+/// JSON layer names the same paths; a caller matches on [`crate::Error::field`]).
+pub mod field {
+    /// The prefix of every loan field (`financial.`).
+    pub const PREFIX: &str = "financial.";
+    /// `number_of_installments`.
+    pub const NUMBER_OF_INSTALLMENTS: &str = "financial.number_of_installments";
+    /// `installment_face_value`.
+    pub const INSTALLMENT_FACE_VALUE: &str = "financial.installment_face_value";
+    /// `monthly_interest_rate`.
+    pub const MONTHLY_INTEREST_RATE: &str = "financial.monthly_interest_rate";
+    /// `annual_interest_rate`.
+    pub const ANNUAL_INTEREST_RATE: &str = "financial.annual_interest_rate";
+    /// `first_due_date`.
+    pub const FIRST_DUE_DATE: &str = "financial.first_due_date";
+    /// `first_due_date_delay`.
+    pub const FIRST_DUE_DATE_DELAY: &str = "financial.first_due_date_delay";
+    /// `disbursement_date`.
+    pub const DISBURSEMENT_DATE: &str = "financial.disbursement_date";
+    /// `desired_installments`.
+    pub const DESIRED_INSTALLMENTS: &str = "financial.desired_installments";
+    /// `principal_amortization_month_period`.
+    pub const MONTH_PERIOD: &str = "financial.principal_amortization_month_period";
+    /// `interest_base`.
+    pub const INTEREST_BASE: &str = "financial.interest_base";
+    /// `interest_type`.
+    pub const INTEREST_TYPE: &str = "financial.interest_type";
+    /// The loan's rate, whichever input gave it (an overflow of its growth).
+    pub const INTEREST_RATE: &str = "financial.interest_rate";
+    /// `disbursed_amount`.
+    pub const DISBURSED_AMOUNT: &str = "financial.disbursed_amount";
+    /// `amount`.
+    pub const AMOUNT: &str = "financial.amount";
+    /// `limit_days_to_disburse`.
+    pub const LIMIT_DAYS_TO_DISBURSE: &str = "financial.limit_days_to_disburse";
+    /// `due_dates`.
+    pub const DUE_DATES: &str = "financial.due_dates";
+
+    /// `due_dates[k]`.
+    pub fn due_date(k: usize) -> String {
+        format!("{DUE_DATES}[{k}]")
+    }
+
+    /// `desired_installments[k].total_amount`.
+    pub fn desired_total(k: usize) -> String {
+        format!("{DESIRED_INSTALLMENTS}[{k}].total_amount")
+    }
+}
+
 /// How the loan's size is given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Amount {
@@ -437,20 +486,20 @@ impl LoanTerms {
     pub fn validate(&self) -> Result<()> {
         match self.amount {
             Amount::InstallmentFaceValue(f) => {
-                check_amount(f, CENT, "financial.installment_face_value")?;
+                check_amount(f, CENT, field::INSTALLMENT_FACE_VALUE)?;
             }
             Amount::Disbursed(d) => {
-                check_amount(d, CENT, "financial.disbursed_amount")?;
+                check_amount(d, CENT, field::DISBURSED_AMOUNT)?;
             }
             Amount::Issue(i) => {
-                check_amount(i, CENT, "financial.amount")?;
+                check_amount(i, CENT, field::AMOUNT)?;
             }
         }
         if let (Amount::InstallmentFaceValue(f), Amortization::Sac) =
             (self.amount, self.amortization)
         {
             return Err(Error::conflict(
-                "financial.installment_face_value",
+                field::INSTALLMENT_FACE_VALUE,
                 f,
                 "pre_sac installments are not level: give disbursed_amount or amount",
             ));
@@ -466,19 +515,19 @@ impl LoanTerms {
             || self.number_of_installments > schedule::MAX_INSTALLMENTS
         {
             return Err(Error::invalid(
-                "financial.number_of_installments",
+                field::NUMBER_OF_INSTALLMENTS,
                 self.number_of_installments,
                 format!("must be between 1 and {}", schedule::MAX_INSTALLMENTS),
             ));
         }
-        crate::rate::check_plausible(self.rate.input(), "financial.")?;
-        crate::calendar::check_in_range(self.disbursement_date, "financial.disbursement_date")?;
+        crate::rate::check_plausible(self.rate.input(), field::PREFIX)?;
+        crate::calendar::check_in_range(self.disbursement_date, field::DISBURSEMENT_DATE)?;
         match self.first_due {
             FirstDue::Date(d) => {
-                crate::calendar::check_in_range(d, "financial.first_due_date")?;
+                crate::calendar::check_in_range(d, field::FIRST_DUE_DATE)?;
                 if d <= self.disbursement_date {
                     return Err(Error::invalid(
-                        "financial.first_due_date",
+                        field::FIRST_DUE_DATE,
                         d,
                         format!(
                             "must be after the disbursement date {}",
@@ -489,7 +538,7 @@ impl LoanTerms {
             }
             FirstDue::Delay(0) => {
                 return Err(Error::invalid(
-                    "financial.first_due_date_delay",
+                    field::FIRST_DUE_DATE_DELAY,
                     0,
                     "must be at least 1",
                 ));
@@ -498,7 +547,7 @@ impl LoanTerms {
         }
         if self.limit_days_to_disburse > MAX_LIMIT_DAYS {
             return Err(Error::invalid(
-                "financial.limit_days_to_disburse",
+                field::LIMIT_DAYS_TO_DISBURSE,
                 self.limit_days_to_disburse,
                 format!("must be at most {MAX_LIMIT_DAYS}"),
             ));
@@ -525,7 +574,7 @@ impl LoanTerms {
         }
         if self.month_period == 0 || self.month_period > MAX_MONTH_PERIOD {
             return Err(Error::invalid(
-                "financial.principal_amortization_month_period",
+                field::MONTH_PERIOD,
                 self.month_period,
                 format!("must be between 1 and {MAX_MONTH_PERIOD}"),
             ));
@@ -533,7 +582,7 @@ impl LoanTerms {
         if let Some(dates) = &self.due_dates {
             if dates.len() != self.number_of_installments as usize {
                 return Err(Error::conflict(
-                    "financial.due_dates",
+                    field::DUE_DATES,
                     dates.len(),
                     format!(
                         "{} due dates for number_of_installments {}",
@@ -544,14 +593,14 @@ impl LoanTerms {
             }
             if self.month_period != 1 {
                 return Err(Error::conflict(
-                    "financial.principal_amortization_month_period",
+                    field::MONTH_PERIOD,
                     self.month_period,
                     "explicit due dates already fix the installments' spacing",
                 ));
             }
             let mut prev = self.disbursement_date;
             for (k, d) in dates.iter().enumerate() {
-                let field = format!("financial.due_dates[{k}]");
+                let field = field::due_date(k);
                 crate::calendar::check_in_range(*d, &field)?;
                 if *d <= prev {
                     return Err(Error::invalid(
@@ -567,7 +616,7 @@ impl LoanTerms {
         }
         if self.installment_totals.is_some() && self.amortization != Amortization::PriceDays {
             return Err(Error::unsupported(
-                "financial.desired_installments",
+                field::DESIRED_INSTALLMENTS,
                 self.amortization.as_str(),
                 "given installments are priced on pre_price_days only (their split under \
                  pre_price or pre_sac is not documented)",
@@ -575,7 +624,7 @@ impl LoanTerms {
         }
         if self.month_period != 1 && self.amortization == Amortization::Price {
             return Err(Error::unsupported(
-                "financial.principal_amortization_month_period",
+                field::MONTH_PERIOD,
                 self.month_period,
                 "pre_price compounds one monthly rate per period; periods of several months are \
                  not documented for it",
@@ -584,24 +633,20 @@ impl LoanTerms {
         if let Some(totals) = &self.installment_totals {
             if self.due_dates.as_ref().map(Vec::len) != Some(totals.len()) {
                 return Err(Error::conflict(
-                    "financial.desired_installments",
+                    field::DESIRED_INSTALLMENTS,
                     totals.len(),
                     "each desired installment needs its due date",
                 ));
             }
             if !matches!(self.amount, Amount::InstallmentFaceValue(_)) {
                 return Err(Error::conflict(
-                    "financial.desired_installments",
+                    field::DESIRED_INSTALLMENTS,
                     totals.len(),
                     "desired installments fix the loan's size: give no disbursed amount",
                 ));
             }
             for (k, t) in totals.iter().enumerate() {
-                check_amount(
-                    *t,
-                    CENT,
-                    &format!("financial.desired_installments[{k}].total_amount"),
-                )?;
+                check_amount(*t, CENT, &field::desired_total(k))?;
             }
         }
         Ok(())

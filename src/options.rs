@@ -16,6 +16,11 @@ pub enum DelayUnit {
     BusinessDays,
 }
 
+crate::names::named_enum!(DelayUnit, "delay unit", "delay_unit", {
+    CalendarDays => "calendar_days",
+    BusinessDays => "business_days",
+});
+
 /// Which days between `disbursement_date` and `disbursement_date + limit_days_to_disburse` get an
 /// option (see the crate's conventions, *Disbursement options*).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -27,15 +32,10 @@ pub enum OptionDays {
     BusinessDays,
 }
 
-impl OptionDays {
-    /// The policy's name in the response (`disbursement_options_policy`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OptionDays::CalendarDays => "calendar_days",
-            OptionDays::BusinessDays => "business_days",
-        }
-    }
-}
+crate::names::named_enum!(OptionDays, "option-day policy", "disbursement_options_policy", {
+    CalendarDays => "calendar_days",
+    BusinessDays => "business_days",
+});
 
 /// Engine knobs that are not in QI's request, with chained setters. `Default` is QI's behaviour as
 /// documented: no fees, calendar-day delay, one option per calendar day.
@@ -112,8 +112,8 @@ impl SimulationOptions {
         self
     }
 
-    /// The convention switches (the crate's conventions, *Switches*; default [`Profile::Qi2023`],
-    /// the seeds' behaviour).
+    /// The convention switches (the crate's conventions, *Switches*; default the profile
+    /// `qi-2023`, [`Profile::Qi2023`]).
     ///
     /// ```
     /// use qitech_sim::conventions::{Conventions, Profile};

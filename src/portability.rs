@@ -350,7 +350,7 @@ pub fn min_face_value_for_change(
             // values are refused too.
             Err(e)
                 if e.kind() == crate::ErrorKind::OutOfRange
-                    && e.field() == Some("financial.installment_face_value") =>
+                    && e.field() == Some(crate::loan::field::INSTALLMENT_FACE_VALUE) =>
             {
                 return Err(none());
             }

@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::conventions::{AnnualRateDecimals, CalendarDaysGrowth, Conventions, DailyRateBase};
 use crate::error::{Error, Result};
+use crate::loan::field;
 use crate::num::{self, round_dp, round_rate};
 
 /// A monthly rate as a fraction (`0.0205` for 2.05 % a month), with the 8-decimal annual rate QI
@@ -71,19 +72,14 @@ pub(crate) fn check_fraction(rate: Decimal, field: &str, limit: Decimal) -> Resu
 /// [`check_fraction`] on a loan's rate input, naming `monthly_interest_rate` or
 /// `annual_interest_rate` under `prefix` (`financial.`, `refinanced_credit_operations[0].`).
 pub(crate) fn check_plausible(input: RateInput, prefix: &str) -> Result<()> {
-    match input {
-        RateInput::Monthly(m) => check_fraction(
-            m.value(),
-            &format!("{prefix}monthly_interest_rate"),
-            MAX_MONTHLY_FRACTION,
-        ),
-        RateInput::Annual(a) => check_fraction(
-            a.value(),
-            &format!("{prefix}annual_interest_rate"),
-            MAX_ANNUAL_FRACTION,
-        ),
+    let (value, limit, key) = match input {
+        RateInput::Monthly(m) => (m.value(), MAX_MONTHLY_FRACTION, "monthly_interest_rate"),
+        RateInput::Annual(a) => (a.value(), MAX_ANNUAL_FRACTION, "annual_interest_rate"),
+    };
+    if value < limit {
+        return Ok(());
     }
-    .map(|_| ())
+    check_fraction(value, &format!("{prefix}{key}"), limit).map(|_| ())
 }
 
 fn check_rate(value: Decimal, field: &str) -> Result<Decimal> {
@@ -111,7 +107,7 @@ impl MonthlyRate {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(value: Decimal) -> Result<Self> {
-        Self::for_field(value, "financial.monthly_interest_rate")
+        Self::for_field(value, field::MONTHLY_INTEREST_RATE)
     }
 
     /// [`MonthlyRate::new`], naming `field` in the error.
@@ -152,7 +148,7 @@ impl MonthlyRate {
     /// # Errors
     /// Only on internal overflow, which [`MonthlyRate::new`]'s bound rules out.
     pub fn annual_exact(self) -> Result<Decimal> {
-        const FIELD: &str = "financial.monthly_interest_rate";
+        const FIELD: &str = field::MONTHLY_INTEREST_RATE;
         Ok(num::powu(num::add(Decimal::ONE, self.value, FIELD)?, 12, FIELD)? - Decimal::ONE)
     }
 
@@ -165,7 +161,7 @@ impl MonthlyRate {
         let a = round_dp(self.annual_exact()?, dp);
         if a <= Decimal::NEGATIVE_ONE {
             return Err(Error::invalid(
-                "financial.monthly_interest_rate",
+                field::MONTHLY_INTEREST_RATE,
                 self.value,
                 format!("its {dp}-decimal annual equivalent is -100%"),
             ));
@@ -194,7 +190,7 @@ impl AnnualRate {
     /// # Errors
     /// [`Error::InvalidField`] if the rate is ≤ −100 % or above [`MAX_ANNUAL_RATE`].
     pub fn new(value: Decimal) -> Result<Self> {
-        Self::for_field(value, "financial.annual_interest_rate")
+        Self::for_field(value, field::ANNUAL_INTEREST_RATE)
     }
 
     /// [`AnnualRate::new`], naming `field` in the error.
@@ -249,16 +245,13 @@ pub enum InterestBase {
     Workdays,
 }
 
-impl InterestBase {
-    /// QI's name of the base.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            InterestBase::CalendarDays => "calendar_days",
-            InterestBase::CalendarDays365 => "calendar_days_365",
-            InterestBase::Workdays => "workdays",
-        }
-    }
+crate::names::named_enum!(InterestBase, "interest base", field::INTEREST_BASE, {
+    CalendarDays => "calendar_days",
+    CalendarDays365 => "calendar_days_365",
+    Workdays => "workdays",
+});
 
+impl InterestBase {
     /// Whether the base counts business days (`workdays`) rather than calendar days.
     pub fn counts_business_days(self) -> bool {
         self == InterestBase::Workdays
@@ -489,7 +482,7 @@ impl InterestRate {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn monthly(value: Decimal, base: InterestBase) -> Result<Self> {
-        const FIELD: &str = "financial.monthly_interest_rate";
+        const FIELD: &str = field::MONTHLY_INTEREST_RATE;
         check_fraction(value, FIELD, MAX_MONTHLY_FRACTION)?;
         Self::new(RateInput::Monthly(MonthlyRate::new(value)?), base)
     }
@@ -507,7 +500,7 @@ impl InterestRate {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn annual_rate(value: Decimal, base: InterestBase) -> Result<Self> {
-        const FIELD: &str = "financial.annual_interest_rate";
+        const FIELD: &str = field::ANNUAL_INTEREST_RATE;
         check_fraction(value, FIELD, MAX_ANNUAL_FRACTION)?;
         Self::new(RateInput::Annual(AnnualRate::new(value)?), base)
     }
@@ -535,8 +528,8 @@ impl InterestRate {
     /// `financial.annual_interest_rate`.
     pub fn input_field(&self) -> &'static str {
         match self.input {
-            RateInput::Monthly(_) => "financial.monthly_interest_rate",
-            RateInput::Annual(_) => "financial.annual_interest_rate",
+            RateInput::Monthly(_) => field::MONTHLY_INTEREST_RATE,
+            RateInput::Annual(_) => field::ANNUAL_INTEREST_RATE,
         }
     }
 

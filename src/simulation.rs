@@ -21,6 +21,7 @@ use crate::error::{Error, Result};
 use crate::fees::Fees;
 use crate::gross_up::priced;
 use crate::iof::{Iof, IofRates, IofRule};
+use crate::loan::field;
 use crate::num;
 use crate::rate::{InterestRate, PrefixedInterestRate};
 use crate::schedule::{self, Amortization, Grid, GrowthMemo, Period, Schedule};
@@ -40,7 +41,9 @@ pub use crate::options::{DelayUnit, OptionDays, SimulationOptions};
 /// Amounts (see the crate's conventions, "Amounts of a quote"):
 /// * `disbursed_issue_amount = issue_amount − iof_amount − Σ deducted contract fees`;
 /// * `assignment_amount = issue_amount + contract_fee_amount` (every contract fee, the
-///   assignment-only ones included: [`crate::fees::FeeClass`]);
+///   assignment-only ones included: [`crate::fees::FeeClass`]); under the
+///   `assignment_includes_contract_fees: false` switch only the assignment-only fees
+///   ([`crate::fees::Fees::assignment_fee_amount`]);
 /// * `final_disbursement_amount = disbursed_issue_amount − refinanced_total` (the change);
 /// * the CET on the borrower's flows: `disbursed_issue_amount` in, every `total_amount` out.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,7 +173,7 @@ pub fn simulate(terms: &LoanTerms, options: &SimulationOptions) -> Result<Simula
         && !cal.is_business_day(terms.disbursement_date)?
     {
         return Err(Error::invalid(
-            "financial.disbursement_date",
+            field::DISBURSEMENT_DATE,
             terms.disbursement_date,
             "not a business day, and the option policy keeps business days only",
         ));
@@ -194,7 +197,7 @@ pub fn simulate(terms: &LoanTerms, options: &SimulationOptions) -> Result<Simula
             .disbursement_date
             .checked_add_days(chrono::Days::new(u64::from(offset)))
             .ok_or_else(|| {
-                Error::invalid("financial.limit_days_to_disburse", offset, "date overflow")
+                Error::invalid(field::LIMIT_DAYS_TO_DISBURSE, offset, "date overflow")
             })?;
         if options.option_days == OptionDays::BusinessDays && !cal.is_business_day(date)? {
             continue;
@@ -248,12 +251,12 @@ pub fn effective_rate(terms: &LoanTerms, conventions: &Conventions) -> Result<In
         Some(b) if !terms.explicit_interest_base => b,
         _ => terms.rate.base(),
     };
-    let seeds = Conventions::default();
+    let qi_2023 = Conventions::default();
     if base == terms.rate.base()
-        && conventions.calendar_days_growth == seeds.calendar_days_growth
-        && conventions.rate_decimals == seeds.rate_decimals
-        && conventions.daily_rate_base == seeds.daily_rate_base
-        && conventions.annual_rate_decimals == seeds.annual_rate_decimals
+        && conventions.calendar_days_growth == qi_2023.calendar_days_growth
+        && conventions.rate_decimals == qi_2023.rate_decimals
+        && conventions.daily_rate_base == qi_2023.daily_rate_base
+        && conventions.annual_rate_decimals == qi_2023.annual_rate_decimals
     {
         return Ok(terms.rate);
     }
@@ -363,7 +366,7 @@ fn quote_shared(
     let first_due_date = periods
         .first()
         .map(|p| p.due_date)
-        .ok_or_else(|| Error::invalid("financial.number_of_installments", 0, "no installment"))?;
+        .ok_or_else(|| Error::invalid(field::NUMBER_OF_INSTALLMENTS, 0, "no installment"))?;
     let iof_rule = IofRule::for_loan(terms.borrower, options.natural_iof, disbursement_date)?;
     let conventions = &options.conventions;
     refuse_uncented_installments(terms, conventions)?;
@@ -381,12 +384,18 @@ fn quote_shared(
     };
     let issue = schedule.issue_amount;
     let fees = pricing.charge(issue)?;
+    // Fees that with the IOF leave nothing to disburse: refused naming them, before the CET.
+    fees.check_disbursed(issue, iof.total)?;
     let disbursed_issue_amount = num::sub(
         num::sub(issue, iof.total, "iof_amount")?,
         fees.deducted_fee_amount,
         "contract_fees",
     )?;
-    let assignment_amount = num::add(issue, fees.contract_fee_amount, "contract_fees")?;
+    let assignment_amount = num::add(
+        issue,
+        fees.assignment_fee_amount(conventions.assignment_includes_contract_fees)?,
+        "contract_fees",
+    )?;
     let mut refinanced_total = Decimal::ZERO;
     let mut refinanced_balances = Vec::with_capacity(terms.refinanced.len());
     for (i, r) in terms.refinanced.iter().enumerate() {
@@ -451,14 +460,14 @@ fn due_dates(
             for k in 0..terms.number_of_installments {
                 let months = k.checked_mul(terms.month_period).ok_or_else(|| {
                     Error::invalid(
-                        "financial.number_of_installments",
+                        field::NUMBER_OF_INSTALLMENTS,
                         terms.number_of_installments,
                         "term too long",
                     )
                 })?;
                 out.push(crate::calendar::add_months(first, months).map_err(|_| {
                     Error::invalid(
-                        "financial.number_of_installments",
+                        field::NUMBER_OF_INSTALLMENTS,
                         terms.number_of_installments,
                         format!(
                             "the last installment would fall after {}",
@@ -487,9 +496,7 @@ pub fn due_after_delay(date: NaiveDate, delay: u32, unit: DelayUnit) -> Result<N
     match unit {
         DelayUnit::CalendarDays => date
             .checked_add_days(chrono::Days::new(u64::from(delay)))
-            .ok_or_else(|| {
-                Error::invalid("financial.first_due_date_delay", delay, "date overflow")
-            }),
+            .ok_or_else(|| Error::invalid(field::FIRST_DUE_DATE_DELAY, delay, "date overflow")),
         // A delay beyond the calendar is the delay's error, not the calendar's.
         DelayUnit::BusinessDays => BrazilCalendar::national()
             .add_business_days(date, i64::from(delay))
@@ -497,7 +504,7 @@ pub fn due_after_delay(date: NaiveDate, delay: u32, unit: DelayUnit) -> Result<N
                 Error::DateOutOfRange {
                     value, min, max, ..
                 } => Error::DateOutOfRange {
-                    field: "financial.first_due_date_delay".into(),
+                    field: field::FIRST_DUE_DATE_DELAY.into(),
                     value,
                     min,
                     max,

@@ -15,7 +15,7 @@ const REQUEST: &str = "fixtures/siape/simulation_request.json";
 const PRICING: &str = "fixtures/siape/pricing.json";
 
 /// Runs the binary from the crate root (so fixture paths are relative), feeding `stdin` if given.
-fn run(args: &[&str], stdin: Option<&str>) -> Output {
+pub(crate) fn run(args: &[&str], stdin: Option<&str>) -> Output {
     let mut cmd = Command::new(BIN);
     cmd.args(args)
         .current_dir(ROOT)
@@ -46,7 +46,7 @@ fn text(bytes: &[u8]) -> String {
 }
 
 /// Runs a command that must succeed and parses its stdout as JSON.
-fn run_ok(args: &[&str], stdin: Option<&str>) -> Value {
+pub(crate) fn run_ok(args: &[&str], stdin: Option<&str>) -> Value {
     let out = run(args, stdin);
     assert!(
         out.status.success(),
@@ -1258,4 +1258,25 @@ fn a_mistyped_flag_gets_did_you_mean_in_one_line() {
     // Nothing close: no suggestion.
     let line = error_line(&["simulate", REQUEST, "--zzz"]);
     assert!(!line.contains("did you mean"), "{line}");
+}
+
+/// A missing option value is named by its flag alone (`--keep`, not `--keep <WHAT`).
+#[test]
+fn a_missing_option_is_named_by_its_flag() {
+    let out = run(
+        &[
+            "present-value",
+            "fixtures/siape/simulation_request.json",
+            "--date",
+            "2023-04-01",
+            "--prepay",
+            "10",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "error: --keep: missing required argument\n"
+    );
 }

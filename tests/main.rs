@@ -1,7 +1,9 @@
 //! The one integration-test binary: golden fixtures, properties, calendar, CLI contract.
 
 mod batch;
+mod bounds;
 mod calendar;
+mod cet_periods;
 mod cli;
 mod conventions;
 mod doors;
@@ -9,8 +11,10 @@ mod exactness;
 mod fuzz;
 mod golden;
 mod library;
+mod long_loans;
 mod number_output;
 mod portability;
+mod present_value;
 mod properties;
 mod reliability;
 mod robustness;

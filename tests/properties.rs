@@ -297,12 +297,21 @@ fn any_loan() -> impl Strategy<Value = LoanSpec> {
 /// Legitimately rejected loans, per property (printed as they are counted).
 static REJECTED: [AtomicU64; 8] = [const { AtomicU64::new(0) }; 8];
 
-/// Runs `simulate`. A [`Error::CetNoRoot`] rejects the case (counted under `property`) when
+/// Whether `e` is the fees' refusal of a loan they leave nothing to disburse
+/// ([`qitech_sim::fees::Pricing::charge`], [`qitech_sim::fees::Fees::check_disbursed`]): a contract
+/// fee reaching the issue amount, or the contract fees and the IOF together.
+fn refused_by_the_fees(e: &Error) -> bool {
+    e.field()
+        .is_some_and(|f| f == "contract_fees" || f.starts_with("contract_fees["))
+}
+
+/// Runs `simulate`. A [`Error::CetNoRoot`] (or the fees' refusal, [`refused_by_the_fees`])
+/// rejects the case (counted under `property`) when
 /// [`cet_rejection_is_legitimate`] confirms it; any other error fails the case.
 fn run(spec: &LoanSpec, property: usize) -> Result<Simulation, TestCaseError> {
     match simulate(&spec.terms(), &spec.options()) {
         Ok(sim) => Ok(sim),
-        Err(e @ Error::CetNoRoot { .. }) => {
+        Err(e) if matches!(e, Error::CetNoRoot { .. }) || refused_by_the_fees(&e) => {
             cet_rejection_is_legitimate(spec, &e)?;
             let n = REJECTED[property].fetch_add(1, Ordering::Relaxed) + 1;
             eprintln!("property {property}: legitimate rejection #{n}: {e}; {spec:?}");

@@ -37,31 +37,6 @@ pub(crate) fn cases(n: u32) -> u32 {
     }
 }
 
-/// Round half-even to `dp` decimals: rust_decimal's own rounding, which the crate's private
-/// kernels reproduce bit for bit (their tests are inside the crate).
-pub(crate) fn round_dp(x: Decimal, dp: u32) -> Decimal {
-    x.round_dp_with_strategy(dp, rust_decimal::RoundingStrategy::MidpointNearestEven)
-}
-
-/// Money: round half-even to cents.
-pub(crate) fn round_cents(x: Decimal) -> Decimal {
-    round_dp(x, 2)
-}
-
-/// Face-value-mode interest and principal: round half-even to 10 decimals.
-pub(crate) fn round_interest(x: Decimal) -> Decimal {
-    round_dp(x, 10)
-}
-
-/// The `f64` nearest to `x` (ties to even): its decimal digits parsed, the correctly rounded
-/// conversion the crate's output uses.
-pub(crate) fn to_f64(x: Decimal) -> f64 {
-    x.normalize()
-        .to_string()
-        .parse()
-        .expect("a decimal's digits parse as f64")
-}
-
 /// Runs the built binary with `args` in the crate's directory, `stdin` fed from another thread:
 /// (exit code, stdout, stderr).
 pub(crate) fn run_bin<S: AsRef<std::ffi::OsStr>>(
@@ -91,4 +66,29 @@ pub(crate) fn run_bin<S: AsRef<std::ffi::OsStr>>(
         String::from_utf8(out.stdout).expect("the binary writes UTF-8"),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// Round half-even to `dp` decimals: rust_decimal's own rounding, which the crate's private
+/// kernels reproduce bit for bit (their tests are inside the crate).
+pub(crate) fn round_dp(x: Decimal, dp: u32) -> Decimal {
+    x.round_dp_with_strategy(dp, rust_decimal::RoundingStrategy::MidpointNearestEven)
+}
+
+/// Money: round half-even to cents.
+pub(crate) fn round_cents(x: Decimal) -> Decimal {
+    round_dp(x, 2)
+}
+
+/// Face-value-mode interest and principal: round half-even to 10 decimals.
+pub(crate) fn round_interest(x: Decimal) -> Decimal {
+    round_dp(x, 10)
+}
+
+/// The `f64` nearest to `x` (ties to even): its decimal digits parsed, the correctly rounded
+/// conversion the crate's output uses.
+pub(crate) fn to_f64(x: Decimal) -> f64 {
+    x.normalize()
+        .to_string()
+        .parse()
+        .expect("a decimal's digits parse as f64")
 }

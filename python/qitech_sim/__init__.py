@@ -9,7 +9,8 @@ out, the same numbers as the ``qitech-sim`` command line.
 >>> r["data"]["issue_amount"], r["data"]["cet"]
 (194.8, 0.0346)
 
-Conventions shared by :func:`simulate`, :func:`debt`, :func:`portability` and :func:`batch`:
+Conventions shared by :func:`simulate`, :func:`summarize`, :func:`debt`, :func:`portability`
+and :func:`batch`:
 
 * ``request`` and ``config`` are a JSON ``str`` (or ``bytes``) or a ``dict``. A dict is turned into
   JSON text with :func:`json.dumps`; its floats go through Python's ``repr``, which round-trips, so
@@ -25,7 +26,12 @@ Conventions shared by :func:`simulate`, :func:`debt`, :func:`portability` and :f
   disbursement option's) are two independent lists of independent dicts.
   With ``as_decimal=True`` every number, integer or not, is a :class:`decimal.Decimal` parsed from
   the printed token (``json.loads(text, parse_float=Decimal, parse_int=Decimal)``), so
-  ``Decimal("194.8")`` rather than the float ``194.8``, and ``Decimal("2")`` for a count.
+  ``Decimal("194.8")`` rather than the float ``194.8``, and ``Decimal("2")`` for a count; and
+  every ``*_date`` value is a :class:`datetime.date`.
+* ``natural_iof`` (``"fixed"`` or ``"dated"``) and ``allow_unknown_fields`` are the CLI's
+  ``--natural-iof`` and ``--allow-unknown-fields``; profiles and convention switches come with
+  ``config`` (its ``"profile"`` and ``"conventions"`` keys), as with the CLI's ``--config``.
+* The results are typed (``TypedDict``\ s in the stubs: :class:`SimulationResponse`, ...).
 * ``simulate`` sets ``event_datetime`` to the UTC clock, ``YYYY-MM-DD HH:MM:SS``, as the CLI does.
 * The computation runs in Rust with the GIL released: other Python threads run meanwhile.
 * A request the engine rejects raises :class:`InvalidRequest` (a :class:`ValueError`) with
@@ -38,6 +44,7 @@ from __future__ import annotations
 import datetime as _dt
 import decimal as _decimal
 import json as _json
+import os as _os
 import re as _re
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
@@ -49,6 +56,8 @@ __all__ = [
     "simulate_json",
     "debt",
     "portability",
+    "summarize",
+    "quote_table",
     "batch",
     "is_business_day",
     "following",
@@ -64,21 +73,48 @@ __version__ = "0.1.0"
 #: A request or a configuration: JSON text, or a mapping that :func:`json.dumps` can write.
 JsonInput = Union[str, bytes, bytearray, Mapping[str, Any]]
 
-_decimal_decoder = _json.JSONDecoder(parse_float=_decimal.Decimal, parse_int=_decimal.Decimal)
+# Decimals in a dict: written by json.dumps as a marked string, then unquoted into a number token.
+# The marker carries a random nonce (a user cannot write it by accident or on purpose), and the
+# marks found are counted against the Decimals written: a user string that happens to carry the
+# marker would make the counts differ, and the text is then written again with a fresh nonce.
+_DEC_PREFIX = "\x00qitech-decimal-"
 
-# Decimals in a dict: written as a marked string by json.dumps, then unquoted into a number token.
-_DEC_MARK = "\x00qitech-decimal:"
-_DEC_RE = _re.compile(r'"\\u0000qitech-decimal:([^"]*)"')
+
+def _marker() -> Tuple[str, "_re.Pattern[str]"]:
+    nonce = _os.urandom(8).hex()
+    mark = f"{_DEC_PREFIX}{nonce}:"
+    return mark, _re.compile(r'"\\u0000qitech-decimal-' + nonce + r':([^"\\]*)"')
 
 
-def _default(o: Any) -> Any:
-    if isinstance(o, _decimal.Decimal):
-        if not o.is_finite():
-            raise ValueError(f"{o} is not a JSON number")
-        return _DEC_MARK + str(o)
-    if isinstance(o, _dt.date):  # datetime too: its date part
-        return _dt.date(o.year, o.month, o.day).isoformat()
-    raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+_DEC_MARK, _DEC_RE = _marker()
+
+
+def _dumps(obj: Mapping[str, Any]) -> str:
+    """``obj`` as compact JSON, Decimals as exact number tokens, dates as ``"YYYY-MM-DD"``."""
+    global _DEC_MARK, _DEC_RE
+    for _ in range(8):
+        mark, pattern = _DEC_MARK, _DEC_RE
+        written = 0
+
+        def default(o: Any) -> Any:
+            nonlocal written
+            if isinstance(o, _decimal.Decimal):
+                if not o.is_finite():
+                    raise ValueError(f"{o} is not a JSON number")
+                written += 1
+                return mark + str(o)
+            if isinstance(o, _dt.date):  # datetime too: its date part
+                return _dt.date(o.year, o.month, o.day).isoformat()
+            raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+
+        text = _json.dumps(obj, allow_nan=False, default=default, separators=(",", ":"))
+        if not written and mark[1:] not in text:
+            return text
+        text, found = pattern.subn(r"\1", text)
+        if found == written and mark[1:] not in text:
+            return text
+        _DEC_MARK, _DEC_RE = _marker()  # the input carries this nonce: draw another
+    raise InvalidRequest("request: cannot be written as JSON (decimal marker)", kind="invalid_json")
 
 
 def _text(obj: Any, what: str) -> str:
@@ -92,12 +128,11 @@ def _text(obj: Any, what: str) -> str:
             raise InvalidRequest(f"{what}: not UTF-8: {e}", kind="invalid_json") from None
     if isinstance(obj, Mapping):
         try:
-            text = _json.dumps(obj, allow_nan=False, default=_default, separators=(",", ":"))
+            return _dumps(obj)
         except (TypeError, ValueError) as e:
+            if isinstance(e, InvalidRequest):
+                raise
             raise InvalidRequest(f"{what}: cannot be written as JSON: {e}", kind="invalid_json") from None
-        if _DEC_MARK[1:] in text:
-            text = _DEC_RE.sub(r"\1", text)
-        return text
     raise TypeError(f"{what} must be a dict or a JSON str, not {type(obj).__name__}")
 
 
@@ -105,13 +140,35 @@ def _config_text(config: Any) -> Optional[str]:
     return None if config is None else _text(config, "config")
 
 
+def _dates(d: Dict[str, Any]) -> Dict[str, Any]:
+    """``object_hook`` of the ``as_decimal`` decoder: a ``*_date`` key's ``"YYYY-MM-DD"`` value as a
+    :class:`datetime.date`."""
+    for k, v in d.items():
+        if k.endswith("date") and isinstance(v, str) and len(v) == 10:
+            try:
+                d[k] = _dt.date.fromisoformat(v)
+            except ValueError:
+                pass
+    return d
+
+
+_typed_decoder = _json.JSONDecoder(
+    parse_float=_decimal.Decimal, parse_int=_decimal.Decimal, object_hook=_dates
+)
+
+
+def _flags(delay_unit: str, option_days: str, natural_iof: str, allow_unknown_fields: bool) -> Tuple[str, str, str, bool]:
+    """The CLI's engine flags as the native module takes them."""
+    return (delay_unit, option_days, natural_iof, bool(allow_unknown_fields))
+
+
 def _call(native: Any, as_decimal: bool, *args: Any) -> Any:
     """A native call's response: the dict built in Rust (its ``as_dict`` argument, after
-    ``request, config, delay_unit, option_days``), or the text parsed with Decimals by :mod:`json`.
-    """
+    ``request, config, flags``), or with ``as_decimal`` the text parsed by :mod:`json` with
+    Decimals and dates."""
     if as_decimal:
-        return _decimal_decoder.decode(native(*args[:4], False, *args[4:]))
-    return native(*args[:4], True, *args[4:])
+        return _typed_decoder.decode(native(*args[:3], False, *args[3:]))
+    return native(*args[:3], True, *args[3:])
 
 
 def simulate(
@@ -121,6 +178,8 @@ def simulate(
     as_decimal: bool = False,
     delay_unit: str = "calendar",
     option_days: str = "calendar",
+    natural_iof: str = "fixed",
+    allow_unknown_fields: bool = False,
 ) -> Dict[str, Any]:
     """QI's simulation response for a simulation (or issuance) request: ``qitech-sim simulate``.
 
@@ -133,8 +192,8 @@ def simulate(
         InvalidRequest: the request or the config is rejected (``e.field`` names the field).
     """
     return _call(
-        _native.simulate, as_decimal, _text(request, "request"), _config_text(config), delay_unit,
-        option_days,
+        _native.simulate, as_decimal, _text(request, "request"), _config_text(config),
+        _flags(delay_unit, option_days, natural_iof, allow_unknown_fields),
     )
 
 
@@ -144,6 +203,8 @@ def simulate_json(
     *,
     delay_unit: str = "calendar",
     option_days: str = "calendar",
+    natural_iof: str = "fixed",
+    allow_unknown_fields: bool = False,
 ) -> str:
     """:func:`simulate`'s response as compact JSON text, not parsed into a dict.
 
@@ -151,7 +212,9 @@ def simulate_json(
     building the dict (for a 96-installment loan, about as long again as the computation).
     ``json.loads(simulate_json(r, c))`` equals ``simulate(r, c)`` (``event_datetime`` aside).
     """
-    return _native.simulate(_text(request, "request"), _config_text(config), delay_unit, option_days)
+    return _native.simulate(_text(request, "request"), _config_text(config),
+        _flags(delay_unit, option_days, natural_iof, allow_unknown_fields),
+    )
 
 
 def debt(
@@ -161,6 +224,8 @@ def debt(
     as_decimal: bool = False,
     delay_unit: str = "calendar",
     option_days: str = "calendar",
+    natural_iof: str = "fixed",
+    allow_unknown_fields: bool = False,
 ) -> Dict[str, Any]:
     """The ``data`` of QI's issuance (``/debt``) response: ``qitech-sim debt``.
 
@@ -171,8 +236,8 @@ def debt(
         InvalidRequest: the request or the config is rejected.
     """
     return _call(
-        _native.debt, as_decimal, _text(request, "request"), _config_text(config), delay_unit,
-        option_days,
+        _native.debt, as_decimal, _text(request, "request"), _config_text(config),
+        _flags(delay_unit, option_days, natural_iof, allow_unknown_fields),
     )
 
 
@@ -183,6 +248,8 @@ def portability(
     as_decimal: bool = False,
     delay_unit: str = "calendar",
     option_days: str = "calendar",
+    natural_iof: str = "fixed",
+    allow_unknown_fields: bool = False,
     target_change: Optional[Union[str, int, float, _decimal.Decimal]] = None,
     installments_range: Optional[Union[str, Tuple[int, int]]] = None,
 ) -> Dict[str, Any]:
@@ -218,7 +285,8 @@ def portability(
     """
     return _call(
         _native.portability, as_decimal, _text(request, "request"), _config_text(config),
-        delay_unit, option_days, _amount_text(target_change), _range_text(installments_range),
+        _flags(delay_unit, option_days, natural_iof, allow_unknown_fields),
+        _amount_text(target_change), _range_text(installments_range),
     )
 
 
@@ -247,6 +315,32 @@ def _range_text(v: Any) -> Optional[str]:
     raise TypeError("installments_range must be a (min, max) tuple of ints or a \"MIN..MAX\" str")
 
 
+def summarize(
+    request: JsonInput,
+    config: Optional[JsonInput] = None,
+    *,
+    as_decimal: bool = False,
+    delay_unit: str = "calendar",
+    option_days: str = "calendar",
+    natural_iof: str = "fixed",
+    allow_unknown_fields: bool = False,
+) -> Dict[str, Any]:
+    """The ``qitech-sim batch --summary`` line of one request.
+
+    ``{"key": ..., "options": [...], "requester_key": ...}``, each option with
+    ``disbursement_date``, ``issue_amount``, ``iof_amount``, ``contract_fee_amount``,
+    ``disbursed_issue_amount``, ``final_disbursement_amount``, ``shortfall_amount``,
+    ``first_installment_total``, ``cet`` and ``annual_cet``.
+
+    Raises:
+        InvalidRequest: the request or the config is rejected.
+    """
+    return _call(
+        _native.summary, as_decimal, _text(request, "request"), _config_text(config),
+        _flags(delay_unit, option_days, natural_iof, allow_unknown_fields),
+    )
+
+
 #: Requests handed to the engine at once by :func:`batch` (priced on all cores, then yielded).
 BATCH_CHUNK = 512
 
@@ -258,15 +352,24 @@ def batch(
     as_decimal: bool = False,
     delay_unit: str = "calendar",
     option_days: str = "calendar",
+    natural_iof: str = "fixed",
+    allow_unknown_fields: bool = False,
+    summary: bool = False,
     chunk_size: int = BATCH_CHUNK,
 ) -> Iterator[Dict[str, Any]]:
     """Simulates many requests on all cores: ``qitech-sim batch`` as an iterator.
 
     ``requests`` is any iterable of requests (dicts or JSON strs), consumed lazily ``chunk_size``
-    at a time; each chunk is priced in parallel (one thread per core, GIL released) and its results
-    are yielded in input order, one per request: the :func:`simulate` response, or for a request
-    that fails ``{"line": N, "error": "..."}`` with ``N`` its 1-based position, as the CLI writes
-    for a failing input line. Every response of a chunk has the same ``event_datetime``.
+    at a time; each chunk is priced in parallel (all cores, GIL released) and its results are
+    yielded in input order, one per request: the :func:`simulate` response (with ``summary=True``
+    the :func:`summarize` line, the CLI's ``batch --summary``), or for a request that fails an
+    error as a value, the CLI's error line: ``{"error": message, "field": ... or None, "kind":
+    ..., "line": N}`` with ``N`` its 1-based position. Errors never raise mid-stream. Every
+    response of a chunk has the same ``event_datetime``.
+
+    If iterating ``requests`` raises (a generator failing at item k), every item consumed before
+    it is still priced and yielded, then the exception is raised again. Ctrl-C interrupts a chunk
+    within milliseconds (the engine checks for signals between slices of a few requests a core).
 
     The config and options are checked at once: a bad config raises :class:`InvalidRequest` here,
     before any request is read.
@@ -274,16 +377,29 @@ def batch(
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
     config_text = _config_text(config)
-    _native.check_options(config_text, delay_unit, option_days)
-    return _batch(iter(requests), config_text, as_decimal, delay_unit, option_days, chunk_size)
+    flags = _flags(delay_unit, option_days, natural_iof, allow_unknown_fields)
+    _native.check_options(config_text, flags)
+    return _batch(iter(requests), config_text, flags, as_decimal, summary, chunk_size)
+
+
+def _error_value(line: int, e: BaseException, as_decimal: bool) -> Dict[str, Any]:
+    """The error line of a request the Python side could not send (not JSON-writable, a wrong
+    type)."""
+    kind = e.kind if isinstance(e, InvalidRequest) else "wrong_type"
+    return {
+        "error": f"line {line}: {e}" if isinstance(e, TypeError) else str(e),
+        "field": None,
+        "kind": kind,
+        "line": _decimal.Decimal(line) if as_decimal else line,
+    }
 
 
 def _batch(
     requests: Iterator[Any],
     config_text: Optional[str],
+    flags: Tuple[str, str, str, bool],
     as_decimal: bool,
-    delay_unit: str,
-    option_days: str,
+    summary: bool,
     chunk_size: int,
 ) -> Iterator[Dict[str, Any]]:
     line = 0
@@ -291,33 +407,98 @@ def _batch(
         # Each slot: an index into the engine's results, or an error the Python side found.
         slots: List[Union[int, Dict[str, Any]]] = []
         lines: List[Tuple[int, str]] = []
-        for request in requests:
-            line += 1
-            try:
-                text = _text(request, f"line {line}")
-            except (InvalidRequest, TypeError) as e:
-                slots.append({"line": _decimal.Decimal(line) if as_decimal else line, "error": str(e)})
-            else:
-                slots.append(len(lines))
-                lines.append((line, text))
-            if len(slots) == chunk_size:
-                break
-        if not slots:
-            return
-        # Dicts built in Rust, or (as_decimal) JSON texts decoded one by one as they are yielded.
-        results = (
-            _native.batch(lines, config_text, delay_unit, option_days, as_dict=not as_decimal)
-            if lines
-            else []
-        )
-        decode = _decimal_decoder.decode if as_decimal else None
-        for slot in slots:
-            if isinstance(slot, int):
-                yield decode(results[slot]) if decode else results[slot]
-            else:
-                yield slot
+        failure: Optional[BaseException] = None
+        try:
+            for request in requests:
+                line += 1
+                try:
+                    text = _text(request, f"line {line}")
+                except (InvalidRequest, TypeError) as e:
+                    slots.append(_error_value(line, e, as_decimal))
+                else:
+                    slots.append(len(lines))
+                    lines.append((line, text))
+                if len(slots) == chunk_size:
+                    break
+        except BaseException as e:  # the input failed: answer what was read, then raise it
+            failure = e
+        if slots:
+            # Dicts built in Rust, or (as_decimal) JSON texts decoded one by one as they are yielded.
+            results = (
+                _native.batch(lines, config_text, flags, as_dict=not as_decimal, summary=summary)
+                if lines
+                else []
+            )
+            decode = _typed_decoder.decode if as_decimal else None
+            for slot in slots:
+                if isinstance(slot, int):
+                    yield decode(results[slot]) if decode else results[slot]
+                else:
+                    yield slot
+        if failure is not None:
+            raise failure
         if len(slots) < chunk_size:
             return
+
+
+def quote_table(
+    table: Any,
+    config: Optional[JsonInput] = None,
+    *,
+    delay_unit: str = "calendar",
+    option_days: str = "calendar",
+    natural_iof: str = "fixed",
+    allow_unknown_fields: bool = False,
+    installments: bool = False,
+) -> Any:
+    """Prices a table of requests: ``qitech-sim batch --summary`` as a pyarrow ``Table``.
+
+    ``table`` is any Arrow-compatible table: a pyarrow ``Table`` / ``RecordBatch`` /
+    ``RecordBatchReader``, a polars ``DataFrame``, a pandas ``DataFrame`` (through pyarrow, its
+    index dropped), or anything with ``__arrow_c_stream__``. Its rows are either
+
+    * a ``request`` column: the JSON text of a simulation body, one per row; or
+    * flat columns named as QI's ``financial`` fields (``installment_face_value`` |
+      ``disbursed_amount`` | ``amount``, ``number_of_installments``, ``monthly_interest_rate`` |
+      ``annual_interest_rate``, ``disbursement_date`` (date or ``"YYYY-MM-DD"`` text),
+      ``first_due_date``, ``limit_days_to_disburse``, ``interest_type``, ``interest_base``,
+      ``credit_operation_type``, ...) plus ``person_type``, ``collateral_type``, ``due_balance``
+      (one refinanced operation) and ``requester_key``. Each row becomes the body the ``request``
+      column would carry; a null cell (or a float NaN) leaves its field out. A column with any
+      other name raises ``ValueError`` naming it, unless ``allow_unknown_fields=True``.
+
+    The result has one row per disbursement option: ``row`` (the input row, from 0), ``option``
+    (from 0, the first is the requested date), ``disbursement_date`` (date32), ``issue_amount``,
+    ``iof_amount``, ``contract_fee_amount``, ``disbursed_issue_amount``,
+    ``final_disbursement_amount``, ``shortfall_amount``, ``first_installment_total`` (all
+    ``decimal128(38, 2)``: exact cents), ``cet`` (``decimal128(38, 6)``), ``annual_cet``
+    (``float64``, the double the CLI prints), and ``error_kind``, ``error_field``, ``error``:
+    a row the engine refuses is one output row with those set and the figures null; it never
+    stops or drops the others.
+
+    With ``installments=True`` the result is instead the long table, one row per installment of
+    each disbursement option: ``row``, ``option``, ``installment_number``, ``due_date``,
+    ``business_due_date``, ``calendar_days``, ``workdays``, ``total_amount``,
+    ``principal_amortization_amount``, ``pre_fixed_amount``, ``tax_amount``, ``due_principal``
+    (``float64``: the doubles the CLI prints, as the unrounded interest and tax carry up to 28
+    decimals) and the same error columns (one row per refused request).
+
+    The pricing runs in Rust on all cores with the GIL released; Ctrl-C interrupts it within a
+    fraction of a second. Options as for :func:`simulate`.
+    """
+    if _is_pandas(table):
+        import pyarrow  # pandas has no Arrow export of its own before 2.2; go through pyarrow
+
+        table = pyarrow.Table.from_pandas(table, preserve_index=False)
+    native = _native.installments_table if installments else _native.quote_table
+    return native(
+        table, _config_text(config),
+        _flags(delay_unit, option_days, natural_iof, allow_unknown_fields),
+    )
+
+
+def _is_pandas(obj: Any) -> bool:
+    return type(obj).__module__.startswith("pandas.") and type(obj).__name__ == "DataFrame"
 
 
 def _ymd(d: Any, name: str) -> Tuple[int, int, int]:

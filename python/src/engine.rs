@@ -1,65 +1,83 @@
-//! Every call into the `qitech-sim` crate, and nothing else.
+//! Every call into the `qitech-sim` crate, and nothing else: its front door,
+//! [`qitech_sim::api::Service`], for every endpoint, and its calendar.
 //!
-//! The bindings in `lib.rs` see only this module's plain signatures (JSON text in, JSON text out,
-//! dates as `NaiveDate`, errors as [`Error`] plus [`error_parts`]), so a change of the crate's API is
-//! adapted here alone.
+//! The bindings in `lib.rs` and `arrow.rs` see only this module's plain signatures (JSON text in,
+//! JSON text or the crate's typed responses out, dates as `NaiveDate`, errors as [`Error`] plus
+//! [`error_parts`]), so a change of the crate's API is adapted here alone.
 
 use chrono::NaiveDate;
-use qitech_sim::api::{self, SimulationRequest};
+use qitech_sim::api::{self, PortabilityQuery, Service, Simulated};
 use qitech_sim::calendar::BrazilCalendar;
-use qitech_sim::conventions::{ConventionsConfig, Profile};
-use qitech_sim::{DelayUnit, OptionDays, SimulationOptions};
+use qitech_sim::iof::NaturalPersonIof;
+use qitech_sim::{DelayUnit, OptionDays};
 
 pub use qitech_sim::Error;
+pub use qitech_sim::api::{SimulationResponse, SummaryOptionJson, SummaryResponse};
 
-/// The engine's options for one call or one batch: the options of a `financial` body, and the
-/// configuration's convention switches, resolved per request shape (a v2 body runs under `qi-v2`
-/// unless the configuration names a profile), as the CLI does.
+/// The front door for one call or one batch: the partner configuration, the CLI's flags and the
+/// clock, decided once.
+#[derive(Clone)]
 pub struct Options {
-    base: SimulationOptions,
-    conventions: ConventionsConfig,
+    service: Service,
 }
 
-/// Options from the pricing configuration (QI's `contract_fees` / `external_contract_fees` JSON, the
-/// CLI's `--config`) and the CLI's `--delay-unit` / `--option-days` (`"calendar"` or `"business"`).
-pub fn options(
-    config: Option<&str>,
-    delay_unit: &str,
-    option_days: &str,
-) -> Result<Options, Error> {
-    let mut o = SimulationOptions::new();
-    let mut conventions = ConventionsConfig::default();
+impl Options {
+    /// The same options with the clock `event_datetime` prints (`None`: no clock).
+    pub fn with_clock(self, now: Option<String>) -> Options {
+        Options {
+            service: self.service.event_datetime(now),
+        }
+    }
+}
+
+/// The CLI's engine flags, as Python passes them: `--delay-unit` / `--option-days` (`"calendar"`
+/// or `"business"`), `--natural-iof` (`"fixed"` or `"dated"`), `--allow-unknown-fields`.
+pub struct Flags<'a> {
+    /// `--delay-unit`.
+    pub delay_unit: &'a str,
+    /// `--option-days`.
+    pub option_days: &'a str,
+    /// `--natural-iof`.
+    pub natural_iof: &'a str,
+    /// `--allow-unknown-fields`.
+    pub allow_unknown_fields: bool,
+}
+
+/// The service of the partner configuration (QI's `contract_fees` / `external_contract_fees`,
+/// plus `profile` and `conventions`: the CLI's `--config`) and the CLI's engine flags, no clock.
+pub fn options(config: Option<&str>, flags: &Flags<'_>) -> Result<Options, Error> {
+    let mut service = Service::new()
+        .delay_unit(
+            match one_of(flags.delay_unit, "delay_unit", ["calendar", "business"])? {
+                0 => DelayUnit::CalendarDays,
+                _ => DelayUnit::BusinessDays,
+            },
+        )
+        .option_days(
+            match one_of(flags.option_days, "option_days", ["calendar", "business"])? {
+                0 => OptionDays::CalendarDays,
+                _ => OptionDays::BusinessDays,
+            },
+        )
+        .natural_person_iof(
+            match one_of(flags.natural_iof, "natural_iof", ["fixed", "dated"])? {
+                0 => NaturalPersonIof::Fixed,
+                _ => NaturalPersonIof::Dated,
+            },
+        )
+        .allow_unknown_fields(flags.allow_unknown_fields);
     if let Some(text) = config {
-        let c = api::config_from_json(text, "config")?;
-        o = o
-            .pricing(c.pricing.clone())
-            .conventions(c.conventions(Profile::Qi2023)?);
-        conventions = c.conventions;
+        service = service.config_json(text, "config")?;
     }
-    o = o.delay_unit(match calendar_or_business(delay_unit, "delay_unit")? {
-        true => DelayUnit::CalendarDays,
-        false => DelayUnit::BusinessDays,
-    });
-    o = o.option_days(match calendar_or_business(option_days, "option_days")? {
-        true => OptionDays::CalendarDays,
-        false => OptionDays::BusinessDays,
-    });
-    Ok(Options {
-        base: o,
-        conventions,
-    })
+    Ok(Options { service })
 }
 
-fn calendar_or_business(v: &str, field: &str) -> Result<bool, Error> {
-    match v {
-        "calendar" => Ok(true),
-        "business" => Ok(false),
-        _ => Err(Error::unknown(
-            field,
-            format!("{v:?}"),
-            "expected \"calendar\" or \"business\"",
-        )),
-    }
+/// The index of `v` among `names`, or an error naming `field` and the accepted names.
+fn one_of<const N: usize>(v: &str, field: &str, names: [&str; N]) -> Result<usize, Error> {
+    names.iter().position(|n| *n == v).ok_or_else(|| {
+        let expected = names.map(|n| format!("{n:?}")).join(" or ");
+        Error::unknown(field, format!("{v:?}"), format!("expected {expected}"))
+    })
 }
 
 /// The UTC clock as the CLI prints `event_datetime`: `YYYY-MM-DD HH:MM:SS`.
@@ -72,33 +90,64 @@ pub fn now_utc() -> Option<String> {
     Some(dt.format("%Y-%m-%d %H:%M:%S").to_string())
 }
 
-/// `qitech-sim simulate`: QI's simulation response as compact JSON. `source` names the input in
-/// messages (`request`, or `line N` in a batch, as the CLI does).
-pub fn simulate(
-    request: &str,
-    source: &str,
-    options: &Options,
-    event_datetime: Option<String>,
-) -> Result<String, Failure> {
-    if api::is_v2_body(request) {
-        let o = options
-            .base
-            .clone()
-            .conventions(options.conventions.resolve(Profile::QiV2)?);
-        let request = api::V2Request::from_json(request, source)?;
-        let response = api::v2_simulate_request(&request, &o)?;
-        return serde_json::to_string(&response).map_err(|e| internal("output", e));
+/// A simulation body: JSON text or a JSON value.
+#[derive(Clone, Copy)]
+pub enum Body<'a> {
+    /// JSON text.
+    Text(&'a str),
+    /// A parsed (or built) JSON value.
+    Value(&'a serde_json::Value),
+}
+
+impl<'a> From<Body<'a>> for api::Body<'a> {
+    fn from(b: Body<'a>) -> Self {
+        match b {
+            Body::Text(t) => api::Body::from(t),
+            Body::Value(v) => api::Body::from(v),
+        }
     }
-    let request = SimulationRequest::from_json(request, source)?;
-    let response = api::simulate_request(&request, &options.base, event_datetime)?;
-    // `to_json_bytes` is byte-identical to serde_json's compact output (tested in the crate), faster.
+}
+
+/// `qitech-sim simulate`: QI's simulation response (legacy or v2 body) as compact JSON. `source`
+/// names the input in messages (`request`, or `line N` in a batch, as the CLI does).
+pub fn simulate(request: &str, source: &str, options: &Options) -> Result<String, Failure> {
+    let response = options
+        .service
+        .simulate(api::Body::from(request).named(source))?;
     String::from_utf8(response.to_json_bytes()).map_err(|e| internal("output", e))
+}
+
+/// `qitech-sim batch --summary`, one line: per disbursement option the headline numbers, as
+/// compact JSON.
+pub fn summary(request: &str, source: &str, options: &Options) -> Result<String, Failure> {
+    let summary = options
+        .service
+        .summary(api::Body::from(request).named(source))?;
+    String::from_utf8(summary.to_json_bytes()).map_err(|e| internal("output", e))
+}
+
+/// The summary of a request as typed values, for the Arrow door.
+pub fn summary_typed(body: Body<'_>, options: &Options) -> Result<SummaryResponse, Error> {
+    options.service.summary(body)
+}
+
+/// The full simulation response of a `financial` body as typed values, for the Arrow door's
+/// installments table (a v2 body answers another shape: refused there, naming `request`).
+pub fn simulate_typed(body: Body<'_>, options: &Options) -> Result<SimulationResponse, Error> {
+    match options.service.simulate(body)? {
+        Simulated::Legacy(r) => Ok(r),
+        _ => Err(Error::unsupported(
+            "request",
+            "a v2 body",
+            "the installments table reads the financial (legacy) response; price v2 bodies \
+             with the summary table",
+        )),
+    }
 }
 
 /// `qitech-sim debt`: the `data` of QI's issuance response as compact JSON.
 pub fn debt(request: &str, options: &Options) -> Result<String, Failure> {
-    let data = api::debt_json(request, &options.base)?;
-    serde_json::to_string(&data).map_err(|e| internal("output", e))
+    Ok(options.service.debt_json(request)?)
 }
 
 /// `qitech-sim portability` as compact JSON: with `target_change` (the CLI's `--target-change
@@ -112,39 +161,25 @@ pub fn portability(
     target_change: Option<&str>,
     installments_range: Option<&str>,
 ) -> Result<String, Failure> {
-    let json = |v: Result<String, serde_json::Error>| v.map_err(|e| internal("output", e));
-    match (target_change, installments_range) {
+    let query = match (target_change, installments_range) {
         (Some(t), Some(_)) => {
-            Err(
-                Error::conflict("target_change", t, "cannot be used with installments_range")
-                    .into(),
+            return Err(Error::conflict(
+                "target_change",
+                t,
+                "cannot be used with installments_range",
             )
+            .into());
         }
-        (Some(t), None) => {
-            let target = t.parse::<qitech_sim::Decimal>().map_err(|_| {
-                Error::unknown("target_change", format!("{t:?}"), "expected an amount")
-            })?;
-            let request = api::PortabilityRequest::from_json(request, "request")?;
-            json(serde_json::to_string(&api::target_change(
-                &request,
-                target,
-                &options.base,
-            )?))
-        }
+        (Some(t), None) => PortabilityQuery::TargetChange(t.parse().map_err(|_| {
+            Error::unknown("target_change", format!("{t:?}"), "expected an amount")
+        })?),
         (None, Some(range)) => {
             let (lo, hi) = installments_range_bounds(range)?;
-            let request = api::PortabilityRequest::from_json(request, "request")?;
-            json(serde_json::to_string(&api::change_by_installments(
-                &request,
-                lo..=hi,
-                &options.base,
-            )?))
+            PortabilityQuery::InstallmentsRange(lo, hi)
         }
-        (None, None) => json(serde_json::to_string(&api::portability_json(
-            request,
-            &options.base,
-        )?)),
-    }
+        (None, None) => PortabilityQuery::Plain,
+    };
+    Ok(options.service.portability_json(request, query)?)
 }
 
 /// `MIN..MAX` (or `MIN..=MAX`) as the CLI's `--installments-range` reads it, within

@@ -9,6 +9,7 @@
 //! The response is compact JSON text; with `as_dict=True` it is turned into Python objects here,
 //! with the GIL held, by [`tree::to_python`] (what `json.loads` would give, without it).
 
+mod arrow;
 mod engine;
 mod tree;
 
@@ -18,11 +19,35 @@ use chrono::{Datelike, NaiveDate};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
+use rayon::prelude::*;
 
 use engine::Failure;
 
 /// A date as Python's `datetime.date` fields.
 type Ymd = (i32, u32, u32);
+
+/// The CLI's engine flags as Python passes them: `(delay_unit, option_days, natural_iof,
+/// allow_unknown_fields)`.
+type PyFlags = (String, String, String, bool);
+
+/// The CLI's defaults: calendar days, calendar-day options, the fixed natural-person IOF, unknown
+/// fields refused.
+fn default_flags() -> PyFlags {
+    ("calendar".into(), "calendar".into(), "fixed".into(), false)
+}
+
+/// The engine options of a configuration and the flags.
+fn options(config: Option<&str>, f: &PyFlags) -> Result<engine::Options, Failure> {
+    Ok(engine::options(
+        config,
+        &engine::Flags {
+            delay_unit: &f.0,
+            option_days: &f.1,
+            natural_iof: &f.2,
+            allow_unknown_fields: f.3,
+        },
+    )?)
+}
 
 /// Runs `f` without the GIL, turning a panic into [`Failure::Internal`].
 fn run<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T, Failure> + Send) -> PyResult<T> {
@@ -103,63 +128,78 @@ fn ymd(d: NaiveDate) -> Ymd {
     (d.year(), d.month(), d.day())
 }
 
-/// `simulate(request, config, delay_unit, option_days, as_dict) -> str | dict`: QI's simulation
+/// `simulate(request, config, flags, as_dict) -> str | dict`: QI's simulation
 /// response (JSON text, or the dict `json.loads` would give).
 #[pyfunction]
-#[pyo3(signature = (request, config=None, delay_unit="calendar".to_string(), option_days="calendar".to_string(), as_dict=false))]
+#[pyo3(signature = (request, config=None, flags=None, as_dict=false))]
 fn simulate(
     py: Python<'_>,
     request: String,
     config: Option<String>,
-    delay_unit: String,
-    option_days: String,
+    flags: Option<PyFlags>,
     as_dict: bool,
 ) -> PyResult<Py<PyAny>> {
     let text = run(py, || {
-        let o = engine::options(config.as_deref(), &delay_unit, &option_days)?;
-        engine::simulate(&request, "request", &o, engine::now_utc())
+        let o = options(config.as_deref(), &flags.unwrap_or_else(default_flags))?;
+        engine::simulate(&request, "request", &o.with_clock(engine::now_utc()))
     })?;
     respond(py, text, as_dict)
 }
 
-/// `debt(request, config, delay_unit, option_days, as_dict) -> str | dict`: the `data` of QI's
+/// `summary(request, config, flags, as_dict) -> str | dict`: the `batch --summary` line of one
+/// request (per disbursement option its headline numbers).
+#[pyfunction]
+#[pyo3(signature = (request, config=None, flags=None, as_dict=false))]
+fn summary(
+    py: Python<'_>,
+    request: String,
+    config: Option<String>,
+    flags: Option<PyFlags>,
+    as_dict: bool,
+) -> PyResult<Py<PyAny>> {
+    let text = run(py, || {
+        let o = options(config.as_deref(), &flags.unwrap_or_else(default_flags))?;
+        engine::summary(&request, "request", &o)
+    })?;
+    respond(py, text, as_dict)
+}
+
+/// `debt(request, config, flags, as_dict) -> str | dict`: the `data` of QI's
 /// issuance response.
 #[pyfunction]
-#[pyo3(signature = (request, config=None, delay_unit="calendar".to_string(), option_days="calendar".to_string(), as_dict=false))]
+#[pyo3(signature = (request, config=None, flags=None, as_dict=false))]
 fn debt(
     py: Python<'_>,
     request: String,
     config: Option<String>,
-    delay_unit: String,
-    option_days: String,
+    flags: Option<PyFlags>,
     as_dict: bool,
 ) -> PyResult<Py<PyAny>> {
     let text = run(py, || {
-        let o = engine::options(config.as_deref(), &delay_unit, &option_days)?;
+        let o = options(config.as_deref(), &flags.unwrap_or_else(default_flags))?;
         engine::debt(&request, &o)
     })?;
     respond(py, text, as_dict)
 }
 
-/// `portability(request, config, delay_unit, option_days, as_dict, target_change,
+/// `portability(request, config, flags, as_dict, target_change,
 /// installments_range) -> str | dict`: bridge, payroll loan, change; with `target_change` (an
 /// amount as text) or `installments_range` (`"MIN..MAX"`) the CLI's `--target-change` /
 /// `--installments-range` answers.
 #[pyfunction]
-#[pyo3(signature = (request, config=None, delay_unit="calendar".to_string(), option_days="calendar".to_string(), as_dict=false, target_change=None, installments_range=None))]
+#[pyo3(signature = (request, config=None, flags=None, as_dict=false, target_change=None, installments_range=None))]
 #[allow(clippy::too_many_arguments)]
 fn portability(
     py: Python<'_>,
     request: String,
     config: Option<String>,
-    delay_unit: String,
-    option_days: String,
+    flags: Option<PyFlags>,
     as_dict: bool,
     target_change: Option<String>,
     installments_range: Option<String>,
 ) -> PyResult<Py<PyAny>> {
     let text = run(py, || {
-        let o = engine::options(config.as_deref(), &delay_unit, &option_days)?;
+        let o = options(config.as_deref(), &flags.unwrap_or_else(default_flags))?;
         engine::portability(
             &request,
             &o,
@@ -172,88 +212,79 @@ fn portability(
 
 /// Raises `InvalidRequest` if the options are invalid (so that `batch` fails before its first line).
 #[pyfunction]
-#[pyo3(signature = (config=None, delay_unit="calendar".to_string(), option_days="calendar".to_string()))]
-fn check_options(
-    py: Python<'_>,
-    config: Option<String>,
-    delay_unit: String,
-    option_days: String,
-) -> PyResult<()> {
+#[pyo3(signature = (config=None, flags=None))]
+fn check_options(py: Python<'_>, config: Option<String>, flags: Option<PyFlags>) -> PyResult<()> {
     run(py, || {
-        engine::options(config.as_deref(), &delay_unit, &option_days)?;
+        options(config.as_deref(), &flags.unwrap_or_else(default_flags))?;
         Ok(())
     })
 }
 
-/// One batch line, as the CLI's `batch` prints it: the compact response or `{"line":N,"error":"…"}`.
-fn batch_line(n: usize, line: &str, options: &engine::Options, now: Option<String>) -> String {
+/// One batch line, as the CLI's `batch` prints it: the compact response (or with `summary` the
+/// `--summary` line), or `{"error":"…","field":…,"kind":"…","line":N}`.
+fn batch_line(n: usize, line: &str, options: &engine::Options, summary: bool) -> String {
     let source = format!("line {n}");
-    match guarded(|| engine::simulate(line, &source, options, now)) {
+    let priced = guarded(|| match summary {
+        true => engine::summary(line, &source, options),
+        false => engine::simulate(line, &source, options),
+    });
+    match priced {
         Ok(s) => s,
-        Err(Failure::Input(e)) => error_line(n, &e.to_string()),
-        Err(Failure::Internal(msg)) => error_line(n, &msg),
+        Err(Failure::Input(e)) => {
+            let (kind, field, _) = engine::error_parts(&e);
+            error_line(n, &e.to_string(), kind, field.as_deref())
+        }
+        Err(Failure::Internal(msg)) => error_line(n, &msg, "internal", None),
     }
 }
 
-fn error_line(n: usize, msg: &str) -> String {
-    serde_json::json!({"line": n, "error": msg}).to_string()
+/// A batch error line: the message, the error's kind and field (`null` where no one field is at
+/// fault), the 1-based line.
+fn error_line(n: usize, msg: &str, kind: &str, field: Option<&str>) -> String {
+    serde_json::json!({"error": msg, "field": field, "kind": kind, "line": n}).to_string()
 }
 
-/// `batch(lines, config, delay_unit, option_days, as_dict) -> list[str] | list[dict]`: each
-/// `(line_number, request)` priced on all cores (`std::thread::scope` over contiguous chunks),
-/// results in input order; with `as_dict` each result converted as `simulate`'s.
+/// Requests a thread prices between two checks for Ctrl-C (`py.check_signals()`, with the GIL):
+/// a few milliseconds of work even for 600-installment loans.
+const PER_THREAD_BETWEEN_SIGNAL_CHECKS: usize = 4;
+
+/// `batch(lines, config, flags, as_dict, summary) -> list[str] | list[dict]`: each
+/// `(line_number, request)` priced on all cores (rayon's pool),
+/// results in input order; with `as_dict` each result converted as `simulate`'s. Between slices
+/// of a few requests per core the GIL is taken back to check for signals, so that Ctrl-C raises
+/// `KeyboardInterrupt` within milliseconds.
 #[pyfunction]
-#[pyo3(signature = (lines, config=None, delay_unit="calendar".to_string(), option_days="calendar".to_string(), as_dict=false))]
+#[pyo3(signature = (lines, config=None, flags=None, as_dict=false, summary=false))]
 fn batch(
     py: Python<'_>,
     lines: Vec<(usize, String)>,
     config: Option<String>,
-    delay_unit: String,
-    option_days: String,
+    flags: Option<PyFlags>,
     as_dict: bool,
+    summary: bool,
 ) -> PyResult<Vec<Py<PyAny>>> {
-    let texts = run(py, || {
-        let o = engine::options(config.as_deref(), &delay_unit, &option_days)?;
-        let now = engine::now_utc();
-        let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        // At least 4 requests a thread: a thread costs about as much as a short request.
-        let threads = cores.min(lines.len().div_ceil(4)).max(1);
-        if threads == 1 {
-            return Ok(lines
-                .iter()
-                .map(|(n, l)| batch_line(*n, l, &o, now.clone()))
-                .collect());
-        }
-        let per = lines.len().div_ceil(threads);
-        let parts: Vec<Vec<String>> = std::thread::scope(|s| {
-            let handles: Vec<_> = lines
-                .chunks(per)
-                .map(|chunk| {
-                    let (o, now) = (&o, &now);
-                    s.spawn(move || {
-                        chunk
-                            .iter()
-                            .map(|(n, l)| batch_line(*n, l, o, now.clone()))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .zip(lines.chunks(per))
-                .map(|(h, chunk)| {
-                    h.join().unwrap_or_else(|_| {
-                        chunk
-                            .iter()
-                            .map(|(n, _)| error_line(*n, "internal error: worker thread failed"))
-                            .collect()
-                    })
-                })
-                .collect()
-        });
-        Ok(parts.into_iter().flatten().collect::<Vec<String>>())
+    let o = run(py, || {
+        Ok(
+            options(config.as_deref(), &flags.unwrap_or_else(default_flags))?
+                .with_clock(engine::now_utc()),
+        )
     })?;
+    let cores = rayon::current_num_threads();
+    let mut texts = Vec::with_capacity(lines.len());
+    for slice in lines.chunks(cores * PER_THREAD_BETWEEN_SIGNAL_CHECKS) {
+        py.check_signals()?;
+        texts.extend(py.detach(|| price_slice(slice, &o, summary)));
+    }
     texts.into_iter().map(|t| respond(py, t, as_dict)).collect()
+}
+
+/// The lines of `slice` priced on all cores (rayon's pool), in order. Each line is priced inside
+/// [`guarded`]: no panic reaches the pool.
+fn price_slice(slice: &[(usize, String)], o: &engine::Options, summary: bool) -> Vec<String> {
+    slice
+        .par_iter()
+        .map(|(n, l)| batch_line(*n, l, o, summary))
+        .collect()
 }
 
 /// Whether the date is a business day (ANBIMA national calendar, 2001-01-01 to 2099-12-31).
@@ -304,10 +335,13 @@ fn _loads_for_test(py: Python<'_>, text: &str) -> PyResult<Py<PyAny>> {
 #[pyo3(name = "_native")]
 fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(simulate, m)?)?;
+    m.add_function(wrap_pyfunction!(summary, m)?)?;
     m.add_function(wrap_pyfunction!(debt, m)?)?;
     m.add_function(wrap_pyfunction!(portability, m)?)?;
     m.add_function(wrap_pyfunction!(check_options, m)?)?;
     m.add_function(wrap_pyfunction!(batch, m)?)?;
+    m.add_function(wrap_pyfunction!(arrow::quote_table, m)?)?;
+    m.add_function(wrap_pyfunction!(arrow::installments_table, m)?)?;
     m.add_function(wrap_pyfunction!(is_business_day, m)?)?;
     m.add_function(wrap_pyfunction!(following, m)?)?;
     m.add_function(wrap_pyfunction!(workdays, m)?)?;

@@ -55,3 +55,16 @@ def run_cli(cli):
         return p.stdout
 
     return run
+
+
+def dates(d):
+    """``object_hook``: what ``as_decimal=True`` gives for a ``*_date`` key, a ``datetime.date``."""
+    import datetime
+
+    for k, v in d.items():
+        if k.endswith("date") and isinstance(v, str) and len(v) == 10:
+            try:
+                d[k] = datetime.date.fromisoformat(v)
+            except ValueError:
+                pass
+    return d

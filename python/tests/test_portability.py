@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 import qitech_sim
-from conftest import read
+from conftest import read, dates
 
 FILE = "fixtures/airforce/portability.json"
 
@@ -36,7 +36,7 @@ def test_target_change_with_cents_and_as_decimal(run_cli):
     assert got == json.loads(out)
     assert got["installment_face_value"] > 2500  # 15,625.90 is the change at 2,500
     dec = qitech_sim.portability(request(), target_change="15625.91", as_decimal=True)
-    assert dec == json.loads(out, parse_float=Decimal, parse_int=Decimal)
+    assert dec == json.loads(out, parse_float=Decimal, parse_int=Decimal, object_hook=dates)
     assert isinstance(dec["installment_face_value"], Decimal)
     f = qitech_sim.portability(request(), target_change=15625.91)
     assert f == json.loads(out)

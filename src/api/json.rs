@@ -11,7 +11,10 @@ use super::number::json_decimal;
 use crate::calendar;
 use crate::error::{Error, Result};
 use crate::iof::PersonType;
-use crate::rate::{AnnualRate, InterestBase, MonthlyRate, RateInput};
+use crate::rate::{
+    AnnualRate, InterestBase, MAX_ANNUAL_FRACTION, MAX_MONTHLY_FRACTION, MonthlyRate, RateInput,
+    check_fraction,
+};
 
 /// How a body is read: the parse options every reader takes (today one: whether keys QI's
 /// documentation does not list are accepted). `Default` is strict.
@@ -304,28 +307,6 @@ pub(super) fn parse_person_type(s: &str, field: &str) -> Result<PersonType> {
             "unknown person type (natural, legal)",
         )),
     }
-}
-
-/// The largest monthly rate read as a fraction: 1 is 100 % a month. A larger value is almost
-/// certainly a percent typed where QI expects a fraction (`2.05` for 0.0205).
-pub(super) const MAX_MONTHLY_FRACTION: Decimal = Decimal::ONE;
-
-/// The largest annual rate read as a fraction: 100 is 10,000 % a year.
-pub(super) const MAX_ANNUAL_FRACTION: Decimal = Decimal::ONE_HUNDRED;
-
-/// `rate` when below `limit`, else an [`crate::ErrorKind::OutOfRange`] error that says why.
-pub(super) fn check_fraction(rate: Decimal, field: &str, limit: Decimal) -> Result<Decimal> {
-    if rate >= limit {
-        return Err(Error::invalid(
-            field,
-            rate,
-            format!(
-                "must be below {limit}: rates are fractions (0.0205 is 2.05 %), and this is \
-                 probably a percent typed as a fraction"
-            ),
-        ));
-    }
-    Ok(rate)
 }
 
 /// The outcome of reading a body whose first unknown key is `unknown`: a misspelt required field

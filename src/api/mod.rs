@@ -27,6 +27,7 @@ mod debt;
 mod json;
 mod number;
 mod portability;
+mod present_value;
 mod request;
 mod service;
 mod simulation;
@@ -53,6 +54,11 @@ pub use portability::{
     ChangeByInstallmentsJson, ChangeJson, InstallmentsRangeResponse, PortabilityRequest,
     PortabilityResponse, TargetChangeResponse, change_by_installments, portability_json,
     portability_request, target_change,
+};
+pub use present_value::{
+    PrepaidInstallmentJson, PrepaymentData, PrepaymentResponse, PresentValueData,
+    PresentValueInstallmentJson, PresentValueResponse, contract_from_json, contract_from_value,
+    prepayment_json, present_value_json,
 };
 pub use request::{Collateral, CollateralType, MAX_COLLATERALS, SimulationRequest};
 pub use service::{Body, PortabilityAnswer, PortabilityQuery, Service, Simulated, SimulationBody};

@@ -35,11 +35,12 @@ use serde_json::{Map, Value};
 use super::config::read_rebates;
 use super::debt::BorrowerJson;
 use super::json::{
-    MAX_MONTHLY_FRACTION, Obj, UnknownKey, check_fraction, parse_base, parse_json,
-    parse_person_type, short, suggestion, unknown_in,
+    Obj, UnknownKey, parse_base, parse_json, parse_person_type, short, suggestion, unknown_in,
 };
 use crate::error::{Error, Result};
-use crate::rate::{InterestBase, InterestRate, MonthlyRate, RateInput};
+use crate::rate::{
+    InterestBase, InterestRate, MAX_MONTHLY_FRACTION, MonthlyRate, RateInput, check_fraction,
+};
 use crate::schedule::Amortization;
 use crate::simulation::{Amount, FirstDue, LoanTerms, RefinancedOperation, check_amount};
 

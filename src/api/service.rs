@@ -411,21 +411,78 @@ impl Service {
         body: impl Into<Body<'a>>,
         query: PortabilityQuery,
     ) -> Result<PortabilityAnswer> {
+        self.portability_request(&self.read_portability(body)?, query)
+    }
+
+    /// Reads a flat portability body.
+    ///
+    /// # Errors
+    /// Invalid JSON; an error naming the field and value; an unknown key unless allowed.
+    pub fn read_portability<'a>(&self, body: impl Into<Body<'a>>) -> Result<PortabilityRequest> {
         let body = body.into();
-        let request =
-            PortabilityRequest::from_value_with(&*body.value()?, body.source_name, self.read)?;
+        PortabilityRequest::from_value_with(&*body.value()?, body.source_name, self.read)
+    }
+
+    /// [`Service::portability`] for a body already read.
+    ///
+    /// # Errors
+    /// As [`Service::portability`].
+    pub fn portability_request(
+        &self,
+        request: &PortabilityRequest,
+        query: PortabilityQuery,
+    ) -> Result<PortabilityAnswer> {
         let options = self.options()?;
         Ok(match query {
             PortabilityQuery::Plain => {
-                PortabilityAnswer::Plain(portability_request(&request, options)?)
+                PortabilityAnswer::Plain(portability_request(request, options)?)
             }
             PortabilityQuery::TargetChange(target) => {
-                PortabilityAnswer::TargetChange(target_change(&request, target, options)?)
+                PortabilityAnswer::TargetChange(target_change(request, target, options)?)
             }
             PortabilityQuery::InstallmentsRange(min, max) => PortabilityAnswer::InstallmentsRange(
-                change_by_installments(&request, min..=max, options)?,
+                change_by_installments(request, min..=max, options)?,
             ),
         })
+    }
+
+    /// The present value on `date` of a contract: an issuance body (its schedule rebuilt under
+    /// this service's options) or an issued schedule (a `debt` response), in the shape of QI's
+    /// present-value inquiry.
+    ///
+    /// # Errors
+    /// Input errors naming the field; a date outside the calendar.
+    pub fn present_value<'a>(
+        &self,
+        body: impl Into<Body<'a>>,
+        date: chrono::NaiveDate,
+        pv_options: &crate::present_value::PresentValueOptions,
+    ) -> Result<super::PresentValueResponse> {
+        let body = body.into();
+        let contract =
+            super::contract_from_value(&*body.value()?, body.source_name, self.options()?)?;
+        let pv = crate::present_value::present_value(&contract, date, pv_options)?;
+        Ok(super::PresentValueResponse::new(&pv))
+    }
+
+    /// A partial prepayment of `amount` on `date` of a contract (read as
+    /// [`Service::present_value`] reads it), keeping the term or the installment: the new schedule.
+    ///
+    /// # Errors
+    /// Input errors naming the field; an amount out of range.
+    pub fn prepayment<'a>(
+        &self,
+        body: impl Into<Body<'a>>,
+        date: chrono::NaiveDate,
+        amount: Decimal,
+        keep: crate::prepayment::Keep,
+        pv_options: &crate::present_value::PresentValueOptions,
+    ) -> Result<super::PrepaymentResponse> {
+        let body = body.into();
+        let contract =
+            super::contract_from_value(&*body.value()?, body.source_name, self.options()?)?;
+        let p = crate::prepayment::prepay(&contract, date, amount, keep, pv_options)?;
+        Ok(super::PrepaymentResponse::new(&p))
     }
 
     /// [`Service::simulate`], as compact JSON text (the CLI's `simulate --compact` bytes).

@@ -7,6 +7,7 @@ use super::{Amortization, Period};
 use crate::conventions::{Conventions, InterestDecimals, LastInstallment};
 use crate::error::Result;
 use crate::iof::{IofConventions, IofRule};
+use crate::loan::field;
 use crate::num;
 use crate::rate::InterestRate;
 
@@ -135,7 +136,7 @@ impl Grid {
         system: Amortization,
         memo: &mut GrowthMemo,
     ) -> Result<Self> {
-        const FIELD: &str = "financial.interest_rate";
+        const FIELD: &str = field::INTEREST_RATE;
         if system != Amortization::Price {
             let mut g = Self::with_memo(rate, periods, memo)?;
             g.system = system;

@@ -30,6 +30,7 @@
 
 use rust_decimal::Decimal;
 
+use crate::loan::field;
 #[cfg(doc)]
 use crate::rate::InterestRate;
 
@@ -56,24 +57,16 @@ pub enum Amortization {
     Sac,
 }
 
-impl Amortization {
-    /// QI's `interest_type` of the system.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Amortization::PriceDays => "pre_price_days",
-            Amortization::Price => "pre_price",
-            Amortization::Sac => "pre_sac",
-        }
-    }
+crate::names::named_enum!(Amortization, "interest type", field::INTEREST_TYPE, {
+    PriceDays => "pre_price_days",
+    Price => "pre_price",
+    Sac => "pre_sac",
+});
 
+impl Amortization {
     /// The system of an `interest_type`, if the crate prices it.
     pub fn from_interest_type(s: &str) -> Option<Self> {
-        match s {
-            "pre_price_days" => Some(Amortization::PriceDays),
-            "pre_price" => Some(Amortization::Price),
-            "pre_sac" => Some(Amortization::Sac),
-            _ => None,
-        }
+        s.parse().ok()
     }
 }
 mod grid;

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use super::MAX_INSTALLMENTS;
 use crate::calendar::{self, BrazilCalendar};
 use crate::error::{Error, Result};
+use crate::loan::field;
 
 /// The dates and day counts of one installment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,23 +39,23 @@ pub fn periods(
 ) -> Result<Vec<Period>> {
     if n == 0 || n > MAX_INSTALLMENTS {
         return Err(Error::invalid(
-            "financial.number_of_installments",
+            field::NUMBER_OF_INSTALLMENTS,
             n,
             format!("must be between 1 and {MAX_INSTALLMENTS}"),
         ));
     }
     if first_due_date <= disbursement_date {
         return Err(Error::invalid(
-            "financial.first_due_date",
+            field::FIRST_DUE_DATE,
             first_due_date,
             format!("must be after the disbursement date {disbursement_date}"),
         ));
     }
-    calendar::check_in_range(disbursement_date, "financial.disbursement_date")?;
-    calendar::check_in_range(first_due_date, "financial.first_due_date")?;
+    calendar::check_in_range(disbursement_date, field::DISBURSEMENT_DATE)?;
+    calendar::check_in_range(first_due_date, field::FIRST_DUE_DATE)?;
     if calendar::add_months(first_due_date, n - 1).is_err() {
         return Err(Error::invalid(
-            "financial.number_of_installments",
+            field::NUMBER_OF_INSTALLMENTS,
             n,
             format!(
                 "the last installment would fall after {} (first due date {first_due_date})",
@@ -67,7 +68,7 @@ pub fn periods(
         // Every due date is in range (checked above): only the last one's business day can fall
         // after the calendar's end.
         None => Err(Error::invalid(
-            "financial.number_of_installments",
+            field::NUMBER_OF_INSTALLMENTS,
             n,
             format!(
                 "the last installment's business due date would fall after {}",
@@ -125,17 +126,17 @@ pub fn periods_from_dates(
     let n = due_dates.len();
     if n == 0 || n > MAX_INSTALLMENTS as usize {
         return Err(Error::invalid(
-            "financial.number_of_installments",
+            field::NUMBER_OF_INSTALLMENTS,
             n,
             format!("must be between 1 and {MAX_INSTALLMENTS}"),
         ));
     }
     let cal = BrazilCalendar::national();
-    calendar::check_in_range(disbursement_date, "financial.disbursement_date")?;
+    calendar::check_in_range(disbursement_date, field::DISBURSEMENT_DATE)?;
     let mut prev = disbursement_date;
     let mut out = Vec::with_capacity(n);
     for (k, &due_date) in due_dates.iter().enumerate() {
-        let field = format!("financial.due_dates[{k}]");
+        let field = field::due_date(k);
         calendar::check_in_range(due_date, &field)?;
         if due_date <= prev {
             return Err(Error::invalid(

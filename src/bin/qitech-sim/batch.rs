@@ -11,7 +11,8 @@
 //!   one [`qitech_sim::api::Service`].
 //! * **Memory bounded in bytes**: a line is read up to [`MAX_LINE_BYTES`] (the rest of a longer
 //!   line is skipped without being stored, and the stream goes on); the lines read ahead are
-//!   bounded by [`QUEUE_BYTES`]; the responses priced ahead of the writer by [`OUTPUT_BYTES`]
+//!   bounded by [`QUEUE_BYTES`], each counted at least [`LINE_OVERHEAD`] (blank and failing lines
+//!   included); the responses priced ahead of the writer by [`OUTPUT_BYTES`]
 //!   (estimated per request from its options × installments before it is priced), whatever the
 //!   number of lines and whatever each line asks for.
 //! * **Answers as soon as the input pauses**: a reader thread hands lines over as they arrive, and
@@ -23,7 +24,8 @@
 //!   memory bounds and flushing are the same.
 //! * At the end, stderr gets one summary line (`qitech-sim batch: lines read: 1000, priced: 997,
 //!   failed: 3`); the exit status is 1 when any line failed, 0 when every line was priced, 2 when the
-//!   input could not be read. A closed stdout (`batch | head -1`) ends quietly with status 0.
+//!   input could not be read. A pipe whose reader has gone (`batch | head -1`) ends quietly with
+//!   status 0; a closed or unwritable stdout is an error (status 2, see the `stdout` module).
 
 use std::io::{BufRead, BufWriter, Read, Write};
 use std::process::ExitCode;
@@ -40,8 +42,16 @@ use crate::{Failure, now_utc};
 /// line and the rest of it is skipped.
 pub(crate) const MAX_LINE_BYTES: usize = 1 << 20;
 
-/// Most bytes of input lines read ahead of the pricer.
+/// Most bytes of input lines read ahead of the pricer (each line counted as its text or error
+/// message plus [`LINE_OVERHEAD`]).
 pub(crate) const QUEUE_BYTES: usize = 4 << 20;
+
+/// What each line read ahead counts against [`QUEUE_BYTES`] besides its text: its record, its
+/// slot in the channel and its heap block (about 100 bytes), rounded up. A blank, non-UTF-8 or
+/// one-character line therefore still costs something, so at most `QUEUE_BYTES / LINE_OVERHEAD`
+/// = 16,384 lines wait, whatever they hold (blank lines once counted 0 bytes and queued without
+/// bound: 20 M of them took 2.9 GB).
+pub(crate) const LINE_OVERHEAD: usize = 256;
 
 /// Most lines priced in one parallel chunk.
 const CHUNK_LINES: usize = 256;
@@ -222,7 +232,7 @@ fn read_all(mut input: impl BufRead, send: &mpsc::Sender<Input>, budget: &Budget
                 }
             }
         };
-        let bytes = text.as_ref().map_or(0, String::len);
+        let bytes = LINE_OVERHEAD + text.as_ref().map_or_else(String::len, String::len);
         budget.acquire(bytes);
         if send
             .send(Input::Line(Line {
@@ -250,7 +260,7 @@ enum Written {
 /// The buffer gathers short lines (error lines, summaries); a line longer than it (a full response
 /// is ≈ 64 KB for 96 installments) goes to stdout in one write, without being copied into it.
 fn write_all(receive: Receiver<Vec<Vec<u8>>>, pool: &Pool) -> Result<Written, String> {
-    let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut out = BufWriter::with_capacity(1 << 16, crate::stdout::writer());
     let write = |out: &mut BufWriter<_>, results: &[Vec<u8>]| -> std::io::Result<()> {
         for r in results {
             out.write_all(r)?;
@@ -260,7 +270,7 @@ fn write_all(receive: Receiver<Vec<Vec<u8>>>, pool: &Pool) -> Result<Written, St
     for results in receive {
         match write(&mut out, &results) {
             Ok(()) => pool.give(results),
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(Written::Closed),
+            Err(e) if crate::stdout::reader_gone(&e) => return Ok(Written::Closed),
             Err(e) => return Err(format!("stdout: {e}")),
         }
     }
@@ -282,9 +292,12 @@ pub(crate) fn run(
 ) -> Result<ExitCode, Failure> {
     let source: Box<dyn Read + Send> = match file {
         None | Some("-") => Box::new(std::io::stdin()),
-        Some(path) => Box::new(
-            std::fs::File::open(path).map_err(|e| Failure(format!("{path}: cannot read: {e}")))?,
-        ),
+        Some(path) => Box::new(std::fs::File::open(path).map_err(|e| {
+            Failure(format!(
+                "{}: cannot read: {e}",
+                qitech_sim::error::value_text(path)
+            ))
+        })?),
     };
     let budget = Arc::new(Budget::default());
     let (send_in, receive_in) = mpsc::channel::<Input>();

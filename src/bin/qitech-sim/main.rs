@@ -4,8 +4,19 @@
 //! Every command prints one JSON document on stdout (or a table or CSV with `--format`); any bad
 //! input exits with status 2 and one line on stderr naming the field and the value. `qitech-sim
 //! --help` lists the commands, `qitech-sim COMMAND --help` their options.
+//!
+//! **Standard output.** A closed descriptor 1 (`>&-`), one open read-only, or a device that
+//! refuses the bytes (`>/dev/full`) is an error for every command, `--help` included: one
+//! `error: stdout: …` line on stderr and exit status 2. A pipe whose reader has gone (`| head -1`,
+//! `EPIPE`) is the reader's choice: the command stops writing (`batch` stops pricing) and exits 0
+//! without a word. Rust's runtime puts a read-write `/dev/null` in place of a closed descriptor 1
+//! before `main`; on Linux the binary recognises it and refuses it as closed (so a caller that
+//! discards the output through a read-write `/dev/null`, such as Python's `subprocess.DEVNULL`, is
+//! refused too: `>/dev/null` opens it write-only and is accepted).
 
 mod batch;
+mod present_value;
+mod stdout;
 mod table;
 
 use std::ffi::OsString;
@@ -13,9 +24,7 @@ use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use qitech_sim::api::{
-    self, Body, PortabilityAnswer, PortabilityQuery, PortabilityRequest, Service, Simulated,
-};
+use qitech_sim::api::{self, Body, PortabilityAnswer, PortabilityQuery, Service, Simulated};
 use qitech_sim::calendar::BrazilCalendar;
 use qitech_sim::iof::NaturalPersonIof;
 use qitech_sim::{Decimal, DelayUnit, OptionDays};
@@ -55,6 +64,9 @@ enum Command {
     /// One simulation response per input line (JSON Lines), in order, on all cores.
     #[command(help_template = HELP_TEMPLATE)]
     Batch(BatchArgs),
+    /// A contract's present value on a date (QI's present-value inquiry).
+    #[command(help_template = HELP_TEMPLATE)]
+    PresentValue(present_value::PresentValueArgs),
     /// The Brazilian (ANBIMA) business-day calendar.
     #[command(subcommand, help_template = HELP_TEMPLATE)]
     Calendar(CalendarCommand),
@@ -207,6 +219,10 @@ impl From<qitech_sim::Error> for Failure {
 }
 
 fn main() -> ExitCode {
+    // Before any file is opened (it would take a closed descriptor 1's number) and before `--help`.
+    if let Err(e) = stdout::open() {
+        return fail(&Failure(e));
+    }
     let args: Vec<OsString> = std::env::args_os().collect();
     // Arguments must be text: a non-UTF-8 one is answered, never a panic.
     let mut text_args = Vec::with_capacity(args.len());
@@ -215,8 +231,8 @@ fn main() -> ExitCode {
             Some(s) => text_args.push(s.to_string()),
             None => {
                 return fail(&Failure(format!(
-                    "argument {:?}: not valid UTF-8",
-                    a.to_string_lossy()
+                    "argument {}: not valid UTF-8",
+                    shown(&a.to_string_lossy())
                 )));
             }
         }
@@ -242,26 +258,25 @@ fn fail(f: &Failure) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// Prints `out` and a newline; a closed stdout (`| head`) ends quietly.
+/// Prints `out` and a newline; a pipe whose reader has gone (`| head`) ends quietly, any other
+/// failure to write is an error (see [`stdout`]).
 fn print(out: &str) -> ExitCode {
-    let mut stdout = std::io::stdout().lock();
-    match writeln!(stdout, "{out}").and_then(|()| stdout.flush()) {
+    let mut writer = std::io::BufWriter::new(stdout::writer());
+    match writeln!(writer, "{out}").and_then(|()| writer.flush()) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: stdout: {e}");
-            ExitCode::from(1)
-        }
+        Err(e) if stdout::reader_gone(&e) => ExitCode::SUCCESS,
+        Err(e) => fail(&Failure(format!("stdout: {e}"))),
     }
 }
 
 /// clap's help and version exit 0 as clap prints them; a usage error is one line, exit 2.
 fn clap_error(e: &clap::Error, args: &[String]) -> ExitCode {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
+    // Values echoed are cut to the crate's 60 characters.
     let context = |kind| match e.get(kind) {
-        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::String(s)) => qitech_sim::error::value_text(s),
         Some(ContextValue::Strings(v)) => v.join(", "),
-        Some(other) => other.to_string(),
+        Some(other) => qitech_sim::error::value_text(other),
         None => String::new(),
     };
     let arg = context(ContextKind::InvalidArg);
@@ -276,14 +291,15 @@ fn clap_error(e: &clap::Error, args: &[String]) -> ExitCode {
         }
     };
     let scope = match args {
-        [first, second, ..] if first == "calendar" => format!("calendar {second}"),
-        [first, ..] => first.clone(),
+        [first, second, ..] if first == "calendar" => {
+            format!("calendar {}", qitech_sim::error::value_text(second))
+        }
+        [first, ..] => qitech_sim::error::value_text(first),
         [] => String::new(),
     };
     let message = match e.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            let _ = e.print();
-            return ExitCode::SUCCESS;
+            return print(e.render().to_string().trim_end_matches('\n'));
         }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand => {
             if args.is_empty() {
@@ -299,9 +315,9 @@ fn clap_error(e: &clap::Error, args: &[String]) -> ExitCode {
                 [] => ("", ""),
             };
             let name = if value.is_empty() {
-                name
+                qitech_sim::error::value_text(name)
             } else {
-                value.as_str()
+                value.clone()
             };
             let suggested = did_you_mean(&context(ContextKind::SuggestedSubcommand));
             format!("{prefix}unknown command {name:?}{suggested}; {USAGE}")
@@ -318,9 +334,14 @@ fn clap_error(e: &clap::Error, args: &[String]) -> ExitCode {
             if args.first().is_some_and(|a| a == "calendar") {
                 format!("{scope}: expected more argument(s), got {given} ({arg} missing)")
             } else {
+                // `<FILE>` names a positional argument; `--keep <WHAT>` an option (its name only).
+                let name = match arg.split_once(' ') {
+                    Some((option, _)) if option.starts_with('-') => option,
+                    _ => arg.as_str(),
+                };
                 format!(
                     "{}: missing required argument{}",
-                    arg.trim_matches(['<', '>']),
+                    name.trim_matches(['<', '>']),
                     if arg.contains("FILE") {
                         " (the request file; use - for stdin)"
                     } else {
@@ -369,7 +390,7 @@ fn run(cli: Cli) -> Result<Outcome, Failure> {
         Command::Simulate(a) | Command::Debt(a) => one_stdin(Some(&a.file), &a.engine)?,
         Command::Portability(a) => one_stdin(Some(&a.file), &a.engine)?,
         Command::Batch(a) => one_stdin(a.file.as_deref(), &a.engine)?,
-        Command::Calendar(_) => {}
+        Command::Calendar(_) | Command::PresentValue(_) => {}
     }
     match cli.command {
         Command::Simulate(a) => {
@@ -402,6 +423,7 @@ fn run(cli: Cli) -> Result<Outcome, Failure> {
             };
             batch::run(a.file.as_deref(), &service, shape).map(Outcome::Done)
         }
+        Command::PresentValue(a) => present_value::run(&a),
         Command::Calendar(c) => calendar(c).map(|v| Outcome::Print(v.to_string())),
     }
 }
@@ -454,9 +476,12 @@ fn json<T: serde::Serialize>(output: &OutputArgs, value: &T) -> Result<Outcome, 
 fn portability(a: PortabilityArgs) -> Result<Outcome, Failure> {
     let service = service(&a.engine)?;
     let query = if let Some(t) = &a.target_change {
-        let target: Decimal = t
-            .parse()
-            .map_err(|_| Failure(format!("--target-change: expected an amount (got {t:?})")))?;
+        let target: Decimal = t.parse().map_err(|_| {
+            Failure(format!(
+                "--target-change: expected an amount (got {})",
+                shown(t)
+            ))
+        })?;
         PortabilityQuery::TargetChange(target)
     } else if let Some(range) = &a.installments_range {
         let max = qitech_sim::schedule::MAX_INSTALLMENTS;
@@ -471,7 +496,8 @@ fn portability(a: PortabilityArgs) -> Result<Outcome, Failure> {
             .filter(|(lo, hi)| lo <= hi && *lo >= 1 && *hi <= max)
             .ok_or_else(|| {
                 Failure(format!(
-                    "--installments-range: expected MIN..MAX within 1..{max} (got {range:?})"
+                    "--installments-range: expected MIN..MAX within 1..{max} (got {})",
+                    shown(range)
                 ))
             })?;
         PortabilityQuery::InstallmentsRange(lo, hi)
@@ -479,23 +505,13 @@ fn portability(a: PortabilityArgs) -> Result<Outcome, Failure> {
         PortabilityQuery::Plain
     };
     let text = read_input(&a.file)?;
-    let answer = service.portability(Body::from(&text).named(source_name(&a.file)), query)?;
+    let request = service.read_portability(Body::from(&text).named(source_name(&a.file)))?;
+    let answer = service.portability_request(&request, query)?;
     match &answer {
-        PortabilityAnswer::TargetChange(r) => render(&a.output, r, || {
-            // The view adds the cent below the installment found, priced by the same service.
-            let request = serde_json::from_str(&text).ok().and_then(|v| {
-                PortabilityRequest::from_value_with(
-                    &v,
-                    source_name(&a.file),
-                    service.read_options(),
-                )
-                .ok()
-            });
-            match (request, service.options()) {
-                (Some(request), Ok(options)) => table::target_change(r, &request, options),
-                _ => table::portability(&r.portability),
-            }
-        }),
+        PortabilityAnswer::TargetChange(r) => {
+            let options = service.options()?;
+            render(&a.output, r, || table::target_change(r, &request, options))
+        }
         PortabilityAnswer::InstallmentsRange(r) => {
             render(&a.output, r, || table::installments_range(r))
         }
@@ -531,20 +547,47 @@ fn source_name(path: &str) -> &str {
     if path == "-" { "stdin" } else { path }
 }
 
+/// The most bytes a request, portability input or configuration file may hold: a batch line's
+/// limit (1 MiB; the longest valid request is a few tens of kilobytes). A longer input (a huge file,
+/// `/dev/zero`) is refused after reading one byte past it, so memory stays bounded.
+pub(crate) const MAX_INPUT_BYTES: usize = batch::MAX_LINE_BYTES;
+
+/// `value` quoted and cut to the crate's [`qitech_sim::error::MAX_VALUE_CHARS`] characters, as an
+/// error echoes an argument.
+pub(crate) fn shown(value: &str) -> String {
+    qitech_sim::error::value_text(format!("{value:?}"))
+}
+
+/// A file's text (`-`: standard input): at most [`MAX_INPUT_BYTES`], UTF-8, a leading byte-order
+/// mark dropped.
 pub(crate) fn read_input(path: &str) -> Result<String, Failure> {
-    let mut bytes = vec![];
-    if path == "-" {
+    let name = qitech_sim::error::value_text(source_name(path));
+    let source: Box<dyn Read> = if path == "-" {
         if std::io::stdin().is_terminal() {
             eprintln!("qitech-sim: reading the request from standard input (end with Ctrl-D)");
         }
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|e| Failure(format!("stdin: cannot read: {e}")))?;
+        Box::new(std::io::stdin())
     } else {
-        bytes = std::fs::read(path).map_err(|e| Failure(format!("{path}: cannot read: {e}")))?;
+        Box::new(
+            std::fs::File::open(path).map_err(|e| Failure(format!("{name}: cannot read: {e}")))?,
+        )
+    };
+    let mut bytes = vec![];
+    source
+        .take(MAX_INPUT_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Failure(format!("{name}: cannot read: {e}")))?;
+    if bytes.len() > MAX_INPUT_BYTES {
+        return Err(Failure(format!(
+            "{name}: larger than the {MAX_INPUT_BYTES}-byte input limit"
+        )));
     }
-    String::from_utf8(bytes)
-        .map_err(|e| Failure(format!("{}: not valid UTF-8: {e}", source_name(path))))
+    let text =
+        String::from_utf8(bytes).map_err(|e| Failure(format!("{name}: not valid UTF-8: {e}")))?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
 }
 
 pub(crate) fn now_utc() -> Option<String> {
@@ -576,7 +619,7 @@ fn calendar(c: CalendarCommand) -> Result<serde_json::Value, Failure> {
             let d = date(&d, "DATE")?;
             let n: i64 = n
                 .parse()
-                .map_err(|_| Failure(format!("N: expected a whole number (got {n:?})")))?;
+                .map_err(|_| Failure(format!("N: expected a whole number (got {})", shown(&n))))?;
             json!({"date": d, "n": n, "result": cal.add_business_days(d, n)?})
         }
     })
