@@ -52,15 +52,10 @@ pub enum AmountType {
     Absolute,
 }
 
-impl AmountType {
-    /// QI's name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AmountType::Percentage => "percentage",
-            AmountType::Absolute => "absolute",
-        }
-    }
-}
+crate::names::named_enum!(AmountType, "amount type", "amount_type", {
+    Percentage => "percentage",
+    Absolute => "absolute",
+});
 
 /// What a contract fee does to the loan's amounts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]

@@ -10,10 +10,8 @@ use serde_json::{Map, Value};
 use super::number::json_decimal;
 use crate::calendar;
 use crate::error::{Error, Result};
-use crate::iof::PersonType;
 use crate::rate::{
-    AnnualRate, InterestBase, MAX_ANNUAL_FRACTION, MAX_MONTHLY_FRACTION, MonthlyRate, RateInput,
-    check_fraction,
+    AnnualRate, MAX_ANNUAL_FRACTION, MAX_MONTHLY_FRACTION, MonthlyRate, RateInput, check_fraction,
 };
 
 /// How a body is read: the parse options every reader takes (today one: whether keys QI's
@@ -297,18 +295,6 @@ pub(super) fn short(v: &Value) -> String {
     }
 }
 
-pub(super) fn parse_person_type(s: &str, field: &str) -> Result<PersonType> {
-    match s {
-        "natural" => Ok(PersonType::Natural),
-        "legal" => Ok(PersonType::Legal),
-        _ => Err(Error::unknown(
-            field,
-            format!("{s:?}"),
-            "unknown person type (natural, legal)",
-        )),
-    }
-}
-
 /// The outcome of reading a body whose first unknown key is `unknown`: a misspelt required field
 /// is the spelling's error (whatever `read` allows); otherwise the read's own error, and then the
 /// unknown key unless `read` allows unknown fields.
@@ -436,17 +422,4 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     d[a.len() * w + b.len()]
-}
-
-pub(super) fn parse_base(s: &str, field: &str) -> Result<InterestBase> {
-    match s {
-        "calendar_days" => Ok(InterestBase::CalendarDays),
-        "calendar_days_365" => Ok(InterestBase::CalendarDays365),
-        "workdays" => Ok(InterestBase::Workdays),
-        _ => Err(Error::unknown(
-            field,
-            format!("{s:?}"),
-            "unknown interest base (calendar_days, calendar_days_365, workdays)",
-        )),
-    }
 }
