@@ -10,9 +10,7 @@ use serde_json::{Map, Value};
 use super::number::json_decimal;
 use crate::calendar;
 use crate::error::{Error, Result};
-use crate::rate::{
-    AnnualRate, MAX_ANNUAL_FRACTION, MAX_MONTHLY_FRACTION, MonthlyRate, RateInput, check_fraction,
-};
+use crate::rate::{AnnualRate, MonthlyRate, RateInput};
 
 /// How a body is read: the parse options every reader takes (today one: whether keys QI's
 /// documentation does not list are accepted). `Default` is strict.
@@ -235,12 +233,12 @@ impl<'a> Obj<'a> {
         ) {
             (Some(m), None) => self
                 .lazily("monthly_interest_rate", |field| {
-                    MonthlyRate::for_field(check_fraction(m, field, MAX_MONTHLY_FRACTION)?, field)
+                    MonthlyRate::of_loan(m, field)
                 })
                 .map(RateInput::Monthly),
             (None, Some(a)) => self
                 .lazily("annual_interest_rate", |field| {
-                    AnnualRate::for_field(check_fraction(a, field, MAX_ANNUAL_FRACTION)?, field)
+                    AnnualRate::of_loan(a, field)
                 })
                 .map(RateInput::Annual),
             (Some(m), Some(_)) => Err(Error::conflict(
