@@ -148,10 +148,11 @@ impl SimulationOptions {
 
     /// Move every due date to the next business day before counting days (the pricing file's
     /// `"conventions": {"move_due_dates": true}`; the request's `force_installments_on_workdays`
-    /// does the same for one loan). It is a convention of the pricing configuration: call it after
-    /// [`SimulationOptions::pricing`], which replaces the configuration.
+    /// does the same for one loan). It sets [`Conventions::move_due_dates`], the one field the
+    /// pricing reads: call it after [`SimulationOptions::conventions`], which replaces the
+    /// conventions.
     pub fn move_due_dates(mut self, on: bool) -> Self {
-        self.pricing.conventions.move_due_dates = on;
+        self.conventions.move_due_dates = on;
         self
     }
 
