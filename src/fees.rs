@@ -179,7 +179,8 @@ pub struct Pricing {
 pub struct Conventions {
     /// `"move_due_dates": true`: every due date is moved to the next business day before days are
     /// counted (as the request's `force_installments_on_workdays`; see the crate's conventions,
-    /// *Dates and day counts*).
+    /// *Dates and day counts*). Carried from the pricing file to the pricing, which folds it into
+    /// [`crate::conventions::Conventions::move_due_dates`], the one field it reads.
     pub move_due_dates: bool,
 }
 
