@@ -52,15 +52,10 @@ pub enum AmountType {
     Absolute,
 }
 
-impl AmountType {
-    /// QI's name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AmountType::Percentage => "percentage",
-            AmountType::Absolute => "absolute",
-        }
-    }
-}
+crate::names::named_enum!(AmountType, "amount type", "amount_type", {
+    Percentage => "percentage",
+    Absolute => "absolute",
+});
 
 /// What a contract fee does to the loan's amounts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -184,7 +179,8 @@ pub struct Pricing {
 pub struct Conventions {
     /// `"move_due_dates": true`: every due date is moved to the next business day before days are
     /// counted (as the request's `force_installments_on_workdays`; see the crate's conventions,
-    /// *Dates and day counts*).
+    /// *Dates and day counts*). Carried from the pricing file to the pricing, which folds it into
+    /// [`crate::conventions::Conventions::move_due_dates`], the one field it reads.
     pub move_due_dates: bool,
 }
 

@@ -267,7 +267,9 @@ pub struct LoanTerms {
     /// installments (1 to [`MAX_MONTH_PERIOD`]; default 1).
     pub month_period: u32,
     /// `force_installments_on_workdays`: each due date moved to the next business day before days
-    /// are counted (see the crate's conventions, *Dates and day counts*).
+    /// are counted (see the crate's conventions, *Dates and day counts*). A request's switch: the
+    /// pricing folds it into [`crate::conventions::Conventions::move_due_dates`], the one field it
+    /// reads.
     pub move_due_dates: bool,
     /// Request-side fees (`financial.rebates`), charged after the partner's configured ones.
     pub rebates: Pricing,

@@ -47,7 +47,7 @@ crate::names::named_enum!(OptionDays, "option-day policy", "disbursement_options
 ///     .option_days(OptionDays::BusinessDays);
 /// assert_eq!(opts.get_option_days(), OptionDays::BusinessDays);
 /// ```
-#[derive(Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SimulationOptions {
     pub(crate) pricing: Pricing,
     pub(crate) delay_unit: DelayUnit,
@@ -55,28 +55,6 @@ pub struct SimulationOptions {
     pub(crate) natural_iof: NaturalPersonIof,
     pub(crate) allow_unknown_fields: bool,
     pub(crate) conventions: Conventions,
-}
-
-impl std::fmt::Debug for SimulationOptions {
-    // The derived format, with the natural-person IOF rule only when it is not the default (the
-    // response keys hash this text).
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut d = f.debug_struct("SimulationOptions");
-        d.field("pricing", &self.pricing)
-            .field("delay_unit", &self.delay_unit)
-            .field("option_days", &self.option_days);
-        if self.natural_iof != NaturalPersonIof::Fixed {
-            d.field("natural_iof", &self.natural_iof);
-        }
-        // Whether unknown keys are accepted changes no number: shown only when set.
-        if self.allow_unknown_fields {
-            d.field("allow_unknown_fields", &self.allow_unknown_fields);
-        }
-        if self.conventions != Conventions::default() {
-            d.field("conventions", &self.conventions);
-        }
-        d.finish()
-    }
 }
 
 impl SimulationOptions {
@@ -148,10 +126,11 @@ impl SimulationOptions {
 
     /// Move every due date to the next business day before counting days (the pricing file's
     /// `"conventions": {"move_due_dates": true}`; the request's `force_installments_on_workdays`
-    /// does the same for one loan). It is a convention of the pricing configuration: call it after
-    /// [`SimulationOptions::pricing`], which replaces the configuration.
+    /// does the same for one loan). It sets [`Conventions::move_due_dates`], the one field the
+    /// pricing reads: call it after [`SimulationOptions::conventions`], which replaces the
+    /// conventions.
     pub fn move_due_dates(mut self, on: bool) -> Self {
-        self.pricing.conventions.move_due_dates = on;
+        self.conventions.move_due_dates = on;
         self
     }
 

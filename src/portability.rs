@@ -156,7 +156,8 @@ impl PayrollTerms {
     ///
     /// # Errors
     /// [`Error::InvalidField`] for a face value below 0.01 or above [`MAX_AMOUNT`], or an installment
-    /// count outside 1..=600 (the dates are checked once the bridge fixes the disbursement date).
+    /// count outside 1..=600, or a rate of 100 % a month (10,000 % a year) or more, probably a percent
+    /// typed as a fraction (the dates are checked once the bridge fixes the disbursement date).
     pub fn new(
         installment_face_value: Decimal,
         number_of_installments: u32,
@@ -175,6 +176,9 @@ impl PayrollTerms {
                 ),
             ));
         }
+        // The loan's rate, however it was built (a percent typed as a fraction is refused here
+        // as by `InterestRate::monthly` and the JSON reader).
+        crate::rate::check_plausible(rate.input(), "")?;
         Ok(PayrollTerms {
             installment_face_value,
             number_of_installments,

@@ -51,7 +51,9 @@ pub const MAX_ANNUAL_FRACTION: Decimal = Decimal::ONE_HUNDRED;
 
 /// `rate` when below `limit`, else an [`crate::ErrorKind::OutOfRange`] error that says why: the
 /// plausibility check of a loan's rates (a percent typed as a fraction), which every door applies
-/// ([`InterestRate::monthly`], [`InterestRate::annual_rate`], [`crate::LoanTerms::validate`]).
+/// through the engine: the loan-rate constructors ([`InterestRate::monthly`],
+/// [`InterestRate::annual_rate`], and the readers' `MonthlyRate::of_loan`/`AnnualRate::of_loan`),
+/// [`crate::LoanTerms::validate`] and [`crate::portability::PayrollTerms::new`].
 ///
 /// # Errors
 /// [`Error::InvalidField`] on `field` when `rate ≥ limit`.
@@ -108,6 +110,13 @@ impl MonthlyRate {
     /// ```
     pub fn new(value: Decimal) -> Result<Self> {
         Self::for_field(value, field::MONTHLY_INTEREST_RATE)
+    }
+
+    /// A loan's monthly rate, naming `field`: [`check_fraction`] (a percent typed as a fraction)
+    /// before [`MonthlyRate::for_field`]'s bounds, the order [`InterestRate::monthly`] checks in.
+    /// Every door builds a loan's rate here.
+    pub(crate) fn of_loan(value: Decimal, field: &str) -> Result<Self> {
+        Self::for_field(check_fraction(value, field, MAX_MONTHLY_FRACTION)?, field)
     }
 
     /// [`MonthlyRate::new`], naming `field` in the error.
@@ -191,6 +200,12 @@ impl AnnualRate {
     /// [`Error::InvalidField`] if the rate is ≤ −100 % or above [`MAX_ANNUAL_RATE`].
     pub fn new(value: Decimal) -> Result<Self> {
         Self::for_field(value, field::ANNUAL_INTEREST_RATE)
+    }
+
+    /// A loan's annual rate, naming `field`: [`check_fraction`] (a percent typed as a fraction)
+    /// before [`AnnualRate::for_field`]'s bounds, the order [`InterestRate::annual_rate`] checks in.
+    pub(crate) fn of_loan(value: Decimal, field: &str) -> Result<Self> {
+        Self::for_field(check_fraction(value, field, MAX_ANNUAL_FRACTION)?, field)
     }
 
     /// [`AnnualRate::new`], naming `field` in the error.
@@ -483,8 +498,10 @@ impl InterestRate {
     /// ```
     pub fn monthly(value: Decimal, base: InterestBase) -> Result<Self> {
         const FIELD: &str = field::MONTHLY_INTEREST_RATE;
-        check_fraction(value, FIELD, MAX_MONTHLY_FRACTION)?;
-        Self::new(RateInput::Monthly(MonthlyRate::new(value)?), base)
+        Self::new(
+            RateInput::Monthly(MonthlyRate::of_loan(value, FIELD)?),
+            base,
+        )
     }
 
     /// An annual rate (`annual_interest_rate`, as a fraction) on `base`.
@@ -501,8 +518,7 @@ impl InterestRate {
     /// ```
     pub fn annual_rate(value: Decimal, base: InterestBase) -> Result<Self> {
         const FIELD: &str = field::ANNUAL_INTEREST_RATE;
-        check_fraction(value, FIELD, MAX_ANNUAL_FRACTION)?;
-        Self::new(RateInput::Annual(AnnualRate::new(value)?), base)
+        Self::new(RateInput::Annual(AnnualRate::of_loan(value, FIELD)?), base)
     }
 
     /// The interest base.

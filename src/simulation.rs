@@ -181,16 +181,8 @@ pub fn simulate(terms: &LoanTerms, options: &SimulationOptions) -> Result<Simula
     let mut out = Vec::with_capacity(terms.limit_days_to_disburse as usize + 1);
     let rate = effective_rate(terms, &options.conventions)?;
     let mut shared = Shared::default();
-    // The request's fees join the partner's configured ones once for every option.
-    let merged;
-    let options = if terms.rebates.is_empty() && !terms.rebates.conventions.move_due_dates {
-        options
-    } else {
-        merged = options
-            .clone()
-            .pricing(options.pricing.merged(&terms.rebates));
-        &merged
-    };
+    let resolved = resolved_options(terms, options);
+    let options = resolved.as_ref();
     let fixed_first_due = terms.fixed_first_due();
     for offset in 0..=terms.limit_days_to_disburse {
         let date = terms
@@ -227,9 +219,8 @@ pub fn quote(
     disbursement_date: NaiveDate,
     options: &SimulationOptions,
 ) -> Result<Quote> {
-    let options = &options
-        .clone()
-        .pricing(options.pricing.merged(&terms.rebates));
+    let resolved = resolved_options(terms, options);
+    let options = resolved.as_ref();
     let rate = effective_rate(terms, &options.conventions)?;
     quote_shared(
         terms,
@@ -238,6 +229,32 @@ pub fn quote(
         options,
         &mut Shared::default(),
     )
+}
+
+/// The options one loan is priced with, decided once per loan: the request's fees
+/// ([`LoanTerms::rebates`]) after the partner's configured ones, and `move_due_dates` folded into
+/// the one [`Conventions::move_due_dates`] the pricing reads, from wherever it was switched on (the
+/// request's `force_installments_on_workdays`, the pricing file's `conventions` block, the
+/// configuration's conventions). `options` itself when nothing changes.
+fn resolved_options<'a>(
+    terms: &LoanTerms,
+    options: &'a SimulationOptions,
+) -> std::borrow::Cow<'a, SimulationOptions> {
+    let move_due_dates = terms.move_due_dates
+        || terms.rebates.conventions.move_due_dates
+        || options.pricing.conventions.move_due_dates;
+    if terms.rebates.is_empty() && (!move_due_dates || options.conventions.move_due_dates) {
+        return std::borrow::Cow::Borrowed(options);
+    }
+    let mut resolved = options
+        .clone()
+        .pricing(options.pricing.merged(&terms.rebates));
+    if move_due_dates {
+        let mut conventions = *resolved.get_conventions();
+        conventions.move_due_dates = true;
+        resolved = resolved.conventions(conventions);
+    }
+    std::borrow::Cow::Owned(resolved)
 }
 
 /// The working rate of `terms` under `conventions`: the product's base
@@ -342,9 +359,8 @@ fn quote_shared(
     options: &SimulationOptions,
     shared: &mut Shared,
 ) -> Result<Quote> {
-    let move_due_dates = terms.move_due_dates
-        || options.pricing.conventions.move_due_dates
-        || options.conventions.move_due_dates;
+    // Decided once per loan by `resolved_options`: the pricing reads this field only.
+    let move_due_dates = options.conventions.move_due_dates;
     let periods = if terms.due_dates.is_some() || terms.month_period != 1 || move_due_dates {
         schedule::periods_from_dates(
             disbursement_date,

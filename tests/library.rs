@@ -245,6 +245,27 @@ fn a_typed_caller_gets_every_json_check() {
     }
 }
 
+/// The portability body's loan rate is the engine's check too: `PayrollTerms::new` refuses a
+/// monthly rate built from its parts at 205 % a month with the JSON caller's error.
+#[test]
+fn a_typed_portability_caller_gets_the_json_rate_check() {
+    use qitech_sim::portability::PayrollTerms;
+    use qitech_sim::rate::{MonthlyRate, RateInput};
+    let raw = InterestRate::new(
+        RateInput::Monthly(MonthlyRate::new(dec("2.05")).expect("raw rate")),
+        InterestBase::CalendarDays,
+    )
+    .expect("raw rate");
+    let typed = PayrollTerms::new(dec("2500"), 96, raw, date(2023, 6, 10)).expect_err("refused");
+    let mut v = fixture("fixtures/airforce/portability.json");
+    v["monthly_interest_rate"] = json!(dec("2.05"));
+    let json = api::portability_json(&v.to_string(), &SimulationOptions::new())
+        .map(|_| ())
+        .expect_err("refused");
+    assert_eq!(typed, json);
+    assert_eq!(typed.field(), Some("monthly_interest_rate"));
+}
+
 #[test]
 fn the_quote_carries_every_printed_total() {
     let pricing = api::pricing_from_json(

@@ -79,15 +79,13 @@ const REBATE_FEE_TYPES: &[&str] = &[
 /// A fee's required `amount_type`: `percentage` or `absolute` (the pricing file's and v2's fees).
 pub(super) fn read_amount_type(f: &Obj<'_>) -> Result<AmountType> {
     let at = f.required("amount_type", f.string("amount_type")?)?;
-    match at.as_str() {
-        "percentage" => Ok(AmountType::Percentage),
-        "absolute" => Ok(AmountType::Absolute),
-        _ => Err(Error::unknown(
+    at.parse().map_err(|_| {
+        Error::unknown(
             f.field("amount_type"),
             format!("{at:?}"),
-            "expected percentage or absolute",
-        )),
-    }
+            format!("expected {}", AmountType::NAMES.join(" or ")),
+        )
+    })
 }
 
 /// One fee entry: `amount_type`, `amount`, and `tax_rate` when `taxed`; `type: internal` makes a
@@ -117,15 +115,13 @@ fn read_fee(f: &Obj<'_>, fee_type: String, taxed: bool) -> Result<FeeRule> {
     };
     let by_class = match f.string("class")?.as_deref() {
         None => None,
-        Some("deducted") => Some(FeeClass::Deducted),
-        Some("assignment_only") => Some(FeeClass::AssignmentOnly),
-        Some(other) => {
-            return Err(Error::unknown(
+        Some(name) => Some(name.parse::<FeeClass>().map_err(|_| {
+            Error::unknown(
                 f.field("class"),
-                format!("{other:?}"),
-                "expected deducted or assignment_only",
-            ));
-        }
+                format!("{name:?}"),
+                format!("expected {}", FeeClass::NAMES.join(" or ")),
+            )
+        })?),
     };
     let class = match (by_type, by_class) {
         (Some(a), Some(b)) if a != b => {

@@ -10,11 +10,7 @@ use serde_json::{Map, Value};
 use super::number::json_decimal;
 use crate::calendar;
 use crate::error::{Error, Result};
-use crate::iof::PersonType;
-use crate::rate::{
-    AnnualRate, InterestBase, MAX_ANNUAL_FRACTION, MAX_MONTHLY_FRACTION, MonthlyRate, RateInput,
-    check_fraction,
-};
+use crate::rate::{AnnualRate, MonthlyRate, RateInput};
 
 /// How a body is read: the parse options every reader takes (today one: whether keys QI's
 /// documentation does not list are accepted). `Default` is strict.
@@ -237,12 +233,12 @@ impl<'a> Obj<'a> {
         ) {
             (Some(m), None) => self
                 .lazily("monthly_interest_rate", |field| {
-                    MonthlyRate::for_field(check_fraction(m, field, MAX_MONTHLY_FRACTION)?, field)
+                    MonthlyRate::of_loan(m, field)
                 })
                 .map(RateInput::Monthly),
             (None, Some(a)) => self
                 .lazily("annual_interest_rate", |field| {
-                    AnnualRate::for_field(check_fraction(a, field, MAX_ANNUAL_FRACTION)?, field)
+                    AnnualRate::of_loan(a, field)
                 })
                 .map(RateInput::Annual),
             (Some(m), Some(_)) => Err(Error::conflict(
@@ -294,18 +290,6 @@ pub(super) fn short(v: &Value) -> String {
         )
     } else {
         s
-    }
-}
-
-pub(super) fn parse_person_type(s: &str, field: &str) -> Result<PersonType> {
-    match s {
-        "natural" => Ok(PersonType::Natural),
-        "legal" => Ok(PersonType::Legal),
-        _ => Err(Error::unknown(
-            field,
-            format!("{s:?}"),
-            "unknown person type (natural, legal)",
-        )),
     }
 }
 
@@ -436,17 +420,4 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     d[a.len() * w + b.len()]
-}
-
-pub(super) fn parse_base(s: &str, field: &str) -> Result<InterestBase> {
-    match s {
-        "calendar_days" => Ok(InterestBase::CalendarDays),
-        "calendar_days_365" => Ok(InterestBase::CalendarDays365),
-        "workdays" => Ok(InterestBase::Workdays),
-        _ => Err(Error::unknown(
-            field,
-            format!("{s:?}"),
-            "unknown interest base (calendar_days, calendar_days_365, workdays)",
-        )),
-    }
 }

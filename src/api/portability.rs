@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 
 use super::debt::DebtData;
-use super::json::{Obj, ReadOptions, parse_base, parse_json, unknown_in};
+use super::json::{Obj, ReadOptions, parse_json, unknown_in};
 use super::number::Num;
 use super::request::{Collateral, CollateralType, SimulationRequest, parse_collateral_type};
 use super::simulation::SimulationData;
@@ -279,7 +279,7 @@ impl PortabilityRequest {
             .u32("bridge_first_due_date_delay")?
             .unwrap_or(portability::BRIDGE_DELAY_DAYS);
         let base = match o.string("interest_base")? {
-            Some(b) => parse_base(&b, "interest_base")?,
+            Some(b) => InterestBase::parse_named(&b, "interest_base")?,
             None => InterestBase::CalendarDays,
         };
         let input = o.rate_input()?;

@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
-use super::json::{parse_base, parse_date, parse_json};
+use super::json::{parse_date, parse_json};
 use super::number::{Num, json_decimal};
 use super::request::SimulationRequest;
 use super::writer::{self, json_struct};
@@ -16,7 +16,7 @@ use crate::present_value::{
     Contract, ContractInstallment, FineConfiguration, PresentValue, PresentValueOptions,
     present_value,
 };
-use crate::rate::{AnnualRate, InterestRate, MonthlyRate, RateInput};
+use crate::rate::{AnnualRate, InterestBase, InterestRate, MonthlyRate, RateInput};
 use crate::schedule::Amortization;
 use crate::simulation::SimulationOptions;
 
@@ -326,10 +326,10 @@ fn schedule_rate(v: &Value, field: &str, options: &SimulationOptions) -> Result<
     };
     let base_field = format!("{field}.interest_base");
     let base = match at("interest_base")? {
-        Value::String(s) => parse_base(s, &base_field)?,
+        Value::String(s) => InterestBase::parse_named(s, &base_field)?,
         // QI's BNPL GET: {"enumerator": "calendar_days", "year_days": 360}.
         Value::Object(o) => match o.get("enumerator").and_then(Value::as_str) {
-            Some(s) => parse_base(s, &format!("{base_field}.enumerator"))?,
+            Some(s) => InterestBase::parse_named(s, &format!("{base_field}.enumerator"))?,
             None => return Err(Error::missing(format!("{base_field}.enumerator"))),
         },
         other => {

@@ -34,10 +34,9 @@ use serde_json::{Map, Value};
 
 use super::config::read_rebates;
 use super::debt::BorrowerJson;
-use super::json::{
-    Obj, UnknownKey, parse_base, parse_json, parse_person_type, short, suggestion, unknown_in,
-};
+use super::json::{Obj, UnknownKey, parse_json, short, suggestion, unknown_in};
 use crate::error::{Error, Result};
+use crate::iof::PersonType;
 use crate::rate::{
     InterestBase, InterestRate, MAX_MONTHLY_FRACTION, MonthlyRate, RateInput, check_fraction,
 };
@@ -230,13 +229,13 @@ impl SimulationRequest {
             borrower.document_number = b.string("individual_document_number")?;
             borrower.name = b.string("name")?;
             if let Some(pt) = b.string("person_type")? {
-                person_type = Some(parse_person_type(&pt, &b.field("person_type"))?);
+                person_type = Some(PersonType::parse_named(&pt, &b.field("person_type"))?);
             }
             simples_nacional = b.bool("simples_nacional")?.unwrap_or(false);
         }
         // The v2 body's name of the same fact.
         if let Some(pt) = root.string("issuer_person_type")? {
-            let v2 = parse_person_type(&pt, "issuer_person_type")?;
+            let v2 = PersonType::parse_named(&pt, "issuer_person_type")?;
             if person_type.is_some_and(|p| p != v2) {
                 return Err(Error::conflict(
                     "issuer_person_type",
@@ -248,7 +247,7 @@ impl SimulationRequest {
         }
         let interest_type = fin
             .string("interest_type")?
-            .unwrap_or_else(|| "pre_price_days".into());
+            .unwrap_or_else(|| Amortization::PriceDays.as_str().into());
         let Some(amortization) = Amortization::from_interest_type(&interest_type) else {
             return Err(Error::unsupported(
                 fin.field("interest_type"),
@@ -272,10 +271,10 @@ impl SimulationRequest {
         }
         let explicit_interest_base = fin.get("interest_base").is_some();
         let base = match fin.string("interest_base")? {
-            Some(b) => parse_base(&b, &fin.field("interest_base"))?,
+            Some(b) => InterestBase::parse_named(&b, &fin.field("interest_base"))?,
             None => match fin.object("fine_configuration")? {
                 Some(fc) => match fc.string("interest_base")? {
-                    Some(b) => parse_base(&b, &fc.field("interest_base"))?,
+                    Some(b) => InterestBase::parse_named(&b, &fc.field("interest_base"))?,
                     None => InterestBase::CalendarDays,
                 },
                 None => InterestBase::CalendarDays,

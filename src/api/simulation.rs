@@ -7,8 +7,10 @@ use chrono::NaiveDate;
 use super::number::Num;
 use super::request::SimulationRequest;
 use super::writer::{self, json_struct};
+use crate::conventions::Conventions;
 use crate::error::Result;
 use crate::fees::AmountType;
+use crate::iof::NaturalPersonIof;
 use crate::rate::InterestBase;
 use crate::schedule::Installment;
 use crate::simulation::{LoanTerms, Quote, Simulation, SimulationOptions, simulate};
@@ -503,6 +505,40 @@ impl std::fmt::Debug for Canonical<'_> {
     }
 }
 
+/// The canonical text of the options a response was priced with: every field of
+/// [`SimulationOptions`], destructured exhaustively, so that an option added to it cannot be left
+/// out of the key (the compiler names this function). The text is the options' former `Debug`
+/// (the keys of text bodies did not change): the natural-person IOF rule, whether unknown keys are
+/// accepted and the conventions only when not the default.
+struct CanonicalOptions<'a>(&'a SimulationOptions);
+
+impl std::fmt::Debug for CanonicalOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let SimulationOptions {
+            pricing,
+            delay_unit,
+            option_days,
+            natural_iof,
+            allow_unknown_fields,
+            conventions,
+        } = self.0;
+        let mut d = f.debug_struct("SimulationOptions");
+        d.field("pricing", pricing)
+            .field("delay_unit", delay_unit)
+            .field("option_days", option_days);
+        if *natural_iof != NaturalPersonIof::Fixed {
+            d.field("natural_iof", natural_iof);
+        }
+        if *allow_unknown_fields {
+            d.field("allow_unknown_fields", allow_unknown_fields);
+        }
+        if *conventions != Conventions::default() {
+            d.field("conventions", conventions);
+        }
+        d.finish()
+    }
+}
+
 /// The key of a request whose canonical JSON hashes to `text_hash` (else of `request`'s terms)
 /// under `options`.
 pub(crate) fn request_key(
@@ -514,6 +550,7 @@ pub(crate) fn request_key(
     // options' `Debug` text is long; it is not gathered into a string first).
     use std::io::Write;
     let mut h = Fnv1a::default();
+    let options = CanonicalOptions(options);
     let written = match text_hash {
         Some(t) => write!(h, "{t:032x}|{options:?}"),
         None => write!(h, "{request:?}|{options:?}"),
@@ -749,4 +786,44 @@ pub fn summarize_request(
     request.check_fields(options.get_allow_unknown_fields())?;
     let sim = simulate(&request.terms, options)?;
     Ok(SummaryResponse::new(request, &sim, options))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CanonicalOptions;
+    use crate::conventions::{Conventions, Profile};
+    use crate::iof::NaturalPersonIof;
+    use crate::{DelayUnit, OptionDays, SimulationOptions};
+
+    /// The options' part of a response key: the text the keys of text bodies have always hashed
+    /// (pinned: a change here changes every key), and every option in it.
+    #[test]
+    fn canonical_options_text_is_pinned() {
+        let pricing = "pricing: Pricing { contract_fees: [], external_contract_fees: [], \
+                       conventions: Conventions { move_due_dates: false } }";
+        let text = |o: &SimulationOptions| format!("{:?}", CanonicalOptions(o));
+        assert_eq!(
+            text(&SimulationOptions::new()),
+            format!(
+                "SimulationOptions {{ {pricing}, delay_unit: CalendarDays, option_days: \
+                 CalendarDays }}"
+            )
+        );
+        assert_eq!(
+            text(
+                &SimulationOptions::new()
+                    .delay_unit(DelayUnit::BusinessDays)
+                    .option_days(OptionDays::BusinessDays)
+                    .natural_person_iof(NaturalPersonIof::Dated)
+                    .allow_unknown_fields(true)
+            ),
+            format!(
+                "SimulationOptions {{ {pricing}, delay_unit: BusinessDays, option_days: \
+                 BusinessDays, natural_iof: Dated, allow_unknown_fields: true }}"
+            )
+        );
+        let v2 = SimulationOptions::new().conventions(Conventions::profile(Profile::QiV2));
+        assert!(text(&v2).contains(", conventions: Conventions { interest_base: None,"));
+        assert_ne!(text(&v2), text(&v2.clone().move_due_dates(true)));
+    }
 }

@@ -27,16 +27,14 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 
 use super::config::read_amount_type;
-use super::json::{
-    Obj, ReadOptions, UnknownKey, parse_base, parse_json, parse_person_type, refuse_unknown,
-    unknown_in,
-};
+use super::json::{Obj, ReadOptions, UnknownKey, parse_json, refuse_unknown, unknown_in};
 use super::number::Num;
 use super::request::read_credit_operation_type;
 use super::simulation::{PrefixedInterestRateJson, rate_json};
 use super::writer::{self, json_struct};
 use crate::error::{Error, Result};
 use crate::fees::{AmountType, FeeClass, FeeRule, Pricing};
+use crate::iof::PersonType;
 use crate::rate::{InterestBase, InterestRate};
 use crate::schedule::Amortization;
 use crate::simulation::{
@@ -176,7 +174,7 @@ impl V2Request {
         }
         let interest_type = root
             .string("interest_type")?
-            .unwrap_or_else(|| "pre_price_days".into());
+            .unwrap_or_else(|| Amortization::PriceDays.as_str().into());
         let Some(amortization) = Amortization::from_interest_type(&interest_type) else {
             return Err(Error::unsupported(
                 "interest_type",
@@ -186,7 +184,7 @@ impl V2Request {
         };
         let explicit_base = root.get("interest_base").is_some();
         let base = match root.string("interest_base")? {
-            Some(b) => parse_base(&b, "interest_base")?,
+            Some(b) => InterestBase::parse_named(&b, "interest_base")?,
             None => InterestBase::CalendarDays,
         };
         let rate = InterestRate::new(root.rate_input()?, base)?;
@@ -216,7 +214,7 @@ impl V2Request {
             root.u32("number_of_installments")?,
         )?;
         let person_type = match root.string("issuer_person_type")? {
-            Some(pt) => parse_person_type(&pt, "issuer_person_type")?,
+            Some(pt) => PersonType::parse_named(&pt, "issuer_person_type")?,
             None => Default::default(),
         };
         let mut fees = vec![];

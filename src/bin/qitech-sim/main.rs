@@ -103,19 +103,19 @@ struct EngineArgs {
     option_days: DayUnit,
     /// Natural-person IOF: `fixed` (0.0082 %/day + 0.38 % at every date) or `dated` (the dated
     /// regime table, e.g. zero for most of 2020). Legal persons always use the dated table.
-    #[arg(long, value_name = "RULE", default_value = "fixed")]
-    natural_iof: NaturalIofArg,
+    #[arg(long, value_name = "RULE", default_value = "fixed", value_parser = natural_iof_names())]
+    natural_iof: NaturalPersonIof,
     /// Accept keys QI's documentation does not list (inside financial, borrower, collaterals,
     /// refinanced_credit_operations, and in the --config file) instead of refusing them.
     #[arg(long)]
     allow_unknown_fields: bool,
 }
 
-/// The natural-person IOF rule.
-#[derive(Clone, Copy, ValueEnum)]
-enum NaturalIofArg {
-    Fixed,
-    Dated,
+/// The natural-person IOF rule, by the engine's names ([`NaturalPersonIof::NAMES`]).
+fn natural_iof_names() -> impl clap::builder::TypedValueParser<Value = NaturalPersonIof> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(NaturalPersonIof::NAMES)
+        .try_map(|name| name.parse::<NaturalPersonIof>())
 }
 
 #[derive(Args)]
@@ -532,10 +532,7 @@ fn service(e: &EngineArgs) -> Result<Service, Failure> {
             DayUnit::Calendar => OptionDays::CalendarDays,
             DayUnit::Business => OptionDays::BusinessDays,
         })
-        .natural_person_iof(match e.natural_iof {
-            NaturalIofArg::Fixed => NaturalPersonIof::Fixed,
-            NaturalIofArg::Dated => NaturalPersonIof::Dated,
-        })
+        .natural_person_iof(e.natural_iof)
         .allow_unknown_fields(e.allow_unknown_fields);
     if let Some(path) = &e.config {
         service = service.config_json(&read_input(path)?, source_name(path))?;
