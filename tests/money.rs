@@ -26,6 +26,13 @@ fn amount_above_2pow53_cents_is_read_exactly() {
         .read_simulation(text.as_str())
         .expect("a valid body");
     assert_eq!(body.terms().amount, Amount::Issue(dec("90071992547409.93")));
+    // Priced from …409.93: disbursed = amount − IOF 1802835966832.68 (…577.27 when read as a
+    // double). The wire still prints `issue_amount` as its nearest double (QI's number format).
+    let response = Service::new().simulate_json(&text).expect("priced");
+    assert!(
+        response.contains("\"disbursed_issue_amount\":88269156580577.25,"),
+        "{response:.300}"
+    );
     // Quoted, the same amount (the reader's other form) gives the same loan.
     let quoted = text.replace("90071992547409.93", "\"90071992547409.93\"");
     let quoted = Service::new()
