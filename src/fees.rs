@@ -100,8 +100,10 @@ impl FeeRule {
     /// A validated fee rule.
     ///
     /// # Errors
-    /// [`Error::InvalidField`] for a negative amount or tax rate, a tax rate above 100 %, or a
-    /// percentage amount above [`MAX_PERCENTAGE`].
+    /// [`Error::InvalidField`] for a negative amount or tax rate, a tax rate above 100 %, a
+    /// percentage amount above [`MAX_PERCENTAGE`], or an absolute amount above
+    /// [`crate::loan::MAX_AMOUNT`] or with more than two decimals (money is in cents; a percentage
+    /// keeps its decimals).
     pub fn new(
         field: &str,
         fee_type: impl Into<String>,
@@ -115,6 +117,9 @@ impl FeeRule {
                 amount,
                 "must not be negative",
             ));
+        }
+        if amount_type == AmountType::Absolute {
+            crate::loan::check_amount(amount, Decimal::ZERO, &format!("{field}.amount"))?;
         }
         if amount_type == AmountType::Percentage && amount > MAX_PERCENTAGE {
             return Err(Error::invalid(
@@ -452,7 +457,12 @@ mod tests {
     fn contract_fee_parts_split_absolute_and_percentage() {
         let pricing = Pricing {
             contract_fees: vec![
-                rule(AmountType::Absolute, "10.005"),
+                // Below a cent only through the public fields (`FeeRule::new` refuses it): the
+                // parts still round the absolute sum to cents.
+                FeeRule {
+                    amount: Decimal::new(10005, 3),
+                    ..rule(AmountType::Absolute, "10")
+                },
                 rule(AmountType::Percentage, "1.5"),
                 rule(AmountType::Absolute, "2.5"),
                 rule(AmountType::Percentage, "0.25"),

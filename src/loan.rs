@@ -189,8 +189,15 @@ pub const MAX_REFINANCED: usize = 100;
 /// The smallest amount a loan may have: one cent.
 pub(crate) const CENT: Decimal = Decimal::from_parts(1, 0, 0, false, 2);
 
-/// `value` when `min ≤ value ≤ MAX_AMOUNT`, else an error naming `field`. The one place amount
-/// bounds are checked.
+/// `value` when `min ≤ value ≤ MAX_AMOUNT` and it has at most two decimals (whole cents), else an
+/// error naming `field`. The one place amount bounds and the cents rule are checked.
+///
+/// An amount with more decimals (`1000.005`) is refused with [`ErrorKind::Invalid`] rather than
+/// rounded: QI prints money in cents, and a financial library must not silently price another
+/// amount than the one asked (`disbursed_amount` 1000.001 would disburse 1000). Trailing zeros are
+/// whole cents (`1000.500` is accepted).
+///
+/// [`ErrorKind::Invalid`]: crate::ErrorKind::Invalid
 pub(crate) fn check_amount(value: Decimal, min: Decimal, field: &str) -> Result<Decimal> {
     if value < min {
         return Err(Error::invalid(
@@ -208,6 +215,13 @@ pub(crate) fn check_amount(value: Decimal, min: Decimal, field: &str) -> Result<
             field,
             value,
             format!("must be at most {MAX_AMOUNT}"),
+        ));
+    }
+    if value.scale() > 2 && value.normalize().scale() > 2 {
+        return Err(Error::unknown(
+            field,
+            value,
+            "money is in cents: at most two decimals (refused, not rounded)",
         ));
     }
     Ok(value)
@@ -287,7 +301,8 @@ impl LoanTerms {
     /// margin); the issue amount is their present value.
     ///
     /// # Errors
-    /// [`Error::InvalidField`] for an amount below 0.01 or above [`MAX_AMOUNT`], an installment
+    /// [`Error::InvalidField`] for an amount below 0.01 or above [`MAX_AMOUNT`] or with more than
+    /// two decimals (kind [`crate::ErrorKind::Invalid`]: money is in cents), an installment
     /// count outside 1..=[`schedule::MAX_INSTALLMENTS`], a fixed first due date not after the
     /// disbursement date, a delay of 0; [`Error::DateOutOfRange`] outside the calendar.
     pub fn face_value(

@@ -12,6 +12,7 @@ mod fuzz;
 mod golden;
 mod library;
 mod long_loans;
+mod money;
 mod number_output;
 mod portability;
 mod present_value;

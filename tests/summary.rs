@@ -149,7 +149,15 @@ fn summary_numbers_are_the_full_responses_on_every_request_fixture() {
         for pricing in runs {
             let name = format!("{} (pricing {pricing:?})", path.display());
             let options = options_for(pricing);
-            let request = SimulationRequest::from_json(&text, "request").expect("request");
+            let request = match SimulationRequest::from_json(&text, "request") {
+                Ok(request) => request,
+                // The sub-cent reproducers are refused on reading (money is in cents).
+                Err(e) if path.to_string_lossy().contains("reliability/subcent-") => {
+                    assert_eq!(e.kind(), qitech_sim::ErrorKind::Invalid, "{name}");
+                    continue;
+                }
+                Err(e) => panic!("{name}: {e}"),
+            };
             let full = api::simulate_request(&request, &options, None);
             let summary = api::summarize_request(&request, &options);
             match (full, summary) {

@@ -9,7 +9,6 @@ use super::json::{Obj, ReadOptions, parse_json, short, suggestion, unknown_in};
 use crate::conventions::{Conventions, ConventionsConfig, Profile};
 use crate::error::{Error, Result};
 use crate::fees::{AmountType, Conventions as PricingConventions, FeeClass, FeeRule, Pricing};
-use crate::simulation::check_amount;
 
 /// Most fees each list of a pricing configuration (`contract_fees`, `external_contract_fees`) may
 /// hold.
@@ -93,7 +92,6 @@ pub(super) fn read_amount_type(f: &Obj<'_>) -> Result<AmountType> {
 fn read_fee(f: &Obj<'_>, fee_type: String, taxed: bool) -> Result<FeeRule> {
     let amount_type = read_amount_type(f)?;
     let amount = f.required("amount", f.decimal("amount")?)?;
-    check_amount(amount, Decimal::ZERO, &f.field("amount"))?;
     let tax_rate = if taxed {
         f.decimal("tax_rate")?.unwrap_or_default()
     } else {

@@ -7,7 +7,9 @@
 //!   integral (amounts above 2⁵³ cents) prints as that integer, so that it reads back to itself.
 //! * A JSON number is read through its shortest decimal representation (`0.0205` is the decimal
 //!   0.0205, not the binary double nearest it); a plain decimal string (`"0.0133"`) is accepted too,
-//!   as some of QI's pages send rates quoted.
+//!   as some of QI's pages send rates quoted. The request parser (`api/strict.rs`) hands a number
+//!   token no double holds (`90071992547409.93`) over as its decimal text, so JSON text is read
+//!   exactly; a `serde_json::Value` built by a caller holds doubles, read as above.
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};

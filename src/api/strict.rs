@@ -9,6 +9,13 @@
 //!   at 0 %; any number token with a nonzero digit whose double is zero (or subnormal, beyond any
 //!   decimal's precision) is an [`ErrorKind::OutOfRange`] on its path. Numbers too large for a
 //!   double are already refused by `serde_json`.
+//! * **Numbers are read exactly**: a number token a double cannot hold (more than 15 significant
+//!   digits whose nearest double prints as another decimal, as `90071992547409.93` prints as
+//!   `…409.94`) is kept as its decimal text (a JSON string, up to 28 significant digits), which every
+//!   number reader accepts as it accepts a quoted amount; every other token stays a JSON number, its
+//!   double's shortest decimal being the token itself. So the numbers of a *text* body are read
+//!   exactly. A `serde_json::Value` body built by a Rust caller (`Body::value`) holds doubles
+//!   already: its numbers are what `serde_json` made of them (quote an amount to keep it exact).
 //! * Paths in those errors are the JSON paths the reader names (`collaterals[0].collateral_type`).
 //!
 //! [`ErrorKind::Conflict`]: crate::ErrorKind::Conflict
@@ -17,6 +24,7 @@
 use std::cell::RefCell;
 use std::fmt;
 
+use rust_decimal::Decimal;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
@@ -25,8 +33,10 @@ use crate::error::{Error, Result};
 /// Parses JSON text into a `Value`, refusing duplicate keys and underflowing numbers; `source_name`
 /// names the input in a syntax error.
 pub(crate) fn parse(text: &str, source_name: &str) -> Result<Value> {
+    let Scan { tiny, exact } = scan_numbers(text);
     let state = State {
-        tiny: tiny_numbers(text),
+        tiny,
+        exact,
         seen: RefCell::new(0),
         found: RefCell::new(None),
     };
@@ -46,10 +56,12 @@ pub(crate) fn parse(text: &str, source_name: &str) -> Result<Value> {
     }
 }
 
-/// What the parse shares: the ordinals of the number tokens that underflow, the number of number
-/// tokens seen so far, and the first refusal (which the `serde_json` error then carries out).
+/// What the parse shares: the ordinals of the number tokens that underflow, the exact text of those a
+/// double cannot hold, the number of number tokens seen so far, and the first refusal (which the
+/// `serde_json` error then carries out).
 struct State {
     tiny: Vec<usize>,
+    exact: Vec<(usize, String)>,
     seen: RefCell<usize>,
     found: RefCell<Option<Error>>,
 }
@@ -61,8 +73,13 @@ impl State {
         E::custom(message)
     }
 
-    /// Counts one number token at `path`; refuses it when it is one of the underflowing ones.
-    fn number<E: de::Error>(&self, path: &At<'_>, v: f64) -> std::result::Result<(), E> {
+    /// Counts one number token at `path`; refuses it when it is one of the underflowing ones, and
+    /// gives its exact decimal text when its double is not it.
+    fn number<E: de::Error>(
+        &self,
+        path: &At<'_>,
+        v: f64,
+    ) -> std::result::Result<Option<String>, E> {
         let mut seen = self.seen.borrow_mut();
         let ordinal = *seen;
         *seen += 1;
@@ -74,7 +91,11 @@ impl State {
                 "number too small: it underflows to zero (or below any decimal's precision)",
             )));
         }
-        Ok(())
+        Ok(self
+            .exact
+            .binary_search_by_key(&ordinal, |(o, _)| *o)
+            .ok()
+            .map(|i| self.exact[i].1.clone()))
     }
 }
 
@@ -144,6 +165,7 @@ impl<'de> Visitor<'de> for Seed<'_> {
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<Value, E> {
+        // Integers that reach here fit an i64 or a u64: `serde_json` read them exactly.
         self.state.number(&self.path, v as f64)?;
         Ok(Value::Number(v.into()))
     }
@@ -154,7 +176,9 @@ impl<'de> Visitor<'de> for Seed<'_> {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<Value, E> {
-        self.state.number(&self.path, v)?;
+        if let Some(exact) = self.state.number(&self.path, v)? {
+            return Ok(Value::String(exact));
+        }
         Number::from_f64(v)
             .map(Value::Number)
             .ok_or_else(|| E::custom("number is not finite"))
@@ -207,11 +231,23 @@ impl<'de> Visitor<'de> for Seed<'_> {
     }
 }
 
-/// The ordinals (0-based, in text order) of the number tokens outside strings that have a nonzero
-/// digit but whose nearest double is zero or subnormal: what would silently become 0.
-fn tiny_numbers(text: &str) -> Vec<usize> {
+/// The number tokens outside strings that the double `serde_json` makes of them would change, by
+/// ordinal (0-based, in text order).
+struct Scan {
+    /// Tokens with a nonzero digit whose nearest double is zero or subnormal: what would silently
+    /// become 0.
+    tiny: Vec<usize>,
+    /// Tokens whose nearest double prints as another decimal, with their exact decimal text.
+    exact: Vec<(usize, String)>,
+}
+
+/// Walks the number tokens of `text` once (see [`Scan`]).
+fn scan_numbers(text: &str) -> Scan {
     let bytes = text.as_bytes();
-    let mut out = vec![];
+    let mut out = Scan {
+        tiny: vec![],
+        exact: vec![],
+    };
     let (mut i, mut ordinal) = (0, 0usize);
     while i < bytes.len() {
         match bytes[i] {
@@ -231,12 +267,15 @@ fn tiny_numbers(text: &str) -> Vec<usize> {
                 }
                 let token = &text[start..i];
                 let mantissa = token.split(['e', 'E']).next().unwrap_or("");
-                if mantissa.bytes().any(|b| matches!(b, b'1'..=b'9'))
-                    && token
-                        .parse::<f64>()
-                        .is_ok_and(|v| v.is_finite() && !v.is_normal())
-                {
-                    out.push(ordinal);
+                if mantissa.bytes().any(|b| matches!(b, b'1'..=b'9')) {
+                    let v = token.parse::<f64>();
+                    if v.as_ref().is_ok_and(|v| v.is_finite() && !v.is_normal()) {
+                        out.tiny.push(ordinal);
+                    } else if let Ok(v) = v
+                        && let Some(exact) = exact_text(token, mantissa, v)
+                    {
+                        out.exact.push((ordinal, exact));
+                    }
                 }
                 ordinal += 1;
             }
@@ -244,6 +283,27 @@ fn tiny_numbers(text: &str) -> Vec<usize> {
         }
     }
     out
+}
+
+/// Most significant digits every decimal keeps through its nearest double (`f64::DIGITS`): a token
+/// with no more prints back as itself.
+const DOUBLE_DIGITS: usize = f64::DIGITS as usize;
+
+/// The exact decimal text of the number `token` (whose mantissa is `mantissa` and nearest double `v`)
+/// when that double prints as another decimal; `None` when the double is exact, or the token is
+/// beyond a decimal's range (the readers then refuse the double as today).
+fn exact_text(token: &str, mantissa: &str, v: f64) -> Option<String> {
+    let significant = mantissa
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .skip_while(|b| *b == b'0')
+        .count();
+    if significant <= DOUBLE_DIGITS {
+        return None;
+    }
+    let exact = token.parse::<Decimal>().ok()?;
+    let read = crate::num::from_f64_shortest(v, "").ok()?;
+    (exact != read).then(|| exact.to_string())
 }
 
 #[cfg(test)]
@@ -274,8 +334,30 @@ mod tests {
             serde_json::from_str(r#"{"s": "-1e-400 \" 5", "x": [0, -0.0, 0.0, 1e-300, 12]}"#).ok()
         );
         assert_eq!(
-            tiny_numbers("[1e-310, 2.5e-324, 1e-400, 1, \"1e-400\"]"),
+            scan_numbers("[1e-310, 2.5e-324, 1e-400, 1, \"1e-400\"]").tiny,
             [0, 1, 2]
+        );
+    }
+
+    #[test]
+    fn numbers_a_double_cannot_hold_are_kept_exact() {
+        // 90071992547409.93 is …409.9375 as a double, printed …409.94.
+        let v = parse(
+            r#"{"a": 90071992547409.93, "b": 0.1905254815358736, "c": [1.5, -1234567890123.4567],
+               "d": 12345678901234567890123, "e": 1.00000000000000000001e3, "s": "9.99999999999999999"}"#,
+            "t",
+        )
+        .expect("parsed");
+        assert_eq!(v["a"], "90071992547409.93");
+        // A double that prints as its token stays a number.
+        assert_eq!(v["b"], serde_json::json!(0.1905254815358736));
+        assert_eq!(v["c"], serde_json::json!([1.5, "-1234567890123.4567"]));
+        assert_eq!(v["d"], "12345678901234567890123");
+        assert_eq!(v["e"], "1000.00000000000000001");
+        assert_eq!(v["s"], "9.99999999999999999");
+        // Beyond a decimal's range the double is kept (and the number readers refuse it).
+        assert!(
+            parse("[1e300, 123456789012345678901234567890123]", "t").is_ok_and(|v| v[0].is_f64())
         );
     }
 

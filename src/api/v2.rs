@@ -519,10 +519,13 @@ pub(crate) fn v2_simulation(
 }
 
 /// The v2 wire's names for the engine's fields: the engine names the `financial` body's paths
-/// (`financial.number_of_installments`); a v2 body has those keys at its root. The one place the
-/// v2 door translates an error.
+/// (`financial.number_of_installments`); a v2 body has those keys at its root, and names the
+/// disbursed amount `disbursed_issue_amount`. The one place the v2 door translates an error.
 pub(crate) fn v2_paths(e: Error) -> Error {
-    e.rename_field(|f| f.strip_prefix("financial.").map(str::to_string))
+    e.rename_field(|f| match f.strip_prefix("financial.")? {
+        "disbursed_amount" => Some("disbursed_issue_amount".to_string()),
+        other => Some(other.to_string()),
+    })
 }
 
 /// Root keys of the v2 body (`/v2/credit_operation/simulation`).
