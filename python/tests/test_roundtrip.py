@@ -47,6 +47,7 @@ SIMULATE = [
     ("reliability/pre-price-face-value-120x8.json", None),
     ("reliability/pre-price-face-value-180x20.json", None),
     ("reliability/face-value-divergence-180x20.json", None),
+    ("reliability/amount-above-2pow53-cents.json", None),
 ]
 DEBT = [
     ("qi-examples/bnpl-issue-2026.request.json", None),
@@ -78,8 +79,10 @@ def test_every_request_fixture_is_covered():
         if "response" not in p and "pricing" not in p and "config" not in p and p != "doors.json"
         and not p.startswith("cet/")
         and p != "reliability/bom-simulation-request.json"
+        and not p.startswith("reliability/subcent-")
     }  # doors.json: the door-parity table (test_doors.py); cet/: CET examples, not request bodies;
-    # the byte-order-mark file tests the CLI's file reading (a Python caller passes text or a dict)
+    # the byte-order-mark file tests the CLI's file reading (a Python caller passes text or a dict);
+    # the sub-cent amounts are refusals (every door refuses them alike: test_doors.py)
     covered = {r for r, _ in SIMULATE + DEBT + PORTABILITY}
     assert requests <= covered, requests - covered
 
