@@ -28,6 +28,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3_arrow::PyTable;
 use pyo3_arrow::input::AnyRecordBatch;
+use qitech_sim::api;
 use rayon::prelude::*;
 use serde_json::{Map, Value};
 
@@ -36,35 +37,16 @@ use crate::engine::{self, Body, Error, SummaryOptionJson};
 /// Rows priced between two checks for signals.
 const SLICE: usize = 4096;
 
-/// The scalar fields of QI's `financial` object a flat column may carry (the nested ones —
-/// `desired_installments`, `due_dates`, `fine_configuration`, `rebates` — need the `request`
-/// column).
-const FINANCIAL_COLUMNS: &[&str] = &[
-    "amount",
-    "annual_interest_rate",
-    "cdi_percentage",
-    "credit_operation_type",
-    "disbursed_amount",
-    "disbursement_amount",
-    "disbursement_date",
-    "disbursement_end_date",
-    "disbursement_start_date",
-    "first_due_date",
-    "first_due_date_delay",
-    "force_installments_on_workdays",
-    "installment_face_value",
-    "interest_base",
-    "interest_grace_period",
-    "interest_payment_month_period",
-    "interest_subsidy_amount",
-    "interest_subsidy_percentage",
-    "interest_type",
-    "issue_date",
-    "limit_days_to_disburse",
-    "monthly_interest_rate",
-    "number_of_installments",
-    "principal_amortization_month_period",
-    "principal_grace_period",
+/// The fields of QI's `financial` object a flat column cannot carry: the nested ones, which need
+/// the `request` column. Every other key of [`api::FINANCIAL_KEYS`] (the reader's list) may be a
+/// column.
+const NESTED_FINANCIAL: &[&str] = &[
+    "desired_installments",
+    "due_dates",
+    "fine_configuration",
+    "installments",
+    "rebate",
+    "rebates",
 ];
 
 /// Where a flat column goes in the request body.
@@ -88,7 +70,7 @@ fn place(name: &str) -> Option<Place> {
         "collateral_type" => Place::Collateral,
         "due_balance" => Place::Refinanced,
         "requester_key" => Place::Root,
-        n if FINANCIAL_COLUMNS.contains(&n) => Place::Financial,
+        n if api::FINANCIAL_KEYS.contains(&n) && !NESTED_FINANCIAL.contains(&n) => Place::Financial,
         _ => return None,
     })
 }

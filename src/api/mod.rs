@@ -60,7 +60,7 @@ pub use present_value::{
     PresentValueInstallmentJson, PresentValueResponse, contract_from_json, contract_from_value,
     prepayment_json, present_value_json,
 };
-pub use request::{Collateral, CollateralType, MAX_COLLATERALS, SimulationRequest};
+pub use request::{Collateral, CollateralType, FINANCIAL_KEYS, MAX_COLLATERALS, SimulationRequest};
 pub use service::{Body, PortabilityAnswer, PortabilityQuery, Service, Simulated, SimulationBody};
 pub use simulation::{
     ContractFeeJson, DisbursementOptionJson, ExternalFeeJson, InstallmentJson,

@@ -721,8 +721,8 @@ pub(super) fn read_credit_operation_type(fin: &Obj<'_>) -> Result<String> {
 // Known keys
 
 /// Keys of `financial` (every documented one, applied, refused or arithmetic-free: the crate's
-/// request surface).
-const FINANCIAL_KEYS: &[&str] = &[
+/// request surface). Public so that other wires (the Arrow columns) name the same fields.
+pub const FINANCIAL_KEYS: &[&str] = &[
     "amount",
     "annual_interest_rate",
     "cdi_percentage",
