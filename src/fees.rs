@@ -22,8 +22,10 @@
 //!   `assignment_amount`; a fee of class [`FeeClass::AssignmentOnly`] (`"type": "internal"`) is added
 //!   to the `assignment_amount` only;
 //! * the configuration may also be written in the request's vocabulary, `rebates[]` (`tac`: a
-//!   contract fee, `spread`: an external fee), and carry `"conventions": {"move_due_dates": true}`;
-//!   the request's own `financial.rebates` join the configured fees ([`Pricing::merged`]);
+//!   contract fee, `spread`: an external fee); the request's own `financial.rebates` join the
+//!   configured fees ([`Pricing::merged`]). A pricing is fees only: the configuration's
+//!   `"conventions"` (`"move_due_dates": true` among them) are the crate's conventions, read into
+//!   [`crate::conventions::Conventions`] (one owner for each switch);
 //! * an external fee carries its own tax: `tax_amount = round2(tax_rate × fee_amount)`,
 //!   `net_fee_amount = amount_released = fee_amount − tax_amount`. The SIAPE example (1.95 → 0.18) fits
 //!   any tax rate in [8.97 %, 9.49 %); 9.25 % (PIS + COFINS) is the configuration shipped with the
@@ -173,33 +175,6 @@ pub struct Pricing {
     pub contract_fees: Vec<FeeRule>,
     /// The partner's remuneration, with tax.
     pub external_contract_fees: Vec<FeeRule>,
-    /// The partner's conventions (`"conventions"` object of the configuration).
-    pub conventions: Conventions,
-}
-
-/// Product conventions a partner configuration may switch (the `"conventions"` object of the
-/// pricing file). `Default`: the `qi-2023` profile's conventions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub struct Conventions {
-    /// `"move_due_dates": true`: every due date is moved to the next business day before days are
-    /// counted (as the request's `force_installments_on_workdays`; see the crate's conventions,
-    /// *Dates and day counts*). Carried from the pricing file to the pricing, which folds it into
-    /// [`crate::conventions::Conventions::move_due_dates`], the one field it reads.
-    pub move_due_dates: bool,
-}
-
-impl Conventions {
-    /// The `qi-2023` profile's conventions.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Sets `move_due_dates`.
-    pub fn move_due_dates(mut self, on: bool) -> Self {
-        self.move_due_dates = on;
-        self
-    }
 }
 
 /// A charged contract fee (`contract_fees[]`).
@@ -274,14 +249,13 @@ impl Pricing {
     }
 
     /// This configuration with `other`'s fees appended (the request's `rebates` after the
-    /// partner's configured fees) and either's conventions switched on.
+    /// partner's configured fees).
     pub fn merged(&self, other: &Pricing) -> Pricing {
         let mut out = self.clone();
         out.contract_fees
             .extend(other.contract_fees.iter().cloned());
         out.external_contract_fees
             .extend(other.external_contract_fees.iter().cloned());
-        out.conventions.move_due_dates |= other.conventions.move_due_dates;
         out
     }
 

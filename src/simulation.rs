@@ -232,27 +232,23 @@ pub fn quote(
 }
 
 /// The options one loan is priced with, decided once per loan: the request's fees
-/// ([`LoanTerms::rebates`]) after the partner's configured ones, and `move_due_dates` folded into
-/// the one [`Conventions::move_due_dates`] the pricing reads, from wherever it was switched on (the
-/// request's `force_installments_on_workdays`, the pricing file's `conventions` block, the
-/// configuration's conventions). `options` itself when nothing changes.
+/// ([`LoanTerms::rebates`]) after the partner's configured ones, and the request's
+/// `force_installments_on_workdays` ([`LoanTerms::move_due_dates`]) folded into
+/// [`Conventions::move_due_dates`], the one field the pricing reads (the configuration's
+/// `conventions.move_due_dates` is already there). `options` itself when nothing changes.
 fn resolved_options<'a>(
     terms: &LoanTerms,
     options: &'a SimulationOptions,
 ) -> std::borrow::Cow<'a, SimulationOptions> {
-    let move_due_dates = terms.move_due_dates
-        || terms.rebates.conventions.move_due_dates
-        || options.pricing.conventions.move_due_dates;
-    if terms.rebates.is_empty() && (!move_due_dates || options.conventions.move_due_dates) {
+    let move_due_dates = terms.move_due_dates && !options.conventions.move_due_dates;
+    if terms.rebates.is_empty() && !move_due_dates {
         return std::borrow::Cow::Borrowed(options);
     }
     let mut resolved = options
         .clone()
         .pricing(options.pricing.merged(&terms.rebates));
     if move_due_dates {
-        let mut conventions = *resolved.get_conventions();
-        conventions.move_due_dates = true;
-        resolved = resolved.conventions(conventions);
+        resolved = resolved.move_due_dates(true);
     }
     std::borrow::Cow::Owned(resolved)
 }

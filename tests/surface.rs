@@ -26,7 +26,10 @@ const SIAPE: &str = "fixtures/siape/simulation_request.json";
 fn respond(request: &str, pricing: Option<&str>) -> Result<Value, qitech_sim::Error> {
     let mut options = SimulationOptions::new();
     if let Some(p) = pricing {
-        options = options.pricing(api::pricing_from_json(&read(p), p)?);
+        let config = api::config_from_json(&read(p), p)?;
+        options = options
+            .pricing(config.pricing.clone())
+            .conventions(config.conventions(qitech_sim::conventions::Profile::Qi2023)?);
     }
     let r = api::simulate_json(request, &options, None)?;
     let mut v = serde_json::to_value(r).expect("json");
@@ -929,6 +932,31 @@ fn the_pricing_file_refuses_unknown_keys_and_requests() {
         e.to_string().contains("did you mean `move_due_dates`?"),
         "{e}"
     );
+}
+
+/// `move_due_dates` has one owner, the crate's conventions: a fees-only pricing refuses the switch
+/// (with or without unknown keys allowed) instead of dropping it, and the partner configuration
+/// carries it into the conventions, which price the moved loan (194.54, as the request's flag).
+#[test]
+fn move_due_dates_lives_in_the_conventions_only() {
+    let file = read("fixtures/surface/move_due_dates.pricing.json");
+    for allow in [false, true] {
+        let e = api::pricing_from_json_with(&file, "pricing", allow).expect_err("a switch");
+        assert_eq!(e.kind(), ErrorKind::Invalid);
+        assert_eq!(e.field(), Some("conventions.move_due_dates"));
+    }
+    assert!(api::pricing_from_json(r#"{"conventions": {"move_due_dates": false}}"#, "p").is_ok());
+    let config = api::config_from_json(&file, "config").expect("config");
+    let conventions = config
+        .conventions(qitech_sim::conventions::Profile::Qi2023)
+        .expect("conventions");
+    assert!(conventions.move_due_dates);
+    let v = respond(
+        &read(SIAPE),
+        Some("fixtures/surface/move_due_dates.pricing.json"),
+    )
+    .expect("moved");
+    assert_eq!(at(&v, "/data/issue_amount"), "194.54");
 }
 
 #[test]

@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::json::{Obj, ReadOptions, parse_json, short, suggestion, unknown_in};
 use crate::conventions::{Conventions, ConventionsConfig, Profile};
 use crate::error::{Error, Result};
-use crate::fees::{AmountType, Conventions as PricingConventions, FeeClass, FeeRule, Pricing};
+use crate::fees::{AmountType, FeeClass, FeeRule, Pricing};
 
 /// Most fees each list of a pricing configuration (`contract_fees`, `external_contract_fees`) may
 /// hold.
@@ -259,15 +259,25 @@ fn pricing_from_value(
         }
         Ok(out)
     };
-    let mut pricing = Pricing {
+    // The switches are the crate's conventions (one owner): the partner configuration reads them
+    // ([`ConventionsConfig`]); a fees-only pricing has nowhere to keep one, so a switch that
+    // would change a number is refused rather than dropped.
+    if !partner
+        && let Some(c) = root.object("conventions")?
+        && let Some((key, value)) = c.map.iter().find(|(_, v)| **v != Value::Bool(false))
+    {
+        return Err(Error::unknown(
+            format!("conventions.{key}"),
+            value.to_string(),
+            "a convention switch, not a fee: read the file as the partner configuration \
+             (api::config_from_json, the CLI's --config) or set it on the options \
+             (SimulationOptions::move_due_dates, ::conventions)",
+        ));
+    }
+    let pricing = Pricing {
         contract_fees: read("contract_fees", false)?,
         external_contract_fees: read("external_contract_fees", true)?,
-        conventions: PricingConventions::default(),
     };
-    if let Some(c) = root.object("conventions")? {
-        pricing.conventions =
-            PricingConventions::new().move_due_dates(c.bool("move_due_dates")?.unwrap_or(false));
-    }
     Ok(pricing.merged(&read_rebates(&root, "rebates", true)?))
 }
 

@@ -490,7 +490,7 @@ impl std::fmt::Debug for Canonical<'_> {
                 installment_totals,
                 month_period,
                 move_due_dates,
-                rebates,
+                &CanonicalPricing(rebates),
                 explicit_interest_base,
                 issue_date,
                 credit_operation_type,
@@ -523,7 +523,7 @@ impl std::fmt::Debug for CanonicalOptions<'_> {
             conventions,
         } = self.0;
         let mut d = f.debug_struct("SimulationOptions");
-        d.field("pricing", pricing)
+        d.field("pricing", &CanonicalPricing(pricing))
             .field("delay_unit", delay_unit)
             .field("option_days", option_days);
         if *natural_iof != NaturalPersonIof::Fixed {
@@ -536,6 +536,28 @@ impl std::fmt::Debug for CanonicalOptions<'_> {
             d.field("conventions", conventions);
         }
         d.finish()
+    }
+}
+
+/// A pricing as the keys have always hashed it: its fees, then the `conventions` it once carried
+/// (`move_due_dates`, now hashed with the options' conventions, which hold it), printed as it was
+/// when off so that no key changes.
+struct CanonicalPricing<'a>(&'a crate::fees::Pricing);
+
+impl std::fmt::Debug for CanonicalPricing<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let crate::fees::Pricing {
+            contract_fees,
+            external_contract_fees,
+        } = self.0;
+        f.debug_struct("Pricing")
+            .field("contract_fees", contract_fees)
+            .field("external_contract_fees", external_contract_fees)
+            .field(
+                "conventions",
+                &format_args!("Conventions {{ move_due_dates: false }}"),
+            )
+            .finish()
     }
 }
 
