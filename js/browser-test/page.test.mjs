@@ -95,14 +95,16 @@ const money = (n) => {
 const percent = (f, period) => `${(f * 100).toFixed(2).replace(".", ",")} % ${period}`;
 const ddmmyyyy = (iso) => iso.split("-").reverse().join("/");
 
-function expectedOptions(data) {
+// The change (troco) column only where the quote refinances something.
+const refinancing = (text) => (JSON.parse(text).refinanced_credit_operations?.length ?? 0) > 0;
+function expectedOptions(data, withChange = false) {
   return data.disbursement_options.map((o) => [
     ddmmyyyy(o.disbursement_date),
     money(o.issue_amount),
     money(o.iof_amount),
     money(o.contract_fee_amount),
     money(o.disbursed_issue_amount),
-    money(o.final_disbursement_amount),
+    ...(withChange ? [money(o.final_disbursement_amount)] : []),
     money(o.installments[0].total_amount),
     percent(o.cet, "a.m."),
     percent(o.annual_cet, "a.a."),
@@ -151,6 +153,9 @@ test("the SIAPE quote typed into the form shows the CLI's numbers", async () => 
   assert.deepEqual(await rows(page, "schedule-body"), expectedSchedule(data.disbursement_options[0]));
   assert.equal(await page.$eval("#out-cet", (el) => el.textContent), "3,46 % a.m.");
   assert.equal(await page.$eval("#out-installment", (el) => el.textContent), "R$ 100,00");
+  // No refinancing, no change (troco): neither a column nor a word of it.
+  assert.equal(await page.$eval("#th-change", (el) => el.hidden), true);
+  assert.doesNotMatch(await page.$eval("#out-detail", (el) => el.textContent), /troco/);
   // Another option's schedule on click.
   await page.click("#options-body tr:nth-child(2)");
   assert.deepEqual(await rows(page, "schedule-body"), expectedSchedule(data.disbursement_options[1]));
@@ -200,7 +205,8 @@ test("personal credit, issue amount, an annual rate and a refinanced balance: th
   writeFileSync(join(dir, "config.json"), JSON.stringify(config));
   const data = cliQuote(join(dir, "request.json"), "--config", join(dir, "config.json"));
   rmSync(dir, { recursive: true, force: true });
-  assert.deepEqual(await rows(page, "options-body"), expectedOptions(data));
+  assert.deepEqual(await rows(page, "options-body"), expectedOptions(data, true));
+  assert.equal(await page.$eval("#th-change", (el) => el.hidden), false);
   assert.deepEqual(await rows(page, "schedule-body"), expectedSchedule(data.disbursement_options[0]));
   assert.deepEqual(errors, []);
   await page.close();
@@ -211,7 +217,8 @@ test("a shared link renders its quote on load", async () => {
   const hash = `#request=${encodeURIComponent(request)}`;
   const { page, errors } = await open(hash);
   const data = cliQuote("fixtures/airforce/simulation_request_4_options.json");
-  assert.deepEqual(await rows(page, "options-body"), expectedOptions(data));
+  assert.equal(refinancing(request), true);
+  assert.deepEqual(await rows(page, "options-body"), expectedOptions(data, true));
   assert.deepEqual(await rows(page, "schedule-body"), expectedSchedule(data.disbursement_options[0]));
   // The form shows the link's request.
   assert.equal(await page.$eval("#installments", (el) => el.value), String(JSON.parse(request).financial.number_of_installments));
@@ -224,10 +231,10 @@ test("the page's own link (request and config) reproduces the quote", async () =
   const request = read("fixtures/siape/simulation_request.json");
   const { page } = await open(`#request=${encodeURIComponent(request)}&config=${encodeURIComponent(config)}`);
   const data = cliQuote("fixtures/siape/simulation_request.json", "--config", "fixtures/siape/pricing.json");
-  assert.deepEqual(await rows(page, "options-body"), expectedOptions(data));
+  assert.deepEqual(await rows(page, "options-body"), expectedOptions(data, refinancing(request)));
   const link = await page.$eval("#share-link", (el) => el.getAttribute("href"));
   const again = await open(link.slice(link.indexOf("#")));
-  assert.deepEqual(await rows(again.page, "options-body"), expectedOptions(data));
+  assert.deepEqual(await rows(again.page, "options-body"), expectedOptions(data, refinancing(request)));
   await again.page.close();
   await page.close();
 });

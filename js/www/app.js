@@ -177,7 +177,17 @@ function renderSchedule(option, index) {
   $("schedule").hidden = false;
 }
 
-function render(response, link) {
+/** Whether `request` (object or JSON text) refinances an operation: only then is there a change (troco). */
+function refinances(request) {
+  try {
+    const body = typeof request === "string" ? JSON.parse(request) : request;
+    return (body?.refinanced_credit_operations?.length ?? 0) > 0;
+  } catch {
+    return false;
+  }
+}
+
+function render(response, link, withChange) {
   const d = response.data;
   if (!d || !Array.isArray(d.disbursement_options)) {
     throw new Error("esta página mostra a resposta de /debt_simulation (corpo com financial)");
@@ -189,9 +199,11 @@ function render(response, link) {
   $("out-cet").textContent = rate(first.cet, "a.m.");
   $("out-detail").textContent =
     `${d.number_of_installments} parcelas · valor de emissão ${money(first.issue_amount)} · ` +
-    `tarifas ${money(first.contract_fee_amount)} · troco ${money(first.final_disbursement_amount)} · ` +
+    `tarifas ${money(first.contract_fee_amount)} · ` +
+    (withChange ? `troco ${money(first.final_disbursement_amount)} · ` : "") +
     `CET ${rate(first.annual_cet, "a.a.")} · juros ${rate(d.prefixed_interest_rate.monthly_rate, "a.m.")}`;
   $("share-link").href = link;
+  $("th-change").hidden = !withChange;
   const body = $("options-body");
   body.replaceChildren();
   d.disbursement_options.forEach((o, k) => {
@@ -203,7 +215,7 @@ function render(response, link) {
       money(o.iof_amount),
       money(o.contract_fee_amount),
       money(o.disbursed_issue_amount),
-      money(o.final_disbursement_amount),
+      ...(withChange ? [money(o.final_disbursement_amount)] : []),
       money(o.installments[0]?.total_amount),
       rate(o.cet, "a.m."),
       rate(o.annual_cet, "a.a."),
@@ -228,7 +240,7 @@ function quote(qs, request, config) {
   try {
     const response = qs.simulate(request, config, { eventDatetime: null });
     const link = linkFor(request, config);
-    render(response, link);
+    render(response, link, refinances(request));
     history.replaceState(null, "", link);
   } catch (e) {
     showError(e);
