@@ -323,7 +323,17 @@ impl Service {
             r.text_hash = hash;
             return Ok(SimulationBody::V2(r));
         }
-        let mut r = SimulationRequest::from_value(&v)?;
+        // A refinanced contract is read with this service's options (or refused with its
+        // configuration's error).
+        let no_options;
+        let options = match &self.legacy {
+            Ok(o) => Ok(o),
+            Err(e) => {
+                no_options = e.clone();
+                Err(&no_options)
+            }
+        };
+        let mut r = SimulationRequest::read_checked(&v, options)?;
         r.check_fields(self.read.allow_unknown_fields)?;
         r.text_hash = hash;
         Ok(SimulationBody::Legacy(r))
