@@ -186,16 +186,7 @@ impl RefinancedOperation {
     ) -> Result<Decimal> {
         if let Some(contract) = &self.contract {
             let on = conventions.refinancing_settlement.settlement_date(date)?;
-            let pv = present_value(contract, on, &PresentValueOptions::new()).map_err(|e| {
-                e.rename_field(|f| {
-                    Some(if f == "date" {
-                        format!("{field}.contract")
-                    } else {
-                        format!("{field}.contract.{f}")
-                    })
-                })
-            })?;
-            return Ok(pv.balance_due);
+            return contract_payoff(contract, on, &format!("{field}.contract"));
         }
         let Some(a) = self.accrual else {
             return Ok(self.due_balance);
@@ -222,6 +213,25 @@ impl RefinancedOperation {
         self.operation_key = Some(key.into());
         self
     }
+}
+
+/// The payoff of `contract` on `on`: its present value ([`present_value`], default options:
+/// installments due before `on` paid, no spread). Errors are named under `path` (a date before the
+/// contract's disbursement names `path` itself).
+///
+/// # Errors
+/// As [`present_value`].
+pub(crate) fn contract_payoff(contract: &Contract, on: NaiveDate, path: &str) -> Result<Decimal> {
+    let pv = present_value(contract, on, &PresentValueOptions::new()).map_err(|e| {
+        e.rename_field(|f| {
+            Some(if f == "date" {
+                path.to_string()
+            } else {
+                format!("{path}.{f}")
+            })
+        })
+    })?;
+    Ok(pv.balance_due)
 }
 
 /// Largest amount accepted anywhere in a loan (BRL 10¹⁵): far beyond any loan, far below where the

@@ -4,7 +4,7 @@
 //! in; the change, the shortfall and the target-change inverse work with it; the nested contract
 //! is read with the outer body's options and its errors name the nested path.
 
-use qitech_sim::api::{Service, contract_from_value};
+use qitech_sim::api::{PortabilityQuery, Service, contract_from_value};
 use qitech_sim::calendar::BrazilCalendar;
 use qitech_sim::conventions::{Conventions, RefinancingSettlement};
 use qitech_sim::portability::min_face_value_for_change;
@@ -286,4 +286,50 @@ fn the_contract_is_read_with_the_outer_options() {
         v["data"]["refinanced_credit_operations"][0]["due_balance"].to_string(),
         b.to_string()
     );
+}
+
+/// A portability whose old loan is given by its contract: the bridge pays off the contract's
+/// present value on the bridge's disbursement date, the same chain (and the same inverses) as
+/// that balance typed in as `outstanding_balance`.
+#[test]
+fn portability_from_the_old_contract_equals_its_present_value_typed_in() {
+    let service = Service::new();
+    let (_, contract) = request();
+    let mut body = fixture("fixtures/airforce/portability.json");
+    body["installment_face_value"] = json!(150);
+    body["number_of_installments"] = json!(24);
+    let b = balance(&service, &contract, date(2023, 3, 17));
+    let mut typed_body = body.clone();
+    typed_body["outstanding_balance"] = serde_json::from_str(&b.to_string()).expect("number");
+    let mut from_contract = body.clone();
+    from_contract
+        .as_object_mut()
+        .expect("object")
+        .remove("outstanding_balance");
+    from_contract["contract"] = contract.clone();
+    for query in [
+        PortabilityQuery::Plain,
+        PortabilityQuery::TargetChange(dec("500")),
+        PortabilityQuery::InstallmentsRange(12, 36),
+    ] {
+        let got = service
+            .portability(&from_contract, query)
+            .expect("contract");
+        let want = service.portability(&typed_body, query).expect("typed");
+        assert_eq!(got, want, "{query:?}");
+    }
+    // Both, or neither: refused naming the field.
+    let mut both = from_contract.clone();
+    both["outstanding_balance"] = json!(100);
+    let e = service
+        .portability(&both, PortabilityQuery::Plain)
+        .expect_err("both");
+    assert_eq!(e.kind(), ErrorKind::Conflict);
+    assert_eq!(e.field(), Some("outstanding_balance"));
+    let mut bad = from_contract.clone();
+    bad["contract"]["financial"]["number_of_installments"] = json!(0);
+    let e = service
+        .portability(&bad, PortabilityQuery::Plain)
+        .expect_err("nested");
+    assert_eq!(e.field(), Some("contract.financial.number_of_installments"));
 }

@@ -59,7 +59,7 @@ DEBT = [
     ("siape/simulation_request.json", "siape/pricing.json"),
     ("surface/refinanced_contract.request.json", "surface/refinanced_contract_clt.config.json"),
 ]
-PORTABILITY = [("airforce/portability.json", None)]
+PORTABILITY = [("airforce/portability.json", None), ("surface/portability_contract.request.json", None)]
 
 
 def cli_args(cmd, request, config):
