@@ -31,7 +31,7 @@ pub(super) fn read_refinanced(
                 ));
             }
         }
-        let options = options.map_err(|e| e.clone().rename_field(|_| Some(path.clone())))?;
+        let options = options.map_err(Clone::clone)?;
         let contract = super::present_value::contract_from_value(c, &path, options)
             .map_err(|e| e.rename_field(|f| Some(format!("{path}.{f}"))))?;
         let mut op = RefinancedOperation::from_contract(contract);
