@@ -19,6 +19,7 @@
 //! | `cet` | `monthly_first`, `annual_irr` | `monthly_first` | `annual_irr` | the raw annual IRR and the monthly rate from it, each rounded | `v2-sim-2025` 145.08 / 7.76; `bnpl-issue-2026` 97.05 / 5.82 |
 //! | `cet_periods` | `days_365`, `months` | `days_365`: actual days / 365 (Res. CMN 4.881 art. 4) | `days_365` | the CET's rate of return over actual days, or over equal monthly periods (monthly IRR, annual `(1+r)^12 − 1`) | the Central Bank's CET FAQ example: 940 received, 5 × 205.73 → 3.08 % / 43.93 % (`fixtures/cet/bcb-faq-cet.json`) |
 //! | `assignment_includes_contract_fees` | `true`, `false` | `true`: `assignment_amount` = issue + every contract fee | `true` | the 2023 SIAPE manual adds the deducted TAC to `assignment_amount`; QI's 2022 issuance webhook deducts it and prints `assignment_amount` = issue | SIAPE 194.80 + 1.95 = 196.75 (`fixtures/siape/`); under `false` 194.80 (assignment-only fees still added) |
+//! | `refinancing_settlement` | `disbursement`, `clt_7_business_days` | `disbursement`: a refinanced contract valued on each option's disbursement date | `disbursement` | QI's private-payroll (CLT) refinancing manual settles the refinanced operations 7 business days after the new disbursement (the borrower's right of withdrawal) | docs.qitech.com.br/documentation/manual_consignado_privado/manual_refinanciamento, *Data de liquidação*; a typed `due_balance` is unchanged by it |
 //! | `cet_decimals` | `4`, `6` | `4` | `4` | decimals of the monthly CET as a fraction | 2020 sandbox 0.099606 (6); v2 7.76 % (4) |
 //! | `annual_cet_decimals` | `4`, `6`, absent | absent: exact `(1+cet)^12 − 1` (monthly first), `cet_decimals` (annual IRR) | `4` | decimals of the annual CET as a fraction | pt page 0.235729 (6); v2 145.08 % (4) |
 //! | `rate_decimals` | `8`, `10`, `"unrounded"` | `8` | `8` | decimals of the printed `prefixed_interest_rate` | qi-2023 and v2: 8; BNPL: 10; 2020 sandbox: unrounded |
@@ -144,6 +145,42 @@ pub enum CetPeriods {
     /// works its example this way (`fixtures/cet/bcb-faq-cet.json`: 940 received, 5 × 205.73,
     /// 3.08 % a month, 43.93 % a year).
     Months,
+}
+
+/// On which date a refinanced operation given by its contract
+/// (`refinanced_credit_operations[].contract`) is valued: the date it is settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum RefinancingSettlement {
+    /// On each disbursement option's date (the `qi-2023` and `qi-v2` profiles). Default.
+    #[default]
+    Disbursement,
+    /// 7 business days after each option's date: QI's private-payroll (Crédito do Trabalhador)
+    /// refinancing manual, *Data de liquidação*: "para garantir o direito de arrependimento do
+    /// tomador, as operações refinanciadas somente serão liquidadas 7 dias úteis após a data de
+    /// desembolso da dívida"
+    /// (<https://docs.qitech.com.br/documentation/manual_consignado_privado/manual_refinanciamento>).
+    /// Business days of the crate's national calendar ([`crate::calendar`]).
+    Clt7BusinessDays,
+}
+
+impl RefinancingSettlement {
+    /// The business days between the disbursement and the settlement.
+    pub fn business_days(self) -> u32 {
+        match self {
+            RefinancingSettlement::Disbursement => 0,
+            RefinancingSettlement::Clt7BusinessDays => 7,
+        }
+    }
+
+    /// The settlement date of a loan disbursed on `date`.
+    ///
+    /// # Errors
+    /// [`crate::Error::DateOutOfRange`] beyond the calendar.
+    pub fn settlement_date(self, date: chrono::NaiveDate) -> Result<chrono::NaiveDate> {
+        crate::calendar::BrazilCalendar::national()
+            .add_business_days(date, i64::from(self.business_days()))
+    }
 }
 
 /// Decimals of the printed `prefixed_interest_rate`.
@@ -288,6 +325,8 @@ pub struct Conventions {
     /// Whether `assignment_amount` adds the deducted contract fees (`true`, the 2023 manuals) or
     /// only the assignment-only ones (`false`, QI's 2022 issuance webhook).
     pub assignment_includes_contract_fees: bool,
+    /// The valuation date of a refinanced contract.
+    pub refinancing_settlement: RefinancingSettlement,
     /// Decimals of the monthly CET (a fraction).
     pub cet_decimals: u32,
     /// Decimals of the annual CET (a fraction); `None`: exact under monthly-first, `cet_decimals`
@@ -329,6 +368,7 @@ impl Conventions {
             cet: CetDerivation::MonthlyFirst,
             cet_periods: CetPeriods::Days365,
             assignment_includes_contract_fees: true,
+            refinancing_settlement: RefinancingSettlement::Disbursement,
             cet_decimals: CET_DECIMALS,
             annual_cet_decimals: None,
             rate_decimals: RateDecimals::Eight,
@@ -495,6 +535,13 @@ fn apply(c: &mut Conventions, key: &str, v: &Value) -> Result<()> {
                 _ => return Err(bad("days_365 or months")),
             };
         }
+        "refinancing_settlement" => {
+            c.refinancing_settlement = match s {
+                Some("disbursement") => RefinancingSettlement::Disbursement,
+                Some("clt_7_business_days") => RefinancingSettlement::Clt7BusinessDays,
+                _ => return Err(bad("disbursement or clt_7_business_days")),
+            };
+        }
         "cet_decimals" => {
             c.cet_decimals = match n {
                 Some(d @ (4 | 6)) => d as u32,
@@ -555,7 +602,7 @@ fn apply(c: &mut Conventions, key: &str, v: &Value) -> Result<()> {
                 field,
                 v.to_string(),
                 "unknown convention switch (interest_base, calendar_days_growth, interest_decimals, \
-                 last_installment, move_due_dates, cet, cet_periods, assignment_includes_contract_fees, cet_decimals, annual_cet_decimals, \
+                 last_installment, move_due_dates, cet, cet_periods, assignment_includes_contract_fees, refinancing_settlement, cet_decimals, annual_cet_decimals, \
                  rate_decimals, daily_rate_base, iof_parts, installment_tax_decimals, \
                  iof_rounding, annual_rate_decimals)",
             ));
@@ -700,6 +747,14 @@ mod tests {
                 json!("months"),
                 Conventions {
                     cet_periods: CetPeriods::Months,
+                    ..d
+                },
+            ),
+            (
+                "refinancing_settlement",
+                json!("clt_7_business_days"),
+                Conventions {
+                    refinancing_settlement: RefinancingSettlement::Clt7BusinessDays,
                     ..d
                 },
             ),

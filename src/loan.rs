@@ -5,10 +5,12 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use crate::conventions::Conventions;
 use crate::error::{Error, Result};
 use crate::fees::Pricing;
 use crate::iof::{Borrower, PersonType};
 use crate::num::{self, round_cents};
+use crate::present_value::{Contract, PresentValueOptions, present_value};
 use crate::rate::InterestRate;
 use crate::schedule::{self, Amortization};
 #[cfg(doc)]
@@ -105,6 +107,10 @@ pub struct RefinancedOperation {
     /// `disbursement_date`): when given, `due_balance` grows to each option's date (see the
     /// crate's conventions, *Refinancing*).
     pub accrual: Option<Accrual>,
+    /// The old loan's contract (`contract`, instead of `due_balance`): the balance paid off on a
+    /// disbursement option's date is the contract's present value then
+    /// ([`RefinancedOperation::balance_on`]).
+    pub contract: Option<Box<Contract>>,
 }
 
 /// How a refinanced balance grows to a disbursement option's date: `due_balance` is the balance on
@@ -133,7 +139,24 @@ impl RefinancedOperation {
             original_deadline: None,
             operation_key: None,
             accrual: None,
+            contract: None,
         })
+    }
+
+    /// An operation given by the old loan's contract (`refinanced_credit_operations[].contract`):
+    /// its balance on each disbursement option's date is the contract's present value
+    /// ([`crate::present_value::present_value`], default options: installments due before the
+    /// date paid, `calculate_spread` false as QI's refinancing asks), taken on the settlement date
+    /// [`Conventions::refinancing_settlement`] gives. `due_balance` stays zero: the balance is
+    /// computed per option.
+    pub fn from_contract(contract: Contract) -> Self {
+        RefinancedOperation {
+            due_balance: Decimal::ZERO,
+            original_deadline: None,
+            operation_key: None,
+            accrual: None,
+            contract: Some(Box::new(contract)),
+        }
     }
 
     /// The operation's own rate and disbursement date: `due_balance` is its balance on `since`,
@@ -146,12 +169,25 @@ impl RefinancedOperation {
     /// The balance paid off by a loan disbursed on `date`: `due_balance` as given, or with an
     /// [`Accrual`] `round2(due_balance × G(days))`, `G` the growth of the operation's rate over the
     /// calendar days from its disbursement date to `date` (the crate's conventions,
-    /// *Refinancing*).
+    /// *Refinancing*); for an operation given by its contract, the contract's present value on the
+    /// settlement date ([`Conventions::refinancing_settlement`]: `date` itself by default). The
+    /// settlement switch moves only a contract's valuation date: a typed `due_balance` is the
+    /// balance as given.
     ///
     /// # Errors
-    /// [`Error::InvalidField`] when `date` is before the operation's disbursement date;
-    /// [`Error::Overflow`] beyond `Decimal`'s range.
-    pub fn balance_on(&self, date: NaiveDate, field: &str) -> Result<Decimal> {
+    /// [`Error::InvalidField`] when `date` is before the operation's disbursement date (errors of
+    /// the contract's valuation name `{field}.contract…`); [`Error::Overflow`] beyond `Decimal`'s
+    /// range.
+    pub fn balance_on(
+        &self,
+        date: NaiveDate,
+        conventions: &Conventions,
+        field: &str,
+    ) -> Result<Decimal> {
+        if let Some(contract) = &self.contract {
+            let on = conventions.refinancing_settlement.settlement_date(date)?;
+            return contract_payoff(contract, on, &format!("{field}.contract"));
+        }
         let Some(a) = self.accrual else {
             return Ok(self.due_balance);
         };
@@ -177,6 +213,25 @@ impl RefinancedOperation {
         self.operation_key = Some(key.into());
         self
     }
+}
+
+/// The payoff of `contract` on `on`: its present value ([`present_value`], default options:
+/// installments due before `on` paid, no spread). Errors are named under `path` (a date before the
+/// contract's disbursement names `path` itself).
+///
+/// # Errors
+/// As [`present_value`].
+pub(crate) fn contract_payoff(contract: &Contract, on: NaiveDate, path: &str) -> Result<Decimal> {
+    let pv = present_value(contract, on, &PresentValueOptions::new()).map_err(|e| {
+        e.rename_field(|f| {
+            Some(if f == "date" {
+                path.to_string()
+            } else {
+                format!("{path}.{f}")
+            })
+        })
+    })?;
+    Ok(pv.balance_due)
 }
 
 /// Largest amount accepted anywhere in a loan (BRL 10¹⁵): far beyond any loan, far below where the

@@ -77,6 +77,7 @@ impl BridgeLoan {
             original_deadline: Some(self.term_days()),
             operation_key: None,
             accrual: None,
+            contract: None,
         }
     }
 }

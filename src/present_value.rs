@@ -77,7 +77,7 @@ impl FineConfiguration {
 
 /// An issued contract as the present value needs it: the disbursement date, the working rate the
 /// schedule was priced at, its system and its installments.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Contract {
     /// The disbursement date (day 0 of the schedule).

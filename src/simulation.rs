@@ -412,7 +412,7 @@ fn quote_shared(
     let mut refinanced_balances = Vec::with_capacity(terms.refinanced.len());
     for (i, r) in terms.refinanced.iter().enumerate() {
         let field = format!("refinanced_credit_operations[{i}]");
-        let balance = r.balance_on(disbursement_date, &field)?;
+        let balance = r.balance_on(disbursement_date, conventions, &field)?;
         refinanced_total = num::add(
             refinanced_total,
             balance,

@@ -17,6 +17,7 @@ mod number_output;
 mod portability;
 mod present_value;
 mod properties;
+mod refinance_contract;
 mod reliability;
 mod robustness;
 mod summary;

@@ -149,7 +149,8 @@ fn summary_numbers_are_the_full_responses_on_every_request_fixture() {
         for pricing in runs {
             let name = format!("{} (pricing {pricing:?})", path.display());
             let options = options_for(pricing);
-            let request = match SimulationRequest::from_json(&text, "request") {
+            // Read with the options it is priced with (a refinanced contract is priced).
+            let request = match SimulationRequest::from_json_in(&text, "request", &options) {
                 Ok(request) => request,
                 // The sub-cent reproducers are refused on reading (money is in cents).
                 Err(e) if path.to_string_lossy().contains("reliability/subcent-") => {

@@ -63,6 +63,8 @@ const DERIVED: &[(&str, Option<&str>, &str)] = &[
     ("force_workdays", None, "force_workdays"),
     ("disbursement_window", None, "disbursement_window"),
     ("refinanced_accrual", None, "refinanced_accrual"),
+    // Checked against the contract's present value in tests/refinance_contract.rs.
+    ("refinanced_contract", None, "refinanced_contract"),
     ("calendar_days_365", None, "calendar_days_365"),
     ("fgts_balance", None, "fgts_balance"),
     (

@@ -50,5 +50,17 @@ def summaries() -> List[str]:
     return lines
 
 
+def payoff() -> tuple[float, Decimal, str]:
+    """The contract's present value on a date (float and Decimal), and a prepayment as JSON text."""
+    pv: qitech_sim.PresentValue = qitech_sim.present_value(REQUEST, datetime.date(2023, 4, 7), paid=1)
+    exact: qitech_sim.PresentValueDecimal = qitech_sim.present_value(
+        REQUEST, "2023-03-14", as_decimal=True
+    )
+    after: qitech_sim.Prepayment = qitech_sim.prepayment(REQUEST, "2023-03-14", "50", "installment")
+    text: str = qitech_sim.prepayment(REQUEST, "2023-03-14", Decimal("50"), as_dict=False)
+    assert after["data"]["balance_after"] < exact["data"]["balance_due"]
+    return pv["data"]["balance_due"], exact["data"]["balance_due"], text
+
+
 if __name__ == "__main__":
-    print(issue_and_cet(), exact_dates(), summaries())
+    print(issue_and_cet(), exact_dates(), summaries(), payoff())

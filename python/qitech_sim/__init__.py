@@ -56,6 +56,8 @@ __all__ = [
     "simulate_json",
     "debt",
     "portability",
+    "present_value",
+    "prepayment",
     "summarize",
     "quote_table",
     "batch",
@@ -290,18 +292,106 @@ def portability(
     )
 
 
-def _amount_text(v: Any) -> Optional[str]:
-    """``target_change`` as the CLI's argument text (a number in plain notation)."""
+def _amount_text(v: Any, name: str = "target_change") -> Optional[str]:
+    """An amount (``target_change``, ``amount``) as the CLI's argument text (a number in plain
+    notation)."""
     if v is None or isinstance(v, str):
         return v
     if isinstance(v, bool) or not isinstance(v, (int, float, _decimal.Decimal)):
-        raise TypeError(f"target_change must be a str, Decimal, int or float, not {type(v).__name__}")
+        raise TypeError(f"{name} must be a str, Decimal, int or float, not {type(v).__name__}")
     if isinstance(v, int):
         return str(v)
     # A float by its repr (the shortest text that round-trips), written out in plain notation as
     # a Decimal is; "NaN" / "Infinity" are then refused by the engine, as by the CLI.
     d = _decimal.Decimal(repr(v)) if isinstance(v, float) else v
     return format(d, "f")
+
+
+def _date_text(v: Any) -> str:
+    """A date as the CLI's ``--date`` text: a :class:`datetime.date` or ``"YYYY-MM-DD"``."""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, _dt.date):
+        return _dt.date(v.year, v.month, v.day).isoformat()
+    raise TypeError(f"date must be a datetime.date or a 'YYYY-MM-DD' str, not {type(v).__name__}")
+
+
+def _present_value(
+    contract: JsonInput,
+    date: Any,
+    config: Optional[JsonInput],
+    prepay: Optional[str],
+    keep: Optional[str],
+    *,
+    paid: Optional[int] = None,
+    calculate_delay: bool = False,
+    calculate_spread: bool = False,
+    as_dict: bool = True,
+    as_decimal: bool = False,
+    delay_unit: str = "calendar",
+    option_days: str = "calendar",
+    natural_iof: str = "fixed",
+    allow_unknown_fields: bool = False,
+) -> Any:
+    """The one native call of :func:`present_value` and :func:`prepayment` (their keyword
+    arguments are these)."""
+    if paid is not None and (isinstance(paid, bool) or not isinstance(paid, int)):
+        raise TypeError(f"paid must be an int, not {type(paid).__name__}")
+    args = (
+        _text(contract, "contract"), _config_text(config),
+        _flags(delay_unit, option_days, natural_iof, allow_unknown_fields),
+    )
+    rest = (_date_text(date), paid, bool(calculate_delay), bool(calculate_spread), prepay, keep)
+    if not as_dict:
+        return _native.present_value(*args, False, *rest)
+    return _call(_native.present_value, as_decimal, *args, *rest)
+
+
+def present_value(
+    contract: JsonInput, date: Union[_dt.date, str], config: Optional[JsonInput] = None, **options: Any
+) -> Any:
+    """The present value of a contract on ``date``: ``qitech-sim present-value FILE --date D``.
+
+    ``contract`` is an issuance body (its schedule is rebuilt under ``config``) or an issued
+    schedule (a ``debt`` response); ``date`` a :class:`datetime.date` or ``"YYYY-MM-DD"``. Returns
+    QI's inquiry shape ``{"data": {"balance_due": ..., "installments": [{"installment_number",
+    "due_date", "total_amount", "present_amount", "installment_status", ...}], "reference_date":
+    ...}}``.
+
+    Keyword arguments: ``paid`` (the first N installments paid; default those due before the
+    date), ``calculate_delay`` and ``calculate_spread`` are the CLI's ``--paid``,
+    ``--calculate-delay`` and ``--calculate-spread`` (the spread is refused: QI documents no
+    arithmetic for it); ``as_dict=False`` returns the CLI's ``--compact`` JSON text;
+    ``as_decimal``, ``delay_unit``, ``option_days``, ``natural_iof`` and ``allow_unknown_fields``
+    are :func:`simulate`'s.
+
+    Raises:
+        InvalidRequest: the contract, the date or the config is rejected (``e.field`` names it).
+    """
+    return _present_value(contract, date, config, None, None, **options)
+
+
+def prepayment(
+    contract: JsonInput,
+    date: Union[_dt.date, str],
+    amount: Union[str, int, float, _decimal.Decimal],
+    keep: str = "term",
+    config: Optional[JsonInput] = None,
+    **options: Any,
+) -> Any:
+    """A partial prepayment of ``amount`` on ``date``: ``qitech-sim present-value FILE --date D
+    --prepay AMOUNT --keep term|installment``.
+
+    ``keep="term"`` keeps the remaining due dates (smaller installments), ``"installment"`` the
+    installment (fewer of them). Returns ``{"data": {"balance_before", "prepaid_amount",
+    "balance_after", "installments": [...], "reference_date"}}``; the keyword arguments are
+    :func:`present_value`'s.
+
+    Raises:
+        InvalidRequest: as :func:`present_value`; an amount out of range (``field`` ``amount``)
+            or an unknown ``keep`` (``field`` ``keep``).
+    """
+    return _present_value(contract, date, config, _amount_text(amount, "amount"), keep, **options)
 
 
 def _range_text(v: Any) -> Optional[str]:

@@ -151,11 +151,53 @@ class BatchError(TypedDict, Generic[N]):
     kind: str
     line: N
 
+class PresentValueInstallment(TypedDict, Generic[N, D]):
+    days_late: N
+    due_date: D
+    fine_amount: N
+    installment_number: N
+    installment_status: str
+    late_interest_amount: N
+    present_amount: N
+    total_amount: N
+
+class PresentValueData(TypedDict, Generic[N, D]):
+    balance_due: N
+    installments: List[PresentValueInstallment[N, D]]
+    reference_date: D
+
+class PresentValueResponse(TypedDict, Generic[N, D]):
+    data: PresentValueData[N, D]
+
+class PrepaidInstallment(TypedDict, Generic[N, D]):
+    due_date: D
+    due_principal: N
+    installment_number: N
+    pre_fixed_amount: N
+    principal_amortization_amount: N
+    total_amount: N
+
+class PrepaymentData(TypedDict, Generic[N, D]):
+    balance_after: N
+    balance_before: N
+    installments: List[PrepaidInstallment[N, D]]
+    prepaid_amount: N
+    reference_date: D
+
+class PrepaymentResponse(TypedDict, Generic[N, D]):
+    data: PrepaymentData[N, D]
+
 #: The default (float) and ``as_decimal=True`` flavours.
 Simulation = SimulationResponse[float, str]
 SimulationDecimal = SimulationResponse[decimal.Decimal, datetime.date]
 Summary = SummaryResponse[float, str]
 SummaryDecimal = SummaryResponse[decimal.Decimal, datetime.date]
+PresentValue = PresentValueResponse[float, str]
+PresentValueDecimal = PresentValueResponse[decimal.Decimal, datetime.date]
+Prepayment = PrepaymentResponse[float, str]
+PrepaymentDecimal = PrepaymentResponse[decimal.Decimal, datetime.date]
+Amount = Union[str, int, float, decimal.Decimal]
+Keep = Literal["term", "installment"]
 
 BATCH_CHUNK: int
 
@@ -296,6 +338,108 @@ def quote_table(
     allow_unknown_fields: bool = False,
     installments: bool = False,
 ) -> Any: ...
+@overload
+def present_value(
+    contract: JsonInput,
+    date: Union[datetime.date, str],
+    config: Optional[JsonInput] = None,
+    *,
+    paid: Optional[int] = None,
+    calculate_delay: bool = False,
+    calculate_spread: bool = False,
+    as_dict: Literal[True] = True,
+    as_decimal: Literal[False] = False,
+    delay_unit: DayUnit = "calendar",
+    option_days: DayUnit = "calendar",
+    natural_iof: NaturalIof = "fixed",
+    allow_unknown_fields: bool = False,
+) -> PresentValue: ...
+@overload
+def present_value(
+    contract: JsonInput,
+    date: Union[datetime.date, str],
+    config: Optional[JsonInput] = None,
+    *,
+    paid: Optional[int] = None,
+    calculate_delay: bool = False,
+    calculate_spread: bool = False,
+    as_dict: Literal[True] = True,
+    as_decimal: Literal[True],
+    delay_unit: DayUnit = "calendar",
+    option_days: DayUnit = "calendar",
+    natural_iof: NaturalIof = "fixed",
+    allow_unknown_fields: bool = False,
+) -> PresentValueDecimal: ...
+@overload
+def present_value(
+    contract: JsonInput,
+    date: Union[datetime.date, str],
+    config: Optional[JsonInput] = None,
+    *,
+    paid: Optional[int] = None,
+    calculate_delay: bool = False,
+    calculate_spread: bool = False,
+    as_dict: Literal[False],
+    as_decimal: bool = False,
+    delay_unit: DayUnit = "calendar",
+    option_days: DayUnit = "calendar",
+    natural_iof: NaturalIof = "fixed",
+    allow_unknown_fields: bool = False,
+) -> str: ...
+@overload
+def prepayment(
+    contract: JsonInput,
+    date: Union[datetime.date, str],
+    amount: Amount,
+    keep: Keep = "term",
+    config: Optional[JsonInput] = None,
+    *,
+    paid: Optional[int] = None,
+    calculate_delay: bool = False,
+    calculate_spread: bool = False,
+    as_dict: Literal[True] = True,
+    as_decimal: Literal[False] = False,
+    delay_unit: DayUnit = "calendar",
+    option_days: DayUnit = "calendar",
+    natural_iof: NaturalIof = "fixed",
+    allow_unknown_fields: bool = False,
+) -> Prepayment: ...
+@overload
+def prepayment(
+    contract: JsonInput,
+    date: Union[datetime.date, str],
+    amount: Amount,
+    keep: Keep = "term",
+    config: Optional[JsonInput] = None,
+    *,
+    paid: Optional[int] = None,
+    calculate_delay: bool = False,
+    calculate_spread: bool = False,
+    as_dict: Literal[True] = True,
+    as_decimal: Literal[True],
+    delay_unit: DayUnit = "calendar",
+    option_days: DayUnit = "calendar",
+    natural_iof: NaturalIof = "fixed",
+    allow_unknown_fields: bool = False,
+) -> PrepaymentDecimal: ...
+@overload
+def prepayment(
+    contract: JsonInput,
+    date: Union[datetime.date, str],
+    amount: Amount,
+    keep: Keep = "term",
+    config: Optional[JsonInput] = None,
+    *,
+    paid: Optional[int] = None,
+    calculate_delay: bool = False,
+    calculate_spread: bool = False,
+    as_dict: Literal[False],
+    as_decimal: bool = False,
+    delay_unit: DayUnit = "calendar",
+    option_days: DayUnit = "calendar",
+    natural_iof: NaturalIof = "fixed",
+    allow_unknown_fields: bool = False,
+) -> str: ...
 def is_business_day(date: datetime.date) -> bool: ...
 def following(date: datetime.date) -> datetime.date: ...
 def workdays(start: datetime.date, end: datetime.date) -> int: ...

@@ -9,7 +9,9 @@ use chrono::NaiveDate;
 use qitech_sim::api::{self, PortabilityQuery, Service, Simulated};
 use qitech_sim::calendar::BrazilCalendar;
 use qitech_sim::iof::NaturalPersonIof;
-use qitech_sim::{DelayUnit, OptionDays};
+use qitech_sim::prepayment::Keep;
+use qitech_sim::present_value::PresentValueOptions;
+use qitech_sim::{Decimal, DelayUnit, OptionDays};
 
 pub use qitech_sim::Error;
 pub use qitech_sim::api::{SimulationResponse, SummaryOptionJson, SummaryResponse};
@@ -206,6 +208,54 @@ fn installments_range_bounds(range: &str) -> Result<(u32, u32), Error> {
             reason,
         )),
     }
+}
+
+/// What a present-value call asks: the CLI's `present-value --date D [--paid N]
+/// [--calculate-delay] [--calculate-spread] [--prepay AMOUNT --keep term|installment]`.
+pub struct PresentValueQuery<'a> {
+    /// `--date`, `YYYY-MM-DD`.
+    pub date: &'a str,
+    /// `--paid N`.
+    pub paid: Option<u32>,
+    /// `--calculate-delay`.
+    pub calculate_delay: bool,
+    /// `--calculate-spread` (refused by the crate).
+    pub calculate_spread: bool,
+    /// `--prepay AMOUNT --keep WHAT`: the amount as text and `"term"` or `"installment"`.
+    pub prepay: Option<(&'a str, &'a str)>,
+}
+
+/// `qitech-sim present-value` as compact JSON (the CLI's `--compact` bytes): the present value of
+/// a contract (an issuance body or a `debt` response) on the date, or with `prepay` the schedule
+/// after a partial prepayment.
+pub fn present_value(
+    contract: &str,
+    options: &Options,
+    q: &PresentValueQuery<'_>,
+) -> Result<String, Failure> {
+    let date = api::parse_date(q.date, "date")?;
+    let pv_options = PresentValueOptions::new()
+        .paid(q.paid)
+        .calculate_delay(q.calculate_delay)
+        .calculate_spread(q.calculate_spread);
+    let body = api::Body::from(contract).named("contract");
+    let text = match q.prepay {
+        None => serde_json::to_string(&options.service.present_value(body, date, &pv_options)?),
+        Some((amount, keep)) => {
+            let amount: Decimal = amount.trim().parse().map_err(|_| {
+                Error::unknown("amount", format!("{amount:?}"), "expected an amount")
+            })?;
+            let keep = match one_of(keep, "keep", ["term", "installment"])? {
+                0 => Keep::Term,
+                _ => Keep::Installment,
+            };
+            let response = options
+                .service
+                .prepayment(body, date, amount, keep, &pv_options)?;
+            serde_json::to_string(&response)
+        }
+    };
+    text.map_err(|e| internal("output", e))
 }
 
 /// Why a call failed: the crate rejected the input, or something that is not the input's fault

@@ -210,6 +210,48 @@ fn portability(
     respond(py, text, as_dict)
 }
 
+/// `present_value(contract, config, flags, as_dict, date, paid, calculate_delay,
+/// calculate_spread, prepay, keep) -> str | dict`: `qitech-sim present-value` (with `prepay` and
+/// `keep`, its `--prepay AMOUNT --keep term|installment`).
+#[pyfunction]
+#[pyo3(signature = (contract, config=None, flags=None, as_dict=false, date=String::new(), paid=None, calculate_delay=false, calculate_spread=false, prepay=None, keep=None))]
+#[allow(clippy::too_many_arguments)]
+fn present_value(
+    py: Python<'_>,
+    contract: String,
+    config: Option<String>,
+    flags: Option<PyFlags>,
+    as_dict: bool,
+    date: String,
+    paid: Option<u32>,
+    calculate_delay: bool,
+    calculate_spread: bool,
+    prepay: Option<String>,
+    keep: Option<String>,
+) -> PyResult<Py<PyAny>> {
+    let text = run(py, || {
+        let o = options(config.as_deref(), &flags.unwrap_or_else(default_flags))?;
+        let prepay = match (&prepay, &keep) {
+            (Some(amount), Some(keep)) => Some((amount.as_str(), keep.as_str())),
+            (None, None) => None,
+            (Some(_), None) => return Err(qitech_sim::Error::missing("keep").into()),
+            (None, Some(_)) => return Err(qitech_sim::Error::missing("amount").into()),
+        };
+        engine::present_value(
+            &contract,
+            &o,
+            &engine::PresentValueQuery {
+                date: &date,
+                paid,
+                calculate_delay,
+                calculate_spread,
+                prepay,
+            },
+        )
+    })?;
+    respond(py, text, as_dict)
+}
+
 /// Raises `InvalidRequest` if the options are invalid (so that `batch` fails before its first line).
 #[pyfunction]
 #[pyo3(signature = (config=None, flags=None))]
@@ -338,6 +380,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(summary, m)?)?;
     m.add_function(wrap_pyfunction!(debt, m)?)?;
     m.add_function(wrap_pyfunction!(portability, m)?)?;
+    m.add_function(wrap_pyfunction!(present_value, m)?)?;
     m.add_function(wrap_pyfunction!(check_options, m)?)?;
     m.add_function(wrap_pyfunction!(batch, m)?)?;
     m.add_function(wrap_pyfunction!(arrow::quote_table, m)?)?;

@@ -41,6 +41,8 @@ SIMULATE = [
     ("surface/month_period.request.json", None),
     ("surface/rebates_tac.request.json", None),
     ("surface/refinanced_accrual.request.json", None),
+    ("surface/refinanced_contract.request.json", None),
+    ("surface/refinanced_contract.request.json", "surface/refinanced_contract_clt.config.json"),
     ("surface/v2_internal_fee.request.json", "surface/v2_internal_fee.pricing.json"),
     ("siape/simulation_request.json", "surface/siape_rebates.pricing.json"),
     ("siape/simulation_request.json", "surface/move_due_dates.pricing.json"),
@@ -55,8 +57,9 @@ DEBT = [
     ("personal_credit/debt_request.json", None),
     ("personal_credit/simulation_request.json", None),
     ("siape/simulation_request.json", "siape/pricing.json"),
+    ("surface/refinanced_contract.request.json", "surface/refinanced_contract_clt.config.json"),
 ]
-PORTABILITY = [("airforce/portability.json", None)]
+PORTABILITY = [("airforce/portability.json", None), ("surface/portability_contract.request.json", None)]
 
 
 def cli_args(cmd, request, config):

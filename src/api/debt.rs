@@ -267,7 +267,10 @@ impl From<&Collateral> for CollateralEcho {
 /// # Errors
 /// Any input error, naming the field and value.
 pub fn debt_json(text: &str, options: &SimulationOptions) -> Result<DebtData> {
-    debt_request(&SimulationRequest::from_json(text, "request")?, options)
+    debt_request(
+        &SimulationRequest::from_json_in(text, "request", options)?,
+        options,
+    )
 }
 
 /// [`debt_json`] for a request already read.

@@ -28,6 +28,7 @@ mod json;
 mod number;
 mod portability;
 mod present_value;
+mod refinanced;
 mod request;
 mod service;
 mod simulation;

@@ -5,12 +5,12 @@
 use chrono::NaiveDate;
 
 use super::debt::DebtData;
-use super::json::{Obj, ReadOptions, parse_json, unknown_in};
+use super::json::{Obj, ReadOptions, parse_json, short, unknown_in};
 use super::number::Num;
 use super::request::{Collateral, CollateralType, SimulationRequest, parse_collateral_type};
 use super::simulation::SimulationData;
 use super::writer::json_struct;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::portability::{self, PayrollTerms, Portability, PortabilityTerms};
 use crate::rate::{AnnualRate, InterestBase, InterestRate};
 use crate::simulation::{Simulation, SimulationOptions};
@@ -192,6 +192,7 @@ pub fn change_by_installments(
 /// Keys of the flat portability input.
 const PORTABILITY_KEYS: &[&str] = &[
     "annual_interest_rate",
+    "contract",
     "bridge_annual_interest_rate",
     "bridge_disbursement_date",
     "bridge_first_due_date_delay",
@@ -218,7 +219,9 @@ const PORTABILITY_KEYS: &[&str] = &[
 ///  "first_due_date": "2023-06-10", "limit_days_to_disburse": 3}
 /// ```
 /// `bridge_first_due_date_delay` defaults to 5, `interest_base` to `calendar_days`,
-/// `limit_days_to_disburse` to 0; `annual_interest_rate` may replace `monthly_interest_rate`.
+/// `limit_days_to_disburse` to 0; `annual_interest_rate` may replace `monthly_interest_rate`;
+/// `contract` (the old loan: an issuance body or a `debt` response) may replace
+/// `outstanding_balance`, read through [`super::Service`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PortabilityRequest {
@@ -256,14 +259,32 @@ impl PortabilityRequest {
     /// # Errors
     /// As [`PortabilityRequest::from_json`].
     pub fn from_value_with(v: &Value, source_name: &str, read: ReadOptions) -> Result<Self> {
+        let no_options = Error::unsupported(
+            "contract",
+            "a contract",
+            "the old loan's contract is priced: read the body with its options (api::Service)",
+        );
+        Self::read_in(v, source_name, read, Err(&no_options))
+    }
+
+    /// [`PortabilityRequest::from_value_with`]; the old loan may be given by its `contract` (an
+    /// issuance body or a `debt` response, read with `options` as
+    /// [`super::contract_from_value`] reads it, errors named under `contract.`) instead of
+    /// `outstanding_balance`: the balance the bridge pays off is then the contract's present
+    /// value on `bridge_disbursement_date` (the day the bridge pays the old loan off).
+    pub(crate) fn read_in(
+        v: &Value,
+        source_name: &str,
+        read: ReadOptions,
+        options: std::result::Result<&SimulationOptions, &Error>,
+    ) -> Result<Self> {
         let o = Obj::root(v, source_name)?;
         if !read.allow_unknown_fields
             && let Some(u) = unknown_in(o.map, "", PORTABILITY_KEYS)
         {
             return Err(u.error());
         }
-        let outstanding_balance =
-            o.required("outstanding_balance", o.decimal("outstanding_balance")?)?;
+        let typed_balance = o.decimal("outstanding_balance")?;
         let bridge_rate = AnnualRate::for_field(
             o.required(
                 "bridge_annual_interest_rate",
@@ -275,6 +296,24 @@ impl PortabilityRequest {
             "bridge_disbursement_date",
             o.date("bridge_disbursement_date")?,
         )?;
+        let outstanding_balance = match (typed_balance, o.get("contract")) {
+            (Some(b), None) => b,
+            (None, None) => return Err(Error::missing("outstanding_balance")),
+            (Some(_), Some(_)) => {
+                return Err(Error::conflict(
+                    "outstanding_balance",
+                    short(o.get("outstanding_balance").unwrap_or(&Value::Null)),
+                    "give the old loan's contract or its outstanding_balance, not both",
+                ));
+            }
+            (None, Some(c)) => {
+                let options = options.map_err(Clone::clone)?;
+                let nested = |e: Error| e.rename_field(|f| Some(format!("contract.{f}")));
+                let contract =
+                    super::contract_from_value(c, "contract", options).map_err(nested)?;
+                crate::loan::contract_payoff(&contract, bridge_disbursement_date, "contract")?
+            }
+        };
         let bridge_delay_days = o
             .u32("bridge_first_due_date_delay")?
             .unwrap_or(portability::BRIDGE_DELAY_DAYS);

@@ -211,7 +211,7 @@ pub fn contract_from_value(
 ) -> Result<Contract> {
     if let Some(financial) = v.get("financial") {
         let fine = fine_configuration(financial, "financial.fine_configuration")?;
-        let request = SimulationRequest::from_value(v)?;
+        let request = SimulationRequest::from_value_in(v, options)?;
         request.check_fields(options.get_allow_unknown_fields())?;
         let contract = Contract::issue(&request.terms, options)?;
         return Ok(match fine {

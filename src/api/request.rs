@@ -37,11 +37,9 @@ use super::debt::BorrowerJson;
 use super::json::{Obj, UnknownKey, parse_json, short, suggestion, unknown_in};
 use crate::error::{Error, Result};
 use crate::iof::PersonType;
-use crate::rate::{
-    InterestBase, InterestRate, MAX_MONTHLY_FRACTION, MonthlyRate, RateInput, check_fraction,
-};
+use crate::rate::{InterestBase, InterestRate};
 use crate::schedule::Amortization;
-use crate::simulation::{Amount, FirstDue, LoanTerms, RefinancedOperation, check_amount};
+use crate::simulation::{Amount, FirstDue, LoanTerms, SimulationOptions, check_amount};
 
 /// Most `collaterals` a request may list (QI's requests carry one).
 pub const MAX_COLLATERALS: usize = 16;
@@ -179,13 +177,56 @@ impl SimulationRequest {
     }
 
     /// Reads a request from a parsed JSON value (unknown keys kept for
-    /// [`SimulationRequest::check_fields`]).
+    /// [`SimulationRequest::check_fields`]). A refinanced operation given by its `contract` is
+    /// refused here: the contract is priced, so it is read with the pricing options
+    /// ([`SimulationRequest::from_value_in`], what [`crate::api::Service`] does).
     ///
     /// # Errors
     /// An error naming the field and value.
     pub fn from_value(v: &Value) -> Result<Self> {
+        let no_options = Error::unsupported(
+            "refinanced_credit_operations[].contract",
+            "a contract",
+            "a refinanced contract is priced: read the body with its options \
+             (api::Service, or SimulationRequest::from_value_in)",
+        );
+        Self::read_checked(v, Err(&no_options))
+    }
+
+    /// [`SimulationRequest::from_value`], reading each refinanced `contract`
+    /// (`refinanced_credit_operations[].contract`, an issuance body or a `debt` response) with
+    /// `options` (the outer body's: configuration, conventions, delay unit, unknown keys), as
+    /// [`crate::api::contract_from_value`] reads one; its errors name the nested path
+    /// (`refinanced_credit_operations[0].contract.financial.number_of_installments`).
+    ///
+    /// # Errors
+    /// As [`SimulationRequest::from_value`]; the contract's errors.
+    pub fn from_value_in(v: &Value, options: &SimulationOptions) -> Result<Self> {
+        Self::read_checked(v, Ok(options))
+    }
+
+    /// [`SimulationRequest::from_json`], reading refinanced contracts with `options`
+    /// ([`SimulationRequest::from_value_in`]).
+    ///
+    /// # Errors
+    /// As [`SimulationRequest::from_json`] and [`SimulationRequest::from_value_in`].
+    pub fn from_json_in(
+        text: &str,
+        source_name: &str,
+        options: &SimulationOptions,
+    ) -> Result<Self> {
+        let v = parse_json(text, source_name)?;
+        let mut request = Self::from_value_in(&v, options)?;
+        request.text_hash = super::simulation::canonical_hash(&v);
+        Ok(request)
+    }
+
+    pub(crate) fn read_checked(
+        v: &Value,
+        options: std::result::Result<&SimulationOptions, &Error>,
+    ) -> Result<Self> {
         let unknown = first_unknown_key(v);
-        match Self::read(v) {
+        match Self::read(v, options) {
             Ok(mut request) => {
                 request.unknown_field = unknown;
                 Ok(request)
@@ -200,7 +241,7 @@ impl SimulationRequest {
         }
     }
 
-    fn read(v: &Value) -> Result<Self> {
+    fn read(v: &Value, options: std::result::Result<&SimulationOptions, &Error>) -> Result<Self> {
         let root = Obj::root(v, "request")?;
         if root.get("operation_batch").is_some() || root.get("complex_operation").is_some() {
             let key = if root.get("operation_batch").is_some() {
@@ -389,7 +430,7 @@ impl SimulationRequest {
             "refinanced_credit_operations",
             crate::simulation::MAX_REFINANCED,
         )? {
-            refinanced.push(read_refinanced(&r)?);
+            refinanced.push(super::refinanced::read_refinanced(&r, options)?);
         }
         let mut collaterals = vec![];
         for c in root.array("collaterals", MAX_COLLATERALS)? {
@@ -591,50 +632,6 @@ fn read_disbursement_window(fin: &Obj<'_>) -> Result<(NaiveDate, Option<u32>)> {
     Ok((start, Some(days)))
 }
 
-/// One of `refinanced_credit_operations`.
-fn read_refinanced(r: &Obj<'_>) -> Result<RefinancedOperation> {
-    let operation_key = r.string("operation_key")?;
-    let due_balance = match (r.decimal("due_balance")?, &operation_key) {
-        (Some(b), _) => b,
-        (None, Some(key)) => {
-            return Err(Error::unsupported(
-                r.field("due_balance"),
-                format!("operation_key {key:?}"),
-                "QI computes the payoff of an operation_key from its own ledger: give the \
-                 due_balance to refinance",
-            ));
-        }
-        (None, None) => return Err(Error::missing(r.field("due_balance"))),
-    };
-    let mut op = RefinancedOperation::new(check_amount(
-        due_balance,
-        Decimal::ZERO,
-        &r.field("due_balance"),
-    )?)?;
-    op.original_deadline = r.u32("original_deadline")?;
-    op.operation_key = operation_key;
-    match (
-        r.decimal("monthly_interest_rate")?,
-        r.date("disbursement_date")?,
-    ) {
-        (Some(m), Some(since)) => {
-            let field = r.field("monthly_interest_rate");
-            let rate = InterestRate::new(
-                RateInput::Monthly(MonthlyRate::for_field(
-                    check_fraction(m, &field, MAX_MONTHLY_FRACTION)?,
-                    &field,
-                )?),
-                InterestBase::CalendarDays,
-            )?;
-            op = op.accrues(rate, since);
-        }
-        (Some(_), None) => return Err(Error::missing(r.field("disbursement_date"))),
-        (None, Some(_)) => return Err(Error::missing(r.field("monthly_interest_rate"))),
-        (None, None) => {}
-    }
-    Ok(op)
-}
-
 /// The product rules a quote can check offline, by collateral type (the crate's request surface,
 /// *Collaterals*):
 /// * `private_payroll` (Crédito do Trabalhador): every disbursement option in one payroll month
@@ -808,6 +805,7 @@ const COLLATERAL_KEYS: &[&str] = &[
 
 /// Keys of one `refinanced_credit_operations[]` entry.
 const REFINANCED_KEYS: &[&str] = &[
+    "contract",
     "disbursement_date",
     "due_balance",
     "monthly_interest_rate",

@@ -323,7 +323,9 @@ impl Service {
             r.text_hash = hash;
             return Ok(SimulationBody::V2(r));
         }
-        let mut r = SimulationRequest::from_value(&v)?;
+        // A refinanced contract is read with this service's options (or refused with its
+        // configuration's error).
+        let mut r = SimulationRequest::read_checked(&v, self.legacy.as_ref())?;
         r.check_fields(self.read.allow_unknown_fields)?;
         r.text_hash = hash;
         Ok(SimulationBody::Legacy(r))
@@ -420,7 +422,9 @@ impl Service {
     /// Invalid JSON; an error naming the field and value; an unknown key unless allowed.
     pub fn read_portability<'a>(&self, body: impl Into<Body<'a>>) -> Result<PortabilityRequest> {
         let body = body.into();
-        PortabilityRequest::from_value_with(&*body.value()?, body.source_name, self.read)
+        let v = body.value()?;
+        // The old loan's contract is read with this service's options.
+        PortabilityRequest::read_in(&v, body.source_name, self.read, self.legacy.as_ref())
     }
 
     /// [`Service::portability`] for a body already read.

@@ -418,8 +418,15 @@ impl SimulationData {
                 .terms
                 .refinanced
                 .iter()
-                .map(|r| RefinancedJson {
-                    due_balance: r.due_balance.into(),
+                .zip(&first.refinanced_balances)
+                .map(|(r, balance)| RefinancedJson {
+                    // A contract's balance is computed per option: the first option's.
+                    due_balance: if r.contract.is_some() {
+                        *balance
+                    } else {
+                        r.due_balance
+                    }
+                    .into(),
                     operation_key: r.operation_key.clone(),
                     original_deadline: r.original_deadline,
                 })
@@ -665,7 +672,7 @@ pub fn simulate_json(
     event_datetime: Option<String>,
 ) -> Result<SimulationResponse> {
     simulate_request(
-        &SimulationRequest::from_json(text, "request")?,
+        &SimulationRequest::from_json_in(text, "request", options)?,
         options,
         event_datetime,
     )
