@@ -282,7 +282,8 @@ impl IofRates {
         principal: Decimal,
         calendar_days_from_disbursement: u32,
     ) -> Result<Decimal> {
-        if principal <= Decimal::ZERO {
+        // `principal ≤ 0` by its sign and zero bits (rust_decimal's comparison rescales).
+        if principal.is_sign_negative() || principal.is_zero() {
             return Ok(Decimal::ZERO);
         }
         Ok(num::normalize(num::mul(

@@ -31,10 +31,10 @@ pub(crate) const ROUNDING: RoundingStrategy = RoundingStrategy::MidpointNearestE
 // them bit for bit against rust_decimal on random operands.
 
 /// 2⁹⁶: mantissas are below it.
-const MANTISSA_LIMIT: u128 = 1 << 96;
+pub(crate) const MANTISSA_LIMIT: u128 = 1 << 96;
 
 /// `10^k` for `k ≤ 38`.
-const POW10: [u128; 39] = {
+pub(crate) const POW10: [u128; 39] = {
     let mut t = [1u128; 39];
     let mut k = 1;
     while k < 39 {
@@ -52,7 +52,7 @@ const POW10_F64: [f64; 23] = [
 
 /// The decimal `±mag × 10^−scale`; `mag < 2⁹⁶` and `scale ≤ 28` are the caller's guarantee.
 #[inline]
-fn from_mag(mag: u128, negative: bool, scale: u32) -> Decimal {
+pub(crate) fn from_mag(mag: u128, negative: bool, scale: u32) -> Decimal {
     Decimal::from_parts(
         mag as u32,
         (mag >> 32) as u32,
@@ -144,7 +144,14 @@ fn rounds_up(rem: u64, last: u32, sticky: bool, odd: bool) -> bool {
 /// when k > 19 (its remainder kept as a sticky bit), then one by `10^(k−19)` or `10^k`, on two
 /// limbs when the quotient so far fits in them.
 #[inline]
-fn div_pow10_limbs_half_even(n: &mut [u64; 3], k: u32) {
+pub(crate) fn div_pow10_limbs_half_even(n: &mut [u64; 3], k: u32) {
+    div_pow10_limbs_half_even_inline(n, k);
+}
+
+/// [`div_pow10_limbs_half_even`], inlined into its caller: with a constant `k` (the discount
+/// chain's 28) the divisors, shifts and the rounding half fold into constants.
+#[inline(always)]
+pub(crate) fn div_pow10_limbs_half_even_inline(n: &mut [u64; 3], k: u32) {
     let (sticky, last) = if k > 19 {
         (div3_pow10(n, 19) != 0, k - 19)
     } else {
@@ -169,7 +176,7 @@ fn div_pow10_limbs_half_even(n: &mut [u64; 3], k: u32) {
 
 /// `mag / 10^k` rounded half-even (1 ≤ k ≤ 38), for `mag < 2¹²⁸`.
 #[inline]
-fn div_pow10_half_even(mag: u128, k: u32) -> u128 {
+pub(crate) fn div_pow10_half_even(mag: u128, k: u32) -> u128 {
     if k <= 19 {
         let (q, rem) = div2_pow10(mag, k);
         // q < 2¹²⁸/10, so q + 1 cannot overflow.
@@ -186,15 +193,22 @@ fn div_pow10_half_even(mag: u128, k: u32) -> u128 {
 /// rust_decimal (a zero, no scale left, or a rounding that carries to 2⁹⁶).
 #[inline]
 fn fit(mag: u128, negative: bool, scale: u32, min_k: u32) -> Option<Decimal> {
-    if min_k == 0 && mag < MANTISSA_LIMIT && mag != 0 {
-        return Some(from_mag(mag, negative, scale));
-    }
-    fit_rounded(mag, negative, scale, min_k)
+    fit_mag(mag, scale, min_k).map(|(q, s)| from_mag(q, negative, s))
 }
 
-/// [`fit`] when digits are dropped.
+/// [`fit`] on the magnitude alone: the stored mantissa and scale of `mag × 10^−scale` (the sign
+/// plays no part in rust_decimal's rounding of a magnitude, half-even being symmetric).
+#[inline(always)]
+pub(crate) fn fit_mag(mag: u128, scale: u32, min_k: u32) -> Option<(u128, u32)> {
+    if min_k == 0 && mag < MANTISSA_LIMIT && mag != 0 {
+        return Some((mag, scale));
+    }
+    fit_rounded(mag, scale, min_k)
+}
+
+/// [`fit_mag`] when digits are dropped.
 #[inline(never)]
-fn fit_rounded(mag: u128, negative: bool, scale: u32, min_k: u32) -> Option<Decimal> {
+fn fit_rounded(mag: u128, scale: u32, min_k: u32) -> Option<(u128, u32)> {
     if mag == 0 {
         return None;
     }
@@ -212,18 +226,18 @@ fn fit_rounded(mag: u128, negative: bool, scale: u32, min_k: u32) -> Option<Deci
     } else {
         div_pow10_half_even(mag, k)
     };
-    (q != 0 && q < MANTISSA_LIMIT).then(|| from_mag(q, negative, scale - k))
+    (q != 0 && q < MANTISSA_LIMIT).then_some((q, scale - k))
 }
 
 /// The sign, magnitude and scale of `x`.
 #[inline(always)]
-fn parts(x: Decimal) -> (bool, u128, u32) {
+pub(crate) fn parts(x: Decimal) -> (bool, u128, u32) {
     (x.is_sign_negative(), x.mantissa().unsigned_abs(), x.scale())
 }
 
 /// Bits needed to write `m`.
 #[inline(always)]
-fn bit_len(m: u128) -> u32 {
+pub(crate) fn bit_len(m: u128) -> u32 {
     128 - m.leading_zeros()
 }
 
@@ -262,7 +276,7 @@ fn add_fast(a: Decimal, b: Decimal, subtract: bool) -> Option<Decimal> {
 
 /// The 192-bit product of two magnitudes below 2⁹⁶, as 64-bit limbs, least significant first.
 #[inline]
-fn wide_mul(a: u128, b: u128) -> [u64; 3] {
+pub(crate) fn wide_mul(a: u128, b: u128) -> [u64; 3] {
     let (a0, a1) = (a as u64 as u128, a >> 64);
     let (b0, b1) = (b as u64 as u128, b >> 64);
     let low = a0 * b0;
@@ -275,7 +289,7 @@ fn wide_mul(a: u128, b: u128) -> [u64; 3] {
 
 /// Whether the 192-bit `n` is at least `10^k · 2⁹⁶` (i.e. `n / 10^k` does not fit in 96 bits).
 #[inline]
-fn at_least_pow10_shl96(n: &[u64; 3], k: u32) -> bool {
+pub(crate) fn at_least_pow10_shl96(n: &[u64; 3], k: u32) -> bool {
     // 10^k · 2⁹⁶ as limbs: 10^k occupies bits 96.. (k ≤ 28 keeps it below 2¹⁹²).
     let p = POW10[k as usize];
     let limit = [0u64, (p << 32) as u64, (p >> 32) as u64];
@@ -296,19 +310,27 @@ fn at_least_pow10_shl96(n: &[u64; 3], k: u32) -> bool {
 fn mul_fast(a: Decimal, b: Decimal) -> Option<Decimal> {
     let (na, ma, sa) = parts(a);
     let (nb, mb, sb) = parts(b);
-    let negative = na ^ nb;
-    let scale = sa + sb;
     if ma == 0 || mb == 0 {
         return None;
     }
+    mul_mag(ma, mb, sa + sb).map(|(q, s)| from_mag(q, na ^ nb, s))
+}
+
+/// The product of two nonzero magnitudes below 2⁹⁶ whose scales add up to `scale`, as
+/// rust_decimal's `checked_mul` stores it (mantissa and scale; exact when it fits in 96 bits at a
+/// scale ≤ 28, else rounded half-even to the largest scale that fits), or `None` for what only
+/// rust_decimal answers (a zero result, a carry to 2⁹⁶, no scale left). The one product of the
+/// crate: [`mul`] and the schedule's fixed-scale loops both take it.
+#[inline(always)]
+pub(crate) fn mul_mag(ma: u128, mb: u128, scale: u32) -> Option<(u128, u32)> {
     if bit_len(ma) + bit_len(mb) <= 128 {
-        return fit(ma * mb, negative, scale, scale.saturating_sub(28));
+        return fit_mag(ma * mb, scale, scale.saturating_sub(28));
     }
     // Full width: the smallest k ≥ max(0, scale − 28) with n / 10^k < 2⁹⁶.
     let mut n = wide_mul(ma, mb);
     if n[2] == 0 {
         let p = (u128::from(n[1]) << 64) | u128::from(n[0]);
-        return fit(p, negative, scale, scale.saturating_sub(28));
+        return fit_mag(p, scale, scale.saturating_sub(28));
     }
     let bits = 192 - n[2].leading_zeros();
     // n ≥ 2^(bits−1), so 10^k ≤ 2^(bits−97) leaves n/10^k ≥ 2⁹⁶: such a k is too small, and
@@ -323,7 +345,7 @@ fn mul_fast(a: Decimal, b: Decimal) -> Option<Decimal> {
     }
     div_pow10_limbs_half_even(&mut n, k);
     let q = (u128::from(n[1]) << 64) | u128::from(n[0]);
-    (q != 0 && q < MANTISSA_LIMIT).then(|| from_mag(q, negative, scale - k))
+    (q != 0 && q < MANTISSA_LIMIT).then_some((q, scale - k))
 }
 
 /// Round half-even to `dp` decimal places.
@@ -701,4 +723,4 @@ pub(crate) fn from_f64_shortest(v: f64, field: &str) -> Result<Decimal> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -479,7 +479,7 @@ fn float_output_is_correctly_rounded() {
 
 /// The kernels, bit for bit against rust_decimal, on random operands (xorshift64*), and the
 /// quantized roots against the Newton root (from the integration tests' exactness suite).
-mod against_rust_decimal {
+pub(crate) mod against_rust_decimal {
     use rust_decimal::{Decimal, MathematicalOps};
 
     use crate::num;
@@ -488,10 +488,12 @@ mod against_rust_decimal {
         s.parse().expect("decimal literal")
     }
 
-    struct Rng(u64);
+    /// Seeded xorshift64* (reproducible, no dependency); the schedule's kernel tests draw from it too.
+    pub(crate) struct Rng(pub(crate) u64);
 
     impl Rng {
-        fn next(&mut self) -> u64 {
+        /// The next 64 random bits.
+        pub(crate) fn next(&mut self) -> u64 {
             self.0 ^= self.0 >> 12;
             self.0 ^= self.0 << 25;
             self.0 ^= self.0 >> 27;
@@ -499,7 +501,7 @@ mod against_rust_decimal {
         }
 
         /// Uniform in `lo..=hi`.
-        fn range(&mut self, lo: u64, hi: u64) -> u64 {
+        pub(crate) fn range(&mut self, lo: u64, hi: u64) -> u64 {
             lo + self.next() % (hi - lo + 1)
         }
 

@@ -39,6 +39,21 @@ impl GrowthMemo {
     }
 }
 
+/// The running discounts `d_k = d_{k−1} × inv_k` (`d_0 = 1`) and `Σ d_k`, by the `Decimal`
+/// operations (rust_decimal's, bit for bit): the chain documented on [`Grid`], taken when
+/// [`super::fixed::discounts`] leaves its fixed scale.
+pub(super) fn discounts(invs: &[Decimal]) -> Result<(Vec<Decimal>, Decimal)> {
+    let mut discounts = Vec::with_capacity(invs.len());
+    let mut d = Decimal::ONE;
+    let mut discount_sum = Decimal::ZERO;
+    for &inv in invs {
+        d = num::mul(d, inv, "")?;
+        discount_sum = num::add(discount_sum, d, "")?;
+        discounts.push(d);
+    }
+    Ok((discounts, discount_sum))
+}
+
 /// The periods of a loan with their growth factors: everything the pricing needs that does not depend
 /// on the amount, computed once and reused (the gross-up prices the same grid many times).
 ///
@@ -86,9 +101,7 @@ impl Grid {
     ) -> Result<Self> {
         let business = rate.base().counts_business_days();
         let mut interest = Vec::with_capacity(periods.len());
-        let mut discounts = Vec::with_capacity(periods.len());
-        let mut d = Decimal::ONE;
-        let mut discount_sum = Decimal::ZERO;
+        let mut invs = Vec::with_capacity(periods.len());
         for p in &periods {
             let days = if business {
                 p.workdays
@@ -96,11 +109,13 @@ impl Grid {
                 p.calendar_days
             };
             let (r, inv) = memo.get(rate, days)?;
-            d = num::mul(d, inv, "").map_err(|_| rate.term_error())?;
-            discount_sum = num::add(discount_sum, d, "").map_err(|_| rate.term_error())?;
             interest.push(r);
-            discounts.push(d);
+            invs.push(inv);
         }
+        let (discounts, discount_sum) = match super::fixed::discounts(invs.iter().copied()) {
+            Some(chain) => chain,
+            None => discounts(&invs).map_err(|_| rate.term_error())?,
+        };
         Ok(Grid {
             periods,
             interest,

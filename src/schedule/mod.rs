@@ -69,6 +69,7 @@ impl Amortization {
         s.parse().ok()
     }
 }
+mod fixed;
 mod grid;
 mod periods;
 mod systems;

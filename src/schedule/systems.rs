@@ -10,7 +10,12 @@ use crate::loan::field;
 use crate::num::{self, round_cents, round_dp};
 
 /// The daily IOF of an installment of a loan of `issue_amount` on `grid`.
-fn tax(grid: &Grid, issue_amount: Decimal, principal: Decimal, p: &Period) -> Result<Decimal> {
+pub(super) fn tax(
+    grid: &Grid,
+    issue_amount: Decimal,
+    principal: Decimal,
+    p: &Period,
+) -> Result<Decimal> {
     let raw = grid
         .iof
         .rates_for(issue_amount)
@@ -72,7 +77,6 @@ fn split_present_value(
     total_of: impl Fn(usize) -> Decimal,
     field: &str,
 ) -> Result<Schedule> {
-    let periods = grid.periods();
     let issue_amount = round_cents(pv);
     if issue_amount > crate::simulation::MAX_AMOUNT {
         // A negative rate discounts upwards: the present value of modest installments can pass
@@ -86,8 +90,7 @@ fn split_present_value(
             ),
         ));
     }
-    let n = periods.len();
-    let (dp, mut bal) = match grid.interest_decimals {
+    let (dp, bal) = match grid.interest_decimals {
         None | Some(InterestDecimals::Ten) => (10, pv),
         Some(d) => (d.dp(), issue_amount),
     };
@@ -99,9 +102,39 @@ fn split_present_value(
             installments,
         });
     }
+    if dp == 10 {
+        let tax_of = |principal, p: &Period| tax(grid, issue_amount, principal, p);
+        if let Some(walk) = super::fixed::forward_walk(grid, bal, issue_amount, &total_of, &tax_of)
+        {
+            return Ok(Schedule {
+                issue_amount,
+                installments: walk?,
+            });
+        }
+    }
+    Ok(Schedule {
+        issue_amount,
+        installments: forward_walk(grid, bal, issue_amount, dp, total_of, field)?,
+    })
+}
+
+/// The forward walk of [`split_present_value`] by the `Decimal` operations, from the balance
+/// `bal` at `dp` decimals: for k < n, `interest_k = round_dp(bal · (g_k − 1))`,
+/// `principal_k = total_k − interest_k`; the last `principal_n = round_dp(bal)`; `bal` and the due
+/// principal (from `issue_amount`) run down by the principals. [`super::fixed::forward_walk`] is
+/// the same walk at 10 decimals on fixed-scale mantissas, bit for bit where it answers.
+pub(super) fn forward_walk(
+    grid: &Grid,
+    mut bal: Decimal,
+    issue_amount: Decimal,
+    dp: u32,
+    total_of: impl Fn(usize) -> Decimal,
+    field: &str,
+) -> Result<Vec<Installment>> {
+    let n = grid.periods.len();
     let mut installments = Vec::with_capacity(n);
     let mut due_principal = issue_amount;
-    for (k, (p, &r)) in periods.iter().zip(&grid.interest).enumerate() {
+    for (k, (p, &r)) in grid.periods.iter().zip(&grid.interest).enumerate() {
         let total = total_of(k);
         let (interest, principal) = if k + 1 == n {
             let principal = round_dp(bal, dp);
@@ -121,10 +154,7 @@ fn split_present_value(
         bal = num::sub(bal, principal, field)?;
         due_principal = num::sub(due_principal, principal, field)?;
     }
-    Ok(Schedule {
-        issue_amount,
-        installments,
-    })
+    Ok(installments)
 }
 
 /// Given installments (`financial.desired_installments`): installment k is `totals[k]`, due on

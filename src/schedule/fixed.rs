@@ -1,0 +1,192 @@
+//! Fixed-scale kernels of the schedule's two serial chains: the running discounts of the growth
+//! grid and the face-value walk of the balance, on raw mantissas.
+//!
+//! Each chain is a sequence of rust_decimal operations (`d_k = d_{k−1} × 1/g_k`, `Σ d_k`;
+//! `interest_k = round10(bal × (g_k − 1))`, `bal −= total_k − interest_k`) whose results keep one
+//! scale as long as their magnitudes stay in range: discounts at 28 decimals, interest and
+//! principal at 10, the balance at the present value's scale. The kernels run the chain on those
+//! mantissas (`u128`, 192-bit products) with the crate's one product ([`num::mul_mag`], the same
+//! half-even rounding to what fits in 96 bits) and its one division by `10^k` (precomputed
+//! reciprocals), without packing a `Decimal` or building a `Result` per operation. Every operation
+//! whose rust_decimal result would leave the fixed scale or the range (a zero, a sign change, a
+//! carry past 96 bits, a rounding to a shorter scale) makes the kernel return `None`, once per
+//! schedule, and the caller prices the schedule by the `Decimal` operations instead: the two paths
+//! give the same bits, which this module's tests check at the boundary.
+
+use rust_decimal::Decimal;
+
+use super::{Grid, Installment};
+use crate::num::{self, MANTISSA_LIMIT, POW10};
+
+/// Scale of the running discounts.
+const DISCOUNT_SCALE: u32 = 28;
+
+/// Scale of the face-value walk's interest and principal (`round10`).
+const WALK_SCALE: u32 = 10;
+
+/// The running discounts `d_k = d_{k−1} × inv_k` (`d_0 = 1`) and their running sum `Σ d_k`, as
+/// [`num::mul`] and [`num::add`] compute them in due-date order (the grid's chain, documented on
+/// [`Grid`]), while every discount after the first has 28 decimals and every partial sum fits:
+/// `d_1 = inv_1` as it is (27 or 28 decimals, as rust_decimal's quotient drops a trailing zero;
+/// 1 for a period of no business days), then
+/// each `d_k` is rust_decimal's product ([`num::mul_mag`]: `d_{k−1} · inv_k` rounded half-even to
+/// 28 decimals), and each sum the exact sum rounded half-even to the largest scale that fits in 96
+/// bits ([`num::fit_mag`]). `None` when a value leaves that range (a discount of 2⁹⁶/10²⁸ ≈ 7.9
+/// or more, a zero or negative inverse).
+pub(super) fn discounts(invs: impl Iterator<Item = Decimal>) -> Option<(Vec<Decimal>, Decimal)> {
+    let (lower, _) = invs.size_hint();
+    let mut out = Vec::with_capacity(lower);
+    let (mut d, mut d_scale) = (0u128, 0);
+    let (mut sum, mut sum_scale) = (0u128, DISCOUNT_SCALE);
+    for inv in invs {
+        let (negative, m, scale) = num::parts(inv);
+        if negative || m == 0 {
+            return None;
+        }
+        if d == 0 {
+            // 1 × inv is inv itself, at its scale; 0 + d is d.
+            (d, d_scale) = (m, scale);
+            (sum, sum_scale) = (m, scale);
+        } else {
+            d = if d_scale == DISCOUNT_SCALE && scale == DISCOUNT_SCALE {
+                // The common step, both at 28 decimals: [`num::mul_mag`]'s product with its
+                // 28 dropped digits a constant (its division folds), unless the quotient needs
+                // more.
+                let mut n = num::wide_mul(d, m);
+                if num::at_least_pow10_shl96(&n, DISCOUNT_SCALE) {
+                    return None;
+                }
+                num::div_pow10_limbs_half_even_inline(&mut n, DISCOUNT_SCALE);
+                let q = (u128::from(n[1]) << 64) | u128::from(n[0]);
+                (q != 0 && q < MANTISSA_LIMIT).then_some(q)?
+            } else {
+                let (q, qs) = num::mul_mag(d, m, d_scale + scale)?;
+                if qs != DISCOUNT_SCALE {
+                    return None;
+                }
+                q
+            };
+            d_scale = DISCOUNT_SCALE;
+            // The exact sum at 28 decimals, when the sum brought to that scale stays below 2¹²⁷
+            // (as `num::add` requires of its operands), then rounded to fit.
+            let up = POW10[(DISCOUNT_SCALE - sum_scale) as usize];
+            if num::bit_len(sum) + num::bit_len(up) > 127 {
+                return None;
+            }
+            (sum, sum_scale) = num::fit_mag(sum * up + d, DISCOUNT_SCALE, 0)?;
+        }
+        out.push(num::from_mag(d, false, d_scale));
+    }
+    let total = if sum == 0 {
+        Decimal::ZERO
+    } else {
+        num::from_mag(sum, false, sum_scale)
+    };
+    Some((out, total))
+}
+
+/// The face-value split's forward walk at 10 decimals (`split_present_value` in `systems.rs`,
+/// which documents the rule), on fixed-scale mantissas: the balance at the present value's scale
+/// `S` (10 ≤ S ≤ 28), interest and principal at 10 decimals, the due principal at 10 after the
+/// first. `interest_k = round10(bal × r_k)` takes rust_decimal's product ([`num::mul_mag`], then
+/// one half-even division by `10^(s − 10)`); `principal_k = total_k − interest_k` (negative when
+/// the interest exceeds the installment: negative amortization); `bal −= principal_k`; the last
+/// principal is `round10(bal)`. `tax` prices each installment's IOF from its principal. `None`
+/// when a value leaves the fixed scale or range: a rate or balance that is not positive, a total
+/// of more than 10 decimals or not positive, a zero interest, principal or due principal, a
+/// product of fewer than 10 decimals, a balance or due principal past 2⁹⁶.
+pub(super) fn forward_walk(
+    grid: &Grid,
+    pv: Decimal,
+    issue_amount: Decimal,
+    total_of: &impl Fn(usize) -> Decimal,
+    tax: &impl Fn(Decimal, &super::Period) -> crate::error::Result<Decimal>,
+) -> Option<crate::error::Result<Vec<Installment>>> {
+    let (negative, mut bal, s) = num::parts(pv);
+    if negative || bal == 0 || !(WALK_SCALE..=28).contains(&s) {
+        return None;
+    }
+    let up = POW10[(s - WALK_SCALE) as usize];
+    let (issue_negative, issue_m, issue_s) = num::parts(issue_amount);
+    if issue_negative || issue_s > WALK_SCALE {
+        return None;
+    }
+    // < 2⁹⁶ · 10^10 < 2¹²⁷.
+    let mut due = (issue_m * POW10[(WALK_SCALE - issue_s) as usize]) as i128;
+    let signed = |x: i128| num::from_mag(x.unsigned_abs(), x < 0, WALK_SCALE);
+    let n = grid.periods.len();
+    let mut out = Vec::with_capacity(n);
+    for (k, (p, &r)) in grid.periods.iter().zip(&grid.interest).enumerate() {
+        let last = k + 1 == n;
+        let total = total_of(k);
+        let (t_negative, t_m, t_s) = num::parts(total);
+        if t_negative || t_m == 0 || t_s > WALK_SCALE {
+            return None;
+        }
+        let t = t_m * POW10[(WALK_SCALE - t_s) as usize];
+        if t >= MANTISSA_LIMIT {
+            return None;
+        }
+        // Both below 2⁹⁶, so their difference is exact at 10 decimals, as `num::sub` leaves it.
+        let (interest, principal) = if last {
+            let principal = if s == WALK_SCALE {
+                bal
+            } else {
+                num::div_pow10_half_even(bal, s - WALK_SCALE)
+            };
+            (t as i128 - principal as i128, principal as i128)
+        } else {
+            let (r_negative, r_m, r_s) = num::parts(r);
+            if r_negative || r_m == 0 {
+                return None;
+            }
+            let (q, qs) = num::mul_mag(bal, r_m, s + r_s)?;
+            let interest = match qs {
+                WALK_SCALE => q,
+                qs if qs > WALK_SCALE => num::div_pow10_half_even(q, qs - WALK_SCALE),
+                _ => return None,
+            };
+            (interest as i128, t as i128 - interest as i128)
+        };
+        if interest == 0 || principal == 0 {
+            return None;
+        }
+        let principal_d = signed(principal);
+        let due_principal = if k == 0 { issue_amount } else { signed(due) };
+        let tax_amount = match tax(principal_d, p) {
+            Ok(t) => t,
+            Err(e) => return Some(Err(e)),
+        };
+        out.push(Installment {
+            period: *p,
+            due_principal,
+            pre_fixed_amount: signed(interest),
+            principal_amortization_amount: principal_d,
+            tax_amount,
+            total_amount: total,
+        });
+        if !last {
+            due -= principal;
+            if due == 0 || due.unsigned_abs() >= MANTISSA_LIMIT {
+                return None;
+            }
+            // bal − principal at scale S, exactly, when the principal brought to that scale stays
+            // below 2¹²⁷ (as `num::sub` requires of its operands) and the balance stays positive
+            // and below 2⁹⁶.
+            let step = principal.unsigned_abs();
+            if num::bit_len(step) + num::bit_len(up) > 127 {
+                return None;
+            }
+            bal = if principal > 0 {
+                bal.checked_sub(step * up).filter(|&b| b != 0)?
+            } else {
+                Some(bal + step * up).filter(|&b| b < MANTISSA_LIMIT)?
+            };
+        }
+    }
+    Some(Ok(out))
+}
+
+#[cfg(test)]
+#[path = "fixed_tests.rs"]
+mod tests;
