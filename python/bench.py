@@ -138,7 +138,9 @@ def throughput(n: int) -> None:
 
     import qitech_sim
 
-    faces = [400 + (k * 7919 % 20000) / 100 for k in range(n)]
+    # Whole cents (money inputs with more than two decimals are refused): round() gives the float
+    # whose repr is the cents, as a caller's data would hold it.
+    faces = [round(400 + (k * 7919 % 20000) / 100, 2) for k in range(n)]
     rates = [0.015 + (k * 104729 % 100) / 10000 for k in range(n)]
     flat = pa.table({
         "installment_face_value": faces,

@@ -433,7 +433,7 @@ impl ConventionsConfig {
         let profile = match root.get("profile") {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => Some(Profile::from_name(s).ok_or_else(|| {
-                Error::unknown("profile", format!("{s:?}"), "expected qi-2023 or qi-v2")
+                Error::invalid("profile", format!("{s:?}"), "expected qi-2023 or qi-v2")
             })?),
             Some(other) => {
                 return Err(Error::wrong_type(
@@ -480,7 +480,7 @@ impl ConventionsConfig {
 fn apply(c: &mut Conventions, key: &str, v: &Value) -> Result<()> {
     let field = format!("conventions.{key}");
     let bad =
-        |allowed: &str| Error::unknown(field.clone(), v.to_string(), format!("expected {allowed}"));
+        |allowed: &str| Error::invalid(field.clone(), v.to_string(), format!("expected {allowed}"));
     let s = v.as_str();
     let n = v.as_u64();
     match key {
@@ -598,7 +598,7 @@ fn apply(c: &mut Conventions, key: &str, v: &Value) -> Result<()> {
             };
         }
         _ => {
-            return Err(Error::unknown(
+            return Err(Error::invalid(
                 field,
                 v.to_string(),
                 "unknown convention switch (interest_base, calendar_days_growth, interest_decimals, \

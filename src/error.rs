@@ -169,7 +169,7 @@ impl Error {
     }
 
     /// A value outside the accepted range ([`ErrorKind::OutOfRange`]).
-    pub fn invalid(
+    pub fn out_of_range(
         field: impl Into<String>,
         value: impl std::fmt::Display,
         reason: impl Into<String>,
@@ -178,7 +178,7 @@ impl Error {
     }
 
     /// A value that is not one of the accepted names or formats ([`ErrorKind::Invalid`]).
-    pub fn unknown(
+    pub fn invalid(
         field: impl Into<String>,
         value: impl std::fmt::Display,
         reason: impl Into<String>,

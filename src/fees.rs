@@ -114,7 +114,7 @@ impl FeeRule {
         tax_rate: Decimal,
     ) -> Result<Self> {
         if amount < Decimal::ZERO {
-            return Err(Error::invalid(
+            return Err(Error::out_of_range(
                 format!("{field}.amount"),
                 amount,
                 "must not be negative",
@@ -124,14 +124,14 @@ impl FeeRule {
             crate::loan::check_amount(amount, Decimal::ZERO, &format!("{field}.amount"))?;
         }
         if amount_type == AmountType::Percentage && amount > MAX_PERCENTAGE {
-            return Err(Error::invalid(
+            return Err(Error::out_of_range(
                 format!("{field}.amount"),
                 amount,
                 "a percentage fee is at most 100 (% of the issue amount)",
             ));
         }
         if tax_rate < Decimal::ZERO || tax_rate > Decimal::ONE {
-            return Err(Error::invalid(
+            return Err(Error::out_of_range(
                 format!("{field}.tax_rate"),
                 tax_rate,
                 "must be between 0 and 1",
@@ -281,7 +281,7 @@ impl Pricing {
             if rule.class == FeeClass::Deducted {
                 fees.deducted_fee_amount = num::add(fees.deducted_fee_amount, fee_amount, FEES)?;
                 if fee_amount > Decimal::ZERO && fees.deducted_fee_amount >= issue_amount {
-                    return Err(Error::invalid(
+                    return Err(Error::out_of_range(
                         field(),
                         rule.amount,
                         format!(
@@ -360,7 +360,7 @@ fn exceeds_issue(
     field: impl FnOnce() -> String,
 ) -> Result<()> {
     if fee_amount > issue_amount {
-        return Err(Error::invalid(
+        return Err(Error::out_of_range(
             field(),
             rule.amount,
             format!(

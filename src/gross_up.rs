@@ -65,7 +65,7 @@ fn gross_up_search(
 ) -> Result<((Schedule, Iof), Search)> {
     let cent = Decimal::new(1, 2);
     if disbursed < cent {
-        return Err(Error::invalid(
+        return Err(Error::out_of_range(
             GROSS_UP_FIELD,
             disbursed,
             "must be at least 0.01",
@@ -95,13 +95,14 @@ fn gross_up_search(
     };
     let denominator = Decimal::ONE - share - iof_share;
     if denominator <= Decimal::ZERO {
-        return Err(Error::invalid(
+        return Err(Error::out_of_range(
             GROSS_UP_FIELD,
             disbursed,
             "the percentage fees and the IOF take the whole loan",
         ));
     }
-    let steps_exceeded = || Error::invalid(GROSS_UP_FIELD, disbursed, "gross-up did not converge");
+    let steps_exceeded =
+        || Error::out_of_range(GROSS_UP_FIELD, disbursed, "gross-up did not converge");
     // Up until the net reaches the target.
     let mut hi = match start {
         Some(start) => start,

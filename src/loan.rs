@@ -192,7 +192,7 @@ impl RefinancedOperation {
             return Ok(self.due_balance);
         };
         let days = u32::try_from((date - a.since).num_days()).map_err(|_| {
-            Error::invalid(
+            Error::out_of_range(
                 format!("{field}.disbursement_date"),
                 a.since,
                 format!("must not be after the disbursement option {date}"),
@@ -255,7 +255,7 @@ pub(crate) const CENT: Decimal = Decimal::from_parts(1, 0, 0, false, 2);
 /// [`ErrorKind::Invalid`]: crate::ErrorKind::Invalid
 pub(crate) fn check_amount(value: Decimal, min: Decimal, field: &str) -> Result<Decimal> {
     if value < min {
-        return Err(Error::invalid(
+        return Err(Error::out_of_range(
             field,
             value,
             if min.is_zero() {
@@ -266,14 +266,14 @@ pub(crate) fn check_amount(value: Decimal, min: Decimal, field: &str) -> Result<
         ));
     }
     if value > MAX_AMOUNT {
-        return Err(Error::invalid(
+        return Err(Error::out_of_range(
             field,
             value,
             format!("must be at most {MAX_AMOUNT}"),
         ));
     }
     if value.scale() > 2 && value.normalize().scale() > 2 {
-        return Err(Error::unknown(
+        return Err(Error::invalid(
             field,
             value,
             "money is in cents: at most two decimals (refused, not rounded)",
@@ -586,7 +586,7 @@ impl LoanTerms {
         if self.number_of_installments == 0
             || self.number_of_installments > schedule::MAX_INSTALLMENTS
         {
-            return Err(Error::invalid(
+            return Err(Error::out_of_range(
                 field::NUMBER_OF_INSTALLMENTS,
                 self.number_of_installments,
                 format!("must be between 1 and {}", schedule::MAX_INSTALLMENTS),
@@ -598,7 +598,7 @@ impl LoanTerms {
             FirstDue::Date(d) => {
                 crate::calendar::check_in_range(d, field::FIRST_DUE_DATE)?;
                 if d <= self.disbursement_date {
-                    return Err(Error::invalid(
+                    return Err(Error::out_of_range(
                         field::FIRST_DUE_DATE,
                         d,
                         format!(
@@ -609,7 +609,7 @@ impl LoanTerms {
                 }
             }
             FirstDue::Delay(0) => {
-                return Err(Error::invalid(
+                return Err(Error::out_of_range(
                     field::FIRST_DUE_DATE_DELAY,
                     0,
                     "must be at least 1",
@@ -618,14 +618,14 @@ impl LoanTerms {
             FirstDue::Delay(_) | FirstDue::OneMonth => {}
         }
         if self.limit_days_to_disburse > MAX_LIMIT_DAYS {
-            return Err(Error::invalid(
+            return Err(Error::out_of_range(
                 field::LIMIT_DAYS_TO_DISBURSE,
                 self.limit_days_to_disburse,
                 format!("must be at most {MAX_LIMIT_DAYS}"),
             ));
         }
         if self.refinanced.len() > MAX_REFINANCED {
-            return Err(Error::invalid(
+            return Err(Error::out_of_range(
                 "refinanced_credit_operations",
                 self.refinanced.len(),
                 format!("at most {MAX_REFINANCED} operations"),
@@ -645,7 +645,7 @@ impl LoanTerms {
             }
         }
         if self.month_period == 0 || self.month_period > MAX_MONTH_PERIOD {
-            return Err(Error::invalid(
+            return Err(Error::out_of_range(
                 field::MONTH_PERIOD,
                 self.month_period,
                 format!("must be between 1 and {MAX_MONTH_PERIOD}"),
@@ -675,7 +675,7 @@ impl LoanTerms {
                 let field = field::due_date(k);
                 crate::calendar::check_in_range(*d, &field)?;
                 if *d <= prev {
-                    return Err(Error::invalid(
+                    return Err(Error::out_of_range(
                         field,
                         d,
                         format!(

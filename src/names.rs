@@ -26,7 +26,7 @@ macro_rules! named_enum {
             pub fn parse_named(s: &str, field: &str) -> crate::Result<Self> {
                 match s {
                     $($name => Ok($ty::$variant),)+
-                    _ => Err(crate::Error::unknown(
+                    _ => Err(crate::Error::invalid(
                         field,
                         format!("{s:?}"),
                         format!(concat!("unknown ", $what, " ({})"), Self::NAMES.join(", ")),

@@ -115,7 +115,7 @@ pub fn bridge_loan(
     options: &SimulationOptions,
 ) -> Result<BridgeLoan> {
     if delay_days == 0 {
-        return Err(Error::invalid(
+        return Err(Error::out_of_range(
             "bridge_first_due_date_delay",
             delay_days,
             "must be at least 1",
@@ -168,7 +168,7 @@ impl PayrollTerms {
         check_amount(installment_face_value, CENT, "installment_face_value")?;
         if number_of_installments == 0 || number_of_installments > crate::schedule::MAX_INSTALLMENTS
         {
-            return Err(Error::invalid(
+            return Err(Error::out_of_range(
                 "number_of_installments",
                 number_of_installments,
                 format!(

@@ -73,7 +73,7 @@ pub fn prepay(
         .iter()
         .any(|i| i.state == InstallmentState::Overdue)
     {
-        return Err(Error::invalid(
+        return Err(Error::out_of_range(
             "date",
             date,
             "an installment is overdue on this date: pay it (--paid) before prepaying",
@@ -86,14 +86,14 @@ pub fn prepay(
         .map(|i| i.installment)
         .collect();
     if open.iter().any(|i| i.due_date == date) {
-        return Err(Error::invalid(
+        return Err(Error::out_of_range(
             "date",
             date,
             "an open installment is due on this date: pay it (--paid) before prepaying",
         ));
     }
     if amount <= Decimal::ZERO || amount >= pv.balance_due {
-        return Err(Error::invalid(
+        return Err(Error::out_of_range(
             "prepay",
             amount,
             format!(

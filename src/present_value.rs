@@ -321,7 +321,7 @@ pub fn present_value(
         ));
     }
     if date < contract.disbursement_date {
-        return Err(Error::invalid(
+        return Err(Error::out_of_range(
             "date",
             date,
             format!(
@@ -334,7 +334,7 @@ pub fn present_value(
     if let Some(p) = options.paid
         && p as usize > n
     {
-        return Err(Error::invalid(
+        return Err(Error::out_of_range(
             "paid",
             p,
             format!("the contract has {n} installments"),
@@ -365,7 +365,7 @@ pub fn present_value(
         if before {
             value.state = InstallmentState::Overdue;
             value.days_late = u32::try_from((date - inst.due_date).num_days())
-                .map_err(|_| Error::invalid("date", date, "too far from the due dates"))?;
+                .map_err(|_| Error::out_of_range("date", date, "too far from the due dates"))?;
             value.present_amount = inst.total_amount;
             if options.calculate_delay {
                 let fine = contract.fine.ok_or_else(|| {
@@ -393,7 +393,7 @@ pub fn present_value(
                 (inst.due_date - date).num_days()
             };
             let days = u32::try_from(days)
-                .map_err(|_| Error::invalid("date", date, "too far from the due dates"))?;
+                .map_err(|_| Error::out_of_range("date", date, "too far from the due dates"))?;
             let g = contract.rate.growth(days)?;
             value.present_amount = round_cents(
                 num::div(inst.total_amount, g, "present_amount")

@@ -59,7 +59,7 @@ pub const MAX_ANNUAL_FRACTION: Decimal = Decimal::ONE_HUNDRED;
 /// [`Error::InvalidField`] on `field` when `rate ≥ limit`.
 pub(crate) fn check_fraction(rate: Decimal, field: &str, limit: Decimal) -> Result<Decimal> {
     if rate >= limit {
-        return Err(Error::invalid(
+        return Err(Error::out_of_range(
             field,
             rate,
             format!(
@@ -86,7 +86,7 @@ pub(crate) fn check_plausible(input: RateInput, prefix: &str) -> Result<()> {
 
 fn check_rate(value: Decimal, field: &str) -> Result<Decimal> {
     if value <= Decimal::NEGATIVE_ONE {
-        return Err(Error::invalid(
+        return Err(Error::out_of_range(
             field,
             value,
             "a rate must be greater than -100%",
@@ -122,7 +122,7 @@ impl MonthlyRate {
     /// [`MonthlyRate::new`], naming `field` in the error.
     pub(crate) fn for_field(value: Decimal, field: &str) -> Result<Self> {
         check_rate(value, field)?;
-        let too_large = || Error::invalid(field, value, "rate too large");
+        let too_large = || Error::out_of_range(field, value, "rate too large");
         let one_plus = num::add(Decimal::ONE, value, field).map_err(|_| too_large())?;
         // The one place of `annual = (1+m)^12 − 1`, rounded to 8 decimals as QI prints and uses it.
         let annual = num::powu(one_plus, 12, field).map_err(|_| too_large())? - Decimal::ONE;
@@ -132,7 +132,7 @@ impl MonthlyRate {
         let annual8 = round_rate(annual);
         if annual8 <= Decimal::NEGATIVE_ONE {
             // The 8-decimal annual rate QI derives would be −100 %: no growth factor exists.
-            return Err(Error::invalid(
+            return Err(Error::out_of_range(
                 field,
                 value,
                 "its 8-decimal annual equivalent is -100%",
@@ -169,7 +169,7 @@ impl MonthlyRate {
     pub fn to_annual_dp(self, dp: u32) -> Result<AnnualRate> {
         let a = round_dp(self.annual_exact()?, dp);
         if a <= Decimal::NEGATIVE_ONE {
-            return Err(Error::invalid(
+            return Err(Error::out_of_range(
                 field::MONTHLY_INTEREST_RATE,
                 self.value,
                 format!("its {dp}-decimal annual equivalent is -100%"),
@@ -212,7 +212,7 @@ impl AnnualRate {
     pub(crate) fn for_field(value: Decimal, field: &str) -> Result<Self> {
         let v = check_rate(value, field)?;
         if v > MAX_ANNUAL_RATE {
-            return Err(Error::invalid(field, value, "rate too large"));
+            return Err(Error::out_of_range(field, value, "rate too large"));
         }
         Ok(AnnualRate(v))
     }

@@ -172,7 +172,7 @@ pub fn simulate(terms: &LoanTerms, options: &SimulationOptions) -> Result<Simula
     if options.option_days == OptionDays::BusinessDays
         && !cal.is_business_day(terms.disbursement_date)?
     {
-        return Err(Error::invalid(
+        return Err(Error::out_of_range(
             field::DISBURSEMENT_DATE,
             terms.disbursement_date,
             "not a business day, and the option policy keeps business days only",
@@ -189,7 +189,7 @@ pub fn simulate(terms: &LoanTerms, options: &SimulationOptions) -> Result<Simula
             .disbursement_date
             .checked_add_days(chrono::Days::new(u64::from(offset)))
             .ok_or_else(|| {
-                Error::invalid(field::LIMIT_DAYS_TO_DISBURSE, offset, "date overflow")
+                Error::out_of_range(field::LIMIT_DAYS_TO_DISBURSE, offset, "date overflow")
             })?;
         if options.option_days == OptionDays::BusinessDays && !cal.is_business_day(date)? {
             continue;
@@ -378,7 +378,7 @@ fn quote_shared(
     let first_due_date = periods
         .first()
         .map(|p| p.due_date)
-        .ok_or_else(|| Error::invalid(field::NUMBER_OF_INSTALLMENTS, 0, "no installment"))?;
+        .ok_or_else(|| Error::out_of_range(field::NUMBER_OF_INSTALLMENTS, 0, "no installment"))?;
     let iof_rule = IofRule::for_loan(terms.borrower, options.natural_iof, disbursement_date)?;
     let conventions = &options.conventions;
     refuse_uncented_installments(terms, conventions)?;
@@ -471,14 +471,14 @@ fn due_dates(
             let mut out = Vec::with_capacity(terms.number_of_installments as usize);
             for k in 0..terms.number_of_installments {
                 let months = k.checked_mul(terms.month_period).ok_or_else(|| {
-                    Error::invalid(
+                    Error::out_of_range(
                         field::NUMBER_OF_INSTALLMENTS,
                         terms.number_of_installments,
                         "term too long",
                     )
                 })?;
                 out.push(crate::calendar::add_months(first, months).map_err(|_| {
-                    Error::invalid(
+                    Error::out_of_range(
                         field::NUMBER_OF_INSTALLMENTS,
                         terms.number_of_installments,
                         format!(
@@ -508,7 +508,9 @@ pub fn due_after_delay(date: NaiveDate, delay: u32, unit: DelayUnit) -> Result<N
     match unit {
         DelayUnit::CalendarDays => date
             .checked_add_days(chrono::Days::new(u64::from(delay)))
-            .ok_or_else(|| Error::invalid(field::FIRST_DUE_DATE_DELAY, delay, "date overflow")),
+            .ok_or_else(|| {
+                Error::out_of_range(field::FIRST_DUE_DATE_DELAY, delay, "date overflow")
+            }),
         // A delay beyond the calendar is the delay's error, not the calendar's.
         DelayUnit::BusinessDays => BrazilCalendar::national()
             .add_business_days(date, i64::from(delay))

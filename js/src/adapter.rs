@@ -26,7 +26,7 @@ pub struct Options {
 /// An unknown key is refused, never ignored.
 pub fn options(config: Option<&str>, options: &str) -> Result<Options, Error> {
     let value: Value = serde_json::from_str(options)
-        .map_err(|e| Error::unknown("options", e, "expected a JSON object"))?;
+        .map_err(|e| Error::invalid("options", e, "expected a JSON object"))?;
     let Value::Object(map) = value else {
         return Err(Error::wrong_type("options", options, "expected an object"));
     };
@@ -54,7 +54,7 @@ pub fn options(config: Option<&str>, options: &str) -> Result<Options, Error> {
                 service = service.natural_person_iof(match v.as_str() {
                     Some("fixed") => NaturalPersonIof::Fixed,
                     Some("dated") => NaturalPersonIof::Dated,
-                    _ => return Err(Error::unknown(field, v, "expected \"fixed\" or \"dated\"")),
+                    _ => return Err(Error::invalid(field, v, "expected \"fixed\" or \"dated\"")),
                 });
             }
             "allowUnknownFields" => {
@@ -78,11 +78,11 @@ pub fn options(config: Option<&str>, options: &str) -> Result<Options, Error> {
                 };
                 target_change = Some(
                     text.parse::<Decimal>()
-                        .map_err(|_| Error::unknown(&field, v, "expected an amount"))?,
+                        .map_err(|_| Error::invalid(&field, v, "expected an amount"))?,
                 );
             }
             "installmentsRange" => installments_range = Some(installments_range_of(v, &field)?),
-            _ => return Err(Error::unknown(field, v, "not an option of this package")),
+            _ => return Err(Error::invalid(field, v, "not an option of this package")),
         }
     }
     let query = match (target_change, installments_range) {
@@ -108,7 +108,7 @@ fn calendar_or_business(v: &Value, field: &str) -> Result<bool, Error> {
     match v.as_str() {
         Some("calendar") => Ok(true),
         Some("business") => Ok(false),
-        _ => Err(Error::unknown(
+        _ => Err(Error::invalid(
             field,
             v,
             "expected \"calendar\" or \"business\"",
@@ -131,10 +131,10 @@ fn installments_range_of(v: &Value, field: &str) -> Result<(u32, u32), Error> {
         }),
         _ => None,
     };
-    let (lo, hi) = bounds.ok_or_else(|| Error::unknown(field, v, &reason))?;
+    let (lo, hi) = bounds.ok_or_else(|| Error::invalid(field, v, &reason))?;
     match (u32::try_from(lo), u32::try_from(hi)) {
         (Ok(lo), Ok(hi)) if 1 <= lo && lo <= hi && hi <= max => Ok((lo, hi)),
-        _ => Err(Error::invalid(field, v, reason)),
+        _ => Err(Error::out_of_range(field, v, reason)),
     }
 }
 

@@ -88,7 +88,7 @@ pub fn workdays(from: &str, to: &str) -> Result<f64, JsValue> {
 pub fn add_business_days(date: &str, n: f64) -> Result<String, JsValue> {
     // A whole number within ±2^53 converts exactly; anything else is refused, never truncated.
     if n.fract() != 0.0 || !n.is_finite() || n.abs() > 9_007_199_254_740_992.0 {
-        return Err(thrown(&adapter::Error::unknown(
+        return Err(thrown(&adapter::Error::invalid(
             "n",
             n,
             "expected a whole number",

@@ -153,22 +153,20 @@ fn cell(name: &str, a: &dyn Array, i: usize) -> Result<Option<Value>, Error> {
             if x.is_nan() {
                 return Ok(None);
             }
-            Value::Number(
-                serde_json::Number::from_f64(x).ok_or_else(|| {
-                    Error::invalid(name, x.to_string(), "expected a finite number")
-                })?,
-            )
+            Value::Number(serde_json::Number::from_f64(x).ok_or_else(|| {
+                Error::out_of_range(name, x.to_string(), "expected a finite number")
+            })?)
         }
         DataType::Decimal128(..) => {
             // The decimal's own digits, read as the JSON number token they spell.
             let text = a.as_primitive::<Decimal128Type>().value_as_string(i);
             serde_json::from_str(&text)
-                .map_err(|_| Error::invalid(name, text, "expected a number"))?
+                .map_err(|_| Error::out_of_range(name, text, "expected a number"))?
         }
         DataType::Date32 => {
             let days = a.as_primitive::<Date32Type>().value(i);
             let date = NaiveDate::from_num_days_from_ce_opt(days.saturating_add(UNIX_EPOCH_CE))
-                .ok_or_else(|| Error::invalid(name, days.to_string(), "not a date"))?;
+                .ok_or_else(|| Error::out_of_range(name, days.to_string(), "not a date"))?;
             Value::String(date.format("%Y-%m-%d").to_string())
         }
         _ => return Ok(None), // DataType::Null: every cell is null
@@ -248,7 +246,7 @@ type Refused = (String, Option<String>, String);
 fn scaled(d: qitech_sim::Decimal, scale: u32, field: &str) -> Result<i128, Error> {
     let mut n = d.normalize();
     if n.scale() > scale {
-        return Err(Error::invalid(
+        return Err(Error::out_of_range(
             field,
             d.to_string(),
             format!("has more than {scale} decimals: not representable in the Arrow column"),
@@ -284,7 +282,7 @@ fn printed_f64(n: qitech_sim::api::Num) -> Result<f64, Error> {
     std::str::from_utf8(&token)
         .ok()
         .and_then(|t| t.parse().ok())
-        .ok_or_else(|| Error::invalid("annual_cet", n.0.to_string(), "not printable"))
+        .ok_or_else(|| Error::out_of_range("annual_cet", n.0.to_string(), "not printable"))
 }
 
 fn refused(e: &Error) -> Refused {
@@ -523,8 +521,9 @@ fn price_installments(
     for (k, o) in r.data.disbursement_options.iter().enumerate() {
         for inst in &o.installments {
             let f = |n: qitech_sim::api::Num, name: &str| {
-                printed_f64(n)
-                    .map_err(|_| refused(&Error::invalid(name, n.0.to_string(), "not printable")))
+                printed_f64(n).map_err(|_| {
+                    refused(&Error::out_of_range(name, n.0.to_string(), "not printable"))
+                })
             };
             rows.push((
                 i32::try_from(k).unwrap_or(i32::MAX),

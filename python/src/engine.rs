@@ -78,7 +78,7 @@ pub fn options(config: Option<&str>, flags: &Flags<'_>) -> Result<Options, Error
 fn one_of<const N: usize>(v: &str, field: &str, names: [&str; N]) -> Result<usize, Error> {
     names.iter().position(|n| *n == v).ok_or_else(|| {
         let expected = names.map(|n| format!("{n:?}")).join(" or ");
-        Error::unknown(field, format!("{v:?}"), format!("expected {expected}"))
+        Error::invalid(field, format!("{v:?}"), format!("expected {expected}"))
     })
 }
 
@@ -173,7 +173,7 @@ pub fn portability(
             .into());
         }
         (Some(t), None) => PortabilityQuery::TargetChange(t.parse().map_err(|_| {
-            Error::unknown("target_change", format!("{t:?}"), "expected an amount")
+            Error::invalid("target_change", format!("{t:?}"), "expected an amount")
         })?),
         (None, Some(range)) => {
             let (lo, hi) = installments_range_bounds(range)?;
@@ -199,10 +199,10 @@ fn installments_range_bounds(range: &str) -> Result<(u32, u32), Error> {
                 hi.trim_start_matches('=').parse::<i64>().ok()?,
             ))
         })
-        .ok_or_else(|| Error::unknown("installments_range", format!("{range:?}"), &reason))?;
+        .ok_or_else(|| Error::invalid("installments_range", format!("{range:?}"), &reason))?;
     match (u32::try_from(lo), u32::try_from(hi)) {
         (Ok(lo), Ok(hi)) if 1 <= lo && lo <= hi && hi <= max => Ok((lo, hi)),
-        _ => Err(Error::invalid(
+        _ => Err(Error::out_of_range(
             "installments_range",
             format!("{range:?}"),
             reason,
@@ -243,7 +243,7 @@ pub fn present_value(
         None => serde_json::to_string(&options.service.present_value(body, date, &pv_options)?),
         Some((amount, keep)) => {
             let amount: Decimal = amount.trim().parse().map_err(|_| {
-                Error::unknown("amount", format!("{amount:?}"), "expected an amount")
+                Error::invalid("amount", format!("{amount:?}"), "expected an amount")
             })?;
             let keep = match one_of(keep, "keep", ["term", "installment"])? {
                 0 => Keep::Term,

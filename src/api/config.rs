@@ -42,7 +42,7 @@ pub(super) fn read_rebates(obj: &Obj<'_>, key: &str, taxed: bool) -> Result<Pric
                 ));
             }
             _ => {
-                return Err(Error::unknown(
+                return Err(Error::invalid(
                     f.field("fee_type"),
                     format!("{fee_type:?}"),
                     format!(
@@ -79,7 +79,7 @@ const REBATE_FEE_TYPES: &[&str] = &[
 pub(super) fn read_amount_type(f: &Obj<'_>) -> Result<AmountType> {
     let at = f.required("amount_type", f.string("amount_type")?)?;
     at.parse().map_err(|_| {
-        Error::unknown(
+        Error::invalid(
             f.field("amount_type"),
             format!("{at:?}"),
             format!("expected {}", AmountType::NAMES.join(" or ")),
@@ -104,7 +104,7 @@ fn read_fee(f: &Obj<'_>, fee_type: String, taxed: bool) -> Result<FeeRule> {
         None | Some("contract") => None,
         Some("internal") => Some(FeeClass::AssignmentOnly),
         Some(other) => {
-            return Err(Error::unknown(
+            return Err(Error::invalid(
                 f.field("type"),
                 format!("{other:?}"),
                 "expected internal (added to assignment_amount only) or contract",
@@ -114,7 +114,7 @@ fn read_fee(f: &Obj<'_>, fee_type: String, taxed: bool) -> Result<FeeRule> {
     let by_class = match f.string("class")?.as_deref() {
         None => None,
         Some(name) => Some(name.parse::<FeeClass>().map_err(|_| {
-            Error::unknown(
+            Error::invalid(
                 f.field("class"),
                 format!("{name:?}"),
                 format!("expected {}", FeeClass::NAMES.join(" or ")),
@@ -133,7 +133,7 @@ fn read_fee(f: &Obj<'_>, fee_type: String, taxed: bool) -> Result<FeeRule> {
         (None, None) => FeeClass::Deducted,
     };
     if taxed && class != FeeClass::Deducted {
-        return Err(Error::unknown(
+        return Err(Error::invalid(
             f.field("class"),
             class.as_str(),
             "external fees have no class (deducted only)",
@@ -217,7 +217,7 @@ fn pricing_from_value(
 ) -> Result<Pricing> {
     let root = Obj::root(v, source_name)?;
     if root.get("financial").is_some() {
-        return Err(Error::unknown(
+        return Err(Error::invalid(
             source_name,
             "{\"financial\": …}",
             "this is a simulation request, not a pricing configuration (contract_fees, \
@@ -266,7 +266,7 @@ fn pricing_from_value(
         && let Some(c) = root.object("conventions")?
         && let Some((key, value)) = c.map.iter().find(|(_, v)| **v != Value::Bool(false))
     {
-        return Err(Error::unknown(
+        return Err(Error::invalid(
             format!("conventions.{key}"),
             value.to_string(),
             "a convention switch, not a fee: read the file as the partner configuration \

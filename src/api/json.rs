@@ -96,7 +96,7 @@ impl<'a> Obj<'a> {
     pub(super) fn array(&self, key: &str, cap: usize) -> Result<Vec<Obj<'a>>> {
         match self.get(key) {
             None => Ok(vec![]),
-            Some(Value::Array(items)) if items.len() > cap => Err(Error::invalid(
+            Some(Value::Array(items)) if items.len() > cap => Err(Error::out_of_range(
                 self.field(key),
                 format!("{} items", items.len()),
                 format!("at most {cap} items"),
@@ -182,7 +182,7 @@ impl<'a> Obj<'a> {
             None => Ok(None),
             Some(Value::Array(items)) => {
                 if items.len() > crate::schedule::MAX_INSTALLMENTS as usize {
-                    return Err(Error::invalid(
+                    return Err(Error::out_of_range(
                         self.field(key),
                         items.len(),
                         format!("at most {} due dates", crate::schedule::MAX_INSTALLMENTS),
@@ -278,7 +278,7 @@ pub fn parse_date(s: &str, field: &str) -> Result<NaiveDate> {
     shaped
         .then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
         .flatten()
-        .ok_or_else(|| Error::unknown(field, format!("{s:?}"), "expected a date YYYY-MM-DD"))
+        .ok_or_else(|| Error::invalid(field, format!("{s:?}"), "expected a date YYYY-MM-DD"))
 }
 
 pub(super) fn short(v: &Value) -> String {
@@ -325,7 +325,7 @@ impl UnknownKey {
             Some(n) => format!("; did you mean `{n}`?"),
             None => String::new(),
         };
-        Error::unknown(
+        Error::invalid(
             &self.path,
             &self.value,
             format!(
@@ -338,7 +338,7 @@ impl UnknownKey {
     /// The error when this key is the misspelling of a required field that is missing (whether
     /// or not unknown keys are allowed).
     pub(super) fn misspelt(&self) -> Error {
-        Error::unknown(
+        Error::invalid(
             &self.path,
             &self.value,
             format!(

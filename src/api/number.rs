@@ -126,7 +126,7 @@ pub(crate) fn json_decimal(v: &Value, field: &str) -> Result<Decimal> {
                 .parse::<Decimal>()
                 .map_err(|_| Error::wrong_type(field, format!("{s:?}"), "expected a number"))?;
             if d.is_zero() && s.bytes().any(|b| matches!(b, b'1'..=b'9')) {
-                return Err(Error::invalid(
+                return Err(Error::out_of_range(
                     field,
                     format!("{s:?}"),
                     "number too small for a decimal (below 1e-28)",

@@ -269,7 +269,7 @@ fn schedule_contract(
         installments.push(ContractInstallment::new(number, due, total));
     }
     let Some(first) = rows.first() else {
-        return Err(Error::invalid(
+        return Err(Error::out_of_range(
             field("installments"),
             "[]",
             "a contract has at least one installment",
@@ -289,7 +289,7 @@ fn schedule_contract(
             installments[0]
                 .due_date
                 .checked_sub_days(chrono::Days::new(days))
-                .ok_or_else(|| Error::invalid(f, days, "before any date"))?
+                .ok_or_else(|| Error::out_of_range(f, days, "before any date"))?
         }
     };
     let issue_amount = json_decimal(get("issue_amount")?, &field("issue_amount"))?;
@@ -301,7 +301,7 @@ fn schedule_contract(
     let mut contract = Contract::new(disbursement_date, issue_amount, rate, installments);
     if let Some(t) = map.get("interest_type").and_then(Value::as_str) {
         contract.amortization = Amortization::from_interest_type(t).ok_or_else(|| {
-            Error::unknown(
+            Error::invalid(
                 field("interest_type"),
                 format!("{t:?}"),
                 "unknown interest type",

@@ -346,7 +346,7 @@ impl SimulationRequest {
                     }
                 }
                 if dates.is_empty() {
-                    return Err(Error::invalid(
+                    return Err(Error::out_of_range(
                         fin.field("due_dates"),
                         "[]",
                         "must list at least one date",
@@ -568,14 +568,14 @@ fn read_desired(fin: &Obj<'_>) -> Result<Option<Vec<(Decimal, NaiveDate)>>> {
         crate::schedule::MAX_INSTALLMENTS as usize + 1,
     )?;
     if items.is_empty() {
-        return Err(Error::invalid(
+        return Err(Error::out_of_range(
             fin.field("desired_installments"),
             "[]",
             "must list at least one installment",
         ));
     }
     if items.len() > crate::schedule::MAX_INSTALLMENTS as usize {
-        return Err(Error::invalid(
+        return Err(Error::out_of_range(
             fin.field("desired_installments"),
             items.len(),
             format!("at most {} installments", crate::schedule::MAX_INSTALLMENTS),
@@ -614,7 +614,7 @@ fn read_disbursement_window(fin: &Obj<'_>) -> Result<(NaiveDate, Option<u32>)> {
     let end = fin.required("disbursement_end_date", end)?;
     let days = (end - start).num_days();
     if days < 0 {
-        return Err(Error::invalid(
+        return Err(Error::out_of_range(
             fin.field("disbursement_end_date"),
             end,
             format!("must not be before disbursement_start_date {start}"),
@@ -623,7 +623,7 @@ fn read_disbursement_window(fin: &Obj<'_>) -> Result<(NaiveDate, Option<u32>)> {
     let max = crate::simulation::MAX_LIMIT_DAYS;
     let days = u32::try_from(days).unwrap_or(u32::MAX);
     if days > max {
-        return Err(Error::invalid(
+        return Err(Error::out_of_range(
             fin.field("disbursement_end_date"),
             end,
             format!("the window may span at most {max} days after {start}"),
@@ -660,7 +660,7 @@ fn check_products(
                     } else {
                         "limit_days_to_disburse"
                     };
-                    return Err(Error::invalid(
+                    return Err(Error::out_of_range(
                         fin.field(key),
                         last,
                         format!(
@@ -701,7 +701,7 @@ pub(super) fn read_credit_operation_type(fin: &Obj<'_>) -> Result<String> {
             "only ccb is priced: whether QI zero-rates or exempts the IOF of export and housing \
              notes is not documented",
         )),
-        _ => Err(Error::unknown(
+        _ => Err(Error::invalid(
             fin.field("credit_operation_type"),
             format!("{t:?}"),
             format!(
@@ -888,7 +888,7 @@ fn validate_collateral_data(data: &Obj<'_>) -> Result<()> {
         if let Some(v) = data.string(key)?
             && !allowed.contains(&v.as_str())
         {
-            return Err(Error::unknown(
+            return Err(Error::invalid(
                 data.field(key),
                 format!("{v:?}"),
                 format!("expected one of {}", allowed.join(", ")),
@@ -922,7 +922,7 @@ pub(crate) fn parse_collateral_type(t: &str, field: &str) -> Result<CollateralTy
             format!("{t:?}"),
             "vehicle-backed credit adds the state's registration (Detran) fee, which is not modelled",
         )),
-        _ => Err(Error::unknown(
+        _ => Err(Error::invalid(
             field,
             format!("{t:?}"),
             format!(

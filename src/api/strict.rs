@@ -85,7 +85,7 @@ impl State {
         *seen += 1;
         drop(seen);
         if self.tiny.binary_search(&ordinal).is_ok() {
-            return Err(self.refuse(Error::invalid(
+            return Err(self.refuse(Error::out_of_range(
                 display_path(&path.render()),
                 v,
                 "number too small: it underflows to zero (or below any decimal's precision)",

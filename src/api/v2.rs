@@ -223,7 +223,7 @@ impl V2Request {
                 "internal" => V2FeeKind::Internal,
                 "external" => V2FeeKind::External,
                 other => {
-                    return Err(Error::unknown(
+                    return Err(Error::invalid(
                         f.field("type"),
                         format!("{other:?}"),
                         "expected internal or external",

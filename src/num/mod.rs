@@ -564,7 +564,11 @@ fn powu_narrow(base: Decimal, exp: u64) -> Option<Decimal> {
 /// powers can hold.
 pub(crate) fn nth_root(x: Decimal, n: u64, field: &str) -> Result<Decimal> {
     if x <= Decimal::ZERO || n == 0 {
-        return Err(Error::invalid(field, x, "root of a non-positive number"));
+        return Err(Error::out_of_range(
+            field,
+            x,
+            "root of a non-positive number",
+        ));
     }
     if n == 1 {
         return Ok(x);
@@ -704,16 +708,16 @@ fn to_f64_long(mag: u128, scale: u32) -> f64 {
 /// [`Error::InvalidField`] for NaN, infinities and magnitudes beyond `Decimal`.
 pub(crate) fn from_f64_shortest(v: f64, field: &str) -> Result<Decimal> {
     if !v.is_finite() {
-        return Err(Error::invalid(field, v, "not a finite number"));
+        return Err(Error::out_of_range(field, v, "not a finite number"));
     }
     let s = format!("{v}");
     let d = s
         .parse::<Decimal>()
         .or_else(|_| Decimal::from_scientific(&format!("{v:e}")))
-        .map_err(|_| Error::invalid(field, v, "number out of the decimal range"))?;
+        .map_err(|_| Error::out_of_range(field, v, "number out of the decimal range"))?;
     if d.is_zero() && v != 0.0 {
         // Below 1e-28 a decimal has no digit for it: refused rather than read as 0.
-        return Err(Error::invalid(
+        return Err(Error::out_of_range(
             field,
             v,
             "number too small for a decimal (below 1e-28)",

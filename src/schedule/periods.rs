@@ -38,14 +38,14 @@ pub fn periods(
     n: u32,
 ) -> Result<Vec<Period>> {
     if n == 0 || n > MAX_INSTALLMENTS {
-        return Err(Error::invalid(
+        return Err(Error::out_of_range(
             field::NUMBER_OF_INSTALLMENTS,
             n,
             format!("must be between 1 and {MAX_INSTALLMENTS}"),
         ));
     }
     if first_due_date <= disbursement_date {
-        return Err(Error::invalid(
+        return Err(Error::out_of_range(
             field::FIRST_DUE_DATE,
             first_due_date,
             format!("must be after the disbursement date {disbursement_date}"),
@@ -54,7 +54,7 @@ pub fn periods(
     calendar::check_in_range(disbursement_date, field::DISBURSEMENT_DATE)?;
     calendar::check_in_range(first_due_date, field::FIRST_DUE_DATE)?;
     if calendar::add_months(first_due_date, n - 1).is_err() {
-        return Err(Error::invalid(
+        return Err(Error::out_of_range(
             field::NUMBER_OF_INSTALLMENTS,
             n,
             format!(
@@ -67,7 +67,7 @@ pub fn periods(
         Some(out) => Ok(out),
         // Every due date is in range (checked above): only the last one's business day can fall
         // after the calendar's end.
-        None => Err(Error::invalid(
+        None => Err(Error::out_of_range(
             field::NUMBER_OF_INSTALLMENTS,
             n,
             format!(
@@ -125,7 +125,7 @@ pub fn periods_from_dates(
 ) -> Result<Vec<Period>> {
     let n = due_dates.len();
     if n == 0 || n > MAX_INSTALLMENTS as usize {
-        return Err(Error::invalid(
+        return Err(Error::out_of_range(
             field::NUMBER_OF_INSTALLMENTS,
             n,
             format!("must be between 1 and {MAX_INSTALLMENTS}"),
@@ -139,17 +139,17 @@ pub fn periods_from_dates(
         let field = field::due_date(k);
         calendar::check_in_range(due_date, &field)?;
         if due_date <= prev {
-            return Err(Error::invalid(
+            return Err(Error::out_of_range(
                 field,
                 due_date,
                 format!("must be after {prev} (the previous due date or the disbursement date)"),
             ));
         }
         let workdays = u32::try_from(cal.workdays(prev, due_date)?)
-            .map_err(|_| Error::invalid(field.clone(), due_date, "day count overflow"))?;
+            .map_err(|_| Error::out_of_range(field.clone(), due_date, "day count overflow"))?;
         let day_count = |from: NaiveDate| {
             u32::try_from((due_date - from).num_days())
-                .map_err(|_| Error::invalid(field.clone(), due_date, "day count overflow"))
+                .map_err(|_| Error::out_of_range(field.clone(), due_date, "day count overflow"))
         };
         out.push(Period {
             number: u32::try_from(k + 1).unwrap_or(u32::MAX),

@@ -39,7 +39,7 @@ fn quantize(x: Decimal, dp: Option<u32>) -> Decimal {
 pub fn face_value(grid: &Grid, face_value: Decimal) -> Result<Schedule> {
     const FIELD: &str = field::INSTALLMENT_FACE_VALUE;
     if face_value <= Decimal::ZERO {
-        return Err(Error::invalid(FIELD, face_value, "must be positive"));
+        return Err(Error::out_of_range(FIELD, face_value, "must be positive"));
     }
     // An overflow names the face value as given, not an intermediate balance.
     face_value_schedule(grid, face_value).map_err(|e| match e {
@@ -81,7 +81,7 @@ fn split_present_value(
     if issue_amount > crate::simulation::MAX_AMOUNT {
         // A negative rate discounts upwards: the present value of modest installments can pass
         // every amount bound (and the precision the schedule's identities need).
-        return Err(Error::invalid(
+        return Err(Error::out_of_range(
             field,
             total_of(0),
             format!(
@@ -170,14 +170,14 @@ pub fn given_installments(grid: &Grid, totals: &[Decimal]) -> Result<Schedule> {
     const FIELD: &str = field::DESIRED_INSTALLMENTS;
     let periods = grid.periods();
     if totals.len() != periods.len() {
-        return Err(Error::invalid(
+        return Err(Error::out_of_range(
             FIELD,
             totals.len(),
             format!("expected {} installments", periods.len()),
         ));
     }
     if let Some(bad) = totals.iter().find(|t| **t <= Decimal::ZERO) {
-        return Err(Error::invalid(
+        return Err(Error::out_of_range(
             FIELD,
             bad,
             "every total_amount must be positive",
@@ -257,7 +257,7 @@ fn walk_price_days(
 ) -> Result<()> {
     const FIELD: &str = field::DISBURSED_AMOUNT;
     if issue_amount <= Decimal::ZERO {
-        return Err(Error::invalid(FIELD, issue_amount, "must be positive"));
+        return Err(Error::out_of_range(FIELD, issue_amount, "must be positive"));
     }
     let periods = grid.periods();
     let n = periods.len();
@@ -292,7 +292,7 @@ fn walk_price_days(
             if last <= Decimal::ZERO {
                 // The cent rounding of the level installment, compounded over the term, has
                 // already repaid the loan: no valid last installment exists.
-                return Err(Error::invalid(
+                return Err(Error::out_of_range(
                     field::NUMBER_OF_INSTALLMENTS,
                     n,
                     format!(
@@ -331,7 +331,7 @@ fn walk_price_days(
 
 /// The error of a schedule whose cent roundings repay the loan before its last installment.
 fn repaid_early(n: usize, issue_amount: Decimal, last: Decimal) -> Error {
-    Error::invalid(
+    Error::out_of_range(
         field::NUMBER_OF_INSTALLMENTS,
         n,
         format!(
@@ -357,7 +357,7 @@ fn walk_price(
 ) -> Result<()> {
     const FIELD: &str = field::AMOUNT;
     if issue_amount <= Decimal::ZERO {
-        return Err(Error::invalid(FIELD, issue_amount, "must be positive"));
+        return Err(Error::out_of_range(FIELD, issue_amount, "must be positive"));
     }
     let n = grid.periods.len();
     let pmt = round_cents(num::div(issue_amount, grid.discount_sum, FIELD)?);
@@ -499,7 +499,7 @@ fn split_by_balances(
 fn walk_sac(grid: &Grid, issue_amount: Decimal, mut visit: impl FnMut(Installment)) -> Result<()> {
     const FIELD: &str = field::AMOUNT;
     if issue_amount <= Decimal::ZERO {
-        return Err(Error::invalid(FIELD, issue_amount, "must be positive"));
+        return Err(Error::out_of_range(FIELD, issue_amount, "must be positive"));
     }
     let n = grid.periods.len();
     let count = Decimal::from(u32::try_from(n).unwrap_or(u32::MAX));
