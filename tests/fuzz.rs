@@ -581,21 +581,7 @@ fn fuzz_batch_lines() {
                 input.extend_from_slice(&line);
                 input.push(b'\n');
             }
-            let mut child = Command::new(BIN)
-                .arg("batch")
-                .current_dir(ROOT)
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("spawn");
-            let mut stdin = child.stdin.take().expect("piped");
-            let feed = input.clone();
-            let feeder = std::thread::spawn(move || {
-                let _ = stdin.write_all(&feed);
-            });
-            let out = child.wait_with_output().expect("wait");
-            let _ = feeder.join();
+            let out = batch_output(input);
             let lines = out.stdout.iter().filter(|&&b| b == b'\n').count();
             assert_eq!(
                 lines,
@@ -613,6 +599,25 @@ fn fuzz_batch_lines() {
     eprintln!("fuzz batch: {streams} streams");
 }
 
+/// `qitech-sim batch` on `input` (fed from a thread, so that a full pipe cannot block).
+fn batch_output(input: Vec<u8>) -> std::process::Output {
+    let mut child = Command::new(BIN)
+        .arg("batch")
+        .current_dir(ROOT)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().expect("piped");
+    let feeder = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("wait");
+    let _ = feeder.join();
+    out
+}
+
 /// One batch line: a mutated request on one line (newlines of the mutations escaped), or bytes.
 fn input_line(rng: &mut Rng, requests: &[Value]) -> Vec<u8> {
     match rng.below(10) {
@@ -620,4 +625,360 @@ fn input_line(rng: &mut Rng, requests: &[Value]) -> Vec<u8> {
         1 => vec![0xff, b'{'],
         _ => input(rng, requests).replace('\n', "\\n").into_bytes(),
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The doors added since the first campaign: v2 bodies and the present-value inquiry.
+// ---------------------------------------------------------------------------------------------
+
+const V2_SEEDS: [&str; 1] = ["qi-examples/v2-sim-2025.request.v2.json"];
+/// Contracts: issuance bodies (their schedules rebuilt) and issued schedules (`debt` responses).
+const CONTRACTS: [&str; 5] = [
+    "siape/simulation_request.json",
+    "personal_credit/debt_request.json",
+    "personal_credit/debt_response.json",
+    "systems/sac-12-10000-2024.request.json",
+    "qi-examples/bnpl-issue-2026.request.json",
+];
+
+/// The v2 fixture and variants of it: a face value, an annual rate, a legal person, a longer loan.
+fn v2_seeds() -> Vec<Value> {
+    let mut base = load(&V2_SEEDS).remove(0);
+    if let Value::Object(m) = &mut base {
+        m.remove("_note");
+    }
+    let mut seeds = vec![base.clone()];
+    let variants: [fn(&mut Map<String, Value>); 3] = [
+        |m| {
+            m.remove("disbursed_issue_amount");
+            m.insert("installment_face_value".into(), json!(250.55));
+        },
+        |m| {
+            m.remove("monthly_interest_rate");
+            m.insert("annual_interest_rate".into(), json!(0.2682));
+            m.insert("issuer_person_type".into(), json!("legal"));
+        },
+        |m| {
+            m.insert("number_of_installments".into(), json!(84));
+            m.insert("disbursed_issue_amount".into(), json!(12000.5));
+            m.insert("monthly_interest_rate".into(), json!(0.018));
+        },
+    ];
+    for edit in variants {
+        let mut v = base.clone();
+        if let Value::Object(m) = &mut v {
+            m.remove("_note");
+            edit(m);
+        }
+        seeds.push(v);
+    }
+    seeds
+}
+
+/// The contracts, plus the `debt` response of each issuance body that has one (an issued
+/// schedule of every fixture's shape).
+fn contract_seeds() -> Vec<Value> {
+    let mut seeds = load(&CONTRACTS);
+    let service = api::Service::new();
+    let issued: Vec<Value> = seeds
+        .iter()
+        .filter(|v| v.get("financial").is_some())
+        .filter_map(|v| service.debt(v).ok())
+        .filter_map(|d| serde_json::to_value(d).ok())
+        .collect();
+    seeds.extend(issued);
+    seeds
+}
+
+thread_local! {
+    static V2_V: Vec<Value> = v2_seeds();
+    static CONTRACTS_V: Vec<Value> = contract_seeds();
+}
+
+/// A service with random engine switches (the CLI's `--delay-unit`, `--option-days`).
+fn service(rng: &mut Rng) -> api::Service {
+    let mut s = api::Service::new();
+    if rng.chance(30) {
+        s = s.delay_unit(DelayUnit::BusinessDays);
+    }
+    if rng.chance(30) {
+        s = s.option_days(OptionDays::BusinessDays);
+    }
+    s
+}
+
+/// `(kind, field)` of an error, to compare two doors' refusals.
+fn refusal(e: &Error) -> (String, Option<String>) {
+    (e.kind().to_string(), e.field().map(str::to_string))
+}
+
+/// The same answer from two doors: equal bytes, or the same error kind and field.
+fn same_answer(a: &Result<Vec<u8>, Error>, b: &Result<Vec<u8>, Error>) -> Result<(), String> {
+    match (a, b) {
+        (Ok(x), Ok(y)) if x == y => Ok(()),
+        (Err(x), Err(y)) if refusal(x) == refusal(y) => Ok(()),
+        _ => Err(format!(
+            "two doors differ: {:?} vs {:?}",
+            a.as_ref().map(|b| String::from_utf8_lossy(b).into_owned()),
+            b.as_ref().map(|b| String::from_utf8_lossy(b).into_owned())
+        )),
+    }
+}
+
+/// A fast writer's bytes must be serde_json's (the documented contract of `to_json_bytes`).
+fn writer_is_serde<T: serde::Serialize>(value: &T, bytes: &[u8]) -> Result<(), String> {
+    let serde = serde_json::to_vec(value).map_err(|e| e.to_string())?;
+    if serde == bytes {
+        Ok(())
+    } else {
+        Err(format!(
+            "to_json_bytes differs from serde_json:\n{}\n{}",
+            String::from_utf8_lossy(bytes),
+            String::from_utf8_lossy(&serde)
+        ))
+    }
+}
+
+/// One v2 case: a mutated v2 body through `Service::simulate` (which detects the shape), checked
+/// against `Service::summary` (the same refusal, or both priced), `api::v2_simulate_json` (the
+/// same bytes for a body still of the v2 shape) and serde_json (the writer's bytes).
+fn v2_case(rng: &mut Rng, seeds: &[Value]) -> (String, Result<bool, String>) {
+    let text = input(rng, seeds);
+    let service = service(rng);
+    let simulated = service.simulate(text.as_str());
+    let result = (|| {
+        let bytes = simulated.as_ref().map(|s| s.to_json_bytes());
+        if let Ok(s) = &simulated {
+            writer_is_serde(s, bytes.as_ref().map_err(|_| "unreachable")?)?;
+        }
+        let summary = service.summary(text.as_str());
+        match (&simulated, &summary) {
+            (Ok(_), Ok(_)) => {}
+            (Err(a), Err(b)) if refusal(a) == refusal(b) => {}
+            (a, b) => {
+                return Err(format!(
+                    "simulate and summary differ: {:?} vs {:?}",
+                    a.as_ref().err().map(refusal),
+                    b.as_ref().err().map(refusal)
+                ));
+            }
+        }
+        if api::is_v2_body(&text) {
+            let options = service.v2_options().map_err(|e| e.to_string())?;
+            let direct = api::v2_simulate_json(&text, options).map(|r| r.to_json_bytes());
+            let door = bytes.clone().map_err(|e| e.clone());
+            // The direct door names its JSON input "request" as Service does.
+            same_answer(&door, &direct)?;
+        }
+        match &simulated {
+            Ok(_) => Ok(true),
+            Err(e) => check_error(e),
+        }
+    })();
+    (text, result)
+}
+
+/// A date to value a contract on: near the fixtures' loans, or at the calendar's edges.
+fn pv_date(rng: &mut Rng) -> chrono::NaiveDate {
+    let day = |y: i32, o: u64| {
+        chrono::NaiveDate::from_ymd_opt(y, 1, 1)
+            .and_then(|d| d.checked_add_days(chrono::Days::new(o)))
+            .unwrap_or_default()
+    };
+    match rng.below(6) {
+        0 => *rng.pick(&[
+            day(1, 0),
+            day(1900, 0),
+            day(1999, 364),
+            day(2000, 365),
+            day(2001, 0),
+            day(2099, 364),
+            day(2100, 0),
+            day(2999, 0),
+            day(9999, 364),
+            chrono::NaiveDate::MIN,
+            chrono::NaiveDate::MAX,
+        ]),
+        _ => day(2018, rng.next() % (365 * 20)),
+    }
+}
+
+/// Present-value options: the paid count (none, small, at the contract's edges, huge), delay
+/// charges, the refused spread, either late-interest rule.
+fn pv_options(rng: &mut Rng) -> qitech_sim::present_value::PresentValueOptions {
+    use qitech_sim::present_value::{LateInterest, PresentValueOptions};
+    let paid = match rng.below(3) {
+        0 => None,
+        1 => Some(rng.below(30) as u32),
+        _ => Some(*rng.pick(&[0, 1, 11, 12, 13, 96, 599, 600, 601, u32::MAX])),
+    };
+    PresentValueOptions::new()
+        .paid(paid)
+        .calculate_delay(rng.chance(40))
+        .calculate_spread(rng.chance(5))
+        .late_interest(if rng.chance(50) {
+            LateInterest::Compound
+        } else {
+            LateInterest::SimpleProRata
+        })
+}
+
+/// One present-value case: a mutated contract valued on a random date through
+/// `Service::present_value`, checked against `api::present_value_json` (the same answer) and
+/// serde_json (the writer's bytes); a third of the cases also prepay a random amount.
+fn present_value_case(rng: &mut Rng, seeds: &[Value]) -> (String, Result<bool, String>) {
+    let text = input(rng, seeds);
+    let date = pv_date(rng);
+    let o = pv_options(rng);
+    let service = service(rng);
+    let result = (|| {
+        let pv = service.present_value(text.as_str(), date, &o);
+        let bytes = pv.as_ref().map(|r| r.to_json_bytes()).map_err(Clone::clone);
+        if let (Ok(r), Ok(b)) = (&pv, &bytes) {
+            writer_is_serde(r, b)?;
+        }
+        let options = service.options().map_err(|e| e.to_string())?;
+        let direct =
+            api::present_value_json(&text, "request", date, options, &o).map(|r| r.to_json_bytes());
+        same_answer(&bytes, &direct)?;
+        let mut answered = match &pv {
+            Ok(_) => true,
+            Err(e) => check_error(e)?,
+        };
+        if rng.chance(33) {
+            let amount = match rng.below(4) {
+                0 => Decimal::new(rng.next() as i64 % 10_000_000, 2),
+                1 => Decimal::new((rng.next() % 100_000_000_000) as i64, 2),
+                2 => *rng.pick(&[
+                    Decimal::ZERO,
+                    Decimal::new(1, 2),
+                    Decimal::new(1, 3),
+                    Decimal::MAX,
+                ]),
+                _ => Decimal::new(-(rng.below(100_000) as i64), 2),
+            };
+            let keep = if rng.chance(50) {
+                qitech_sim::prepayment::Keep::Term
+            } else {
+                qitech_sim::prepayment::Keep::Installment
+            };
+            answered = match service.prepayment(text.as_str(), date, amount, keep, &o) {
+                Ok(r) => serde_json::to_string(&r)
+                    .map(|_| true)
+                    .map_err(|e| e.to_string())?,
+                Err(e) => check_error(&e)?,
+            };
+        }
+        Ok(answered)
+    })();
+    (text, result)
+}
+
+#[test]
+fn fuzz_v2_simulate() {
+    campaign("v2_simulate", |rng| V2_V.with(|seeds| v2_case(rng, seeds)));
+}
+
+#[test]
+fn fuzz_present_value() {
+    campaign("present_value", |rng| {
+        CONTRACTS_V.with(|seeds| present_value_case(rng, seeds))
+    });
+}
+
+/// The CLI doors against the library's: v2 bodies through `batch` (each output line the compact
+/// response `Service::simulate` gives, or an error line with its kind and field) and contracts
+/// through `present-value --compact` (serde_json's text of `Service::present_value`, or exit 2
+/// with one stderr line naming the field).
+#[test]
+fn fuzz_cli_doors() {
+    let samples = (cases() / 2000).clamp(8, 500);
+    let service = api::Service::new();
+    let dir = std::env::temp_dir().join(format!("qitech-fuzz-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let (v2, contracts) = (v2_seeds(), contract_seeds());
+    // v2 bodies, one batch stream.
+    let mut rng = Rng(first_seed() ^ 0x5eed);
+    let bodies: Vec<String> = (0..samples)
+        .map(|_| input(&mut rng, &v2).replace('\n', "\\n"))
+        .collect();
+    let out = batch_output((bodies.join("\n") + "\n").into_bytes());
+    let lines: Vec<&[u8]> = out.stdout.split(|&b| b == b'\n').collect();
+    assert_eq!(lines.len(), bodies.len() + 1, "one line per body");
+    for (body, line) in bodies.iter().zip(&lines) {
+        match service.simulate(body.as_str()) {
+            Ok(s) => assert_eq!(
+                String::from_utf8_lossy(line),
+                String::from_utf8_lossy(&s.to_json_bytes()),
+                "batch vs Service::simulate on {body}"
+            ),
+            Err(e) => {
+                let v: Value = serde_json::from_slice(line).expect("an error line is JSON");
+                // Text that is not JSON is named by its input: `line N` in batch, `request` here.
+                let field = match e.kind() {
+                    qitech_sim::ErrorKind::InvalidJson => v["field"].as_str(),
+                    _ => e.field(),
+                };
+                assert_eq!(
+                    (v["kind"].as_str(), v["field"].as_str()),
+                    (Some(e.kind().to_string().as_str()), field),
+                    "batch vs Service::simulate on {body}: {v}"
+                );
+            }
+        }
+    }
+    // Contracts, one present-value process each.
+    for k in 0..samples {
+        let mut rng = Rng(first_seed() + 104_729 * k);
+        let text = input(&mut rng, &contracts);
+        let date = pv_date(&mut rng);
+        let spread = rng.chance(5);
+        let o = pv_options(&mut rng).calculate_spread(spread);
+        let file = dir.join(format!("c{k}.json"));
+        std::fs::write(&file, &text).expect("write");
+        let mut args = vec![
+            "present-value".to_string(),
+            file.display().to_string(),
+            "--date".into(),
+            date.format("%Y-%m-%d").to_string(),
+            "--compact".into(),
+        ];
+        if let Some(n) = o.get_paid() {
+            args.extend(["--paid".into(), n.to_string()]);
+        }
+        if o.get_calculate_delay() {
+            args.push("--calculate-delay".into());
+        }
+        if spread {
+            args.push("--calculate-spread".into());
+        }
+        // The CLI has no late-interest switch: the library runs with its default.
+        let o = o.late_interest(Default::default());
+        let out = Command::new(BIN).args(&args).output().expect("run");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        // The library names the input as the CLI does: by its file. A file's BOM is the CLI's to
+        // strip (the library reads JSON text, where a BOM is not whitespace: `invalid_json`).
+        let name = file.display().to_string();
+        let json = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        match service.present_value(api::Body::from(json).named(&name), date, &o) {
+            Ok(r) => {
+                assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+                let expected = serde_json::to_string(&r).expect("serialise");
+                assert_eq!(stdout.trim_end(), expected, "{args:?}");
+            }
+            Err(e) => {
+                assert_eq!(out.status.code(), Some(2), "{args:?}: {stdout}");
+                assert!(stdout.is_empty(), "{args:?}");
+                assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+                // A date chrono prints outside `YYYY-MM-DD` is refused by the CLI as `--date`.
+                if let Some(field) = e.field().filter(|_| args[3].len() == 10) {
+                    assert!(stderr.contains(field), "{args:?}: {stderr} vs {e}");
+                }
+            }
+        }
+        let _ = std::fs::remove_file(&file);
+    }
+    let _ = std::fs::remove_dir(&dir);
+    eprintln!("fuzz cli doors: {samples} v2 batch lines, {samples} present-value runs");
 }

@@ -13,6 +13,7 @@ mod golden;
 mod library;
 mod long_loans;
 mod money;
+mod mutation_gaps;
 mod number_output;
 mod portability;
 mod present_value;
