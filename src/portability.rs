@@ -330,8 +330,8 @@ pub fn min_face_value_for_change(
     let reaches = |f: Decimal| -> Result<bool> {
         match change_at(terms, f, options) {
             Ok(c) => Ok(c >= target),
-            // Too small a loan for fees and IOF: no positive disbursement, so no change either.
-            Err(Error::CetNoRoot { .. }) => Ok(false),
+            // Too small a loan for its fees and IOF: no change either.
+            Err(e) if too_small_for_fees(&e) => Ok(false),
             Err(e) => Err(e),
         }
     };
@@ -368,6 +368,19 @@ pub fn min_face_value_for_change(
         hi = (hi * Decimal::TWO).min(MAX_AMOUNT);
     }
     num::bisect_cents(lo, hi, reaches)
+}
+
+/// Whether a trial loan of the search was refused only for being too small for what it is
+/// charged: no positive disbursement (no CET root), a fee larger than its issue amount (an absolute
+/// TAC of 10 on the first trial's 0.40 issue), or fees and IOF that leave nothing
+/// ([`crate::fees`], *bounds*). A larger face value may clear each, so the search goes on.
+fn too_small_for_fees(e: &Error) -> bool {
+    use crate::ErrorKind::{NoSolution, OutOfRange};
+    let fee_field = e
+        .field()
+        .is_some_and(|f| f.starts_with("contract_fees") || f.starts_with("external_contract_fees"));
+    matches!(e, Error::CetNoRoot { .. })
+        || (fee_field && matches!(e.kind(), OutOfRange | NoSolution))
 }
 
 /// The change a margin `face_value` gives for each number of installments in `counts`, in order:

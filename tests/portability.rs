@@ -391,3 +391,52 @@ fn first_due_date_delay_in_calendar_or_business_days() {
     assert_eq!(business.first().first_due_date, date(2023, 3, 24));
     assert_eq!(business.first().schedule.installments[0].period.workdays, 5);
 }
+
+/// An absolute contract fee (TAC 10) does not stop the target-change search: its first trials
+/// (a cent, then 1.00 of installment) are smaller than the fee and were refused, ending the search
+/// with `contract_fees[0].amount: the fee exceeds the issue amount (0.40)`. Now they only fall
+/// short: 2,108.98 is the smallest face value whose change reaches 500 (2,108.72 without the fee),
+/// and a cent less misses.
+#[test]
+fn an_absolute_fee_does_not_stop_the_target_change_search() {
+    let terms = payroll_terms(96, 180, date(2023, 3, 14), 24, dec("80000"));
+    let options = SimulationOptions::new().pricing(
+        api::pricing_from_json(
+            r#"{"contract_fees": [{"fee_type": "tac", "amount_type": "absolute", "amount": 10}]}"#,
+            "pricing",
+        )
+        .expect("pricing"),
+    );
+    let target = dec("500");
+    let f = portability::min_face_value_for_change(&terms, target, &options).expect("found");
+    let change = |f: Decimal| {
+        portability::change_by_installments(&terms, f, 96..=96, &options).expect("priced")[0].1
+    };
+    assert!(change(f) >= target, "{f}: {}", change(f));
+    assert!(change(f - dec("0.01")) < target, "{f}");
+    let without = portability::min_face_value_for_change(&terms, target, &SimulationOptions::new())
+        .expect("found");
+    assert!(f > without, "{f} vs {without}");
+    // The CLI door answers it too (the airforce portability with the fee: 2,108.98).
+    let text = std::process::Command::new(env!("CARGO_BIN_EXE_qitech-sim"))
+        .args([
+            "portability",
+            "fixtures/airforce/portability.json",
+            "--target-change",
+            "500",
+        ])
+        .args([
+            "--config",
+            "fixtures/reliability/absolute_tac.config.json",
+            "--compact",
+        ])
+        .output()
+        .expect("cli");
+    assert!(
+        text.status.success(),
+        "{}",
+        String::from_utf8_lossy(&text.stderr)
+    );
+    let v: Value = serde_json::from_slice(&text.stdout).expect("json");
+    assert_eq!(v["installment_face_value"], serde_json::json!(2108.98));
+}
