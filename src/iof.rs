@@ -299,6 +299,7 @@ impl IofRates {
     /// zeros dropped, which is rust_decimal's product where it is exact. `None` where the
     /// `Decimal` path must answer instead: a product of 2⁹⁶ or more or of more than 28 decimals
     /// (rust_decimal would round it), a zero fraction, a daily mantissa or fraction past `u32`.
+    #[inline]
     pub(crate) fn installment_tax_fixed(
         &self,
         mag: u128,
