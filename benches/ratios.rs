@@ -97,6 +97,8 @@ fn jobs() -> Vec<(&'static str, Job)> {
         v["refinanced_credit_operations"] = serde_json::json!([]);
         v.to_string()
     };
+    let line96s = line96.clone();
+    let service = api::Service::new();
     let periods = schedule::periods(date(2023, 3, 22), date(2023, 6, 10), 96).expect("periods");
     let loan = F64Loan {
         days: periods.iter().map(|p| f64::from(p.calendar_days)).collect(),
@@ -156,6 +158,13 @@ fn jobs() -> Vec<(&'static str, Job)> {
                 let r = api::simulate_json(black_box(&line96), &SimulationOptions::new(), None)
                     .expect("sim");
                 assert!(r.to_json_bytes().len() > 50_000);
+            }),
+        ),
+        (
+            "summary_line_96_end_to_end",
+            Box::new(move || {
+                let r = service.summary_json(black_box(&line96s)).expect("summary");
+                assert!(r.len() > 200);
             }),
         ),
     ]

@@ -25,7 +25,8 @@ instr() { # workload, iterations
 }
 printf '%-32s %14s\n' workload "instr/call"
 for w in f64_walk_96 simulation_96_with_cet simulation_96_with_4_options \
-    disbursed_gross_up_12_with_cet bridge_loan_gross_up batch_line_96_end_to_end; do
+    disbursed_gross_up_12_with_cet bridge_loan_gross_up batch_line_96_end_to_end \
+    summary_line_96_end_to_end; do
     one=$(instr "$w" 1)
     many=$(instr "$w" $((N + 1)))
     printf '%-32s %14d\n' "$w" $(((many - one) / N))

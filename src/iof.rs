@@ -293,6 +293,36 @@ impl IofRates {
         )?))
     }
 
+    /// [`IofRates::installment_tax`] of the principal `mag / 10^scale` with its sign, on raw
+    /// mantissas (the fixed-scale walk's, `schedule::fixed`): `0` for a principal ≤ 0, else the
+    /// exact product `mag × daily × min(days, 365)` at scale `scale + daily.scale()`, trailing
+    /// zeros dropped, which is rust_decimal's product where it is exact. `None` where the
+    /// `Decimal` path must answer instead: a product of 2⁹⁶ or more or of more than 28 decimals
+    /// (rust_decimal would round it), a zero fraction, a daily mantissa or fraction past `u32`.
+    #[inline]
+    pub(crate) fn installment_tax_fixed(
+        &self,
+        mag: u128,
+        negative: bool,
+        scale: u32,
+        calendar_days_from_disbursement: u32,
+    ) -> Option<Decimal> {
+        if negative || mag == 0 {
+            return Some(Decimal::ZERO);
+        }
+        let days = calendar_days_from_disbursement.min(CAP_DAYS);
+        let daily = u32::try_from(self.daily.mantissa()).ok()?;
+        let fraction = daily.checked_mul(days).filter(|&f| f != 0)?;
+        let product_scale = scale + self.daily.scale();
+        if mag >= num::MANTISSA_LIMIT || product_scale > 28 {
+            return None;
+        }
+        // < 2⁹⁶ · 2³² = 2¹²⁸: exact in a `u128`.
+        let product = mag * u128::from(fraction);
+        (product < num::MANTISSA_LIMIT)
+            .then(|| num::normalize(num::from_mag(product, false, product_scale)))
+    }
+
     /// The additional IOF: `additional × issue_amount`, unrounded.
     ///
     /// # Errors

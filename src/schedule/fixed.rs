@@ -91,7 +91,8 @@ pub(super) fn discounts(invs: impl Iterator<Item = Decimal>) -> Option<(Vec<Deci
 /// first. `interest_k = round10(bal × r_k)` takes rust_decimal's product ([`num::mul_mag`], then
 /// one half-even division by `10^(s − 10)`); `principal_k = total_k − interest_k` (negative when
 /// the interest exceeds the installment: negative amortization); `bal −= principal_k`; the last
-/// principal is `round10(bal)`. `tax` prices each installment's IOF from its principal. `None`
+/// principal is `round10(bal)`. `tax` prices each installment's IOF from its principal (the
+/// signed mantissa at 10 decimals and the same value as a `Decimal`). `None`
 /// when a value leaves the fixed scale or range: a rate or balance that is not positive, a total
 /// of more than 10 decimals or not positive, a zero interest, principal or due principal, a
 /// product of fewer than 10 decimals, a balance or due principal past 2⁹⁶.
@@ -100,7 +101,7 @@ pub(super) fn forward_walk(
     pv: Decimal,
     issue_amount: Decimal,
     total_of: &impl Fn(usize) -> Decimal,
-    tax: &impl Fn(Decimal, &super::Period) -> crate::error::Result<Decimal>,
+    tax: &impl Fn(i128, Decimal, &super::Period) -> crate::error::Result<Decimal>,
 ) -> Option<crate::error::Result<Vec<Installment>>> {
     let (negative, mut bal, s) = num::parts(pv);
     if negative || bal == 0 || !(WALK_SCALE..=28).contains(&s) {
@@ -153,7 +154,7 @@ pub(super) fn forward_walk(
         }
         let principal_d = signed(principal);
         let due_principal = if k == 0 { issue_amount } else { signed(due) };
-        let tax_amount = match tax(principal_d, p) {
+        let tax_amount = match tax(principal, principal_d, p) {
             Ok(t) => t,
             Err(e) => return Some(Err(e)),
         };

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::super::grid::discounts as decimal_discounts;
-use super::super::systems::{forward_walk as decimal_walk, tax};
+use super::super::systems::{forward_walk as decimal_walk, tax_fixed};
 use super::super::{Grid, Installment, periods};
 use super::*;
 use crate::num::tests::against_rust_decimal::Rng;
@@ -80,7 +80,8 @@ fn random_grid(r: &mut Rng) -> Grid {
 /// kernel answered.
 fn check_walk(g: &Grid, pv: Decimal, total_of: impl Fn(usize) -> Decimal) -> bool {
     let issue = num::round_cents(pv);
-    let tax_of = |principal, p: &super::super::Period| tax(g, issue, principal, p);
+    let rates = g.iof.rates_for(issue);
+    let tax_of = |m, principal, p: &super::super::Period| tax_fixed(g, rates, m, principal, p);
     let slow = decimal_walk(g, pv, issue, 10, &total_of, "f");
     match forward_walk(g, pv, issue, &total_of, &tax_of) {
         Some(fast) => {
@@ -269,4 +270,79 @@ fn walk_kernel_edges() {
     .expect("grid");
     let zpv = num::mul(face, zero.discount_sum, "f").expect("pv");
     assert!(!check_walk(&zero, zpv, |_| face));
+}
+
+/// The IOF of a principal on its mantissa ([`crate::iof::IofRates::installment_tax_fixed`])
+/// against the `Decimal` product, bit for bit where it answers: every regime's daily rate (and one
+/// of a 28-decimal scale and a `u32` mantissa), principals from one unit to the largest whose
+/// product fits 96 bits (and one unit past it: handed back), trailing zeros to drop, day counts
+/// of 0, 1 and around the 365-day cap, scales up to the 28 decimals of the product (and past
+/// them: handed back), negative and zero principals (taxed 0).
+#[test]
+fn installment_tax_on_mantissas_is_the_decimal_product() {
+    use crate::iof::IofRates;
+    let daily = |m: u32, s: u32| IofRates {
+        daily: Decimal::from_parts(m, 0, 0, false, s),
+        additional: Decimal::new(38, 4),
+    };
+    let all = [
+        IofRates::NATURAL,
+        daily(41, 6),
+        daily(137, 7),
+        daily(0, 6),
+        daily(u32::MAX, 28),
+        daily(3, 1),
+    ];
+    let check = |rates: &IofRates, mag: u128, negative: bool, scale: u32, days: u32| {
+        let fast = rates.installment_tax_fixed(mag, negative, scale, days);
+        if mag >= MANTISSA_LIMIT {
+            assert!(fast.is_none());
+            return false;
+        }
+        let principal = num::from_mag(mag, negative, scale);
+        match fast {
+            Some(fast) => {
+                let slow = rates.installment_tax(principal, days).expect("tax");
+                assert_eq!(bits(fast), bits(slow), "{principal} × {rates:?} × {days}");
+                true
+            }
+            None => false,
+        }
+    };
+    let mut r = Rng(0x10F_7A5);
+    let mut answered = 0;
+    for rates in &all {
+        for days in [0, 1, 2, 30, 364, 365, 366, 10_000] {
+            for scale in [0, 2, 10, 18, 22, 23, 28] {
+                for mag in [0, 1, 10, 1_000_000, 1_234_567_890_000, u128::from(u64::MAX)] {
+                    answered += u32::from(check(rates, mag, false, scale, days));
+                    assert_eq!(
+                        rates.installment_tax_fixed(mag, true, scale, days),
+                        Some(Decimal::ZERO)
+                    );
+                }
+                for _ in 0..40 {
+                    let mag = u128::from(r.range(1, u64::MAX)) >> r.range(0, 60);
+                    answered += u32::from(check(rates, mag, false, scale, days));
+                }
+                // The product's edge: the largest mantissa whose product stays below 2⁹⁶, and one
+                // past it.
+                let f = u128::from(rates.daily.mantissa() as u32) * u128::from(days.min(365));
+                if let Some(top) = (MANTISSA_LIMIT - 1).checked_div(f) {
+                    let inside = check(rates, top, false, scale, days);
+                    assert_eq!(
+                        inside,
+                        scale + rates.daily.scale() <= 28 && f <= 0xFFFF_FFFF
+                    );
+                    assert!(!check(rates, top + 1, false, scale, days));
+                    answered += u32::from(inside);
+                }
+            }
+        }
+    }
+    assert!(answered > 5_000, "{answered}");
+    // The walk's own case: 10 decimals at the natural rate answers for any principal below
+    // 2⁹⁶ / 29,930 (a mantissa of ≈ 2.6·10²⁴: ≈ 2.6·10¹⁴ at 10 decimals).
+    let walk_top = 2_600_000_000_000_000_000_000_000;
+    assert!(check(&IofRates::NATURAL, walk_top, false, 10, 365));
 }

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use super::{Amortization, Grid, Installment, Period, Schedule};
 use crate::conventions::{InterestDecimals, LastInstallment};
 use crate::error::{Error, Result};
+use crate::iof::IofRates;
 use crate::loan::field;
 use crate::num::{self, round_cents, round_dp};
 
@@ -20,6 +21,26 @@ pub(super) fn tax(
         .iof
         .rates_for(issue_amount)
         .installment_tax(principal, p.days_from_disbursement)?;
+    Ok(grid.iof_rounding.installment(raw))
+}
+
+/// [`tax`] of the principal the fixed-scale walk carries (its signed mantissa `m` at 10 decimals,
+/// and the same value as a `Decimal`), with `rates` those of the loan's issue amount: the product
+/// on the mantissa where [`IofRates::installment_tax_fixed`] answers, the `Decimal` product
+/// elsewhere (the same bits either way).
+#[inline]
+pub(super) fn tax_fixed(
+    grid: &Grid,
+    rates: IofRates,
+    m: i128,
+    principal: Decimal,
+    p: &Period,
+) -> Result<Decimal> {
+    let days = p.days_from_disbursement;
+    let raw = match rates.installment_tax_fixed(m.unsigned_abs(), m < 0, 10, days) {
+        Some(raw) => raw,
+        None => rates.installment_tax(principal, days)?,
+    };
     Ok(grid.iof_rounding.installment(raw))
 }
 
@@ -103,7 +124,8 @@ fn split_present_value(
         });
     }
     if dp == 10 {
-        let tax_of = |principal, p: &Period| tax(grid, issue_amount, principal, p);
+        let rates = grid.iof.rates_for(issue_amount);
+        let tax_of = |m, principal, p: &Period| tax_fixed(grid, rates, m, principal, p);
         if let Some(walk) = super::fixed::forward_walk(grid, bal, issue_amount, &total_of, &tax_of)
         {
             return Ok(Schedule {
