@@ -485,11 +485,10 @@ fn apply(c: &mut Conventions, key: &str, v: &Value) -> Result<()> {
     let n = v.as_u64();
     match key {
         "interest_base" => {
+            // The base's one name table ([`InterestBase::parse_named`]).
             c.interest_base = Some(match s {
-                Some("calendar_days") => InterestBase::CalendarDays,
-                Some("calendar_days_365") => InterestBase::CalendarDays365,
-                Some("workdays") => InterestBase::Workdays,
-                _ => return Err(bad("calendar_days, calendar_days_365 or workdays")),
+                Some(name) => InterestBase::parse_named(name, &field)?,
+                None => return Err(bad(&InterestBase::NAMES.join(", "))),
             });
         }
         "calendar_days_growth" => {
