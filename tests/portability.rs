@@ -440,3 +440,16 @@ fn an_absolute_fee_does_not_stop_the_target_change_search() {
     let v: Value = serde_json::from_slice(&text.stdout).expect("json");
     assert_eq!(v["installment_face_value"], serde_json::json!(2108.98));
 }
+
+/// An error that no face value clears (a legal person's IOF in 2025-05-23..31, a regime the crate
+/// refuses) is the search's answer, named as the simulation names it — not "no face value reaches
+/// the target" after a doubling over trials that all fail.
+#[test]
+fn a_size_independent_error_ends_the_target_change_search() {
+    let terms = payroll_terms(24, 180, date(2025, 5, 26), 30, dec("1000"))
+        .borrower(qitech_sim::iof::PersonType::Legal);
+    let e = portability::min_face_value_for_change(&terms, dec("100"), &SimulationOptions::new())
+        .expect_err("no regime");
+    assert_eq!(e.kind(), qitech_sim::ErrorKind::Unsupported, "{e}");
+    assert_eq!(e.field(), Some("borrower.person_type"), "{e}");
+}
