@@ -453,3 +453,16 @@ fn a_size_independent_error_ends_the_target_change_search() {
     assert_eq!(e.kind(), qitech_sim::ErrorKind::Unsupported, "{e}");
     assert_eq!(e.field(), Some("borrower.person_type"), "{e}");
 }
+
+/// The same for an out-of-range error that is not a fee's: due dates past the calendar (2099) are
+/// refused as they are, not taken for a loan too small for its fees.
+#[test]
+fn a_calendar_error_ends_the_target_change_search() {
+    let terms = payroll_terms(24, 180, date(2098, 6, 1), 30, dec("1000"));
+    let direct = simulate(&terms, &SimulationOptions::new()).expect_err("past the calendar");
+    let e = portability::min_face_value_for_change(&terms, dec("100"), &SimulationOptions::new())
+        .expect_err("past the calendar");
+    assert_eq!(e.kind(), direct.kind(), "{e}");
+    assert_eq!(e.field(), direct.field(), "{e}");
+    assert_ne!(e.field(), Some("target_change"), "{e}");
+}
