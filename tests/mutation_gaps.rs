@@ -409,3 +409,67 @@ fn the_payroll_window_is_applied() {
     assert_eq!(three.payroll.options.len(), 4);
     assert_eq!(three.payroll_terms.limit_days_to_disburse, 3);
 }
+
+/// A missing required field next to an unknown key that does not explain it is reported as
+/// missing (the unknown key is only blamed when it is the field misspelt).
+#[test]
+fn a_missing_field_beside_an_unrelated_unknown_key_is_missing() {
+    let mut v = json_file(SIAPE);
+    if let Some(fin) = v["financial"].as_object_mut() {
+        fin.remove("number_of_installments");
+    }
+    v["zzzz"] = json!(1);
+    assert_eq!(
+        refusal(&v.to_string()),
+        (
+            ErrorKind::Missing,
+            "financial.number_of_installments".into()
+        )
+    );
+}
+
+/// `operation_batch` or `complex_operation` alone is refused naming it (either one, not only both).
+#[test]
+fn one_envelope_key_alone_is_refused() {
+    for key in ["operation_batch", "complex_operation"] {
+        let mut v = json_file(SIAPE);
+        v[key] = json!([{}]);
+        assert_eq!(
+            refusal(&v.to_string()),
+            (ErrorKind::Unsupported, key.into()),
+            "{key}"
+        );
+    }
+}
+
+/// A first explicit due date on or before the disbursement is refused naming the date the body
+/// gave (`due_dates[0]`, `desired_installments[0].due_date`), not a `first_due_date` it does not
+/// have (the reader used to turn the first explicit date into one).
+#[test]
+fn an_early_explicit_due_date_is_named_as_given() {
+    let mut v = json_file("fixtures/surface/due_dates.request.json");
+    v["financial"]["due_dates"][0] = json!("2023-03-14");
+    assert_eq!(
+        refusal(&v.to_string()),
+        (ErrorKind::OutOfRange, "financial.due_dates[0]".into())
+    );
+    let text = siape(|fin| {
+        fin.remove("installment_face_value");
+        fin.remove("first_due_date");
+        fin.remove("number_of_installments");
+        fin.insert(
+            "desired_installments".into(),
+            json!([
+                {"total_amount": 100, "due_date": "2023-04-07"},
+                {"total_amount": 100, "due_date": "2023-04-07"}
+            ]),
+        );
+    });
+    assert_eq!(
+        refusal(&text),
+        (
+            ErrorKind::OutOfRange,
+            "financial.desired_installments[1].due_date".into()
+        )
+    );
+}

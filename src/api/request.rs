@@ -356,7 +356,6 @@ impl SimulationRequest {
             }
             (None, None) => None,
         };
-        let explicit_first = explicit_dates.as_ref().and_then(|d| d.first().copied());
         if let (Some(_), Some(delay)) = (fin.get("first_due_date"), fin.get("first_due_date_delay"))
         {
             return Err(Error::conflict(
@@ -397,9 +396,9 @@ impl SimulationRequest {
         ) {
             (Some(d), _) => FirstDue::Date(d),
             (None, Some(n)) => FirstDue::Delay(n),
-            (None, None) if explicit_first.is_some() => {
-                FirstDue::Date(explicit_first.unwrap_or(disbursement_date))
-            }
+            // Explicit due dates (`due_dates`, `desired_installments`) replace the first due
+            // date; the terms check them naming each (`financial.due_dates[0]`), not as a
+            // `first_due_date` the body does not have.
             (None, None) => FirstDue::OneMonth,
         };
         let number_of_installments = match (fin.u32("number_of_installments")?, &explicit_dates) {
@@ -479,7 +478,18 @@ impl SimulationRequest {
         } else if let Some(dates) = explicit_dates {
             terms = terms.due_dates(dates);
         }
-        terms.validate()?;
+        terms.validate().map_err(|e| match desired {
+            // The terms name their due dates `financial.due_dates[k]`: here they came as
+            // `desired_installments[k].due_date`.
+            Some(_) => e.rename_field(|f| {
+                let k = f.strip_prefix("financial.due_dates")?;
+                Some(match k.strip_prefix('[') {
+                    Some(rest) => format!("financial.desired_installments[{rest}.due_date"),
+                    None => format!("financial.desired_installments{k}"),
+                })
+            }),
+            None => e,
+        })?;
         Ok(SimulationRequest {
             terms,
             issue_date: fin.date("issue_date")?.unwrap_or(disbursement_date),
