@@ -154,6 +154,8 @@ fn six_hundred_desired_installments_are_read_and_601_refused() {
         )
     );
     assert!(e.to_string().contains("601"), "{e}");
+    // Counted as installments (the reader's array cap is one above, so the count check speaks).
+    assert!(e.to_string().contains("at most 600 installments"), "{e}");
     assert_eq!(
         refusal(&body(0)),
         (
