@@ -475,3 +475,28 @@ fn an_early_explicit_due_date_is_named_as_given() {
         )
     );
 }
+
+/// Unknown keys are found inside the nested objects and arrays of `financial`
+/// (`fine_configuration`, `rebates[]`), named with their path and the nearest known key.
+#[test]
+fn unknown_keys_in_nested_objects_and_arrays_are_named() {
+    let mut v = json_file("fixtures/surface/due_dates.request.json");
+    v["financial"]["fine_configuration"]["monthly_rat"] = json!(0.01);
+    assert_eq!(
+        refusal(&v.to_string()),
+        (
+            ErrorKind::Invalid,
+            "financial.fine_configuration.monthly_rat".into()
+        )
+    );
+    let text = siape(|fin| {
+        fin.insert(
+            "rebates".into(),
+            json!([{"fee_type": "tac", "amount_type": "absolute", "amount": 1, "amout": 2}]),
+        );
+    });
+    assert_eq!(
+        refusal(&text),
+        (ErrorKind::Invalid, "financial.rebates[0].amout".into())
+    );
+}
