@@ -175,6 +175,15 @@ impl RefinancingSettlement {
 
     /// The settlement date of a loan disbursed on `date`.
     ///
+    /// ```
+    /// use qitech_sim::conventions::RefinancingSettlement;
+    /// let tuesday = chrono::NaiveDate::from_ymd_opt(2023, 3, 14).expect("date");
+    /// let clt = RefinancingSettlement::Clt7BusinessDays.settlement_date(tuesday)?;
+    /// assert_eq!(clt, chrono::NaiveDate::from_ymd_opt(2023, 3, 23).expect("date"));
+    /// assert_eq!(RefinancingSettlement::Disbursement.settlement_date(tuesday)?, tuesday);
+    /// # Ok::<(), qitech_sim::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// [`crate::Error::DateOutOfRange`] beyond the calendar.
     pub fn settlement_date(self, date: chrono::NaiveDate) -> Result<chrono::NaiveDate> {
