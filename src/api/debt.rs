@@ -161,7 +161,7 @@ impl DebtData {
         options: &SimulationOptions,
     ) -> Self {
         let q = simulation.first();
-        let key = derived_key(request, options);
+        let key = derived_key(request, options, None);
         let installments = q
             .schedule
             .installments

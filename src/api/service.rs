@@ -43,8 +43,8 @@ use super::portability::{
 };
 use super::request::SimulationRequest;
 use super::simulation::{
-    SimulationResponse, SummaryResponse, canonical_hash, request_key, simulate_request,
-    summarize_request,
+    OptionsKey, SimulationResponse, SummaryResponse, canonical_hash, request_key_with,
+    simulate_keyed, summarize_keyed,
 };
 use super::v2::{V2Request, V2Response, is_v2_value, v2_simulate_request, v2_simulation};
 use crate::conventions::Profile;
@@ -198,6 +198,10 @@ pub struct Service {
     /// the configuration's error, given at every call).
     legacy: Result<SimulationOptions>,
     v2: Result<SimulationOptions>,
+    /// The key bytes of `legacy` and of `v2` (empty for an error): every response key ends with
+    /// them, so they are formatted once here rather than per request.
+    legacy_key: OptionsKey,
+    v2_key: OptionsKey,
 }
 
 impl Default for Service {
@@ -219,6 +223,8 @@ impl Service {
             event_datetime: None,
             legacy: Ok(SimulationOptions::new()),
             v2: Ok(SimulationOptions::new()),
+            legacy_key: OptionsKey::default(),
+            v2_key: OptionsKey::default(),
         }
         .resolved()
     }
@@ -237,6 +243,10 @@ impl Service {
         };
         self.legacy = with(Profile::Qi2023).map(|o| o.pricing(self.config.pricing.clone()));
         self.v2 = with(Profile::QiV2);
+        let key =
+            |o: &Result<SimulationOptions>| o.as_ref().map(OptionsKey::of).unwrap_or_default();
+        self.legacy_key = key(&self.legacy);
+        self.v2_key = key(&self.v2);
         self
     }
 
@@ -360,10 +370,13 @@ impl Service {
     /// The engine's errors.
     pub fn simulate_body(&self, body: &SimulationBody) -> Result<Simulated> {
         match body {
-            SimulationBody::Legacy(r) => {
-                simulate_request(r, self.options()?, self.event_datetime.clone())
-                    .map(Simulated::Legacy)
-            }
+            SimulationBody::Legacy(r) => simulate_keyed(
+                r,
+                self.options()?,
+                Some(&self.legacy_key),
+                self.event_datetime.clone(),
+            )
+            .map(Simulated::Legacy),
             SimulationBody::V2(r) => v2_simulate_request(r, self.v2_options()?).map(Simulated::V2),
         }
     }
@@ -382,12 +395,14 @@ impl Service {
     /// The engine's errors.
     pub fn summary_body(&self, body: &SimulationBody) -> Result<SummaryResponse> {
         match body {
-            SimulationBody::Legacy(r) => summarize_request(r, self.options()?),
+            SimulationBody::Legacy(r) => {
+                summarize_keyed(r, self.options()?, Some(&self.legacy_key))
+            }
             SimulationBody::V2(r) => {
                 let options = self.v2_options()?;
                 let sim = v2_simulation(r, options)?;
                 Ok(SummaryResponse::of(
-                    request_key(r.text_hash, r, options),
+                    request_key_with(r.text_hash, r, &self.v2_key),
                     None,
                     &sim,
                 ))

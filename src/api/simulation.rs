@@ -346,10 +346,25 @@ impl SimulationResponse {
         options: &SimulationOptions,
         event_datetime: Option<String>,
     ) -> Self {
+        Self::keyed(
+            request,
+            simulation,
+            derived_key(request, options, None),
+            event_datetime,
+        )
+    }
+
+    /// [`SimulationResponse::new`] under `key` (the request's, computed by the caller).
+    fn keyed(
+        request: &SimulationRequest,
+        simulation: &Simulation,
+        key: String,
+        event_datetime: Option<String>,
+    ) -> Self {
         SimulationResponse {
             data: SimulationData::new(request, simulation),
             event_datetime,
-            key: derived_key(request, options),
+            key,
             status: "finished".into(),
             kind: "debt".into(),
         }
@@ -440,9 +455,17 @@ impl SimulationData {
 /// A UUID-shaped key derived from everything that makes the response what it is — the whole request
 /// (its JSON text when it was read from one, else its terms and echoed fields) and the options
 /// (pricing, policies) — by FNV-1a: the same request and options get the same key, any difference
-/// another. It is not QI's key.
-pub(crate) fn derived_key(request: &SimulationRequest, options: &SimulationOptions) -> String {
-    request_key(request.text_hash, &Canonical(request), options)
+/// another. It is not QI's key. `cached` is the options' key bytes when the caller holds them
+/// (they are computed from `options` otherwise).
+pub(crate) fn derived_key(
+    request: &SimulationRequest,
+    options: &SimulationOptions,
+    cached: Option<&OptionsKey>,
+) -> String {
+    match cached {
+        Some(k) => request_key_with(request.text_hash, &Canonical(request), k),
+        None => request_key(request.text_hash, &Canonical(request), options),
+    }
 }
 
 /// The canonical text of a request built in Rust (no JSON to hash): every field of the request
@@ -568,6 +591,20 @@ impl std::fmt::Debug for CanonicalPricing<'_> {
     }
 }
 
+/// The options' part of a response key: the bytes `|` and the options' canonical text
+/// ([`CanonicalOptions`]), which every key of responses priced with those options ends with. The
+/// text goes through `core::fmt` (a few thousand instructions): a caller that prices many requests
+/// under the same options ([`crate::api::Service`]) computes it once and hashes the bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct OptionsKey(Vec<u8>);
+
+impl OptionsKey {
+    /// The key bytes of `options`.
+    pub(crate) fn of(options: &SimulationOptions) -> Self {
+        OptionsKey(format!("|{:?}", CanonicalOptions(options)).into_bytes())
+    }
+}
+
 /// The key of a request whose canonical JSON hashes to `text_hash` (else of `request`'s terms)
 /// under `options`.
 pub(crate) fn request_key(
@@ -575,17 +612,39 @@ pub(crate) fn request_key(
     request: &dyn std::fmt::Debug,
     options: &SimulationOptions,
 ) -> String {
-    // The bytes of `format!("{request_part}|{options:?}")`, hashed as they are formatted (the
-    // options' `Debug` text is long; it is not gathered into a string first).
+    request_key_with(text_hash, request, &OptionsKey::of(options))
+}
+
+/// [`request_key`] with the options' key bytes computed already: FNV-1a over the bytes of
+/// `format!("{request_part}|{options:?}")`, where the request part is the text hash in 32
+/// lowercase hex digits (or the request's canonical `Debug` text when it was built in Rust).
+pub(crate) fn request_key_with(
+    text_hash: Option<u128>,
+    request: &dyn std::fmt::Debug,
+    options: &OptionsKey,
+) -> String {
     use std::io::Write;
     let mut h = Fnv1a::default();
-    let options = CanonicalOptions(options);
-    let written = match text_hash {
-        Some(t) => write!(h, "{t:032x}|{options:?}"),
-        None => write!(h, "{request:?}|{options:?}"),
-    };
-    debug_assert!(written.is_ok(), "hashing cannot fail");
+    match text_hash {
+        Some(t) => h.bytes(&hex_digits(t)),
+        None => {
+            let written = write!(h, "{request:?}");
+            debug_assert!(written.is_ok(), "hashing cannot fail");
+        }
+    }
+    h.bytes(&options.0);
     uuid_form(h.finish())
+}
+
+/// The 32 lowercase hex digits of `hash` (what `format!("{hash:032x}")` prints), without
+/// `core::fmt`.
+fn hex_digits(hash: u128) -> [u8; 32] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; 32];
+    for (i, digit) in out.iter_mut().enumerate() {
+        *digit = HEX[((hash >> (4 * (31 - i))) & 0xf) as usize];
+    }
+    out
 }
 
 /// FNV-1a, 128 bits, fed as an `io::Write` (so a value can be hashed as it is serialised).
@@ -602,14 +661,19 @@ impl Fnv1a {
     pub(crate) fn finish(&self) -> u128 {
         self.0
     }
-}
 
-impl std::io::Write for Fnv1a {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+    /// Hashes `bytes` (what `io::Write::write` does, without its `Result`).
+    pub(crate) fn bytes(&mut self, bytes: &[u8]) {
         for b in bytes {
             self.0 ^= u128::from(*b);
             self.0 = self.0.wrapping_mul(0x0000000001000000000000000000013B);
         }
+    }
+}
+
+impl std::io::Write for Fnv1a {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.bytes(bytes);
         Ok(bytes.len())
     }
 
@@ -640,15 +704,19 @@ pub(crate) fn hash_key(text: &str) -> String {
 
 /// A 128-bit hash printed in UUID form (8-4-4-4-12 hex digits).
 fn uuid_form(hash: u128) -> String {
-    let hex = format!("{hash:032x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    let hex = hex_digits(hash);
+    let mut out = String::with_capacity(36);
+    for (i, group) in [0..8, 8..12, 12..16, 16..20, 20..32]
+        .into_iter()
+        .enumerate()
+    {
+        if i > 0 {
+            out.push('-');
+        }
+        // Hex digits are ASCII.
+        out.extend(hex[group].iter().map(|b| char::from(*b)));
+    }
+    out
 }
 
 /// Runs a simulation request end to end: JSON text in, QI's response out.
@@ -689,12 +757,23 @@ pub fn simulate_request(
     options: &SimulationOptions,
     event_datetime: Option<String>,
 ) -> Result<SimulationResponse> {
+    simulate_keyed(request, options, None, event_datetime)
+}
+
+/// [`simulate_request`] with the options' key bytes when the caller holds them
+/// ([`crate::api::Service`] computes them once).
+pub(crate) fn simulate_keyed(
+    request: &SimulationRequest,
+    options: &SimulationOptions,
+    cached: Option<&OptionsKey>,
+    event_datetime: Option<String>,
+) -> Result<SimulationResponse> {
     request.check_fields(options.get_allow_unknown_fields())?;
     let sim = simulate(&request.terms, options)?;
-    Ok(SimulationResponse::new(
+    Ok(SimulationResponse::keyed(
         request,
         &sim,
-        options,
+        derived_key(request, options, cached),
         event_datetime,
     ))
 }
@@ -767,7 +846,7 @@ impl SummaryResponse {
         options: &SimulationOptions,
     ) -> Self {
         Self::of(
-            derived_key(request, options),
+            derived_key(request, options, None),
             request.requester_key.clone(),
             simulation,
         )
@@ -812,9 +891,23 @@ pub fn summarize_request(
     request: &SimulationRequest,
     options: &SimulationOptions,
 ) -> Result<SummaryResponse> {
+    summarize_keyed(request, options, None)
+}
+
+/// [`summarize_request`] with the options' key bytes when the caller holds them (as
+/// [`simulate_keyed`]).
+pub(crate) fn summarize_keyed(
+    request: &SimulationRequest,
+    options: &SimulationOptions,
+    cached: Option<&OptionsKey>,
+) -> Result<SummaryResponse> {
     request.check_fields(options.get_allow_unknown_fields())?;
     let sim = simulate(&request.terms, options)?;
-    Ok(SummaryResponse::new(request, &sim, options))
+    Ok(SummaryResponse::of(
+        derived_key(request, options, cached),
+        request.requester_key.clone(),
+        &sim,
+    ))
 }
 
 #[cfg(test)]
