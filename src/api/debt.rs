@@ -5,11 +5,12 @@
 use chrono::NaiveDate;
 use serde_json::Value;
 
+use super::key::hash_key;
 use super::number::{Num, percent_pt_br};
 use super::request::{Collateral, CollateralType, SimulationRequest};
 use super::simulation::{
     ContractFeeJson, ExternalFeeJson, PrefixedInterestRateJson, contract_fees_json, derived_key,
-    external_fees_json, hash_key, installment_json, rate_json,
+    external_fees_json, installment_json, rate_json,
 };
 use super::writer::{self, json_struct};
 use crate::error::Result;

@@ -25,6 +25,7 @@
 mod config;
 mod debt;
 mod json;
+mod key;
 mod number;
 mod portability;
 mod present_value;

@@ -139,7 +139,7 @@ impl SimulationRequest {
         let v = parse_json(text, source_name)?;
         let mut request = Self::from_value(&v)?;
         // The key hashes the parsed request in its canonical form.
-        request.text_hash = super::simulation::canonical_hash(&v);
+        request.text_hash = super::key::canonical_hash(&v);
         Ok(request)
     }
 
@@ -217,7 +217,7 @@ impl SimulationRequest {
     ) -> Result<Self> {
         let v = parse_json(text, source_name)?;
         let mut request = Self::from_value_in(&v, options)?;
-        request.text_hash = super::simulation::canonical_hash(&v);
+        request.text_hash = super::key::canonical_hash(&v);
         Ok(request)
     }
 

@@ -36,16 +36,14 @@ use serde_json::Value;
 use super::config::PartnerConfig;
 use super::debt::{DebtData, debt_request};
 use super::json::{ReadOptions, parse_json};
+use super::key::{OptionsKey, canonical_hash, request_key_with};
 use super::portability::PortabilityRequest;
 use super::portability::{
     InstallmentsRangeResponse, PortabilityResponse, TargetChangeResponse, change_by_installments,
     portability_request, target_change,
 };
 use super::request::SimulationRequest;
-use super::simulation::{
-    OptionsKey, SimulationResponse, SummaryResponse, canonical_hash, request_key_with,
-    simulate_keyed, summarize_keyed,
-};
+use super::simulation::{SimulationResponse, SummaryResponse, simulate_keyed, summarize_keyed};
 use super::v2::{V2Request, V2Response, is_v2_value, v2_simulate_request, v2_simulation};
 use crate::conventions::Profile;
 use crate::error::{Error, Result};

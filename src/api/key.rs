@@ -1,0 +1,391 @@
+//! The response `key`: FNV-1a (128 bits, printed as a UUID) over the request's canonical form —
+//! its parsed JSON with sorted keys, compact ([`canonical_hash`]), or for a request built in Rust
+//! its canonical `Debug` text — then `|` and the pricing options' canonical text ([`OptionsKey`]).
+//! The same request and options get the same key, whatever the spacing or key order of the text.
+
+use crate::conventions::Conventions;
+use crate::iof::NaturalPersonIof;
+use crate::simulation::SimulationOptions;
+
+/// The canonical text of the options a response was priced with: every field of
+/// [`SimulationOptions`], destructured exhaustively, so that an option added to it cannot be left
+/// out of the key (the compiler names this function). The text is the options' former `Debug`
+/// (the keys of text bodies did not change): the natural-person IOF rule, whether unknown keys are
+/// accepted and the conventions only when not the default.
+struct CanonicalOptions<'a>(&'a SimulationOptions);
+
+impl std::fmt::Debug for CanonicalOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let SimulationOptions {
+            pricing,
+            delay_unit,
+            option_days,
+            natural_iof,
+            allow_unknown_fields,
+            conventions,
+        } = self.0;
+        let mut d = f.debug_struct("SimulationOptions");
+        d.field("pricing", &CanonicalPricing(pricing))
+            .field("delay_unit", delay_unit)
+            .field("option_days", option_days);
+        if *natural_iof != NaturalPersonIof::Fixed {
+            d.field("natural_iof", natural_iof);
+        }
+        if *allow_unknown_fields {
+            d.field("allow_unknown_fields", allow_unknown_fields);
+        }
+        if *conventions != Conventions::default() {
+            d.field("conventions", conventions);
+        }
+        d.finish()
+    }
+}
+
+/// A pricing as the keys have always hashed it: its fees, then the `conventions` it once carried
+/// (`move_due_dates`, now hashed with the options' conventions, which hold it), printed as it was
+/// when off so that no key changes.
+pub(super) struct CanonicalPricing<'a>(pub(super) &'a crate::fees::Pricing);
+
+impl std::fmt::Debug for CanonicalPricing<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let crate::fees::Pricing {
+            contract_fees,
+            external_contract_fees,
+        } = self.0;
+        f.debug_struct("Pricing")
+            .field("contract_fees", contract_fees)
+            .field("external_contract_fees", external_contract_fees)
+            .field(
+                "conventions",
+                &format_args!("Conventions {{ move_due_dates: false }}"),
+            )
+            .finish()
+    }
+}
+
+/// The options' part of a response key: the bytes `|` and the options' canonical text
+/// ([`CanonicalOptions`]), which every key of responses priced with those options ends with. The
+/// text goes through `core::fmt` (a few thousand instructions): a caller that prices many requests
+/// under the same options ([`crate::api::Service`]) computes it once and hashes the bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct OptionsKey(Vec<u8>);
+
+impl OptionsKey {
+    /// The key bytes of `options`.
+    pub(crate) fn of(options: &SimulationOptions) -> Self {
+        OptionsKey(format!("|{:?}", CanonicalOptions(options)).into_bytes())
+    }
+}
+
+/// The key of a request whose canonical JSON hashes to `text_hash` (else of `request`'s terms)
+/// under `options`.
+pub(crate) fn request_key(
+    text_hash: Option<u128>,
+    request: &dyn std::fmt::Debug,
+    options: &SimulationOptions,
+) -> String {
+    request_key_with(text_hash, request, &OptionsKey::of(options))
+}
+
+/// [`request_key`] with the options' key bytes computed already: FNV-1a over the bytes of
+/// `format!("{request_part}|{options:?}")`, where the request part is the text hash in 32
+/// lowercase hex digits (or the request's canonical `Debug` text when it was built in Rust).
+pub(crate) fn request_key_with(
+    text_hash: Option<u128>,
+    request: &dyn std::fmt::Debug,
+    options: &OptionsKey,
+) -> String {
+    use std::io::Write;
+    let mut h = Fnv1a::default();
+    match text_hash {
+        Some(t) => h.bytes(&hex_digits(t)),
+        None => {
+            let written = write!(h, "{request:?}");
+            debug_assert!(written.is_ok(), "hashing cannot fail");
+        }
+    }
+    h.bytes(&options.0);
+    uuid_form(h.finish())
+}
+
+/// The 32 lowercase hex digits of `hash` (what `format!("{hash:032x}")` prints), without
+/// `core::fmt`.
+fn hex_digits(hash: u128) -> [u8; 32] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; 32];
+    for (i, digit) in out.iter_mut().enumerate() {
+        *digit = HEX[((hash >> (4 * (31 - i))) & 0xf) as usize];
+    }
+    out
+}
+
+/// FNV-1a, 128 bits, fed as an `io::Write` (so a value can be hashed as it is serialised).
+pub(crate) struct Fnv1a(u128);
+
+impl Default for Fnv1a {
+    fn default() -> Self {
+        Fnv1a(0x6c62272e07bb014262b821756295c58d)
+    }
+}
+
+impl Fnv1a {
+    /// The hash of everything written.
+    pub(crate) fn finish(&self) -> u128 {
+        self.0
+    }
+
+    /// Hashes `bytes` (what `io::Write::write` does, without its `Result`).
+    pub(crate) fn bytes(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.step(*b);
+        }
+    }
+
+    /// One FNV-1a step: xor the byte in, multiply by the 128-bit FNV prime.
+    fn step(&mut self, b: u8) {
+        self.0 ^= u128::from(b);
+        self.0 = self.0.wrapping_mul(0x0000000001000000000000000000013B);
+    }
+}
+
+impl std::io::Write for Fnv1a {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.bytes(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// FNV-1a of a parsed body in canonical form (sorted keys, compact): the same request sent with
+/// other spacing or key order, as text or as a value, hashes the same. The bytes hashed are
+/// `serde_json::to_writer`'s for the value ([`hash_value`] writes them without its generic
+/// serializer).
+pub(crate) fn canonical_hash(v: &serde_json::Value) -> Option<u128> {
+    let mut hasher = Fnv1a::default();
+    hash_value(&mut hasher, v);
+    Some(hasher.finish())
+}
+
+/// Hashes the compact JSON of `v` as `serde_json` writes it (a `Value`'s object keys are sorted):
+/// the structure by hand, numbers through `serde_json` (integers by `itoa`, doubles by `ryu`, as
+/// in the whole-value serialisation), strings by [`hash_str`].
+fn hash_value(h: &mut Fnv1a, v: &serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Null => h.bytes(b"null"),
+        Value::Bool(true) => h.bytes(b"true"),
+        Value::Bool(false) => h.bytes(b"false"),
+        Value::Number(n) => {
+            let written = serde_json::to_writer(&mut *h, n);
+            debug_assert!(written.is_ok(), "hashing cannot fail");
+        }
+        Value::String(s) => hash_str(h, s),
+        Value::Array(items) => {
+            h.bytes(b"[");
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    h.bytes(b",");
+                }
+                hash_value(h, item);
+            }
+            h.bytes(b"]");
+        }
+        Value::Object(map) => {
+            h.bytes(b"{");
+            for (i, (key, item)) in map.iter().enumerate() {
+                if i > 0 {
+                    h.bytes(b",");
+                }
+                hash_str(h, key);
+                h.bytes(b":");
+                hash_value(h, item);
+            }
+            h.bytes(b"}");
+        }
+    }
+}
+
+/// Hashes `s` as a JSON string the way `serde_json` writes it: quoted, and as it is when no byte
+/// needs an escape (`serde_json` escapes only `"`, `\` and the control characters below U+0020,
+/// and writes every other character, non-ASCII included, as its UTF-8 bytes); a string with such a
+/// byte goes through `serde_json`'s own escaping. The check is made as the bytes are hashed (one
+/// pass over the string).
+fn hash_str(h: &mut Fnv1a, s: &str) {
+    let before = h.0;
+    h.step(b'"');
+    for b in s.bytes() {
+        if NEEDS_ESCAPE[usize::from(b)] {
+            // Rare: start the string again through `serde_json`'s escaping.
+            h.0 = before;
+            let written = serde_json::to_writer(&mut *h, s);
+            debug_assert!(written.is_ok(), "hashing cannot fail");
+            return;
+        }
+        h.step(b);
+    }
+    h.step(b'"');
+}
+
+/// The bytes `serde_json` escapes in a string: `"`, `\\` and the control characters below U+0020.
+const NEEDS_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
+/// FNV-1a of `bytes`.
+pub(crate) fn fnv1a(bytes: &[u8]) -> u128 {
+    let mut h = Fnv1a::default();
+    let _ = std::io::Write::write(&mut h, bytes);
+    h.finish()
+}
+
+/// FNV-1a (128 bits) of `text`, printed in UUID form.
+pub(crate) fn hash_key(text: &str) -> String {
+    uuid_form(fnv1a(text.as_bytes()))
+}
+
+/// A 128-bit hash printed in UUID form (8-4-4-4-12 hex digits).
+fn uuid_form(hash: u128) -> String {
+    let hex = hex_digits(hash);
+    let mut out = String::with_capacity(36);
+    for (i, group) in [0..8, 8..12, 12..16, 16..20, 20..32]
+        .into_iter()
+        .enumerate()
+    {
+        if i > 0 {
+            out.push('-');
+        }
+        // Hex digits are ASCII.
+        out.extend(hex[group].iter().map(|b| char::from(*b)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CanonicalOptions, canonical_hash, fnv1a, hex_digits, uuid_form};
+    use crate::conventions::{Conventions, Profile};
+    use crate::iof::NaturalPersonIof;
+    use crate::{DelayUnit, OptionDays, SimulationOptions};
+
+    /// The options' part of a response key: the text the keys of text bodies have always hashed
+    /// (pinned: a change here changes every key), and every option in it.
+    #[test]
+    fn canonical_options_text_is_pinned() {
+        let pricing = "pricing: Pricing { contract_fees: [], external_contract_fees: [], \
+                       conventions: Conventions { move_due_dates: false } }";
+        let text = |o: &SimulationOptions| format!("{:?}", CanonicalOptions(o));
+        assert_eq!(
+            text(&SimulationOptions::new()),
+            format!(
+                "SimulationOptions {{ {pricing}, delay_unit: CalendarDays, option_days: \
+                 CalendarDays }}"
+            )
+        );
+        assert_eq!(
+            text(
+                &SimulationOptions::new()
+                    .delay_unit(DelayUnit::BusinessDays)
+                    .option_days(OptionDays::BusinessDays)
+                    .natural_person_iof(NaturalPersonIof::Dated)
+                    .allow_unknown_fields(true)
+            ),
+            format!(
+                "SimulationOptions {{ {pricing}, delay_unit: BusinessDays, option_days: \
+                 BusinessDays, natural_iof: Dated, allow_unknown_fields: true }}"
+            )
+        );
+        let v2 = SimulationOptions::new().conventions(Conventions::profile(Profile::QiV2));
+        assert!(text(&v2).contains(", conventions: Conventions { interest_base: None,"));
+        assert_ne!(text(&v2), text(&v2.clone().move_due_dates(true)));
+    }
+
+    /// The hash of `v` as the key has always computed it: FNV-1a over `serde_json::to_vec`.
+    fn serde_hash(v: &serde_json::Value) -> u128 {
+        fnv1a(&serde_json::to_vec(v).expect("serialises"))
+    }
+
+    /// Every JSON file under `fixtures/` (the request bodies, configurations and responses the
+    /// tests read, and the reliability cases' text), by name (invalid UTF-8 replaced).
+    pub(crate) fn fixture_texts() -> Vec<(String, String)> {
+        let mut out = vec![];
+        let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).expect("fixtures dir") {
+                let path = entry.expect("entry").path();
+                let text =
+                    || String::from_utf8_lossy(&std::fs::read(&path).expect("bytes")).into_owned();
+                match path.extension().and_then(|e| e.to_str()) {
+                    _ if path.is_dir() => dirs.push(path),
+                    Some("json" | "jsonl" | "txt") => {
+                        out.push((path.display().to_string(), text()))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        out.sort();
+        assert!(out.len() > 50, "fixtures found: {}", out.len());
+        out
+    }
+
+    /// The hand-written canonical hash equals FNV-1a over `serde_json`'s bytes: on every fixture,
+    /// and on values with every kind of string and number `serde_json` writes differently.
+    #[test]
+    fn canonical_hash_is_serde_jsons_bytes_hashed() {
+        for (name, text) in fixture_texts() {
+            for line in std::iter::once(text.as_str()).chain(text.lines()) {
+                if let Ok(v) = serde_json::from_str::<serde_json::Value>(line) {
+                    assert_eq!(canonical_hash(&v), Some(serde_hash(&v)), "{name}");
+                }
+            }
+        }
+        let every_char: String = (0u32..0x250)
+            .chain([0x7f, 0x2028, 0x2029, 0xfeff, 0x1f600])
+            .filter_map(char::from_u32)
+            .collect();
+        let v = serde_json::json!({
+            "z": [null, true, false, 0, -0, 1, -1, i64::MIN, i64::MAX, u64::MAX, 0.0, -0.0, 0.1,
+                  100.0, 1e300, -1e-300, 5e-324, 1.7976931348623157e308, 123456789.125, 1e21,
+                  1e-7, 0.0205],
+            "a\"b\\c\n": {"": "", "tab\t": "x\u{1}y\u{1f}z", "é": "ü€😀", "del": "\u{7f}"},
+            "chars": every_char,
+            "nested": [[[]], {}, [{"k": [1, {"j": "v"}]}]],
+        });
+        assert_eq!(canonical_hash(&v), Some(serde_hash(&v)));
+        for c in every_char.chars() {
+            let v = serde_json::json!({ c.to_string(): [c.to_string(), format!("a{c}b")] });
+            assert_eq!(canonical_hash(&v), Some(serde_hash(&v)), "{c:?}");
+        }
+    }
+
+    /// The key digits are `format!`'s: 32 lowercase hex digits, then the UUID grouping.
+    #[test]
+    fn key_digits_are_formats() {
+        for h in [0, 1, 0xabc, u128::MAX, 0x0123456789abcdef_fedcba9876543210] {
+            let hex = format!("{h:032x}");
+            assert_eq!(hex_digits(h), hex.as_bytes());
+            assert_eq!(
+                uuid_form(h),
+                format!(
+                    "{}-{}-{}-{}-{}",
+                    &hex[0..8],
+                    &hex[8..12],
+                    &hex[12..16],
+                    &hex[16..20],
+                    &hex[20..32]
+                )
+            );
+        }
+    }
+}
