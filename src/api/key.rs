@@ -272,7 +272,7 @@ fn uuid_form(hash: u128) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::{CanonicalOptions, canonical_hash, fnv1a, hex_digits, uuid_form};
     use crate::conventions::{Conventions, Profile};
     use crate::iof::NaturalPersonIof;

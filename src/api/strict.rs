@@ -33,6 +33,15 @@ use crate::error::{Error, Result};
 /// Parses JSON text into a `Value`, refusing duplicate keys and underflowing numbers; `source_name`
 /// names the input in a syntax error.
 pub(crate) fn parse(text: &str, source_name: &str) -> Result<Value> {
+    match Plain::read(text) {
+        Some(v) => Ok(v),
+        None => parse_checked(text, source_name),
+    }
+}
+
+/// [`parse`] through `serde_json` and the checks of the module docs, for any text: what decides
+/// whenever the fast path ([`Plain`]) gives up.
+fn parse_checked(text: &str, source_name: &str) -> Result<Value> {
     let Scan { tiny, exact } = scan_numbers(text);
     let state = State {
         tiny,
@@ -53,6 +62,207 @@ pub(crate) fn parse(text: &str, source_name: &str) -> Result<Value> {
             source_name: source_name.to_string(),
             message: e.to_string(),
         })),
+    }
+}
+
+/// The fast path of [`parse`]: a one-pass reader of the plain JSON requests are made of, which
+/// gives up (`None`) on anything it does not read exactly as the checked `serde_json` parse below
+/// would, and then that parse runs and decides (the value, or the error). It reads:
+///
+/// * strings without escapes or control characters (a `\\` or a byte below U+0020 gives up: the
+///   escapes are decoded, and the control characters refused, by `serde_json`);
+/// * integers of at most 18 digits but `-0` (`serde_json` reads them as a `u64` or an `i64`; it reads
+///   `-0` as the double `-0.0`);
+/// * other numbers of at most 15 significant digits, read as the nearest double (which is
+///   `serde_json`'s, whose `float_roundtrip` reading is correctly rounded too); a number with more
+///   digits (kept as its exact text), one that underflows (refused) or overflows gives up;
+/// * `true`, `false`, `null`, arrays and objects up to 100 deep (`serde_json` stops at 128), with
+///   `serde_json`'s whitespace (space, tab, line feed, carriage return); an object that repeats a
+///   key gives up (it is refused by the checked parse).
+///
+/// Text that is not JSON gives up wherever it stops being JSON.
+struct Plain<'t> {
+    bytes: &'t [u8],
+    text: &'t str,
+    at: usize,
+}
+
+impl<'t> Plain<'t> {
+    /// Deepest nesting read here.
+    const MAX_DEPTH: usize = 100;
+
+    /// The value of `text`, when the fast path reads all of it (see [`Plain`]).
+    fn read(text: &'t str) -> Option<Value> {
+        let mut p = Plain {
+            bytes: text.as_bytes(),
+            text,
+            at: 0,
+        };
+        let v = p.value(0)?;
+        p.skip_space();
+        (p.at == p.bytes.len()).then_some(v)
+    }
+
+    /// Skips JSON whitespace.
+    fn skip_space(&mut self) {
+        while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.bytes.get(self.at) {
+            self.at += 1;
+        }
+    }
+
+    /// The next byte after whitespace, not consumed.
+    fn peek(&mut self) -> Option<u8> {
+        self.skip_space();
+        self.bytes.get(self.at).copied()
+    }
+
+    /// Consumes `literal` when the text continues with it.
+    fn literal(&mut self, literal: &[u8]) -> Option<()> {
+        let end = self.at + literal.len();
+        (self.bytes.get(self.at..end)? == literal).then(|| self.at = end)
+    }
+
+    /// A value at nesting `depth`.
+    fn value(&mut self, depth: usize) -> Option<Value> {
+        match self.peek()? {
+            b'"' => self.string().map(|s| Value::String(s.to_string())),
+            b'{' if depth < Self::MAX_DEPTH => self.object(depth + 1),
+            b'[' if depth < Self::MAX_DEPTH => self.array(depth + 1),
+            b't' => self.literal(b"true").map(|()| Value::Bool(true)),
+            b'f' => self.literal(b"false").map(|()| Value::Bool(false)),
+            b'n' => self.literal(b"null").map(|()| Value::Null),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+
+    /// A string without escapes or control characters, the opening quote next.
+    fn string(&mut self) -> Option<&'t str> {
+        let start = self.at + 1;
+        let len = self.bytes[start..]
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        let end = start + len;
+        (self.bytes[end] == b'"').then_some(())?;
+        self.at = end + 1;
+        // Quotes are ASCII: both ends are character boundaries.
+        self.text.get(start..end)
+    }
+
+    /// Whether another item of the array or object being read follows (`None`: neither an item
+    /// nor its end `close`); `first` for the first item, which no comma precedes. The end is
+    /// consumed.
+    fn more(&mut self, close: u8, first: bool) -> Option<bool> {
+        let next = self.peek()?;
+        if next == close {
+            self.at += 1;
+            return Some(false);
+        }
+        if first {
+            return Some(true);
+        }
+        (next == b',').then(|| self.at += 1)?;
+        Some(true)
+    }
+
+    /// An object, the `{` next; `None` on a repeated key.
+    fn object(&mut self, depth: usize) -> Option<Value> {
+        self.at += 1;
+        let mut map = Map::new();
+        let mut first = true;
+        while self.more(b'}', first)? {
+            first = false;
+            if self.peek()? != b'"' {
+                return None;
+            }
+            let key = self.string()?;
+            if self.peek()? != b':' {
+                return None;
+            }
+            self.at += 1;
+            let v = self.value(depth)?;
+            if map.insert(key.to_string(), v).is_some() {
+                return None;
+            }
+        }
+        Some(Value::Object(map))
+    }
+
+    /// An array, the `[` next.
+    fn array(&mut self, depth: usize) -> Option<Value> {
+        self.at += 1;
+        let mut items = vec![];
+        while self.more(b']', items.is_empty())? {
+            items.push(self.value(depth)?);
+        }
+        Some(Value::Array(items))
+    }
+
+    /// A number token in JSON's grammar (`-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`)
+    /// that the fast path reads (see [`Plain`]).
+    fn number(&mut self) -> Option<Value> {
+        let start = self.at;
+        let digits = |p: &mut Self| {
+            let from = p.at;
+            while p.bytes.get(p.at).is_some_and(u8::is_ascii_digit) {
+                p.at += 1;
+            }
+            p.at - from
+        };
+        let negative = self.bytes[self.at] == b'-';
+        self.at += usize::from(negative);
+        let int_start = self.at;
+        let int_digits = digits(self);
+        if int_digits == 0 || (int_digits > 1 && self.bytes[int_start] == b'0') {
+            return None;
+        }
+        let mut integral = true;
+        if self.bytes.get(self.at) == Some(&b'.') {
+            self.at += 1;
+            integral = false;
+            if digits(self) == 0 {
+                return None;
+            }
+        }
+        let mantissa_end = self.at;
+        if let Some(b'e' | b'E') = self.bytes.get(self.at) {
+            self.at += 1;
+            integral = false;
+            if let Some(b'+' | b'-') = self.bytes.get(self.at) {
+                self.at += 1;
+            }
+            if digits(self) == 0 {
+                return None;
+            }
+        }
+        let token = &self.text[start..self.at];
+        if integral {
+            if int_digits > 18 || token == "-0" {
+                return None;
+            }
+            let n: i64 = token.parse().ok()?;
+            return Some(Value::Number(match u64::try_from(n) {
+                Ok(u) => u.into(),
+                Err(_) => n.into(),
+            }));
+        }
+        let mantissa = &self.bytes[int_start..mantissa_end];
+        let significant = mantissa
+            .iter()
+            .filter(|b| b.is_ascii_digit())
+            .skip_while(|b| **b == b'0')
+            .count();
+        if significant > DOUBLE_DIGITS {
+            return None;
+        }
+        let v: f64 = token.parse().ok()?;
+        // Zero is a number when every digit is zero; a nonzero token that reads as zero (or as a
+        // subnormal) underflows, and an infinite one overflows: the checked parse refuses both.
+        let exact_zero = v == 0.0 && significant == 0;
+        if !(v.is_normal() || exact_zero) {
+            return None;
+        }
+        Number::from_f64(v).map(Value::Number)
     }
 }
 
@@ -367,5 +577,259 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::InvalidJson);
         assert_eq!(e.field(), Some("line 3"));
         assert!(parse("[1] x", "t").is_err());
+    }
+
+    /// The checked parse's outcome as comparable text: the value's compact JSON (which tells
+    /// `-0.0` from `0`), or the error's kind, field and message.
+    fn outcome(r: &Result<Value>) -> String {
+        match r {
+            Ok(v) => format!("ok {v}"),
+            Err(e) => format!("err {:?} {:?} {e}", e.kind(), e.field()),
+        }
+    }
+
+    /// The fast path either gives up or gives exactly what the checked parse gives (and never
+    /// gives a value where the checked parse refuses the text).
+    fn assert_same(text: &str) -> bool {
+        let checked = parse_checked(text, "t");
+        match Plain::read(text) {
+            Some(v) => {
+                assert_eq!(outcome(&Ok(v)), outcome(&checked), "fast path on {text:?}");
+                true
+            }
+            None => {
+                assert_eq!(outcome(&parse(text, "t")), outcome(&checked), "{text:?}");
+                false
+            }
+        }
+    }
+
+    /// `v` written back as JSON with its object keys in reverse order and `space` around every
+    /// token: the same document in another shape.
+    fn reshaped(v: &Value, space: &str) -> String {
+        match v {
+            Value::Array(items) => {
+                let items: Vec<String> = items.iter().map(|x| reshaped(x, space)).collect();
+                format!(
+                    "[{space}{}{space}]",
+                    items.join(&format!("{space},{space}"))
+                )
+            }
+            Value::Object(map) => {
+                let entries: Vec<String> = map
+                    .iter()
+                    .rev()
+                    .map(|(k, x)| {
+                        format!(
+                            "{}{space}:{space}{}",
+                            Value::from(k.as_str()),
+                            reshaped(x, space)
+                        )
+                    })
+                    .collect();
+                format!(
+                    "{{{space}{}{space}}}",
+                    entries.join(&format!("{space},{space}"))
+                )
+            }
+            other => other.to_string(),
+        }
+    }
+
+    /// The fast path equals the checked parse on every fixture (whole files and each line), and
+    /// on each fixture reshaped (keys in reverse order, other whitespace, compact), with a
+    /// duplicated key, with an unknown key, and cut short; it reads every request fixture.
+    #[test]
+    fn fast_path_equals_checked_parse_on_fixtures() {
+        let mut read = 0;
+        for (name, text) in crate::api::key::tests::fixture_texts() {
+            let whole = assert_same(&text);
+            if name.ends_with("request.json") && !name.contains("bom-") {
+                assert!(whole, "the fast path reads {name}");
+            }
+            read += usize::from(whole);
+            for line in text.lines() {
+                assert_same(line);
+            }
+            if let Ok(v) = parse_checked(&text, "t") {
+                for space in ["", " ", "\n\t", "\r\n  "] {
+                    let fast = assert_same(&reshaped(&v, space));
+                    assert!(fast || !whole, "{name} reshaped");
+                }
+                let compact = v.to_string();
+                if compact.starts_with("{\"") {
+                    assert!(!assert_same(&compact.replacen(
+                        '{',
+                        "{\"dup\":1,\"dup\":2,",
+                        1
+                    )));
+                    let fast = assert_same(&compact.replacen('{', "{\"finacial\":{},", 1));
+                    assert!(fast || !whole, "{name} with an unknown key");
+                    let (key, first) = v.as_object().and_then(|m| m.iter().next()).expect("a key");
+                    let dup = compact.replacen(
+                        '{',
+                        &format!("{{{}:{first},", Value::from(key.as_str())),
+                        1,
+                    );
+                    assert!(!assert_same(&dup), "{name}: {key} twice");
+                }
+                for cut in [1, compact.len() / 2, compact.len() - 1] {
+                    if compact.is_char_boundary(cut) {
+                        assert!(!assert_same(&compact[..cut]));
+                    }
+                }
+            }
+        }
+        assert!(read > 40, "fast path read {read} fixtures");
+    }
+
+    /// Numbers, strings and structures of many shapes, alone, in an array and in an object: the
+    /// fast path gives up or equals the checked parse.
+    #[test]
+    fn fast_path_equals_checked_parse_on_shapes() {
+        let numbers = [
+            "0",
+            "-0",
+            "1",
+            "-1",
+            "7",
+            "00",
+            "01",
+            "-01",
+            "1.",
+            ".5",
+            "-",
+            "+1",
+            "1.5",
+            "-1.5",
+            "100.0",
+            "0.0",
+            "-0.0",
+            "0e0",
+            "0e-999",
+            "-0E+5",
+            "1e5",
+            "1E+5",
+            "1e-5",
+            "1e",
+            "1e+",
+            "1.5e3",
+            "2.5E-3",
+            "0.0205",
+            "0.1905254815358736",
+            "90071992547409.93",
+            "1.00000000000000000001e3",
+            "123456789012345",
+            "1234567890123456",
+            "123456789012345678",
+            "-123456789012345678",
+            "1234567890123456789",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775808",
+            "18446744073709551615",
+            "18446744073709551616",
+            "12345678901234567890123",
+            "1e300",
+            "1e308",
+            "1.7976931348623157e308",
+            "1e309",
+            "1e400",
+            "-1e400",
+            "1e-300",
+            "2.2250738585072014e-308",
+            "2.2250738585072011e-308",
+            "1e-310",
+            "2.5e-324",
+            "5e-324",
+            "1e-400",
+            "-1e-400",
+            "123.456e-7",
+            "0.000000000000001",
+            "0.0000000000000001",
+            "999999999999999.9",
+            "99999999999999.99",
+            "1.0e+0",
+            "1e01",
+            "NaN",
+            "Infinity",
+            "1_000",
+            "0x10",
+            "1.5.5",
+            "1e5e5",
+            "--1",
+            "1-",
+            "2023-03-14",
+        ];
+        let strings = [
+            r#""""#,
+            r#""a""#,
+            r#""é€😀""#,
+            r#""a\"b""#,
+            r#""a\\b""#,
+            r#""a\nb""#,
+            r#""\u0041""#,
+            r#""\ud83d\ude00""#,
+            r#""\ud800""#,
+            "\"tab\there\"",
+            "\"nl\nhere\"",
+            "\"\u{7f}\"",
+            r#""unterminated"#,
+            r#""x\"#,
+            "\"\u{1}\"",
+        ];
+        let others = [
+            "true",
+            "false",
+            "null",
+            "tru",
+            "nul",
+            "True",
+            "[]",
+            "{}",
+            "[1,]",
+            "[,1]",
+            "{,}",
+            r#"{"a"}"#,
+            r#"{"a":}"#,
+            r#"{"a":1,}"#,
+            r#"{"a" 1}"#,
+            r#"{1:2}"#,
+            "[1 2]",
+            "[",
+            "{",
+            "]",
+            "",
+            " ",
+            "\u{feff}{}",
+            "{}\u{feff}",
+            "{} {}",
+            "[] x",
+            "\u{a0}[]",
+            "[\u{c}]",
+            "[\u{b}]",
+            r#"{"a":1,"a":1}"#,
+            r#"{"a":{"b":1},"b":{"b":2,"b":3}}"#,
+            r#"{"a":[{"x":1},{"x":1,"x":2}]}"#,
+            r#"{"":1}"#,
+            r#"{"":1,"":2}"#,
+        ];
+        let mut fast = 0;
+        for token in numbers.iter().chain(&strings).chain(&others) {
+            for text in [
+                token.to_string(),
+                format!("[{token}]"),
+                format!("{{\"k\": {token}}}"),
+                format!(" {{ \"a\" : [ 1 , {token} ] , \"b\" : {token} }} \n"),
+            ] {
+                fast += usize::from(assert_same(&text));
+            }
+        }
+        for depth in [1, 99, 100, 101, 127, 128, 129, 200] {
+            assert_same(&format!("{}{}", "[".repeat(depth), "]".repeat(depth)));
+            let objects = format!("{}1{}", "{\"a\":".repeat(depth), "}".repeat(depth));
+            assert_same(&objects);
+        }
+        assert!(fast > 100, "fast path read {fast} shapes");
     }
 }
