@@ -57,12 +57,26 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// The path of `key` in this object (`path.key`, or `key` at the root), concatenated
+    /// without `core::fmt` (the readers build one for every object they enter).
     pub(super) fn field(&self, key: &str) -> String {
         if self.path.is_empty() {
-            key.to_string()
-        } else {
-            format!("{}.{key}", self.path)
+            return key.to_string();
         }
+        let mut out = String::with_capacity(self.path.len() + 1 + key.len());
+        out.push_str(&self.path);
+        out.push('.');
+        out.push_str(key);
+        out
+    }
+
+    /// The path of item `index` of the array `key` (`path.key[index]`).
+    fn item(&self, key: &str, index: usize) -> String {
+        use std::fmt::Write;
+        let mut out = self.field(key);
+        let written = write!(out, "[{index}]");
+        debug_assert!(written.is_ok(), "writing to a String cannot fail");
+        out
     }
 
     /// `read(field)` with the path of `key` built only when it fails: `read` runs first with an
@@ -106,11 +120,11 @@ impl<'a> Obj<'a> {
                 .enumerate()
                 .map(|(i, v)| match v {
                     Value::Object(map) => Ok(Obj {
-                        path: format!("{}[{i}]", self.field(key)),
+                        path: self.item(key, i),
                         map,
                     }),
                     other => Err(Error::wrong_type(
-                        format!("{}[{i}]", self.field(key)),
+                        self.item(key, i),
                         short(other),
                         "expected an object",
                     )),
@@ -165,9 +179,14 @@ impl<'a> Obj<'a> {
     }
 
     pub(super) fn string(&self, key: &str) -> Result<Option<String>> {
+        Ok(self.str(key)?.map(str::to_string))
+    }
+
+    /// [`Obj::string`], borrowed from the body (for a string that is read, not kept).
+    pub(super) fn str(&self, key: &str) -> Result<Option<&'a str>> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(Value::String(s)) => Ok(Some(s)),
             Some(other) => Err(Error::wrong_type(
                 self.field(key),
                 short(other),
@@ -190,7 +209,7 @@ impl<'a> Obj<'a> {
                 }
                 let mut out = Vec::with_capacity(items.len());
                 for (i, v) in items.iter().enumerate() {
-                    let field = format!("{}[{i}]", self.field(key));
+                    let field = self.item(key, i);
                     let Value::String(text) = v else {
                         return Err(Error::wrong_type(field, short(v), "expected a date string"));
                     };
@@ -215,11 +234,11 @@ impl<'a> Obj<'a> {
     }
 
     pub(super) fn date(&self, key: &str) -> Result<Option<NaiveDate>> {
-        match self.string(key)? {
+        match self.str(key)? {
             None => Ok(None),
             Some(s) => self
                 .lazily(key, |field| {
-                    calendar::check_in_range(parse_date(&s, field)?, field)
+                    calendar::check_in_range(parse_date(s, field)?, field)
                 })
                 .map(Some),
         }
@@ -275,8 +294,19 @@ pub fn parse_date(s: &str, field: &str) -> Result<NaiveDate> {
         && b.iter()
             .enumerate()
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    // The digits of the shaped text, read by hand: `NaiveDate::parse_from_str(s, "%Y-%m-%d")`
+    // reads the same date from them (and refuses the same impossible ones) through a format
+    // interpreter ten times as long.
+    let number = |digits: &[u8]| {
+        digits
+            .iter()
+            .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'))
+    };
     shaped
-        .then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .then(|| {
+            let year = i32::try_from(number(&b[0..4])).ok()?;
+            NaiveDate::from_ymd_opt(year, number(&b[5..7]), number(&b[8..10]))
+        })
         .flatten()
         .ok_or_else(|| Error::invalid(field, format!("{s:?}"), "expected a date YYYY-MM-DD"))
 }
@@ -367,19 +397,30 @@ pub(super) fn unknown_in(
     path: &str,
     known: &'static [&'static str],
 ) -> Option<UnknownKey> {
+    unknown_at(map, || path.to_string(), known)
+}
+
+/// [`unknown_in`], the path built by `path` only when a key is unknown (most bodies have none).
+pub(super) fn unknown_at(
+    map: &Map<String, Value>,
+    path: impl FnOnce() -> String,
+    known: &'static [&'static str],
+) -> Option<UnknownKey> {
     // A key starting with `_` is a comment (`"_note"`), as the crate's own fixtures use them.
-    map.iter()
-        .find(|(k, _)| !k.starts_with('_') && !known.contains(&k.as_str()))
-        .map(|(k, v)| UnknownKey {
-            path: if path.is_empty() {
-                k.clone()
-            } else {
-                format!("{path}.{k}")
-            },
-            key: k.clone(),
-            value: short(v),
-            nearest: suggestion(k, known),
-        })
+    let (k, v) = map
+        .iter()
+        .find(|(k, _)| !k.starts_with('_') && !known.contains(&k.as_str()))?;
+    let path = path();
+    Some(UnknownKey {
+        path: if path.is_empty() {
+            k.clone()
+        } else {
+            format!("{path}.{k}")
+        },
+        key: k.clone(),
+        value: short(v),
+        nearest: suggestion(k, known),
+    })
 }
 
 /// The known key nearest to `key` (Damerau–Levenshtein, optimal string alignment), when it is
@@ -420,4 +461,84 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     d[a.len() * w + b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::SimulationRequest;
+
+    /// The hand-read digits give the date `chrono`'s `%Y-%m-%d` parser gives, and refuse what it
+    /// refuses, on every month and day number of several years.
+    #[test]
+    fn dates_read_as_chronos_format_reads_them() {
+        for year in [
+            "0000", "0001", "1900", "2000", "2023", "2024", "2100", "9999",
+        ] {
+            for month in (0..=13).chain([19, 99]) {
+                for day in (0..=32).chain([39, 99]) {
+                    let text = format!("{year}-{month:02}-{day:02}");
+                    assert_eq!(
+                        parse_date(&text, "d").ok(),
+                        NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok(),
+                        "{text}"
+                    );
+                }
+            }
+        }
+        for text in [
+            "2023-3-14",
+            "+2023-03-14",
+            " 2023-03-14",
+            "2023-03-14 ",
+            "2023/03/14",
+        ] {
+            assert!(parse_date(text, "d").is_err(), "{text}");
+        }
+    }
+
+    /// An unknown key in each nested object of a request is named by its path, and the nearest
+    /// known key suggested.
+    #[test]
+    fn unknown_keys_are_named_by_their_path() {
+        let body = |fin: &str, borrower: &str, collateral: &str, refinanced: &str| {
+            format!(
+                r#"{{"financial": {{"installment_face_value": 100, "number_of_installments": 2,
+                "monthly_interest_rate": 0.0205, "disbursement_date": "2023-03-14",
+                "first_due_date": "2023-04-07", "fine_configuration": {{"monthly_rate": 0.01{fin}}}}},
+                "borrower": {{"person_type": "natural"{borrower}}},
+                "collaterals": [{{"collateral_type": "airforce_payroll"}},
+                                {{"collateral_type": "airforce_payroll"{collateral}}}],
+                "refinanced_credit_operations": [{{"due_balance": 1.5, "original_deadline": 1{refinanced}}}]}}"#
+            )
+        };
+        let read = |text: &str| SimulationRequest::from_json(text, "t").expect("read");
+        assert_eq!(read(&body("", "", "", "")).unknown_field, None);
+        for (text, path, nearest) in [
+            (
+                body(", \"monthly_rat\": 1", "", "", ""),
+                "financial.fine_configuration.monthly_rat",
+                "monthly_rate",
+            ),
+            (body("", ", \"nme\": \"x\"", "", ""), "borrower.nme", "name"),
+            (
+                body("", "", ", \"percentag\": 1", ""),
+                "collaterals[1].percentag",
+                "percentage",
+            ),
+            (
+                body("", "", "", ", \"operation_ky\": \"k\""),
+                "refinanced_credit_operations[0].operation_ky",
+                "operation_key",
+            ),
+        ] {
+            let e = read(&text).check_fields(false).expect_err("unknown key");
+            assert_eq!(e.field(), Some(path));
+            assert!(
+                e.to_string()
+                    .contains(&format!("did you mean `{nearest}`?")),
+                "{e}"
+            );
+        }
+    }
 }

@@ -34,7 +34,7 @@ use serde_json::{Map, Value};
 
 use super::config::read_rebates;
 use super::debt::BorrowerJson;
-use super::json::{Obj, UnknownKey, parse_json, short, suggestion, unknown_in};
+use super::json::{Obj, UnknownKey, parse_json, short, suggestion, unknown_at, unknown_in};
 use crate::error::{Error, Result};
 use crate::iof::PersonType;
 use crate::rate::{InterestBase, InterestRate};
@@ -825,36 +825,38 @@ const REFINANCED_KEYS: &[&str] = &[
     "original_financial_institution_document_number",
 ];
 
+/// An object of a body, with its index when it is an item of an array.
+type Indexed<'v> = (Option<usize>, &'v Map<String, Value>);
+
 /// The first unknown key of a request body, in reading order: `financial` (and its
 /// `fine_configuration`, `rebates[]`, `desired_installments[]`), `borrower`, `collaterals[]`,
 /// `refinanced_credit_operations[]`.
 fn first_unknown_key(v: &Value) -> Option<UnknownKey> {
     let root = v.as_object()?;
-    let objects = |key: &str| -> Vec<(String, &Map<String, Value>)> {
-        match root.get(key) {
+    // The objects at `key` of `m`: the object itself, or each object of an array with its index
+    // (paths are built only for an unknown key).
+    fn objects<'v>(m: &'v Map<String, Value>, key: &str) -> Vec<Indexed<'v>> {
+        match m.get(key) {
             Some(Value::Array(items)) => items
                 .iter()
                 .enumerate()
-                .filter_map(|(i, x)| x.as_object().map(|m| (format!("{key}[{i}]"), m)))
+                .filter_map(|(i, x)| x.as_object().map(|o| (Some(i), o)))
                 .collect(),
+            Some(Value::Object(o)) => vec![(None, o)],
             _ => vec![],
         }
-    };
-    let nested =
-        |m: &Map<String, Value>, path: &str, key: &str| -> Vec<(String, Map<String, Value>)> {
-            match m.get(key) {
-                Some(Value::Array(items)) => items
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, x)| {
-                        x.as_object()
-                            .map(|o| (format!("{path}.{key}[{i}]"), o.clone()))
-                    })
-                    .collect(),
-                Some(Value::Object(o)) => vec![(format!("{path}.{key}"), o.clone())],
-                _ => vec![],
-            }
+    }
+    let path = |parent: &str, key: &str, index: Option<usize>| {
+        let key = match index {
+            Some(i) => format!("{key}[{i}]"),
+            None => key.to_string(),
         };
+        if parent.is_empty() {
+            key
+        } else {
+            format!("{parent}.{key}")
+        }
+    };
     if let Some(Value::Object(fin)) = root.get("financial") {
         if let Some(u) = unknown_in(fin, "financial", FINANCIAL_KEYS) {
             return Some(u);
@@ -864,8 +866,8 @@ fn first_unknown_key(v: &Value) -> Option<UnknownKey> {
             ("rebates", REBATE_KEYS),
             ("desired_installments", DESIRED_KEYS),
         ] {
-            for (path, m) in nested(fin, "financial", key) {
-                if let Some(u) = unknown_in(&m, &path, known) {
+            for (i, m) in objects(fin, key) {
+                if let Some(u) = unknown_at(m, || path("financial", key, i), known) {
                     return Some(u);
                 }
             }
@@ -880,8 +882,9 @@ fn first_unknown_key(v: &Value) -> Option<UnknownKey> {
         ("collaterals", COLLATERAL_KEYS),
         ("refinanced_credit_operations", REFINANCED_KEYS),
     ] {
-        for (path, m) in objects(list) {
-            if let Some(u) = unknown_in(m, &path, known) {
+        // A lone object where a list is expected is refused by the reader, not here.
+        for (i, m) in objects(root, list).into_iter().filter(|(i, _)| i.is_some()) {
+            if let Some(u) = unknown_at(m, || path("", list, i), known) {
                 return Some(u);
             }
         }
