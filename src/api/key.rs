@@ -217,7 +217,7 @@ fn hash_str(h: &mut Fnv1a, s: &str) {
     let before = h.0;
     h.step(b'"');
     for b in s.bytes() {
-        if NEEDS_ESCAPE[usize::from(b)] {
+        if super::strict::STRING_END[usize::from(b)] {
             // Rare: start the string again through `serde_json`'s escaping.
             h.0 = before;
             let written = serde_json::to_writer(&mut *h, s);
@@ -228,19 +228,6 @@ fn hash_str(h: &mut Fnv1a, s: &str) {
     }
     h.step(b'"');
 }
-
-/// The bytes `serde_json` escapes in a string: `"`, `\\` and the control characters below U+0020.
-const NEEDS_ESCAPE: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        table[b] = true;
-        b += 1;
-    }
-    table[b'"' as usize] = true;
-    table[b'\\' as usize] = true;
-    table
-};
 
 /// FNV-1a of `bytes`.
 pub(crate) fn fnv1a(bytes: &[u8]) -> u128 {

@@ -825,25 +825,26 @@ const REFINANCED_KEYS: &[&str] = &[
     "original_financial_institution_document_number",
 ];
 
-/// An object of a body, with its index when it is an item of an array.
-type Indexed<'v> = (Option<usize>, &'v Map<String, Value>);
-
 /// The first unknown key of a request body, in reading order: `financial` (and its
 /// `fine_configuration`, `rebates[]`, `desired_installments[]`), `borrower`, `collaterals[]`,
 /// `refinanced_credit_operations[]`.
 fn first_unknown_key(v: &Value) -> Option<UnknownKey> {
     let root = v.as_object()?;
-    // The objects at `key` of `m`: the object itself, or each object of an array with its index
-    // (paths are built only for an unknown key).
-    fn objects<'v>(m: &'v Map<String, Value>, key: &str) -> Vec<Indexed<'v>> {
+    // The first unknown key `found` finds in the objects at `key` of `m`: the object itself, or
+    // each object of an array with its index (paths are built only for an unknown key).
+    fn objects(
+        m: &Map<String, Value>,
+        key: &str,
+        mut found: impl FnMut(Option<usize>, &Map<String, Value>) -> Option<UnknownKey>,
+    ) -> Option<UnknownKey> {
         match m.get(key) {
             Some(Value::Array(items)) => items
                 .iter()
                 .enumerate()
-                .filter_map(|(i, x)| x.as_object().map(|o| (Some(i), o)))
-                .collect(),
-            Some(Value::Object(o)) => vec![(None, o)],
-            _ => vec![],
+                .filter_map(|(i, x)| x.as_object().map(|o| (i, o)))
+                .find_map(|(i, o)| found(Some(i), o)),
+            Some(Value::Object(o)) => found(None, o),
+            _ => None,
         }
     }
     let path = |parent: &str, key: &str, index: Option<usize>| {
@@ -866,10 +867,11 @@ fn first_unknown_key(v: &Value) -> Option<UnknownKey> {
             ("rebates", REBATE_KEYS),
             ("desired_installments", DESIRED_KEYS),
         ] {
-            for (i, m) in objects(fin, key) {
-                if let Some(u) = unknown_at(m, || path("financial", key, i), known) {
-                    return Some(u);
-                }
+            let u = objects(fin, key, |i, m| {
+                unknown_at(m, || path("financial", key, i), known)
+            });
+            if u.is_some() {
+                return u;
             }
         }
     }
@@ -883,10 +885,11 @@ fn first_unknown_key(v: &Value) -> Option<UnknownKey> {
         ("refinanced_credit_operations", REFINANCED_KEYS),
     ] {
         // A lone object where a list is expected is refused by the reader, not here.
-        for (i, m) in objects(root, list).into_iter().filter(|(i, _)| i.is_some()) {
-            if let Some(u) = unknown_at(m, || path("", list, i), known) {
-                return Some(u);
-            }
+        let u = objects(root, list, |i, m| {
+            i.and_then(|_| unknown_at(m, || path("", list, i), known))
+        });
+        if u.is_some() {
+            return u;
         }
     }
     None

@@ -141,7 +141,7 @@ impl<'t> Plain<'t> {
         let start = self.at + 1;
         let len = self.bytes[start..]
             .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+            .position(|&b| STRING_END[usize::from(b)])?;
         let end = start + len;
         (self.bytes[end] == b'"').then_some(())?;
         self.at = end + 1;
@@ -265,6 +265,21 @@ impl<'t> Plain<'t> {
         Number::from_f64(v).map(Value::Number)
     }
 }
+
+/// The bytes that end the plain part of a JSON string: its closing quote, an escape, or a control
+/// character (below U+0020). They are also the bytes `serde_json` escapes when it writes a string
+/// (every other character, non-ASCII included, is written as its UTF-8 bytes).
+pub(super) const STRING_END: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
 
 /// What the parse shares: the ordinals of the number tokens that underflow, the exact text of those a
 /// double cannot hold, the number of number tokens seen so far, and the first refusal (which the
