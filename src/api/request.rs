@@ -269,14 +269,14 @@ impl SimulationRequest {
         if let Some(b) = root.object("borrower")? {
             borrower.document_number = b.string("individual_document_number")?;
             borrower.name = b.string("name")?;
-            if let Some(pt) = b.string("person_type")? {
-                person_type = Some(PersonType::parse_named(&pt, &b.field("person_type"))?);
+            if let Some(pt) = b.str("person_type")? {
+                person_type = Some(b.lazily("person_type", |f| PersonType::parse_named(pt, f))?);
             }
             simples_nacional = b.bool("simples_nacional")?.unwrap_or(false);
         }
         // The v2 body's name of the same fact.
-        if let Some(pt) = root.string("issuer_person_type")? {
-            let v2 = PersonType::parse_named(&pt, "issuer_person_type")?;
+        if let Some(pt) = root.str("issuer_person_type")? {
+            let v2 = PersonType::parse_named(pt, "issuer_person_type")?;
             if person_type.is_some_and(|p| p != v2) {
                 return Err(Error::conflict(
                     "issuer_person_type",
@@ -287,9 +287,9 @@ impl SimulationRequest {
             person_type = Some(v2);
         }
         let interest_type = fin
-            .string("interest_type")?
-            .unwrap_or_else(|| Amortization::PriceDays.as_str().into());
-        let Some(amortization) = Amortization::from_interest_type(&interest_type) else {
+            .str("interest_type")?
+            .unwrap_or(Amortization::PriceDays.as_str());
+        let Some(amortization) = Amortization::from_interest_type(interest_type) else {
             return Err(Error::unsupported(
                 fin.field("interest_type"),
                 format!("{interest_type:?}"),
@@ -311,11 +311,11 @@ impl SimulationRequest {
             }
         }
         let explicit_interest_base = fin.get("interest_base").is_some();
-        let base = match fin.string("interest_base")? {
-            Some(b) => InterestBase::parse_named(&b, &fin.field("interest_base"))?,
+        let base = match fin.str("interest_base")? {
+            Some(b) => fin.lazily("interest_base", |f| InterestBase::parse_named(b, f))?,
             None => match fin.object("fine_configuration")? {
-                Some(fc) => match fc.string("interest_base")? {
-                    Some(b) => InterestBase::parse_named(&b, &fc.field("interest_base"))?,
+                Some(fc) => match fc.str("interest_base")? {
+                    Some(b) => fc.lazily("interest_base", |f| InterestBase::parse_named(b, f))?,
                     None => InterestBase::CalendarDays,
                 },
                 None => InterestBase::CalendarDays,
@@ -433,8 +433,8 @@ impl SimulationRequest {
         }
         let mut collaterals = vec![];
         for c in root.array("collaterals", MAX_COLLATERALS)? {
-            let t = c.required("collateral_type", c.string("collateral_type")?)?;
-            let collateral_type = parse_collateral_type(&t, &c.field("collateral_type"))?;
+            let t = c.required("collateral_type", c.str("collateral_type")?)?;
+            let collateral_type = c.lazily("collateral_type", |f| parse_collateral_type(t, f))?;
             if let Some(data) = c.object("collateral_data")? {
                 validate_collateral_data(&data)?;
             }
