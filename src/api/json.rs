@@ -40,15 +40,29 @@ impl ReadOptions {
 pub(super) struct Obj<'a> {
     pub(super) path: String,
     pub(super) map: &'a Map<String, Value>,
+    /// The entries of `map` as a flat list when it has at most [`Obj::FLAT`] (a reader looks up
+    /// dozens of keys, most of them absent: a scan that compares lengths first costs a third of a
+    /// B-tree search that compares the bytes of each key it passes); empty for a larger map.
+    entries: Vec<(&'a str, &'a Value)>,
 }
 
 impl<'a> Obj<'a> {
+    /// Most entries of an object looked up by a scan of [`Obj::entries`].
+    const FLAT: usize = 32;
+
+    /// The object `map` at `path`.
+    fn new(path: String, map: &'a Map<String, Value>) -> Self {
+        let entries = if map.len() <= Self::FLAT {
+            map.iter().map(|(k, v)| (k.as_str(), v)).collect()
+        } else {
+            vec![]
+        };
+        Obj { path, map, entries }
+    }
+
     pub(super) fn root(v: &'a Value, name: &str) -> Result<Self> {
         match v {
-            Value::Object(map) => Ok(Obj {
-                path: String::new(),
-                map,
-            }),
+            Value::Object(map) => Ok(Obj::new(String::new(), map)),
             other => Err(Error::wrong_type(
                 name,
                 short(other),
@@ -87,17 +101,23 @@ impl<'a> Obj<'a> {
         read("").or_else(|_| read(&self.field(key)))
     }
 
+    /// The value of `key`, unless absent or null.
     pub(super) fn get(&self, key: &str) -> Option<&'a Value> {
-        self.map.get(key).filter(|v| !v.is_null())
+        let found = if self.map.len() <= Self::FLAT {
+            self.entries
+                .iter()
+                .find(|(k, _)| k.len() == key.len() && *k == key)
+                .map(|(_, v)| *v)
+        } else {
+            self.map.get(key)
+        };
+        found.filter(|v| !v.is_null())
     }
 
     pub(super) fn object(&self, key: &str) -> Result<Option<Obj<'a>>> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::Object(map)) => Ok(Some(Obj {
-                path: self.field(key),
-                map,
-            })),
+            Some(Value::Object(map)) => Ok(Some(Obj::new(self.field(key), map))),
             Some(other) => Err(Error::wrong_type(
                 self.field(key),
                 short(other),
@@ -119,10 +139,7 @@ impl<'a> Obj<'a> {
                 .iter()
                 .enumerate()
                 .map(|(i, v)| match v {
-                    Value::Object(map) => Ok(Obj {
-                        path: self.item(key, i),
-                        map,
-                    }),
+                    Value::Object(map) => Ok(Obj::new(self.item(key, i), map)),
                     other => Err(Error::wrong_type(
                         self.item(key, i),
                         short(other),
@@ -539,6 +556,33 @@ mod tests {
                     .contains(&format!("did you mean `{nearest}`?")),
                 "{e}"
             );
+        }
+    }
+
+    /// A lookup by the flat scan finds what the map's own lookup finds (nulls as absent), in
+    /// objects below and above the scan's size, for present, absent and near-miss keys.
+    #[test]
+    fn flat_lookup_is_the_maps() {
+        for n in [0, 1, 5, Obj::FLAT, Obj::FLAT + 1, 100] {
+            let mut map = Map::new();
+            for i in 0..n {
+                let v = if i % 7 == 3 {
+                    Value::Null
+                } else {
+                    Value::from(i)
+                };
+                map.insert(format!("key_{i}"), v);
+            }
+            map.insert("k".into(), Value::from("x"));
+            let v = Value::Object(map.clone());
+            let obj = Obj::root(&v, "t").expect("an object");
+            let probes = (0..n + 3)
+                .flat_map(|i| [format!("key_{i}"), format!("key_{i}_"), format!("kez_{i}")])
+                .chain(["".to_string(), "k".to_string(), "K".to_string()]);
+            for key in probes {
+                let expected = map.get(&key).filter(|v| !v.is_null());
+                assert_eq!(obj.get(&key), expected, "{n} {key}");
+            }
         }
     }
 }
