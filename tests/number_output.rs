@@ -92,6 +92,44 @@ fn fixed_cases() {
     }
 }
 
+/// The writer's own digit paths at their edges: integers at the `i64` and 18-digit limits (and with
+/// trailing fractional zeros), −0 at several scales, 15- and 16-digit fractions whose trailing
+/// zeros bring them under the 15-digit limit, and 64-bit mantissas past it.
+#[test]
+fn digit_paths_at_their_edges() {
+    let cases: &[(i128, u32)] = &[
+        (999_999_999_999_999_999, 0),
+        (1_000_000_000_000_000_000, 0),
+        (9_223_372_036_854_775_807, 0),
+        (9_223_372_036_854_775_808, 0),
+        (-9_223_372_036_854_775_808, 0),
+        (-9_223_372_036_854_775_809, 0),
+        (18_446_744_073_709_551_615, 0),
+        (18_446_744_073_709_551_616, 0),
+        (999_999_999_999_999_999_000, 3),
+        (1_000_000_000_000_000_000_000, 3),
+        (0, 0),
+        (0, 5),
+        (0, 28),
+        (-1, 28),
+        (1_234_567_890_123_450, 1),
+        (1_234_567_890_123_450, 16),
+        (12_345_678_901_234_500, 17),
+        (12_345_678_901_234_560, 17),
+        (999_999_999_999_999, 15),
+        (1_000_000_000_000_001, 15),
+        (18_446_744_073_709_551_615, 10),
+        (18_446_744_073_709_551_610, 10),
+        (18_446_744_073_709_551_616, 10),
+        (-18_446_744_073_709_551_615, 28),
+    ];
+    for &(mantissa, scale) in cases {
+        for sign in [1, -1] {
+            check(Decimal::from_i128_with_scale(sign * mantissa, scale));
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: crate::support::cases(1_000_000), ..ProptestConfig::default() })]
 

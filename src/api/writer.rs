@@ -39,15 +39,29 @@ fn write_serde<T: Serialize + ?Sized>(v: &T, out: &mut Vec<u8>) {
 
 impl WriteJson for Num {
     fn write_json(&self, out: &mut Vec<u8>) {
-        // A fraction of at most 15 significant digits prints from its own digits (see
-        // `write_short`); anything else goes to the nearest double (exact division for ≤ 53-bit
-        // mantissas, else exact integer rounding: `num::to_f64`, correctly rounded without strings),
-        // printed by serde_json's own float formatter.
-        let d = crate::num::normalize(self.0);
-        if d.scale() > 0 {
-            let m = d.mantissa().unsigned_abs();
-            if m < SHORT_LIMIT {
-                write_short(d.is_sign_negative(), m as u64, d.scale(), out);
+        // A 64-bit mantissa (every amount, rate and tax of a schedule) loses its trailing zeros
+        // here, as `num::normalize` drops them, and prints from its own digits: an integer as the
+        // `i64` it is ([`Printed::Int`]), a fraction of at most 15 significant digits as
+        // `write_short` prints it. Anything else goes to the nearest double (exact division for
+        // ≤ 53-bit mantissas, else exact integer rounding: `num::to_f64`, correctly rounded
+        // without strings), printed by serde_json's own float formatter.
+        let (negative, mag, scale) = crate::num::parts(self.0);
+        if let Ok(mut m) = u64::try_from(mag)
+            // Not a fraction of 16 or more significant digits (an unrounded tax): the double's.
+            && !(scale > 0 && m >= SHORT_LIMIT && m % 10 != 0)
+        {
+            let mut scale = scale;
+            while scale > 0 && m % 10 == 0 {
+                m /= 10;
+                scale -= 1;
+            }
+            if scale == 0 && m <= i64::MAX as u64 {
+                // −0 prints as 0, as the `i64` it normalizes to.
+                write_int(negative && m != 0, m, out);
+                return;
+            }
+            if scale > 0 && m < SHORT_LIMIT {
+                write_short(negative, m, scale, out);
                 return;
             }
         }
@@ -58,11 +72,52 @@ impl WriteJson for Num {
     }
 }
 
+impl WriteJson for u32 {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        write_int(false, u64::from(*self), out);
+    }
+}
+
+/// The integer `±m` in decimal digits, as serde_json prints an integer (`itoa`'s digits, a `-`
+/// before a negative one): two digits at a time from the pair table, into a fixed buffer copied
+/// once.
+fn write_int(negative: bool, m: u64, out: &mut Vec<u8>) {
+    // u64::MAX has 20 digits; the sign makes 21.
+    let mut buf = [0u8; 24];
+    let mut at = put_digits(m, &mut buf, 24);
+    if negative {
+        at -= 1;
+        buf[at] = b'-';
+    }
+    out.extend_from_slice(&buf[at..]);
+}
+
+/// Writes the decimal digits of `v` to end at `buf[end]` (exclusive), two at a time from the pair
+/// table, and returns where they start.
+fn put_digits(mut v: u64, buf: &mut [u8], end: usize) -> usize {
+    let mut at = end;
+    while v >= 100 {
+        let pair = (v % 100) as usize * 2;
+        v /= 100;
+        at -= 2;
+        buf[at..at + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    }
+    if v >= 10 {
+        let pair = v as usize * 2;
+        at -= 2;
+        buf[at..at + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    } else {
+        at -= 1;
+        buf[at] = b'0' + v as u8;
+    }
+    at
+}
+
 /// 10^15: a decimal of fewer digits reads back from its nearest double unchanged (a double carries
 /// 15 significant decimal digits, `f64::DIGITS`), so two such decimals never share a double, and
 /// the shortest text that reads back to that double (what serde_json prints, through `ryu`) is the
 /// decimal's own digits.
-const SHORT_LIMIT: u128 = 1_000_000_000_000_000;
+const SHORT_LIMIT: u64 = 1_000_000_000_000_000;
 
 /// A normalized non-integral decimal `±m × 10^−scale` with `m < 10^15`, printed as serde_json prints
 /// its nearest `f64` (`ryu`'s layout): with the point inside the digits (`194.8`), after `0.` and up
@@ -73,22 +128,7 @@ fn write_short(negative: bool, m: u64, scale: u32, out: &mut Vec<u8>) {
     // The digits end at `digits[16]`, two at a time; the buffers are wide enough that every copy
     // below is a fixed 16 bytes (one move), whatever the digit count.
     let mut digits = [0u8; 48];
-    let mut at = 16;
-    let mut v = m;
-    while v >= 100 {
-        let pair = (v % 100) as usize * 2;
-        v /= 100;
-        at -= 2;
-        digits[at..at + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
-    }
-    if v >= 10 {
-        let pair = v as usize * 2;
-        at -= 2;
-        digits[at..at + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
-    } else {
-        at -= 1;
-        digits[at] = b'0' + v as u8;
-    }
+    let at = put_digits(m, &mut digits, 16);
     let len = 16 - at;
     let mut buf = [0u8; 48];
     let mut n = usize::from(negative);
@@ -149,7 +189,7 @@ macro_rules! write_json_via_serde {
     };
 }
 
-write_json_via_serde!(u32, String, AmountType, InterestBase, CollateralType, Value);
+write_json_via_serde!(String, AmountType, InterestBase, CollateralType, Value);
 
 impl WriteJson for bool {
     fn write_json(&self, out: &mut Vec<u8>) {
@@ -175,20 +215,12 @@ impl WriteJson for NaiveDate {
 /// a 96-installment response. The bytes are chrono's serialisation of the same date.
 fn date_digits(d: &NaiveDate) -> Option<[u8; 10]> {
     use chrono::Datelike;
-    let (y, m, day) = (d.year(), d.month(), d.day());
-    let y = u32::try_from(y).ok().filter(|y| *y <= 9999)?;
-    let digit = |v: u32| b'0' + (v % 10) as u8;
+    let y = usize::try_from(d.year()).ok().filter(|y| *y <= 9999)?;
+    let pair = |v: usize| [DIGIT_PAIRS[v * 2], DIGIT_PAIRS[v * 2 + 1]];
+    let (century, year) = (pair(y / 100), pair(y % 100));
+    let (month, day) = (pair(d.month() as usize), pair(d.day() as usize));
     Some([
-        digit(y / 1000),
-        digit(y / 100),
-        digit(y / 10),
-        digit(y),
-        b'-',
-        digit(m / 10),
-        digit(m),
-        b'-',
-        digit(day / 10),
-        digit(day),
+        century[0], century[1], year[0], year[1], b'-', month[0], month[1], b'-', day[0], day[1],
     ])
 }
 
@@ -295,11 +327,14 @@ macro_rules! json_struct {
                 let mut first_rows: Option<std::ops::Range<usize>> = None;
                 $(
                     if !json_struct!(@skip self.$field $(, $skip)?) {
-                        if !first {
-                            out.push(b',');
-                        }
+                        // The separator and the key in one literal.
+                        let key = if first {
+                            concat!("\"", $key, "\":")
+                        } else {
+                            concat!(",\"", $key, "\":")
+                        };
                         first = false;
-                        out.extend_from_slice(concat!("\"", $key, "\":").as_bytes());
+                        out.extend_from_slice(key.as_bytes());
                         json_struct!(@write self, out, rows, first_rows, $field $(, $skip)?);
                     }
                 )*

@@ -247,6 +247,10 @@ fn read_all(mut input: impl BufRead, send: &mpsc::Sender<Input>, budget: &Budget
     }
 }
 
+/// Lines of this many bytes or more are written to stdout directly, not copied into the writer's
+/// buffer first: a copy costs more than the write it would save.
+const DIRECT_LINE_BYTES: usize = 1 << 13;
+
 /// What the writer thread reports.
 enum Written {
     /// Everything was written.
@@ -257,16 +261,23 @@ enum Written {
 
 /// The writer thread: each chunk's lines (each already ending in its newline), then a flush.
 ///
-/// The buffer gathers short lines (error lines, summaries); a line longer than it (a full response
-/// is ≈ 64 KB for 96 installments) goes to stdout in one write, without being copied into it.
+/// The buffer gathers short lines (error lines, summaries); a line of [`DIRECT_LINE_BYTES`] or more
+/// (a full response is ≈ 64 KB for 96 installments) goes to stdout in one write after what the
+/// buffer holds, without being copied into it.
 fn write_all(receive: Receiver<Vec<Vec<u8>>>, pool: &Pool) -> Result<Written, String> {
     let mut out = BufWriter::with_capacity(1 << 16, crate::stdout::writer());
-    let write = |out: &mut BufWriter<_>, results: &[Vec<u8>]| -> std::io::Result<()> {
-        for r in results {
-            out.write_all(r)?;
-        }
-        out.flush()
-    };
+    let write =
+        |out: &mut BufWriter<Box<dyn Write + Send>>, results: &[Vec<u8>]| -> std::io::Result<()> {
+            for r in results {
+                if r.len() >= DIRECT_LINE_BYTES {
+                    out.flush()?;
+                    out.get_mut().write_all(r)?;
+                } else {
+                    out.write_all(r)?;
+                }
+            }
+            out.flush()
+        };
     for results in receive {
         match write(&mut out, &results) {
             Ok(()) => pool.give(results),
