@@ -241,11 +241,22 @@ fn unit_iof_share(grid: &Grid, rates: IofRates) -> Option<Decimal> {
     let pmt = 1.0 / num::to_f64(grid.discount_sum());
     let mut balance = 1.0_f64;
     let mut share = num::to_f64(rates.additional);
+    // The rates repeat (one per day count): each is converted once.
+    let mut floats: Vec<(Decimal, f64)> = Vec::new();
+    let mut to_f64 = |r: Decimal| match floats.iter().find(|(d, _)| d.serialize() == r.serialize())
+    {
+        Some(&(_, f)) => f,
+        None => {
+            let f = num::to_f64(r);
+            floats.push((r, f));
+            f
+        }
+    };
     for (k, (p, &r)) in periods.iter().zip(grid.period_interest()).enumerate() {
         let principal = if k + 1 == periods.len() {
             balance
         } else {
-            pmt - balance * num::to_f64(r)
+            pmt - balance * to_f64(r)
         };
         if principal > 0.0 {
             share +=

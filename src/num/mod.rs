@@ -729,7 +729,22 @@ pub(crate) fn add_parts((na, ma, sa): Parts, (nb, mb, sb): Parts) -> Option<Part
     } else {
         (nb, mb - ma)
     };
+    if (MANTISSA_LIMIT..10 << 96).contains(&mag) && scale > 0 {
+        // One digit to drop (the usual carry of a sum at 28 digits): by the compiler's division
+        // by the constant 10, which [`fit_mag`]'s general rounding takes the long way.
+        let q = div10_half_even(mag);
+        return (q < MANTISSA_LIMIT).then_some((negative, q, scale - 1));
+    }
     fit_mag(mag, scale, 0).map(|(q, s)| (negative, q, s))
+}
+
+/// [`div_pow10_half_even`]`(mag, 1)`: `mag / 10` rounded half-even, by the compiler's division by
+/// a constant (a few multiplications on a `u128`).
+#[inline(always)]
+fn div10_half_even(mag: u128) -> u128 {
+    let q = mag / 10;
+    let rem = mag - q * 10;
+    q + u128::from(rem > 5 || (rem == 5 && q & 1 == 1))
 }
 
 /// `a × b` on parts: rust_decimal's `checked_mul`, value and scale ([`mul_mag`] with the sign).
@@ -761,7 +776,7 @@ pub(crate) fn normalize_mag(mut mag: u128, mut scale: u32) -> (u128, u32) {
         && mag != 0
         && ((mag >> 64) as u64 % 10 * 6 + mag as u64 % 10).is_multiple_of(10)
     {
-        mag = div_pow10_half_even(mag, 1);
+        mag /= 10;
         scale -= 1;
     }
     (mag, scale)

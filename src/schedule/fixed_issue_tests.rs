@@ -375,7 +375,8 @@ fn same_value_is_decimal_equality() {
 
 /// The operations on parts are rust_decimal's, value and scale, on both sides of each edge
 /// where they hand over: a zero operand, an operand that cannot reach the other's scale below
-/// 2¹²⁷, a rounding to fit 96 bits (and the carry past it), a product that rounds.
+/// 2¹²⁷, a rounding to fit 96 bits (one digit dropped, by the division by the constant 10, or
+/// more; the carry past 2⁹⁶; no scale left), a product that rounds.
 #[test]
 fn the_operations_on_parts_are_rust_decimal() {
     let operands = [
@@ -395,6 +396,14 @@ fn the_operations_on_parts_are_rust_decimal() {
         "0.001968",
         "1.5",
         "-2.5",
+        // Sums one digit past 96 bits (2⁹⁶ at scale 1, 10·2⁹⁶ − 5 rounding to 2⁹⁶, 2⁹⁶ at
+        // scale 0) and near it.
+        "0.1",
+        "0.5",
+        "0.6",
+        "3961408125713216879677197516.8",
+        "39614081257132168796771975168",
+        "7922816251426433759354395032.9",
     ];
     let back = |(n, m, s): Parts| num::from_mag(m, n, s);
     // Where the operation on parts answers, rust_decimal's bits; where it hands over, one of the
