@@ -214,9 +214,15 @@ impl Trials<'_> {
         num::sub(num::sub(issue, fees, GROSS_UP_FIELD)?, iof, GROSS_UP_FIELD)
     }
 
-    /// The schedule and IOF of the answer: a trial's, or priced now.
+    /// The schedule and IOF of the answer: a trial's at the same decimal (value and scale: the
+    /// schedule's `issue_amount` is the amount priced), or priced now.
     fn answer(mut self, issue: Decimal) -> Result<(Schedule, Iof)> {
-        match self.priced.iter().position(|(at, _)| *at == issue) {
+        let bits = issue.serialize();
+        match self
+            .priced
+            .iter()
+            .position(|(at, _)| at.serialize() == bits)
+        {
             Some(at) => Ok(self.priced.swap_remove(at).1),
             None => priced_from_issue(self.grid, issue),
         }
