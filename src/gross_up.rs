@@ -32,8 +32,9 @@ const GROSS_UP_WINDOW_CENTS: i64 = 3;
 /// that reaches it. A one-installment loan without percentage fees has a net that never decreases
 /// in `I` (one tax on one principal), so that cent is the answer; otherwise the cents within ±3 of
 /// it are checked, in ascending order, for a smaller exact solution (the first exact one is the
-/// answer, so the check stops there). Trial amounts are priced without building their schedules
-/// (only their IOF is summed, as [`Iof::new`] sums it), and each cent is priced at most once.
+/// answer, so the check stops there). Each cent is priced at most once, by the walk from an issue
+/// amount that sums its IOF as it goes (as [`Iof::new`] sums it); its schedule is kept, and the
+/// answer, one of the cents priced, is not walked again.
 ///
 /// # Errors
 /// [`Error::InvalidField`] for a disbursed amount below 0.01, or when the percentage fees and the IOF
@@ -211,7 +212,13 @@ impl Trials<'_> {
     fn net(&mut self, issue: Decimal) -> Result<Decimal> {
         let iof = self.iof_total(issue)?;
         let fees = self.pricing.contract_total(issue)?;
-        num::sub(num::sub(issue, fees, GROSS_UP_FIELD)?, iof, GROSS_UP_FIELD)
+        // `issue − 0` is `issue` as it is (rust_decimal's subtraction of a zero).
+        let after_fees = if fees.is_zero() {
+            issue
+        } else {
+            num::sub(issue, fees, GROSS_UP_FIELD)?
+        };
+        num::sub(after_fees, iof, GROSS_UP_FIELD)
     }
 
     /// The schedule and IOF of the answer: a trial's at the same decimal (value and scale: the
