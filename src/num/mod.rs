@@ -729,7 +729,11 @@ pub(crate) fn add_parts((na, ma, sa): Parts, (nb, mb, sb): Parts) -> Option<Part
     } else {
         (nb, mb - ma)
     };
-    if (MANTISSA_LIMIT..10 << 96).contains(&mag) && scale > 0 {
+    if mag < MANTISSA_LIMIT {
+        // As it is (a zero is rust_decimal's to sign and scale).
+        return (mag != 0).then_some((negative, mag, scale));
+    }
+    if mag < 10 << 96 && scale > 0 {
         // One digit to drop (the usual carry of a sum at 28 digits): by the compiler's division
         // by the constant 10, which [`fit_mag`]'s general rounding takes the long way.
         let q = div10_half_even(mag);
