@@ -32,8 +32,9 @@ const GROSS_UP_WINDOW_CENTS: i64 = 3;
 /// that reaches it. A one-installment loan without percentage fees has a net that never decreases
 /// in `I` (one tax on one principal), so that cent is the answer; otherwise the cents within ±3 of
 /// it are checked, in ascending order, for a smaller exact solution (the first exact one is the
-/// answer, so the check stops there). Trial amounts are priced without building their schedules
-/// (only their IOF is summed, as [`Iof::new`] sums it), and each cent is priced at most once.
+/// answer, so the check stops there). Each cent is priced at most once, by the walk from an issue
+/// amount that sums its IOF as it goes (as [`Iof::new`] sums it); its schedule is kept, and the
+/// answer, one of the cents priced, is not walked again.
 ///
 /// # Errors
 /// [`Error::InvalidField`] for a disbursed amount below 0.01, or when the percentage fees and the IOF
@@ -72,11 +73,11 @@ fn gross_up_search(
         ));
     }
     let target = round_cents(disbursed);
+    let single = grid.periods().len() == 1;
     let mut trials = Trials {
         grid,
         pricing,
-        single: grid.periods().len() == 1,
-        nets: Vec::new(),
+        priced: Vec::new(),
         walks: 0,
     };
     let (absolute, share) = pricing.contract_fee_parts()?;
@@ -108,12 +109,12 @@ fn gross_up_search(
         Some(start) => start,
         None => round_cents(num::div(trial, denominator, GROSS_UP_FIELD)?).max(cent),
     };
-    let (mut hi_net, mut hi_priced) = trials.price(hi)?;
+    let mut hi_net = trials.net(hi)?;
     let mut up_steps = 0;
     while hi_net < target {
         let step = round_cents(num::div(target - hi_net, denominator, GROSS_UP_FIELD)?).max(cent);
         hi = num::add(hi, step, GROSS_UP_FIELD)?;
-        (hi_net, hi_priced) = trials.price(hi)?;
+        hi_net = trials.net(hi)?;
         up_steps += 1;
         if up_steps > max_steps {
             return Err(steps_exceeded());
@@ -128,40 +129,24 @@ fn gross_up_search(
         if lo == hi {
             break;
         }
-        let (lo_net, lo_priced) = trials.price(lo)?;
+        let lo_net = trials.net(lo)?;
         if lo_net < target {
             break;
         }
         hi = lo;
         hi_net = lo_net;
-        hi_priced = lo_priced;
         down_steps += 1;
         if down_steps > max_steps {
             return Err(steps_exceeded());
         }
     }
-    // Bisection on cents: net(lo) < target ≤ net(hi) (or lo = hi = 0.01). The last amount that
-    // reaches the target is the bisection's answer; keep its priced schedule.
+    // Bisection on cents: net(lo) < target ≤ net(hi) (or lo = hi = 0.01).
     if hi > lo {
-        let mut last_reaching = None;
-        let found = num::bisect_cents(lo, hi, |mid| {
-            let (mid_net, mid_priced) = trials.price(mid)?;
-            let reaches = mid_net >= target;
-            if reaches {
-                last_reaching = Some((mid, mid_priced));
-            }
-            Ok(reaches)
-        })?;
-        if let Some((at, priced)) = last_reaching
-            && at == found
-        {
-            hi_priced = priced;
-        }
-        hi = found;
+        hi = num::bisect_cents(lo, hi, |mid| Ok(trials.net(mid)? >= target))?;
     }
     let first_reaching = hi;
     let mut issue = hi;
-    if !(trials.single && share.is_zero()) {
+    if !(single && share.is_zero()) {
         let mut reaching = None;
         let mut exact = None;
         for k in -GROSS_UP_WINDOW_CENTS..=GROSS_UP_WINDOW_CENTS {
@@ -186,59 +171,68 @@ fn gross_up_search(
         down_steps,
         first_reaching,
     };
-    match hi_priced {
-        Some(priced) if issue == hi => Ok((priced, search)),
-        _ => Ok((priced(grid, schedule::from_issue(grid, issue)?)?, search)),
-    }
+    Ok((trials.answer(issue)?, search))
 }
 
 /// The field the gross-up's errors name.
 const GROSS_UP_FIELD: &str = field::DISBURSED_AMOUNT;
 
-/// The trial prices of one gross-up: each cent's net is computed once.
+/// The trial prices of one gross-up: each cent is priced once, and its schedule and IOF are kept
+/// for the answer (which is one of them, unless the search is cut short by a test's start).
 struct Trials<'a> {
     grid: &'a Grid,
     pricing: &'a Pricing,
-    /// A one-installment loan: its trials build the schedule (its IOF comes with it).
-    single: bool,
-    /// The nets priced so far, by issue amount (a handful).
-    nets: Vec<(Decimal, Decimal)>,
+    /// The cents priced so far, with their schedules and IOF (a handful).
+    priced: Vec<(Decimal, (Schedule, Iof))>,
     /// Trial prices computed (the share trial included).
     walks: u32,
 }
 
 impl Trials<'_> {
-    /// `round2(Σ installment taxes + additional)` of an issue amount, without its schedule.
-    fn iof_total(&mut self, issue: Decimal) -> Result<Decimal> {
-        self.walks += 1;
-        self.grid.iof_rounding().total(
-            schedule::from_issue_tax_sum(self.grid, issue)?,
-            self.grid.iof().rates_for(issue).additional(issue)?,
-        )
-    }
-
-    /// The net of a trial amount, and with one installment its schedule and IOF too (on a cent
-    /// priced before, the net alone).
-    fn price(&mut self, issue: Decimal) -> Result<(Decimal, Option<(Schedule, Iof)>)> {
-        if let Some(&(_, net)) = self.nets.iter().find(|(at, _)| *at == issue) {
-            return Ok((net, None));
-        }
-        let (iof, priced) = if self.single {
-            self.walks += 1;
-            let (s, iof) = priced(self.grid, schedule::from_issue(self.grid, issue)?)?;
-            (iof.total, Some((s, iof)))
-        } else {
-            (self.iof_total(issue)?, None)
+    /// The schedule and IOF of a trial amount ([`priced_from_issue`]), priced once.
+    fn priced(&mut self, issue: Decimal) -> Result<&(Schedule, Iof)> {
+        let at = match self.priced.iter().position(|(at, _)| *at == issue) {
+            Some(at) => at,
+            None => {
+                self.walks += 1;
+                let priced = priced_from_issue(self.grid, issue)?;
+                self.priced.push((issue, priced));
+                self.priced.len() - 1
+            }
         };
-        let fees = self.pricing.contract_total(issue)?;
-        let net = num::sub(num::sub(issue, fees, GROSS_UP_FIELD)?, iof, GROSS_UP_FIELD)?;
-        self.nets.push((issue, net));
-        Ok((net, priced))
+        Ok(&self.priced[at].1)
     }
 
-    /// The net of a trial amount.
+    /// `round2(Σ installment taxes + additional)` of a trial amount (its IOF's total).
+    fn iof_total(&mut self, issue: Decimal) -> Result<Decimal> {
+        Ok(self.priced(issue)?.1.total)
+    }
+
+    /// The net of a trial amount: `issue − contract fees − IOF`.
     fn net(&mut self, issue: Decimal) -> Result<Decimal> {
-        self.price(issue).map(|p| p.0)
+        let iof = self.iof_total(issue)?;
+        let fees = self.pricing.contract_total(issue)?;
+        // `issue − 0` is `issue` as it is (rust_decimal's subtraction of a zero).
+        let after_fees = if fees.is_zero() {
+            issue
+        } else {
+            num::sub(issue, fees, GROSS_UP_FIELD)?
+        };
+        num::sub(after_fees, iof, GROSS_UP_FIELD)
+    }
+
+    /// The schedule and IOF of the answer: a trial's at the same decimal (value and scale: the
+    /// schedule's `issue_amount` is the amount priced), or priced now.
+    fn answer(mut self, issue: Decimal) -> Result<(Schedule, Iof)> {
+        let bits = issue.serialize();
+        match self
+            .priced
+            .iter()
+            .position(|(at, _)| at.serialize() == bits)
+        {
+            Some(at) => Ok(self.priced.swap_remove(at).1),
+            None => priced_from_issue(self.grid, issue),
+        }
     }
 }
 
@@ -260,11 +254,22 @@ fn unit_iof_share(grid: &Grid, rates: IofRates) -> Option<Decimal> {
     let pmt = 1.0 / num::to_f64(grid.discount_sum());
     let mut balance = 1.0_f64;
     let mut share = num::to_f64(rates.additional);
+    // The rates repeat (one per day count): each is converted once.
+    let mut floats: Vec<(Decimal, f64)> = Vec::new();
+    let mut to_f64 = |r: Decimal| match floats.iter().find(|(d, _)| d.serialize() == r.serialize())
+    {
+        Some(&(_, f)) => f,
+        None => {
+            let f = num::to_f64(r);
+            floats.push((r, f));
+            f
+        }
+    };
     for (k, (p, &r)) in periods.iter().zip(grid.period_interest()).enumerate() {
         let principal = if k + 1 == periods.len() {
             balance
         } else {
-            pmt - balance * num::to_f64(r)
+            pmt - balance * to_f64(r)
         };
         if principal > 0.0 {
             share +=
@@ -276,6 +281,18 @@ fn unit_iof_share(grid: &Grid, rates: IofRates) -> Option<Decimal> {
         return None;
     }
     Decimal::from_f64(share).map(|s| num::round_dp(s, 12))
+}
+
+/// The schedule of a loan of `issue_amount` ([`schedule::from_issue`]) with its IOF at the grid's
+/// rates: [`priced`]'s, from the taxes the walk summed.
+///
+/// # Errors
+/// As [`schedule::from_issue`] and [`priced`].
+pub(crate) fn priced_from_issue(grid: &Grid, issue_amount: Decimal) -> Result<(Schedule, Iof)> {
+    let (s, base) = schedule::from_issue_with_tax_sum(grid, issue_amount)?;
+    let rates = grid.iof().rates_for(issue_amount);
+    let iof = grid.iof_rounding().iof_of_base(base, issue_amount, rates)?;
+    Ok((s, iof))
 }
 
 /// A schedule with its IOF at the grid's rates for its issue amount.

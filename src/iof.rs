@@ -116,7 +116,16 @@ impl Iof {
         issue_amount: Decimal,
         rates: IofRates,
     ) -> Result<Self> {
-        let base = num::sum(installment_taxes, "tax_amount")?;
+        Self::of_base(
+            num::sum(installment_taxes, "tax_amount")?,
+            issue_amount,
+            rates,
+        )
+    }
+
+    /// [`Iof::with_rates`] of the installments' taxes already summed: `base` is their
+    /// [`num::sum`].
+    fn of_base(base: Decimal, issue_amount: Decimal, rates: IofRates) -> Result<Self> {
         let additional = rates.additional(issue_amount)?;
         let total = total(base, additional)?;
         Ok(Iof {
@@ -154,10 +163,18 @@ impl IofConventions {
     /// installment (other platforms: the crate's conventions, *Switches*), else `round_k` at `tax_decimals`, else
     /// unrounded.
     pub fn installment(&self, tax: Decimal) -> Decimal {
+        match self.installment_decimals() {
+            Some(dp) => num::round_dp(tax, dp),
+            None => tax,
+        }
+    }
+
+    /// The decimals [`IofConventions::installment`] rounds a `tax_amount` to: 2 per installment,
+    /// else `tax_decimals` (`None`: unrounded).
+    pub(crate) fn installment_decimals(&self) -> Option<u32> {
         match (self.rounding, self.tax_decimals) {
-            (TotalRounding::PerInstallment, _) => round_cents(tax),
-            (TotalRounding::Total, Some(dp)) => num::round_dp(tax, dp),
-            (TotalRounding::Total, None) => tax,
+            (TotalRounding::PerInstallment, _) => Some(2),
+            (TotalRounding::Total, dp) => dp,
         }
     }
 
@@ -186,7 +203,25 @@ impl IofConventions {
         issue_amount: Decimal,
         rates: IofRates,
     ) -> Result<Iof> {
-        let mut iof = Iof::with_rates(installment_taxes, issue_amount, rates)?;
+        self.iof_of_base(
+            num::sum(installment_taxes, "tax_amount")?,
+            issue_amount,
+            rates,
+        )
+    }
+
+    /// [`IofConventions::iof`] of the printed taxes already summed: `base` is their
+    /// [`num::sum`] (the walks from an issue amount sum them as they go).
+    ///
+    /// # Errors
+    /// [`crate::Error::Overflow`] for amounts beyond `Decimal`'s range.
+    pub(crate) fn iof_of_base(
+        &self,
+        base: Decimal,
+        issue_amount: Decimal,
+        rates: IofRates,
+    ) -> Result<Iof> {
+        let mut iof = Iof::of_base(base, issue_amount, rates)?;
         if *self == IofConventions::default() {
             return Ok(iof);
         }
@@ -321,6 +356,27 @@ impl IofRates {
         let product = mag * u128::from(fraction);
         (product < num::MANTISSA_LIMIT)
             .then(|| num::normalize(num::from_mag(product, false, product_scale)))
+    }
+
+    /// [`IofRates::installment_tax`] of a principal given by its parts (the walks from an issue
+    /// amount on parts, `schedule::fixed_issue`): `0` (`Decimal::ZERO`'s parts) for a principal
+    /// ≤ 0, else the product by [`num::mul_parts`] (rust_decimal's, rounded where it does not fit),
+    /// trailing zeros dropped as [`num::normalize`] drops them. `None` where the `Decimal` path
+    /// must answer instead: a zero fraction (no days, a zero daily rate) or a product
+    /// [`num::mul_parts`] leaves to rust_decimal.
+    #[inline]
+    pub(crate) fn installment_tax_parts(
+        &self,
+        principal: num::Parts,
+        calendar_days_from_disbursement: u32,
+    ) -> Option<num::Parts> {
+        if principal.0 || principal.1 == 0 {
+            return Some((false, 0, 0));
+        }
+        let fraction = num::parts(self.daily_ceiling_fraction(calendar_days_from_disbursement));
+        let (negative, mag, scale) = num::mul_parts(principal, fraction)?;
+        let (mag, scale) = num::normalize_mag(mag, scale);
+        Some((negative, mag, scale))
     }
 
     /// The additional IOF: `additional × issue_amount`, unrounded.

@@ -129,8 +129,9 @@ pub fn bridge_loan(
         disbursement_date,
         FirstDue::Delay(delay_days),
     )?;
-    let sim = simulate(&terms, options)?;
-    let quote = sim.first().clone();
+    let mut sim = simulate(&terms, options)?;
+    // The first option (`Simulation::first`), moved out rather than cloned.
+    let quote = sim.options.swap_remove(0);
     Ok(BridgeLoan { terms, quote })
 }
 

@@ -187,17 +187,11 @@ pub(crate) fn div_pow10_half_even(mag: u128, k: u32) -> u128 {
     (u128::from(n[1]) << 64) | u128::from(n[0])
 }
 
-/// The exact value `±mag × 10^−scale` (`mag < 2¹²⁸`) as rust_decimal stores it: with at least
-/// `min_k` digits dropped (rust_decimal's scale limit), as is when it then fits in 96 bits, else
-/// rounded half-even to the largest scale that fits. `None` for what the caller must hand to
-/// rust_decimal (a zero, no scale left, or a rounding that carries to 2⁹⁶).
-#[inline]
-fn fit(mag: u128, negative: bool, scale: u32, min_k: u32) -> Option<Decimal> {
-    fit_mag(mag, scale, min_k).map(|(q, s)| from_mag(q, negative, s))
-}
-
-/// [`fit`] on the magnitude alone: the stored mantissa and scale of `mag × 10^−scale` (the sign
-/// plays no part in rust_decimal's rounding of a magnitude, half-even being symmetric).
+/// The exact value `±mag × 10^−scale` (`mag < 2¹²⁸`) as rust_decimal stores it, on the magnitude
+/// alone (the sign plays no part in rust_decimal's rounding of a magnitude, half-even being
+/// symmetric): with at least `min_k` digits dropped (rust_decimal's scale limit), as is when it
+/// then fits in 96 bits, else rounded half-even to the largest scale that fits. `None` for what
+/// the caller must hand to rust_decimal (a zero, no scale left, or a rounding that carries to 2⁹⁶).
 #[inline(always)]
 pub(crate) fn fit_mag(mag: u128, scale: u32, min_k: u32) -> Option<(u128, u32)> {
     if min_k == 0 && mag < MANTISSA_LIMIT && mag != 0 {
@@ -248,30 +242,11 @@ fn scale_up(m: u128, d: u32) -> Option<u128> {
     (bit_len(m) + bit_len(p) <= 127).then(|| m * p)
 }
 
-/// `a ± b` by the kernels, or `None` to let rust_decimal do it.
+/// `a ± b` by the kernels ([`add_parts`]), or `None` to let rust_decimal do it.
 #[inline(always)]
 fn add_fast(a: Decimal, b: Decimal, subtract: bool) -> Option<Decimal> {
-    let (na, ma, sa) = parts(a);
     let (nb, mb, sb) = parts(b);
-    if ma == 0 || mb == 0 {
-        return None; // rust_decimal returns the other operand as it is
-    }
-    let nb = nb ^ subtract;
-    // The operand of smaller scale is brought to the larger one (exactly, or not at all); both
-    // then stay below 2¹²⁷, so their sum cannot overflow.
-    let (ma, mb, scale) = match sa.cmp(&sb) {
-        std::cmp::Ordering::Equal => (ma, mb, sa),
-        std::cmp::Ordering::Greater => (ma, scale_up(mb, sa - sb)?, sa),
-        std::cmp::Ordering::Less => (scale_up(ma, sb - sa)?, mb, sb),
-    };
-    let (negative, mag) = if na == nb {
-        (na, ma + mb)
-    } else if ma >= mb {
-        (na, ma - mb)
-    } else {
-        (nb, mb - ma)
-    };
-    fit(mag, negative, scale, 0)
+    add_parts(parts(a), (nb ^ subtract, mb, sb)).map(|(n, m, s)| from_mag(m, n, s))
 }
 
 /// The 192-bit product of two magnitudes below 2⁹⁶, as 64-bit limbs, least significant first.
@@ -305,15 +280,10 @@ pub(crate) fn at_least_pow10_shl96(n: &[u64; 3], k: u32) -> bool {
     true
 }
 
-/// `a × b` by the kernels, or `None` to let rust_decimal do it.
+/// `a × b` by the kernels ([`mul_parts`]), or `None` to let rust_decimal do it.
 #[inline(always)]
 fn mul_fast(a: Decimal, b: Decimal) -> Option<Decimal> {
-    let (na, ma, sa) = parts(a);
-    let (nb, mb, sb) = parts(b);
-    if ma == 0 || mb == 0 {
-        return None;
-    }
-    mul_mag(ma, mb, sa + sb).map(|(q, s)| from_mag(q, na ^ nb, s))
+    mul_parts(parts(a), parts(b)).map(|(n, m, s)| from_mag(m, n, s))
 }
 
 /// The product of two nonzero magnitudes below 2⁹⁶ whose scales add up to `scale`, as
@@ -728,3 +698,90 @@ pub(crate) fn from_f64_shortest(v: f64, field: &str) -> Result<Decimal> {
 
 #[cfg(test)]
 pub(crate) mod tests;
+
+// ---------------------------------------------------------------------------------------------
+// The checked operations on a decimal's parts, for the fixed-scale kernels that carry a value as
+// its sign, magnitude and scale instead of a `Decimal` (`schedule::fixed_issue`).
+
+/// A decimal's sign, magnitude (`< 2⁹⁶`) and scale (`≤ 28`), as [`parts`] reads them.
+pub(crate) type Parts = (bool, u128, u32);
+
+/// `a + b` on parts: rust_decimal's `checked_add`, value and scale ([`add`]'s kernel). `None` for
+/// what only rust_decimal answers: a zero operand (rust_decimal returns the other as it is), an
+/// operand that cannot be brought to the other's scale below 2¹²⁷, a zero result or a rounding
+/// that carries to 2⁹⁶.
+#[inline(always)]
+pub(crate) fn add_parts((na, ma, sa): Parts, (nb, mb, sb): Parts) -> Option<Parts> {
+    if ma == 0 || mb == 0 {
+        return None;
+    }
+    // The operand of smaller scale is brought to the larger one (exactly, or not at all); both
+    // then stay below 2¹²⁷, so their sum cannot overflow.
+    let (ma, mb, scale) = match sa.cmp(&sb) {
+        std::cmp::Ordering::Equal => (ma, mb, sa),
+        std::cmp::Ordering::Greater => (ma, scale_up(mb, sa - sb)?, sa),
+        std::cmp::Ordering::Less => (scale_up(ma, sb - sa)?, mb, sb),
+    };
+    let (negative, mag) = if na == nb {
+        (na, ma + mb)
+    } else if ma >= mb {
+        (na, ma - mb)
+    } else {
+        (nb, mb - ma)
+    };
+    if mag < MANTISSA_LIMIT {
+        // As it is (a zero is rust_decimal's to sign and scale).
+        return (mag != 0).then_some((negative, mag, scale));
+    }
+    if mag < 10 << 96 && scale > 0 {
+        // One digit to drop (the usual carry of a sum at 28 digits): by the compiler's division
+        // by the constant 10, which [`fit_mag`]'s general rounding takes the long way.
+        let q = div10_half_even(mag);
+        return (q < MANTISSA_LIMIT).then_some((negative, q, scale - 1));
+    }
+    fit_mag(mag, scale, 0).map(|(q, s)| (negative, q, s))
+}
+
+/// [`div_pow10_half_even`]`(mag, 1)`: `mag / 10` rounded half-even, by the compiler's division by
+/// a constant (a few multiplications on a `u128`).
+#[inline(always)]
+fn div10_half_even(mag: u128) -> u128 {
+    let q = mag / 10;
+    let rem = mag - q * 10;
+    q + u128::from(rem > 5 || (rem == 5 && q & 1 == 1))
+}
+
+/// `a × b` on parts: rust_decimal's `checked_mul`, value and scale ([`mul_mag`] with the sign).
+/// `None` for a zero operand and what [`mul_mag`] leaves to rust_decimal.
+#[inline(always)]
+pub(crate) fn mul_parts((na, ma, sa): Parts, (nb, mb, sb): Parts) -> Option<Parts> {
+    if ma == 0 || mb == 0 {
+        return None;
+    }
+    mul_mag(ma, mb, sa + sb).map(|(q, s)| (na ^ nb, q, s))
+}
+
+/// [`round_dp`] on parts: `x` as it is at `dp` decimals or fewer, else its magnitude rounded
+/// half-even to `dp` decimals. `None` for a zero (rust_decimal sets its scale).
+#[inline(always)]
+pub(crate) fn round_dp_parts((negative, mag, scale): Parts, dp: u32) -> Option<Parts> {
+    if scale <= dp {
+        return Some((negative, mag, scale));
+    }
+    (mag != 0).then(|| (negative, div_pow10_half_even(mag, scale - dp), dp))
+}
+
+/// [`normalize`] of a nonzero magnitude: `mag × 10^−scale` without trailing fractional zeros.
+/// The last digit is read off the 64-bit halves (2⁶⁴ ≡ 6 mod 10), so that a magnitude not ending
+/// in 0 costs no 128-bit division.
+#[inline(always)]
+pub(crate) fn normalize_mag(mut mag: u128, mut scale: u32) -> (u128, u32) {
+    while scale > 0
+        && mag != 0
+        && ((mag >> 64) as u64 % 10 * 6 + mag as u64 % 10).is_multiple_of(10)
+    {
+        mag /= 10;
+        scale -= 1;
+    }
+    (mag, scale)
+}

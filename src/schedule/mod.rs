@@ -70,6 +70,7 @@ impl Amortization {
     }
 }
 mod fixed;
+mod fixed_issue;
 mod grid;
 mod periods;
 mod systems;
@@ -77,7 +78,9 @@ mod systems;
 pub use grid::Grid;
 pub(crate) use grid::GrowthMemo;
 pub use periods::{Period, periods, periods_from_dates};
+#[cfg(test)]
 pub(crate) use systems::from_issue_tax_sum;
+pub(crate) use systems::from_issue_with_tax_sum;
 pub use systems::{face_value, from_issue, given_installments};
 
 /// One row of the schedule, with QI's field names.
