@@ -576,7 +576,10 @@ pub(crate) fn sum(terms: impl IntoIterator<Item = Decimal>, field: &str) -> Resu
             rest = Some(t);
             break;
         }
-        let next = if s > scale {
+        // The common case, a term at the sum's scale: `scale_up` by 10⁰ is the term itself.
+        let next = if s == scale {
+            Some((acc + mag, s))
+        } else if s > scale {
             scale_up(acc, s - scale).map(|a| (a + mag, s))
         } else {
             scale_up(mag, scale - s).map(|m| (acc + m, scale))
