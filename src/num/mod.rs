@@ -560,8 +560,9 @@ fn add_slow(a: Decimal, b: Decimal, subtract: bool, field: &str) -> Result<Decim
 ///
 /// While the terms are positive and the total fits in 96 bits at the largest scale seen, every
 /// partial sum of rust_decimal is exact at that scale; the sum is then kept as one 128-bit integer
-/// and converted once. From the first term that breaks this (zero, negative, or too large), the
-/// rest is added by [`add`].
+/// and converted once. Zero terms change nothing (or, before any other term, are the sum as
+/// they are). From the first term that breaks this (negative, or too large), the rest is added
+/// by [`add`].
 ///
 /// # Errors
 /// [`Error::Overflow`] as [`add`].
@@ -570,9 +571,19 @@ pub(crate) fn sum(terms: impl IntoIterator<Item = Decimal>, field: &str) -> Resu
     let mut scale = 0;
     let mut terms = terms.into_iter();
     let mut rest = None;
+    // rust_decimal's `x + 0` is `x` as it is, and `0 + x` is `x` as it is (a zero's scale and
+    // sign included): a zero term leaves the sum as it is, unless nothing else came before it,
+    // when the sum is that zero until the next term replaces it.
+    let mut zero = None;
     for t in terms.by_ref() {
         let (negative, mag, s) = parts(t);
-        if negative || mag == 0 {
+        if mag == 0 {
+            if acc == 0 {
+                zero = Some(t);
+            }
+            continue;
+        }
+        if negative {
             rest = Some(t);
             break;
         }
@@ -596,7 +607,7 @@ pub(crate) fn sum(terms: impl IntoIterator<Item = Decimal>, field: &str) -> Resu
         }
     }
     let mut total = if acc == 0 {
-        Decimal::ZERO
+        zero.unwrap_or(Decimal::ZERO)
     } else {
         from_mag(acc, false, scale)
     };

@@ -409,6 +409,38 @@ fn sums_of_mixed_signs_are_sequential_sums() {
     }
 }
 
+/// `sum` with zero terms is repeated rust_decimal `checked_add`, sign and scale included: zeros
+/// of every scale and both signs first (the sum is then the last of them, until the first other
+/// term replaces it), between and after positive terms (left as they are), only zeros, and zeros
+/// before a negative term (handed to `add`).
+#[test]
+fn zero_terms_leave_the_sum_as_rust_decimal_does() {
+    let neg_zero = |scale| from_mag(0, true, scale);
+    let cases: Vec<Vec<Decimal>> = vec![
+        vec![d("0.00"), d("1.5"), d("2.25")],
+        vec![neg_zero(3), d("1.5")],
+        vec![d("0.0000000000"), neg_zero(2)],
+        vec![neg_zero(28)],
+        vec![d("1.5"), d("0.000000"), d("2"), neg_zero(4), d("0.01")],
+        vec![d("0"), d("0.00"), d("-1.5"), d("0.0"), d("3")],
+        vec![d("2.5"), d("0.00")],
+        vec![d("0.00"), d("0.0"), d("7")],
+        vec![],
+    ];
+    for terms in cases {
+        let mut want = Decimal::ZERO;
+        for t in &terms {
+            want = want.checked_add(*t).expect("fits");
+        }
+        let got = sum(terms.iter().copied(), "t").expect("fits");
+        assert_eq!(
+            got.serialize(),
+            want.serialize(),
+            "{terms:?}: {got} vs {want}"
+        );
+    }
+}
+
 /// `powu` is `checked_powu` to the bit at every exponent, the ones rust_decimal keeps
 /// (0, 1, 2, from 1024) included, and for 0, 1 and values with trailing zeros.
 #[test]

@@ -98,7 +98,13 @@ fn fit_sum(exact: u128, j: u32) -> Option<(u128, u32)> {
         && exact >= POW10[j as usize - 1] << 96
         && exact < POW10[j as usize] << 96
     {
-        let q = num::div_pow10_half_even(exact, j);
+        // The sums of up to 130 discounts below 1 stay below 790: j of 1 or 2, whose
+        // divisions inline with their constants.
+        let q = match j {
+            1 => num::div_pow10_half_even(exact, 1),
+            2 => num::div_pow10_half_even(exact, 2),
+            _ => num::div_pow10_half_even(exact, j),
+        };
         return (q < MANTISSA_LIMIT).then_some((q, DISCOUNT_SCALE - j));
     }
     num::fit_mag(exact, DISCOUNT_SCALE, 0)
