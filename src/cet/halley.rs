@@ -27,7 +27,7 @@ pub(super) fn monthly_fast(disbursed: Decimal, flows: &[Flow]) -> Option<(Decima
     if p <= 0.0 || flows.is_empty() {
         return None;
     }
-    let fl: Vec<(u32, f64)> = flows.iter().map(|f| (f.days, to_f64(f.amount))).collect();
+    let fl = flow_floats(flows);
     if fl.iter().any(|&(_, a)| a < 0.0) || !fl.iter().any(|&(d, a)| d > 0 && a > 0.0) {
         return None;
     }
@@ -74,6 +74,28 @@ pub(super) fn monthly_fast(disbursed: Decimal, flows: &[Flow]) -> Option<(Decima
     }
     let monthly = Decimal::new(k as i64, 4);
     Some((monthly, monthly_f))
+}
+
+/// Each flow's days and the nearest double of its amount ([`to_f64`]), converting an amount
+/// only when it differs from the previous flow's (the level installments of a schedule repeat
+/// one amount): the same doubles as converting each.
+fn flow_floats(flows: &[Flow]) -> Vec<(u32, f64)> {
+    let mut last: Option<(Decimal, f64)> = None;
+    flows
+        .iter()
+        .map(|f| {
+            let a = match last {
+                // Same mantissa, scale and sign: the same decimal, the same double.
+                Some((d, a)) if d.serialize() == f.amount.serialize() => a,
+                _ => {
+                    let a = to_f64(f.amount);
+                    last = Some((f.amount, a));
+                    a
+                }
+            };
+            (f.days, a)
+        })
+        .collect()
 }
 
 /// One flow of [`monthly_fast`]'s NPV: its amount, its time `t = days/365` in years, the
@@ -192,6 +214,45 @@ mod tests {
             d2v += t * t * term;
         }
         (v, dv, d2v, mag)
+    }
+
+    /// `flow_floats` is `to_f64` of each amount, bit for bit: repeated amounts, the same value
+    /// at another scale (100 and 100.00: one double, converted anew), alternating amounts,
+    /// a zero of either sign, and long mantissas.
+    #[test]
+    fn flow_floats_are_each_amounts_double() {
+        let amounts = [
+            "100",
+            "100",
+            "100.00",
+            "100",
+            "0.01",
+            "0",
+            "-0",
+            "0.00",
+            "100",
+            "100",
+            "79228162514264337593543950335",
+            "7.9228162514264337593543950335",
+            "7.9228162514264337593543950335",
+        ];
+        let flows: Vec<Flow> = amounts
+            .iter()
+            .zip(1..)
+            .map(|(a, k)| Flow {
+                days: 30 * k,
+                amount: a.parse().expect("decimal"),
+            })
+            .collect();
+        let got = flow_floats(&flows);
+        for (f, (days, a)) in flows.iter().zip(got) {
+            assert_eq!(
+                (days, a.to_bits()),
+                (f.days, to_f64(f.amount).to_bits()),
+                "{}",
+                f.amount
+            );
+        }
     }
 
     /// `npv_at` gives the same four floats, bit for bit, as the gap-cached NPV it replaced: on
