@@ -27,13 +27,11 @@ pub(super) fn monthly_fast(disbursed: Decimal, flows: &[Flow]) -> Option<(Decima
     if p <= 0.0 || flows.is_empty() {
         return None;
     }
-    let fl = flow_floats(flows);
-    if fl.iter().any(|&(_, a)| a < 0.0) || !fl.iter().any(|&(d, a)| d > 0 && a > 0.0) {
+    let mut terms = npv_terms(flow_floats(flows));
+    if terms.any_negative || !terms.any_positive_later {
         return None;
     }
-    let terms = npv_terms(&fl);
-    let mut factors = Vec::with_capacity(terms.exponents.len());
-    let mut npv = |x: f64| npv_at(&terms, p, x, &mut factors);
+    let mut npv = |x: f64| npv_at(&mut terms, p, x);
     let mut x = 0.0_f64;
     let mut last = None;
     for _ in 0..50 {
@@ -55,7 +53,7 @@ pub(super) fn monthly_fast(disbursed: Decimal, flows: &[Flow]) -> Option<(Decima
             return None;
         }
         if step.abs() <= 1e-14 * (1.0 + x.abs()) {
-            let n = fl.len() as f64;
+            let n = flows.len() as f64;
             let error_x = (2.0 * n + 8.0) * f64::EPSILON * mag / -dv + 2.0 * step.abs() + 4e-15;
             last = Some(error_x);
             break;
@@ -79,23 +77,20 @@ pub(super) fn monthly_fast(disbursed: Decimal, flows: &[Flow]) -> Option<(Decima
 /// Each flow's days and the nearest double of its amount ([`to_f64`]), converting an amount
 /// only when it differs from the previous flow's (the level installments of a schedule repeat
 /// one amount): the same doubles as converting each.
-fn flow_floats(flows: &[Flow]) -> Vec<(u32, f64)> {
+fn flow_floats(flows: &[Flow]) -> impl ExactSizeIterator<Item = (u32, f64)> + '_ {
     let mut last: Option<(Decimal, f64)> = None;
-    flows
-        .iter()
-        .map(|f| {
-            let a = match last {
-                // Same mantissa, scale and sign: the same decimal, the same double.
-                Some((d, a)) if d.serialize() == f.amount.serialize() => a,
-                _ => {
-                    let a = to_f64(f.amount);
-                    last = Some((f.amount, a));
-                    a
-                }
-            };
-            (f.days, a)
-        })
-        .collect()
+    flows.iter().map(move |f| {
+        let a = match last {
+            // Same mantissa, scale and sign: the same decimal, the same double.
+            Some((d, a)) if d.serialize() == f.amount.serialize() => a,
+            _ => {
+                let a = to_f64(f.amount);
+                last = Some((f.amount, a));
+                a
+            }
+        };
+        (f.days, a)
+    })
 }
 
 /// One flow of [`monthly_fast`]'s NPV: its amount, its time `t = days/365` in years, the
@@ -109,30 +104,36 @@ struct NpvTerm {
 }
 
 /// What [`monthly_fast`]'s NPV takes from the flows once, outside its iterations: each flow's
-/// [`NpvTerm`], and the distinct day counts whose factor `e^(−x·days/365)` each iteration computes
-/// once (a gap between due dates; a flow's own days where the product restarts).
+/// [`NpvTerm`], the distinct day counts whose factor `e^(−x·days/365)` each iteration computes
+/// once (a gap between due dates; a flow's own days where the product restarts) beside the slot
+/// of that factor, and whether an amount is negative or one after day 0 positive.
 struct NpvTerms {
     flows: Vec<NpvTerm>,
-    exponents: Vec<u32>,
+    exponents: Vec<(u32, f64)>,
+    any_negative: bool,
+    any_positive_later: bool,
 }
 
 /// The [`NpvTerms`] of `(days, amount)` flows in their order: the running product of the
 /// discount factors `e^(−x·gap/365)` over the gaps between consecutive days (from day 0), and,
 /// at a flow dated before the previous one, a restart at `e^(−x·days/365)`. The factors, times
 /// and products are the same floats whatever the number of distinct gaps.
-fn npv_terms(fl: &[(u32, f64)]) -> NpvTerms {
-    let mut exponents: Vec<u32> = Vec::with_capacity(8);
+fn npv_terms(fl: impl ExactSizeIterator<Item = (u32, f64)>) -> NpvTerms {
+    let mut exponents: Vec<(u32, f64)> = Vec::with_capacity(8);
     let mut flows = Vec::with_capacity(fl.len());
+    let (mut any_negative, mut any_positive_later) = (false, false);
     let mut prev = 0_u32;
-    for &(days, amount) in fl {
+    for (days, amount) in fl {
+        any_negative |= amount < 0.0;
+        any_positive_later |= days > 0 && amount > 0.0;
         let (exponent, restart) = match days.checked_sub(prev) {
             Some(gap) => (gap, false),
             None => (days, true),
         };
-        let factor = match exponents.iter().position(|&e| e == exponent) {
+        let factor = match exponents.iter().position(|e| e.0 == exponent) {
             Some(i) => i,
             None => {
-                exponents.push(exponent);
+                exponents.push((exponent, 0.0));
                 exponents.len() - 1
             }
         };
@@ -144,28 +145,30 @@ fn npv_terms(fl: &[(u32, f64)]) -> NpvTerms {
         });
         prev = days;
     }
-    NpvTerms { flows, exponents }
+    NpvTerms {
+        flows,
+        exponents,
+        any_negative,
+        any_positive_later,
+    }
 }
 
 /// [`monthly_fast`]'s NPV at `x = ln(1+i)` of the flows of `terms` against the disbursement
 /// `p`: `(v, v', v'', Σ|terms|)` with `v = −p + Σ a_j·e^(−x·t_j)` summed in flow order, each
-/// `e^(−x·t_j)` the running product of the per-gap factors (computed once per distinct gap into
-/// `factors`, a buffer kept between calls).
-fn npv_at(terms: &NpvTerms, p: f64, x: f64, factors: &mut Vec<f64>) -> (f64, f64, f64, f64) {
-    factors.clear();
-    factors.extend(
-        terms
-            .exponents
-            .iter()
-            .map(|&days| (-x * f64::from(days) / 365.0).exp()),
-    );
+/// `e^(−x·t_j)` the running product of the per-gap factors (computed once per distinct gap, into
+/// the slot beside it).
+fn npv_at(terms: &mut NpvTerms, p: f64, x: f64) -> (f64, f64, f64, f64) {
+    for (days, factor) in &mut terms.exponents {
+        *factor = (-x * f64::from(*days) / 365.0).exp();
+    }
+    let (exponents, flows) = (&terms.exponents, &terms.flows);
     let (mut v, mut dv, mut d2v, mut mag) = (-p, 0.0, 0.0, p);
     let mut e = 1.0_f64;
-    for t in &terms.flows {
+    for t in flows {
         if t.restart {
             e = 1.0;
         }
-        e *= factors[t.factor];
+        e *= exponents[t.factor].1;
         let term = t.amount * e;
         v += term;
         mag += term;
@@ -244,7 +247,7 @@ mod tests {
                 amount: a.parse().expect("decimal"),
             })
             .collect();
-        let got = flow_floats(&flows);
+        let got: Vec<(u32, f64)> = flow_floats(&flows).collect();
         for (f, (days, a)) in flows.iter().zip(got) {
             assert_eq!(
                 (days, a.to_bits()),
@@ -288,8 +291,7 @@ mod tests {
                 })
                 .collect();
             let p = next(10_000_000) as f64 / 100.0 + 1.0;
-            let terms = npv_terms(&fl);
-            let mut factors = Vec::new();
+            let mut terms = npv_terms(fl.iter().copied());
             for x in [
                 0.0,
                 -0.9,
@@ -299,7 +301,7 @@ mod tests {
                 2.9,
                 next(1000) as f64 / 1000.0,
             ] {
-                let got = npv_at(&terms, p, x, &mut factors);
+                let got = npv_at(&mut terms, p, x);
                 let want = npv_by_gap_cache(&fl, p, x);
                 let bits = |t: (f64, f64, f64, f64)| {
                     [t.0.to_bits(), t.1.to_bits(), t.2.to_bits(), t.3.to_bits()]
