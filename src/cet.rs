@@ -29,7 +29,9 @@ use crate::error::{Error, Result};
 use crate::num::{self, round_dp, to_f64};
 
 mod halley;
+#[cfg(test)]
 use halley::monthly_fast;
+use halley::monthly_fast_from;
 
 /// A cash flow the borrower pays: calendar days after the disbursement, and the amount.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,7 +176,13 @@ fn annual_irr_counted(disbursed: Decimal, flows: &[Flow]) -> Result<(f64, u32)> 
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn solve(disbursed: Decimal, flows: &[Flow]) -> Result<Cet> {
-    let (monthly, monthly_f) = match monthly_fast(disbursed, flows) {
+    solve_from(disbursed, flows, &mut None)
+}
+
+/// [`solve`], the quick route's search starting at `*start` and leaving its root there
+/// ([`halley::monthly_fast_from`]): the same CET whatever the start.
+fn solve_from(disbursed: Decimal, flows: &[Flow], start: &mut Option<f64>) -> Result<Cet> {
+    let (monthly, monthly_f) = match monthly_fast_from(disbursed, flows, start) {
         Some(found) => found,
         None => {
             let i = annual_irr(disbursed, flows)?;
@@ -219,12 +227,27 @@ pub fn solve(disbursed: Decimal, flows: &[Flow]) -> Result<Cet> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn solve_with(disbursed: Decimal, flows: &[Flow], conventions: &Conventions) -> Result<Cet> {
+    solve_with_start(disbursed, flows, conventions, &mut None)
+}
+
+/// [`solve_with`], whose quick route starts at `*start` and leaves its root there (the
+/// disbursement options of one simulation pass it from one to the next): the same CET whatever
+/// the start ([`halley::monthly_fast_from`]).
+///
+/// # Errors
+/// As [`solve_with`].
+pub(crate) fn solve_with_start(
+    disbursed: Decimal,
+    flows: &[Flow],
+    conventions: &Conventions,
+    start: &mut Option<f64>,
+) -> Result<Cet> {
     let monthly_first = conventions.cet == CetDerivation::MonthlyFirst;
     let annual_dp = conventions.annual_cet_dp();
     let (i, monthly_f) = match conventions.cet_periods {
         CetPeriods::Days365 => {
             if monthly_first && conventions.cet_decimals == 4 && annual_dp.is_none() {
-                return solve(disbursed, flows);
+                return solve_from(disbursed, flows, start);
             }
             let i = annual_irr(disbursed, flows)?;
             (i, (i.ln_1p() / 12.0).exp_m1())
