@@ -28,6 +28,11 @@ use crate::conventions::{CetDerivation, CetPeriods, Conventions};
 use crate::error::{Error, Result};
 use crate::num::{self, round_dp, to_f64};
 
+mod halley;
+#[cfg(test)]
+use halley::monthly_fast;
+use halley::monthly_fast_from;
+
 /// A cash flow the borrower pays: calendar days after the disbursement, and the amount.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Flow {
@@ -171,7 +176,13 @@ fn annual_irr_counted(disbursed: Decimal, flows: &[Flow]) -> Result<(f64, u32)> 
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn solve(disbursed: Decimal, flows: &[Flow]) -> Result<Cet> {
-    let (monthly, monthly_f) = match monthly_fast(disbursed, flows) {
+    solve_from(disbursed, flows, &mut None)
+}
+
+/// [`solve`], the quick route's search starting at `*start` and leaving its root there
+/// ([`halley::monthly_fast_from`]): the same CET whatever the start.
+fn solve_from(disbursed: Decimal, flows: &[Flow], start: &mut Option<f64>) -> Result<Cet> {
+    let (monthly, monthly_f) = match monthly_fast_from(disbursed, flows, start) {
         Some(found) => found,
         None => {
             let i = annual_irr(disbursed, flows)?;
@@ -216,12 +227,27 @@ pub fn solve(disbursed: Decimal, flows: &[Flow]) -> Result<Cet> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn solve_with(disbursed: Decimal, flows: &[Flow], conventions: &Conventions) -> Result<Cet> {
+    solve_with_start(disbursed, flows, conventions, &mut None)
+}
+
+/// [`solve_with`], whose quick route starts at `*start` and leaves its root there (the
+/// disbursement options of one simulation pass it from one to the next): the same CET whatever
+/// the start ([`halley::monthly_fast_from`]).
+///
+/// # Errors
+/// As [`solve_with`].
+pub(crate) fn solve_with_start(
+    disbursed: Decimal,
+    flows: &[Flow],
+    conventions: &Conventions,
+    start: &mut Option<f64>,
+) -> Result<Cet> {
     let monthly_first = conventions.cet == CetDerivation::MonthlyFirst;
     let annual_dp = conventions.annual_cet_dp();
     let (i, monthly_f) = match conventions.cet_periods {
         CetPeriods::Days365 => {
             if monthly_first && conventions.cet_decimals == 4 && annual_dp.is_none() {
-                return solve(disbursed, flows);
+                return solve_from(disbursed, flows, start);
             }
             let i = annual_irr(disbursed, flows)?;
             (i, (i.ln_1p() / 12.0).exp_m1())
@@ -303,108 +329,6 @@ fn beyond(monthly_f: f64) -> Error {
     Error::CetNoRoot {
         reason: format!("the rate ({monthly_f} a month) is beyond what a CET can express"),
     }
-}
-
-/// The quantized monthly CET `round4((1+i)^(1/12) − 1)` (and the float it was rounded from) by a
-/// faster search than [`annual_irr`]'s, when it provably equals what [`solve`] gets from
-/// [`annual_irr`]; `None` sends the caller to [`annual_irr`].
-///
-/// Halley steps from `x = 0` on the same NPV in `x = ln(1+i)`, with `e^(−x·t_j)` built as a
-/// running product of one `exp` per distinct gap between due dates (a monthly schedule has four)
-/// instead of one `exp` per flow. Each NPV then carries a relative error of at most about
-/// `(2n + 4)·2⁻⁵³` of its terms; with the final step, that bounds the distance of both this root
-/// and [`annual_irr`]'s (which stops within 1e-15 of its float root) to the exact one. The answer
-/// is kept only when the monthly rate lies farther than 100 times that bound, and at least 1e-9,
-/// from every 4-decimal midpoint **and** every 4-decimal value (where the string route would keep
-/// a shorter scale): there both routes round to the same 4 decimals, with scale 4. Everything
-/// else — the ≈ 1 in 25,000 rates that close, no convergence within 50 steps, an overflow in the
-/// NPV, rates beyond e³ − 1 a year, and every input [`annual_irr`] rejects — goes to
-/// [`annual_irr`].
-fn monthly_fast(disbursed: Decimal, flows: &[Flow]) -> Option<(Decimal, f64)> {
-    let p = to_f64(disbursed);
-    // `to_f64` is exact for every decimal (never NaN).
-    if p <= 0.0 || flows.is_empty() {
-        return None;
-    }
-    let fl: Vec<(u32, f64)> = flows.iter().map(|f| (f.days, to_f64(f.amount))).collect();
-    if fl.iter().any(|&(_, a)| a < 0.0) || !fl.iter().any(|&(d, a)| d > 0 && a > 0.0) {
-        return None;
-    }
-    // NPV, its first two derivatives in x, and Σ|terms| (for the error bound).
-    let npv = |x: f64| -> (f64, f64, f64, f64) {
-        let mut gaps = [(0_u32, 0.0_f64); 6];
-        let mut known = 0;
-        let (mut v, mut dv, mut d2v, mut mag) = (-p, 0.0, 0.0, p);
-        let (mut e, mut prev) = (1.0_f64, 0_u32);
-        for &(days, a) in &fl {
-            let factor = match days.checked_sub(prev) {
-                Some(gap) => match gaps[..known].iter().find(|g| g.0 == gap) {
-                    Some(g) => g.1,
-                    None => {
-                        let f = (-x * f64::from(gap) / 365.0).exp();
-                        if let Some(slot) = gaps.get_mut(known) {
-                            *slot = (gap, f);
-                            known += 1;
-                        }
-                        f
-                    }
-                },
-                None => {
-                    e = 1.0;
-                    (-x * f64::from(days) / 365.0).exp()
-                }
-            };
-            e *= factor;
-            prev = days;
-            let t = f64::from(days) / 365.0;
-            let term = a * e;
-            v += term;
-            mag += term;
-            dv -= t * term;
-            d2v += t * t * term;
-        }
-        (v, dv, d2v, mag)
-    };
-    let mut x = 0.0_f64;
-    let mut last = None;
-    for _ in 0..50 {
-        let (v, dv, d2v, mag) = npv(x);
-        let denominator = 2.0 * dv * dv - v * d2v;
-        // Not finite when a term, v'² or v·v'' overflowed (NaN or infinite): declined, since
-        // either step could then read as 0, a false convergence far from the root. A zero slope
-        // (every flow after day 0 discounted to 0) gives an infinite or NaN step, declined below.
-        if !denominator.is_finite() {
-            return None;
-        }
-        let step = if denominator > 0.0 {
-            2.0 * v * dv / denominator
-        } else {
-            v / dv
-        };
-        x -= step;
-        if x.is_nan() || x.abs() >= 3.0 {
-            return None;
-        }
-        if step.abs() <= 1e-14 * (1.0 + x.abs()) {
-            let n = fl.len() as f64;
-            let error_x = (2.0 * n + 8.0) * f64::EPSILON * mag / -dv + 2.0 * step.abs() + 4e-15;
-            last = Some(error_x);
-            break;
-        }
-    }
-    let error_x = last?;
-    let monthly_f = (x / 12.0).exp_m1();
-    let error_m = error_x * (1.0 + monthly_f.abs()) / 12.0 + 1e-16;
-    let units = monthly_f * 1e4;
-    let k = units.round();
-    let off = (units - k).abs();
-    let margin = (100.0 * error_m * 1e4).max(1e-5);
-    // |x| < 3 makes |monthly_f| < e^0.25 − 1 ≈ 0.284: `k` is a small whole number, never NaN.
-    if k == 0.0 || off <= margin || off >= 0.5 - margin {
-        return None;
-    }
-    let monthly = Decimal::new(k as i64, 4);
-    Some((monthly, monthly_f))
 }
 
 #[cfg(test)]

@@ -282,6 +282,8 @@ pub fn effective_rate(terms: &LoanTerms, conventions: &Conventions) -> Result<In
 #[derive(Debug, Default)]
 struct Shared {
     memo: GrowthMemo,
+    /// The CET's root `ln(1+i)` of the last option priced, where the next one's search starts.
+    cet_start: Option<f64>,
     /// A disbursement date and its periods under [`FirstDue::Date`].
     periods: Option<(NaiveDate, Vec<Period>)>,
 }
@@ -425,7 +427,12 @@ fn quote_shared(
         refinanced_total,
         "refinanced_credit_operations.due_balance",
     )?;
-    let cet = cet::solve_with(disbursed_issue_amount, &schedule.cet_flows(), conventions)?;
+    let cet = cet::solve_with_start(
+        disbursed_issue_amount,
+        &schedule.cet_flows(),
+        conventions,
+        &mut shared.cet_start,
+    )?;
     let total_pre_fixed_amount = num::sum(
         schedule.installments.iter().map(|i| i.pre_fixed_amount),
         "pre_fixed_amount",

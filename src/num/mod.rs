@@ -121,22 +121,87 @@ fn div3_pow10(n: &mut [u64; 3], k: u32) -> u64 {
     r >> shift
 }
 
-/// `n / 10^k` (1 ≤ k ≤ 19) and the remainder, for a 128-bit `n`.
+/// The multiplier that divides a 128-bit number by `10^k` (1 ≤ k ≤ 38): with `N = 128 − k`,
+/// `d = 5^k` and `l = ⌈log₂ d⌉`, `m = ⌈2^(N+l) / d⌉` and `shift = N + l − 128` (≥ 0, as
+/// `l ≥ k`), so that `⌊n / 10^k⌋ = ⌊⌊n / 2^k⌋ · m / 2^(N+l)⌋` for every `n < 2¹²⁸`
+/// (Granlund & Montgomery, "Division by invariant integers using multiplication", 1994, the
+/// round-up multiplier of Theorem 4.2; the proof is on [`div_rem_pow10`]).
+#[derive(Clone, Copy)]
+struct Pow10Reciprocal {
+    m: u128,
+    shift: u32,
+}
+
+/// [`Pow10Reciprocal`] of `10^k` at index `k` (index 0 unused), computed by binary long
+/// division of `2^(N+l)` by `5^k` at compile time.
+const RECIPROCALS: [Pow10Reciprocal; 39] = {
+    let mut t = [Pow10Reciprocal { m: 0, shift: 0 }; 39];
+    let mut k = 1;
+    while k < 39 {
+        let d = POW10[k] >> k; // 5^k, odd and > 1
+        let l = 128 - (d - 1).leading_zeros(); // ⌈log₂ d⌉
+        let e = 128 - k as u32 + l; // N + l
+        // ⌊2^e / d⌋ bit by bit: the remainder stays below d < 2⁸⁹, the quotient below 2^(N+1).
+        let (mut q, mut r) = (0u128, 0u128);
+        let mut i: i32 = e as i32;
+        while i >= 0 {
+            r = 2 * r + if i == e as i32 { 1 } else { 0 };
+            if r >= d {
+                r -= d;
+                q |= 1 << i;
+            }
+            i -= 1;
+        }
+        // d (odd, > 1) does not divide 2^e: the ceiling is the floor plus one (no overflow:
+        // a const panic otherwise).
+        t[k] = Pow10Reciprocal {
+            m: q + 1,
+            shift: e - 128,
+        };
+        k += 1;
+    }
+    t
+};
+
+/// The high 128 bits of the 256-bit product `a · b`.
 #[inline(always)]
+fn mul_high(a: u128, b: u128) -> u128 {
+    let (a0, a1) = (a as u64 as u128, a >> 64);
+    let (b0, b1) = (b as u64 as u128, b >> 64);
+    let (low, m1, m2, high) = (a0 * b0, a0 * b1, a1 * b0, a1 * b1);
+    // < 3 · 2⁶⁴: the carries into the high half.
+    let mid = (low >> 64) + (m1 as u64 as u128) + (m2 as u64 as u128);
+    high + (m1 >> 64) + (m2 >> 64) + (mid >> 64)
+}
+
+/// `n / 10^k` (1 ≤ k ≤ 38) and the remainder, for a 128-bit `n`, by one multiplication by the
+/// reciprocal of [`RECIPROCALS`] instead of a division.
+///
+/// Why it is exact: `n' = ⌊n / 2^k⌋ < 2^N` and `⌊n / 10^k⌋ = ⌊n' / d⌋` (`d = 5^k`). With
+/// `m·d = 2^(N+l) + e`, `0 < e < d ≤ 2^l`: `n'·m / 2^(N+l) = n'/d + n'·e / (d·2^(N+l))`, and
+/// the second term is below `2^N · 2^l / (d · 2^(N+l)) = 1/d`, while `n'/d` is at least `1/d`
+/// below the next integer: the floor is `⌊n'/d⌋`. `m < 2^(N+1) ≤ 2¹²⁸`.
+#[inline(always)]
+fn div_rem_pow10(n: u128, k: u32) -> (u128, u128) {
+    let Pow10Reciprocal { m, shift } = RECIPROCALS[k as usize];
+    let q = mul_high(n >> k, m) >> shift;
+    // q · 10^k ≤ n: no overflow.
+    (q, n - q * POW10[k as usize])
+}
+
+/// `n / 10^k` (1 ≤ k ≤ 19) and the remainder, for a 128-bit `n` ([`div_rem_pow10`]), with
+/// the remainder as a limb: the tests' interface to the 128-bit division.
+#[cfg(test)]
 fn div2_pow10(n: u128, k: u32) -> (u128, u64) {
-    let Pow10Divisor { d, v, shift } = DIVISORS[k as usize];
-    let (n1, n0) = ((n >> 64) as u64, n as u64);
-    let top = |x: u64| x.checked_shr(64 - shift).unwrap_or(0);
-    let (q1, r) = div_2by1(top(n1), (n1 << shift) | top(n0), d, v);
-    let (q0, r) = div_2by1(r, n0 << shift, d, v);
-    ((u128::from(q1) << 64) | u128::from(q0), r >> shift)
+    let (q, r) = div_rem_pow10(n, k);
+    (q, r as u64)
 }
 
 /// Whether a quotient rounds up, half-even: `rem` is the remainder of the last division (by
 /// `10^last`), `sticky` whether any earlier, less significant, remainder was nonzero.
 #[inline(always)]
-fn rounds_up(rem: u64, last: u32, sticky: bool, odd: bool) -> bool {
-    let half = (POW10[last as usize] >> 1) as u64; // 10^last is even
+fn rounds_up(rem: u128, last: u32, sticky: bool, odd: bool) -> bool {
+    let half = POW10[last as usize] >> 1; // 10^last is even
     rem > half || (rem == half && (sticky || odd))
 }
 
@@ -149,42 +214,84 @@ pub(crate) fn div_pow10_limbs_half_even(n: &mut [u64; 3], k: u32) {
 }
 
 /// [`div_pow10_limbs_half_even`], inlined into its caller: with a constant `k` (the discount
-/// chain's 28) the divisors, shifts and the rounding half fold into constants.
+/// chain's 28) the divisors, shifts and the rounding half fold into constants. A numerator below
+/// 2¹²⁸ takes [`div_rem_pow10`], a wider one [`div_rem_pow10_wide`] from `10^20` on (its
+/// quotient fits in 128 bits) and the 64-bit limb division below.
 #[inline(always)]
 pub(crate) fn div_pow10_limbs_half_even_inline(n: &mut [u64; 3], k: u32) {
-    let (sticky, last) = if k > 19 {
-        (div3_pow10(n, 19) != 0, k - 19)
+    let (q, rem) = if n[2] == 0 {
+        div_rem_pow10((u128::from(n[1]) << 64) | u128::from(n[0]), k)
+    } else if k >= 20 {
+        div_rem_pow10_wide(n, k)
     } else {
-        (false, k)
-    };
-    let rem = if n[2] == 0 {
-        let (q, rem) = div2_pow10((u128::from(n[1]) << 64) | u128::from(n[0]), last);
-        *n = [q as u64, (q >> 64) as u64, 0];
-        rem
-    } else {
-        div3_pow10(n, last)
-    };
-    if rounds_up(rem, last, sticky, n[0] & 1 == 1) {
-        for limb in n.iter_mut() {
-            *limb = limb.wrapping_add(1);
-            if *limb != 0 {
-                break;
+        let rem = div3_pow10(n, k);
+        if rounds_up(u128::from(rem), k, false, n[0] & 1 == 1) {
+            for limb in n.iter_mut() {
+                *limb = limb.wrapping_add(1);
+                if *limb != 0 {
+                    break;
+                }
             }
         }
-    }
+        return;
+    };
+    // q < 2¹²⁸/10: q + 1 cannot overflow.
+    let q = q + u128::from(rounds_up(rem, k, false, q & 1 == 1));
+    *n = [q as u64, (q >> 64) as u64, 0];
 }
 
-/// `mag / 10^k` rounded half-even (1 ≤ k ≤ 38), for `mag < 2¹²⁸`.
+/// `⌊2¹⁹² / 10^k⌋` at index `k` for 20 ≤ k ≤ 38 (below 2¹²⁸ as `10^k > 2⁶⁴`; other indices
+/// unused), by binary long division at compile time.
+const WIDE_RECIPROCALS: [u128; 39] = {
+    let mut t = [0u128; 39];
+    let mut k = 20;
+    while k < 39 {
+        let d = POW10[k]; // < 2¹²⁷: twice a remainder fits
+        let (mut q, mut r) = (0u128, 0u128);
+        let mut i: i32 = 192;
+        while i >= 0 {
+            r = 2 * r + if i == 192 { 1 } else { 0 };
+            if r >= d {
+                r -= d;
+                q |= 1 << i; // i < 128 here: the quotient is below 2¹²⁸
+            }
+            i -= 1;
+        }
+        t[k] = q;
+        k += 1;
+    }
+    t
+};
+
+/// `n / 10^k` and the remainder for a 192-bit `n` (three 64-bit limbs, least significant first)
+/// and 20 ≤ k ≤ 38, where the quotient is below 2¹⁹²/10²⁰ < 2¹²⁸: an estimate from the top 128
+/// bits times [`WIDE_RECIPROCALS`], then at most two corrections.
+///
+/// Why: with `n = h·2⁶⁴ + l` (`l < 2⁶⁴`), `D = 10^k` and `R = ⌊2¹⁹²/D⌋`, the estimate
+/// `q̃ = ⌊h·R / 2¹²⁸⌋` satisfies `h·R/2¹²⁸ ≤ h·2⁶⁴/D ≤ n/D` and
+/// `h·R/2¹²⁸ > h·2⁶⁴/D − h/2¹²⁸ > (n − l)/D − 1 > n/D − 2` (as `D > 2⁶⁴ > l`), so
+/// `⌊n/D⌋ − 2 ≤ q̃ ≤ ⌊n/D⌋`. The remainder `n − q̃·D` is then below `3D < 2¹²⁸` (k ≤ 38): the
+/// low 128 bits of `n` minus `q̃·D`, both modulo 2¹²⁸, are that remainder exactly.
+#[inline(always)]
+fn div_rem_pow10_wide(n: &[u64; 3], k: u32) -> (u128, u128) {
+    let d = POW10[k as usize];
+    let high = (u128::from(n[2]) << 64) | u128::from(n[1]);
+    let low = (u128::from(n[1]) << 64) | u128::from(n[0]);
+    let mut q = mul_high(high, WIDE_RECIPROCALS[k as usize]);
+    let mut rem = low.wrapping_sub(q.wrapping_mul(d));
+    while rem >= d {
+        q += 1;
+        rem -= d;
+    }
+    (q, rem)
+}
+
+/// `mag / 10^k` rounded half-even (1 ≤ k ≤ 38), for `mag < 2¹²⁸` ([`div_rem_pow10`]).
 #[inline]
 pub(crate) fn div_pow10_half_even(mag: u128, k: u32) -> u128 {
-    if k <= 19 {
-        let (q, rem) = div2_pow10(mag, k);
-        // q < 2¹²⁸/10, so q + 1 cannot overflow.
-        return q + u128::from(rounds_up(rem, k, false, q & 1 == 1));
-    }
-    let mut n = [mag as u64, (mag >> 64) as u64, 0];
-    div_pow10_limbs_half_even(&mut n, k);
-    (u128::from(n[1]) << 64) | u128::from(n[0])
+    let (q, rem) = div_rem_pow10(mag, k);
+    // q < 2¹²⁸/10, so q + 1 cannot overflow.
+    q + u128::from(rounds_up(rem, k, false, q & 1 == 1))
 }
 
 /// The exact value `±mag × 10^−scale` (`mag < 2¹²⁸`) as rust_decimal stores it, on the magnitude
@@ -423,8 +530,9 @@ fn add_slow(a: Decimal, b: Decimal, subtract: bool, field: &str) -> Result<Decim
 ///
 /// While the terms are positive and the total fits in 96 bits at the largest scale seen, every
 /// partial sum of rust_decimal is exact at that scale; the sum is then kept as one 128-bit integer
-/// and converted once. From the first term that breaks this (zero, negative, or too large), the
-/// rest is added by [`add`].
+/// and converted once. Zero terms change nothing (or, before any other term, are the sum as
+/// they are). From the first term that breaks this (negative, or too large), the rest is added
+/// by [`add`].
 ///
 /// # Errors
 /// [`Error::Overflow`] as [`add`].
@@ -433,13 +541,26 @@ pub(crate) fn sum(terms: impl IntoIterator<Item = Decimal>, field: &str) -> Resu
     let mut scale = 0;
     let mut terms = terms.into_iter();
     let mut rest = None;
+    // rust_decimal's `x + 0` is `x` as it is, and `0 + x` is `x` as it is (a zero's scale and
+    // sign included): a zero term leaves the sum as it is, unless nothing else came before it,
+    // when the sum is that zero until the next term replaces it.
+    let mut zero = None;
     for t in terms.by_ref() {
         let (negative, mag, s) = parts(t);
-        if negative || mag == 0 {
+        if mag == 0 {
+            if acc == 0 {
+                zero = Some(t);
+            }
+            continue;
+        }
+        if negative {
             rest = Some(t);
             break;
         }
-        let next = if s > scale {
+        // The common case, a term at the sum's scale: `scale_up` by 10⁰ is the term itself.
+        let next = if s == scale {
+            Some((acc + mag, s))
+        } else if s > scale {
             scale_up(acc, s - scale).map(|a| (a + mag, s))
         } else {
             scale_up(mag, scale - s).map(|m| (acc + m, scale))
@@ -456,7 +577,7 @@ pub(crate) fn sum(terms: impl IntoIterator<Item = Decimal>, field: &str) -> Resu
         }
     }
     let mut total = if acc == 0 {
-        Decimal::ZERO
+        zero.unwrap_or(Decimal::ZERO)
     } else {
         from_mag(acc, false, scale)
     };

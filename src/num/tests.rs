@@ -93,6 +93,146 @@ fn the_reciprocal_division_is_the_native_one() {
     }
 }
 
+/// The reciprocal multiplication of `div_rem_pow10` is the native division, quotient and
+/// remainder, for every power 10¹ to 10³⁸: on random numerators of every width, on the multiples
+/// of the divisor and their neighbours (remainders 0, 1, half − 1, half, half + 1, divisor − 1,
+/// where the floor and the half-even rounding change), on the largest numerators (2¹²⁸ − 1 and
+/// the last multiple below it); and `div_pow10_half_even` rounds those to the same value as
+/// rust_decimal's half-even `round_dp` where the numerator is a mantissa (below 2⁹⁶).
+#[test]
+fn the_reciprocal_multiplication_is_the_native_division() {
+    let mut ops = Operands(23);
+    for k in 1..39_u32 {
+        let divisor = POW10[k as usize];
+        let half = divisor / 2;
+        let check = |n: u128| {
+            assert_eq!(
+                div_rem_pow10(n, k),
+                (n / divisor, n % divisor),
+                "{n} / 10^{k}"
+            );
+            let rem = n % divisor;
+            let q = n / divisor;
+            let up = rem > half || (rem == half && q % 2 == 1);
+            assert_eq!(
+                div_pow10_half_even(n, k),
+                q + u128::from(up),
+                "{n} / 10^{k}"
+            );
+            if n < MANTISSA_LIMIT && k <= 28 {
+                let want = from_mag(n, false, k).round_dp_with_strategy(0, ROUNDING);
+                let want = want.mantissa().unsigned_abs();
+                assert_eq!(want, div_pow10_half_even(n, k), "{n} / 10^{k}");
+            }
+        };
+        check(u128::MAX);
+        check(u128::MAX - u128::MAX % divisor);
+        check(u128::MAX - u128::MAX % divisor - 1);
+        check(0);
+        for i in 0..20_000 {
+            let width = 1 + ops.bits() % 128;
+            let wide = (u128::from(ops.bits()) << 64 | u128::from(ops.bits())) >> (128 - width);
+            if i % 2 == 0 {
+                check(wide);
+                continue;
+            }
+            let q = wide / divisor;
+            for r in [0, 1, half - 1, half, half + 1, divisor - 1] {
+                if let Some(n) = (q * divisor).checked_add(r) {
+                    check(n);
+                }
+            }
+        }
+    }
+}
+
+/// `a · b` as four 64-bit limbs, least significant first (schoolbook, for the tests).
+fn mul_limbs(a: u128, b: u128) -> [u64; 4] {
+    let (a, b) = ([a as u64, (a >> 64) as u64], [b as u64, (b >> 64) as u64]);
+    let mut out = [0u64; 4];
+    for i in 0..2 {
+        let mut carry = 0u128;
+        for j in 0..2 {
+            let t = u128::from(a[i]) * u128::from(b[j]) + u128::from(out[i + j]) + carry;
+            out[i + j] = t as u64;
+            carry = t >> 64;
+        }
+        out[i + 2] = carry as u64;
+    }
+    out
+}
+
+/// The 192-bit division as it was before `div_rem_pow10_wide`: by `10^19` first (its remainder a
+/// sticky bit), then by `10^(k − 19)`, on 64-bit limbs; rounded half-even.
+fn limbs_half_even_by_two_divisions(n: &mut [u64; 3], k: u32) {
+    let (sticky, last) = if k > 19 {
+        (div3_pow10(n, 19) != 0, k - 19)
+    } else {
+        (false, k)
+    };
+    let rem = div3_pow10(n, last);
+    let half = (POW10[last as usize] / 2) as u64;
+    if rem > half || (rem == half && (sticky || n[0] & 1 == 1)) {
+        for limb in n.iter_mut() {
+            *limb = limb.wrapping_add(1);
+            if *limb != 0 {
+                break;
+            }
+        }
+    }
+}
+
+/// The 192-bit division by `10^k` (1 ≤ k ≤ 38) rounded half-even — the reciprocal estimate of
+/// `div_rem_pow10_wide` from `10^20` on, the 128-bit multiplication below 2¹²⁸ — gives the limbs
+/// of the two-division route it replaced: on random numerators of every width up to 2¹⁹² − 1,
+/// and on multiples of `10^k` plus 0, 1, half − 1, half, half + 1 and `10^k − 1` (the floor's and
+/// the rounding's edges, where the estimate needs its corrections), up to the largest multiple.
+#[test]
+fn the_wide_reciprocal_division_is_the_limb_division() {
+    let mut ops = Operands(29);
+    let check = |n: [u64; 3], k: u32| {
+        let (mut got, mut want) = (n, n);
+        div_pow10_limbs_half_even(&mut got, k);
+        limbs_half_even_by_two_divisions(&mut want, k);
+        assert_eq!(got, want, "{n:?} / 10^{k}");
+        if k >= 20 {
+            let (q, rem) = div_rem_pow10_wide(&n, k);
+            let mut floor = n;
+            let mut r = u128::from(div3_pow10(&mut floor, 19));
+            r += u128::from(div3_pow10(&mut floor, k - 19)) * POW10[19];
+            assert_eq!(
+                (q, rem),
+                ((u128::from(floor[1]) << 64) | u128::from(floor[0]), r)
+            );
+        }
+    };
+    for k in 1..39_u32 {
+        let d = POW10[k as usize];
+        let half = d / 2;
+        check([u64::MAX; 3], k);
+        for i in 0..5_000 {
+            let n = [ops.bits(), ops.bits(), ops.bits() >> (ops.bits() % 64)];
+            check(n, k);
+            // q · 10^k + r below 2¹⁹²: q of at most 192 − bits(10^k) − 1 bits.
+            let q_bits = 191 - bit_len(d);
+            let q = (u128::from(ops.bits()) << 64 | u128::from(ops.bits()))
+                >> (128 - q_bits.min(128) + (i % 64).min(q_bits.min(128) - 1));
+            let q = if i % 7 == 0 && q_bits <= 128 {
+                (1u128 << q_bits) - 1 // the largest
+            } else {
+                q
+            };
+            for r in [0, 1, half - 1, half, half + 1, d - 1] {
+                let p = mul_limbs(q, d);
+                let (low, carry) = ((u128::from(p[1]) << 64) | u128::from(p[0])).overflowing_add(r);
+                let top = u128::from(p[2]) + u128::from(carry);
+                assert!(p[3] == 0 && top >> 64 == 0);
+                check([low as u64, (low >> 64) as u64, top as u64], k);
+            }
+        }
+    }
+}
+
 /// The float route's margin is at least 100 times the float's error bound, for growth
 /// factors from 10⁻⁶ to 10¹², roots 1 to 600 and 0 to 22 decimals.
 #[test]
@@ -266,6 +406,38 @@ fn sums_of_mixed_signs_are_sequential_sums() {
         }
         let got = sum(terms.iter().copied(), "t").expect("fits");
         assert!(same_bits(got, want), "{terms:?}: {got} vs {want}");
+    }
+}
+
+/// `sum` with zero terms is repeated rust_decimal `checked_add`, sign and scale included: zeros
+/// of every scale and both signs first (the sum is then the last of them, until the first other
+/// term replaces it), between and after positive terms (left as they are), only zeros, and zeros
+/// before a negative term (handed to `add`).
+#[test]
+fn zero_terms_leave_the_sum_as_rust_decimal_does() {
+    let neg_zero = |scale| from_mag(0, true, scale);
+    let cases: Vec<Vec<Decimal>> = vec![
+        vec![d("0.00"), d("1.5"), d("2.25")],
+        vec![neg_zero(3), d("1.5")],
+        vec![d("0.0000000000"), neg_zero(2)],
+        vec![neg_zero(28)],
+        vec![d("1.5"), d("0.000000"), d("2"), neg_zero(4), d("0.01")],
+        vec![d("0"), d("0.00"), d("-1.5"), d("0.0"), d("3")],
+        vec![d("2.5"), d("0.00")],
+        vec![d("0.00"), d("0.0"), d("7")],
+        vec![],
+    ];
+    for terms in cases {
+        let mut want = Decimal::ZERO;
+        for t in &terms {
+            want = want.checked_add(*t).expect("fits");
+        }
+        let got = sum(terms.iter().copied(), "t").expect("fits");
+        assert_eq!(
+            got.serialize(),
+            want.serialize(),
+            "{terms:?}: {got} vs {want}"
+        );
     }
 }
 

@@ -73,7 +73,7 @@ pub(super) fn discounts(invs: impl Iterator<Item = Decimal>) -> Option<(Vec<Deci
             if num::bit_len(sum) + num::bit_len(up) > 127 {
                 return None;
             }
-            (sum, sum_scale) = num::fit_mag(sum * up + d, DISCOUNT_SCALE, 0)?;
+            (sum, sum_scale) = fit_sum(sum * up + d, DISCOUNT_SCALE - sum_scale)?;
         }
         out.push(num::from_mag(d, false, d_scale));
     }
@@ -83,6 +83,31 @@ pub(super) fn discounts(invs: impl Iterator<Item = Decimal>) -> Option<(Vec<Deci
         num::from_mag(sum, false, sum_scale)
     };
     Some((out, total))
+}
+
+/// The running sum's exact value `exact` at 28 decimals, as [`num::fit_mag`]`(exact, 28, 0)`
+/// stores it, when the sum had `28 − j` decimals before this term. The common step of a long
+/// loan (a sum past 2⁹⁶ at 28 decimals, ≈ 7.9, that stays at `28 − j`) takes one half-even
+/// division by `10^j` with `j` known: for 1 ≤ j ≤ 9 and
+/// `10^(j−1)·2⁹⁶ ≤ exact < 10^j·2⁹⁶`, `j` is the smallest number of digits to drop that fits 96
+/// bits, which is `fit_mag`'s choice; every other case is `fit_mag`'s own search. `None` as
+/// `fit_mag`: a rounding that carries to 2⁹⁶.
+#[inline(always)]
+fn fit_sum(exact: u128, j: u32) -> Option<(u128, u32)> {
+    if (1..=9).contains(&j)
+        && exact >= POW10[j as usize - 1] << 96
+        && exact < POW10[j as usize] << 96
+    {
+        // The sums of up to 130 discounts below 1 stay below 790: j of 1 or 2, whose
+        // divisions inline with their constants.
+        let q = match j {
+            1 => num::div_pow10_half_even(exact, 1),
+            2 => num::div_pow10_half_even(exact, 2),
+            _ => num::div_pow10_half_even(exact, j),
+        };
+        return (q < MANTISSA_LIMIT).then_some((q, DISCOUNT_SCALE - j));
+    }
+    num::fit_mag(exact, DISCOUNT_SCALE, 0)
 }
 
 /// The face-value split's forward walk at 10 decimals (`split_present_value` in `systems.rs`,

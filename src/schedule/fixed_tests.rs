@@ -184,6 +184,45 @@ fn discount_kernel_edges() {
     assert!(check_discounts(&[half20, half20, half]));
 }
 
+/// The running sum's step (`fit_sum`) is `num::fit_mag` at 28 decimals, mantissa and scale, on
+/// both sides of each edge of its shortcut: `10^(j−1)·2⁹⁶` and `10^j·2⁹⁶` (± 1) for every `j`
+/// from 0 to 11 (0, 10 and 11 are outside it), the carries to 2⁹⁶ (`10^j·2⁹⁶ − 1` rounds up to
+/// it: `None` both ways), ties at each `j`, and random sums of every width.
+#[test]
+fn the_discount_sums_step_is_fit_mag() {
+    let check = |exact: u128, j: u32| {
+        assert_eq!(
+            fit_sum(exact, j),
+            num::fit_mag(exact, DISCOUNT_SCALE, 0),
+            "{exact} at 28 − {j}"
+        );
+    };
+    let mut r = Rng(0x5eed_0005);
+    for j in 0..12u32 {
+        for k in [j.saturating_sub(1), j, j + 1] {
+            if k >= 10 {
+                continue; // 10^10 · 2⁹⁶ > 2¹²⁸
+            }
+            let edge = POW10[k as usize] << 96;
+            for exact in [edge - 1, edge, edge + 1, edge + POW10[k as usize] / 2] {
+                check(exact, j);
+            }
+        }
+        for _ in 0..20_000 {
+            let width = r.range(1, 127) as u32;
+            let exact = (u128::from(r.next()) << 64 | u128::from(r.next())) >> (128 - width);
+            check(exact.max(1), j);
+            // A tie: the dropped digits exactly one half.
+            if (1..=9).contains(&j) {
+                let q = (exact >> 32).max(1) % MANTISSA_LIMIT;
+                if let Some(t) = q.checked_mul(POW10[j as usize]) {
+                    check(t + POW10[j as usize] / 2, j);
+                }
+            }
+        }
+    }
+}
+
 /// Face-value walks of real loans: the kernel answers and equals the `Decimal` walk, at face values
 /// given with 0, 1 or 2 decimals, from a cent to 10¹³.
 #[test]
