@@ -254,21 +254,18 @@ pub(crate) fn hash_key(text: &str) -> String {
     uuid_form(fnv1a(text.as_bytes()))
 }
 
-/// A 128-bit hash printed in UUID form (8-4-4-4-12 hex digits).
+/// A 128-bit hash printed in UUID form (8-4-4-4-12 hex digits), the bytes placed in an array
+/// and the string made of them at once.
 fn uuid_form(hash: u128) -> String {
     let hex = hex_digits(hash);
-    let mut out = String::with_capacity(36);
-    for (i, group) in [0..8, 8..12, 12..16, 16..20, 20..32]
-        .into_iter()
-        .enumerate()
-    {
-        if i > 0 {
-            out.push('-');
-        }
-        // Hex digits are ASCII.
-        out.extend(hex[group].iter().map(|b| char::from(*b)));
-    }
-    out
+    let mut out = [b'-'; 36];
+    out[0..8].copy_from_slice(&hex[0..8]);
+    out[9..13].copy_from_slice(&hex[8..12]);
+    out[14..18].copy_from_slice(&hex[12..16]);
+    out[19..23].copy_from_slice(&hex[16..20]);
+    out[24..36].copy_from_slice(&hex[20..32]);
+    // Hex digits and dashes are ASCII: valid UTF-8.
+    String::from_utf8(out.to_vec()).unwrap_or_default()
 }
 
 #[cfg(test)]
