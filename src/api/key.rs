@@ -136,9 +136,25 @@ impl Fnv1a {
 
     /// Hashes `bytes` (what `io::Write::write` does, without its `Result`).
     pub(crate) fn bytes(&mut self, bytes: &[u8]) {
+        // The state in a local, written back once (not stored after every byte).
+        let mut state = Fnv1a(self.0);
         for b in bytes {
-            self.step(*b);
+            state.step(*b);
         }
+        self.0 = state.0;
+    }
+
+    /// [`Fnv1a::bytes`], and whether any of `bytes` is one `serde_json` escapes in a string (a
+    /// byte of [`super::strict::STRING_END`]): the table is or-ed in, not branched on.
+    fn bytes_checked(&mut self, bytes: &[u8]) -> bool {
+        let mut state = Fnv1a(self.0);
+        let mut escaped = false;
+        for &b in bytes {
+            escaped |= super::strict::STRING_END[usize::from(b)];
+            state.step(b);
+        }
+        self.0 = state.0;
+        escaped
     }
 
     /// One FNV-1a step: xor the byte in, multiply by the 128-bit FNV prime.
@@ -211,22 +227,19 @@ fn hash_value(h: &mut Fnv1a, v: &serde_json::Value) {
 /// Hashes `s` as a JSON string the way `serde_json` writes it: quoted, and as it is when no byte
 /// needs an escape (`serde_json` escapes only `"`, `\` and the control characters below U+0020,
 /// and writes every other character, non-ASCII included, as its UTF-8 bytes); a string with such a
-/// byte goes through `serde_json`'s own escaping. The check is made as the bytes are hashed (one
-/// pass over the string).
+/// byte goes through `serde_json`'s own escaping. The check is made as the bytes are hashed, in the
+/// same pass and without a branch per byte ([`Fnv1a::bytes_checked`]).
 fn hash_str(h: &mut Fnv1a, s: &str) {
-    let before = h.0;
-    h.step(b'"');
-    for b in s.bytes() {
-        if super::strict::STRING_END[usize::from(b)] {
-            // Rare: start the string again through `serde_json`'s escaping.
-            h.0 = before;
-            let written = serde_json::to_writer(&mut *h, s);
-            debug_assert!(written.is_ok(), "hashing cannot fail");
-            return;
-        }
-        h.step(b);
+    let mut quoted = Fnv1a(h.0);
+    quoted.step(b'"');
+    if quoted.bytes_checked(s.as_bytes()) {
+        // Rare: `serde_json`'s escaping, from the state before the string.
+        let written = serde_json::to_writer(&mut *h, s);
+        debug_assert!(written.is_ok(), "hashing cannot fail");
+        return;
     }
-    h.step(b'"');
+    quoted.step(b'"');
+    h.0 = quoted.0;
 }
 
 /// FNV-1a of `bytes`.
@@ -241,21 +254,18 @@ pub(crate) fn hash_key(text: &str) -> String {
     uuid_form(fnv1a(text.as_bytes()))
 }
 
-/// A 128-bit hash printed in UUID form (8-4-4-4-12 hex digits).
+/// A 128-bit hash printed in UUID form (8-4-4-4-12 hex digits), the bytes placed in an array
+/// and the string made of them at once.
 fn uuid_form(hash: u128) -> String {
     let hex = hex_digits(hash);
-    let mut out = String::with_capacity(36);
-    for (i, group) in [0..8, 8..12, 12..16, 16..20, 20..32]
-        .into_iter()
-        .enumerate()
-    {
-        if i > 0 {
-            out.push('-');
-        }
-        // Hex digits are ASCII.
-        out.extend(hex[group].iter().map(|b| char::from(*b)));
-    }
-    out
+    let mut out = [b'-'; 36];
+    out[0..8].copy_from_slice(&hex[0..8]);
+    out[9..13].copy_from_slice(&hex[8..12]);
+    out[14..18].copy_from_slice(&hex[12..16]);
+    out[19..23].copy_from_slice(&hex[16..20]);
+    out[24..36].copy_from_slice(&hex[20..32]);
+    // Hex digits and dashes are ASCII: valid UTF-8.
+    String::from_utf8(out.to_vec()).unwrap_or_default()
 }
 
 #[cfg(test)]
