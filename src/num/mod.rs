@@ -400,6 +400,19 @@ fn mul_fast(a: Decimal, b: Decimal) -> Option<Decimal> {
 /// crate: [`mul`] and the schedule's fixed-scale loops both take it.
 #[inline(always)]
 pub(crate) fn mul_mag(ma: u128, mb: u128, scale: u32) -> Option<(u128, u32)> {
+    mul_mag_with(ma, mb, scale, div_pow10_limbs_half_even)
+}
+
+/// [`mul_mag`] with its full-width division by `10^k` given: `div` must compute
+/// [`div_pow10_limbs_half_even`] (a caller whose `k` is mostly one value passes that division
+/// inlined with the value as a constant, [`div_pow10_limbs_half_even_inline`], for the same bits).
+#[inline(always)]
+pub(crate) fn mul_mag_with(
+    ma: u128,
+    mb: u128,
+    scale: u32,
+    div: impl FnOnce(&mut [u64; 3], u32),
+) -> Option<(u128, u32)> {
     if bit_len(ma) + bit_len(mb) <= 128 {
         return fit_mag(ma * mb, scale, scale.saturating_sub(28));
     }
@@ -420,7 +433,7 @@ pub(crate) fn mul_mag(ma: u128, mb: u128, scale: u32) -> Option<(u128, u32)> {
     if k > scale || k == 0 {
         return None;
     }
-    div_pow10_limbs_half_even(&mut n, k);
+    div(&mut n, k);
     let q = (u128::from(n[1]) << 64) | u128::from(n[0]);
     (q != 0 && q < MANTISSA_LIMIT).then_some((q, scale - k))
 }
