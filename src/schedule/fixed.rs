@@ -142,17 +142,26 @@ pub(super) fn forward_walk(
     let signed = |x: i128| num::from_mag(x.unsigned_abs(), x < 0, WALK_SCALE);
     let n = grid.periods.len();
     let mut out = Vec::with_capacity(n);
+    let mut last_total: Option<([u8; 16], u128)> = None;
     for (k, (p, &r)) in grid.periods.iter().zip(&grid.interest).enumerate() {
         let last = k + 1 == n;
         let total = total_of(k);
-        let (t_negative, t_m, t_s) = num::parts(total);
-        if t_negative || t_m == 0 || t_s > WALK_SCALE {
-            return None;
-        }
-        let t = t_m * POW10[(WALK_SCALE - t_s) as usize];
-        if t >= MANTISSA_LIMIT {
-            return None;
-        }
+        // The total's mantissa at 10 decimals, kept while the total's bits repeat (a face value).
+        let t = match last_total {
+            Some((bits, t)) if bits == total.serialize() => t,
+            _ => {
+                let (t_negative, t_m, t_s) = num::parts(total);
+                if t_negative || t_m == 0 || t_s > WALK_SCALE {
+                    return None;
+                }
+                let t = t_m * POW10[(WALK_SCALE - t_s) as usize];
+                if t >= MANTISSA_LIMIT {
+                    return None;
+                }
+                last_total = Some((total.serialize(), t));
+                t
+            }
+        };
         // Both below 2⁹⁶, so their difference is exact at 10 decimals, as `num::sub` leaves it.
         let (interest, principal) = if last {
             let principal = if s == WALK_SCALE {
