@@ -178,11 +178,7 @@ pub(super) fn forward_walk(
             // rust_decimal's product, then round10: the same two roundings, with the divisions
             // of a long loan's common step (a balance of ~25 decimals times a rate of 28: 26 or
             // 27 digits dropped, then 15 to 18) inlined with their constants.
-            let (q, qs) = num::mul_mag_with(bal, r_m, s + r_s, |n, k| match k {
-                27 => num::div_pow10_limbs_half_even_inline(n, 27),
-                26 => num::div_pow10_limbs_half_even_inline(n, 26),
-                _ => num::div_pow10_limbs_half_even(n, k),
-            })?;
+            let (q, qs) = num::mul_mag_with::<27, 26>(bal, r_m, s + r_s)?;
             let interest = match qs {
                 WALK_SCALE => q,
                 26 => num::div_pow10_half_even(q, 16),
