@@ -400,6 +400,19 @@ fn mul_fast(a: Decimal, b: Decimal) -> Option<Decimal> {
 /// crate: [`mul`] and the schedule's fixed-scale loops both take it.
 #[inline(always)]
 pub(crate) fn mul_mag(ma: u128, mb: u128, scale: u32) -> Option<(u128, u32)> {
+    mul_mag_with::<0, 0>(ma, mb, scale)
+}
+
+/// [`mul_mag`] whose full-width division by `10^k` is inlined with `k` a constant when `k` is
+/// `K1` or `K2` ([`div_pow10_limbs_half_even_inline`], the same bits as
+/// [`div_pow10_limbs_half_even`], which every other `k` calls): for a caller whose `k` is mostly
+/// one of two values. `K = 0` inlines nothing (no division drops 0 digits).
+#[inline(always)]
+pub(crate) fn mul_mag_with<const K1: u32, const K2: u32>(
+    ma: u128,
+    mb: u128,
+    scale: u32,
+) -> Option<(u128, u32)> {
     if bit_len(ma) + bit_len(mb) <= 128 {
         return fit_mag(ma * mb, scale, scale.saturating_sub(28));
     }
@@ -420,7 +433,13 @@ pub(crate) fn mul_mag(ma: u128, mb: u128, scale: u32) -> Option<(u128, u32)> {
     if k > scale || k == 0 {
         return None;
     }
-    div_pow10_limbs_half_even(&mut n, k);
+    if K1 != 0 && k == K1 {
+        div_pow10_limbs_half_even_inline(&mut n, K1);
+    } else if K2 != 0 && k == K2 {
+        div_pow10_limbs_half_even_inline(&mut n, K2);
+    } else {
+        div_pow10_limbs_half_even(&mut n, k);
+    }
     let q = (u128::from(n[1]) << 64) | u128::from(n[0]);
     (q != 0 && q < MANTISSA_LIMIT).then_some((q, scale - k))
 }

@@ -233,6 +233,75 @@ fn the_wide_reciprocal_division_is_the_limb_division() {
     }
 }
 
+/// The division inlined with a constant `10^26` or `10^27` (the face-value walk's common step,
+/// [`mul_mag_with`]) gives the limbs of the division by a variable power: on random numerators of
+/// every width, on multiples of the power plus 0, 1, half − 1, half, half + 1 and `10^k − 1`
+/// (the rounding's edges), and on `2¹⁹² − 1`; and the walk's product, [`mul_mag_with`] with those
+/// divisions, is [`mul_mag`] (value and scale) on random operands whose products drop 26, 27 and
+/// other numbers of digits, and on both sides of 2¹²⁸ and of `10^k·2⁹⁶`.
+#[test]
+fn the_constant_power_divisions_are_the_variable_ones() {
+    let mut ops = Operands(31);
+    let walk_div = |n: &mut [u64; 3], k: u32| match k {
+        27 => div_pow10_limbs_half_even_inline(n, 27),
+        26 => div_pow10_limbs_half_even_inline(n, 26),
+        _ => div_pow10_limbs_half_even(n, k),
+    };
+    let check = |n: [u64; 3], k: u32| {
+        let (mut got, mut want) = (n, n);
+        walk_div(&mut got, k);
+        div_pow10_limbs_half_even(&mut want, k);
+        assert_eq!(got, want, "{n:?} / 10^{k}");
+    };
+    for k in [25_u32, 26, 27, 28] {
+        let d = POW10[k as usize];
+        let half = d / 2;
+        check([u64::MAX; 3], k);
+        for _ in 0..5_000 {
+            check([ops.bits(), ops.bits(), ops.bits() >> (ops.bits() % 64)], k);
+            let q = (u128::from(ops.bits()) << 64 | u128::from(ops.bits())) >> (ops.bits() % 128);
+            let q = q >> (bit_len(d) + 1).saturating_sub(64);
+            for r in [0, 1, half - 1, half, half + 1, d - 1] {
+                let p = mul_limbs(q, d);
+                let (low, carry) = ((u128::from(p[1]) << 64) | u128::from(p[0])).overflowing_add(r);
+                let top = u128::from(p[2]) + u128::from(carry);
+                if p[3] == 0 && top >> 64 == 0 {
+                    check([low as u64, (low >> 64) as u64, top as u64], k);
+                }
+            }
+        }
+    }
+    let mut counts = [0u32; 29];
+    for i in 0..200_000_u32 {
+        let wa = 1 + ops.bits() % 96;
+        let wb = 1 + ops.bits() % 96;
+        let a = ((u128::from(ops.bits()) << 64 | u128::from(ops.bits())) >> (128 - wa)).max(1);
+        let b = ((u128::from(ops.bits()) << 64 | u128::from(ops.bits())) >> (128 - wb)).max(1);
+        // Around 2¹²⁸ and the power thresholds: the product's last bits nudged.
+        let (a, b) = match i % 4 {
+            0 => (a, b),
+            1 => ((u128::MAX / b).max(1), b),
+            2 => (((u128::MAX / b) + 1).min(MANTISSA_LIMIT - 1), b),
+            _ => {
+                let k = (ops.bits() % 29) as usize;
+                let target = POW10[k.min(9)] << 96;
+                ((target / b).clamp(1, MANTISSA_LIMIT - 1), b)
+            }
+        };
+        let scale = 28 + (ops.bits() % 29) as u32;
+        let want = mul_mag(a, b, scale);
+        assert_eq!(
+            mul_mag_with::<27, 26>(a, b, scale),
+            want,
+            "{a} × {b} at {scale}"
+        );
+        if let Some((_, s)) = want {
+            counts[(scale - s) as usize] += 1;
+        }
+    }
+    assert!(counts[26] > 100 && counts[27] > 100, "{counts:?}");
+}
+
 /// The float route's margin is at least 100 times the float's error bound, for growth
 /// factors from 10⁻⁶ to 10¹², roots 1 to 600 and 0 to 22 decimals.
 #[test]

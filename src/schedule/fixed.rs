@@ -142,17 +142,26 @@ pub(super) fn forward_walk(
     let signed = |x: i128| num::from_mag(x.unsigned_abs(), x < 0, WALK_SCALE);
     let n = grid.periods.len();
     let mut out = Vec::with_capacity(n);
+    let mut last_total: Option<([u8; 16], u128)> = None;
     for (k, (p, &r)) in grid.periods.iter().zip(&grid.interest).enumerate() {
         let last = k + 1 == n;
         let total = total_of(k);
-        let (t_negative, t_m, t_s) = num::parts(total);
-        if t_negative || t_m == 0 || t_s > WALK_SCALE {
-            return None;
-        }
-        let t = t_m * POW10[(WALK_SCALE - t_s) as usize];
-        if t >= MANTISSA_LIMIT {
-            return None;
-        }
+        // The total's mantissa at 10 decimals, kept while the total's bits repeat (a face value).
+        let t = match last_total {
+            Some((bits, t)) if bits == total.serialize() => t,
+            _ => {
+                let (t_negative, t_m, t_s) = num::parts(total);
+                if t_negative || t_m == 0 || t_s > WALK_SCALE {
+                    return None;
+                }
+                let t = t_m * POW10[(WALK_SCALE - t_s) as usize];
+                if t >= MANTISSA_LIMIT {
+                    return None;
+                }
+                last_total = Some((total.serialize(), t));
+                t
+            }
+        };
         // Both below 2⁹⁶, so their difference is exact at 10 decimals, as `num::sub` leaves it.
         let (interest, principal) = if last {
             let principal = if s == WALK_SCALE {
@@ -166,9 +175,15 @@ pub(super) fn forward_walk(
             if r_negative || r_m == 0 {
                 return None;
             }
-            let (q, qs) = num::mul_mag(bal, r_m, s + r_s)?;
+            // rust_decimal's product, then round10: the same two roundings, with the divisions
+            // of a long loan's common step (a balance of ~25 decimals times a rate of 28: 26 or
+            // 27 digits dropped, then 15 to 18) inlined with their constants.
+            let (q, qs) = num::mul_mag_with::<27, 26>(bal, r_m, s + r_s)?;
             let interest = match qs {
                 WALK_SCALE => q,
+                26 => num::div_pow10_half_even(q, 16),
+                27 => num::div_pow10_half_even(q, 17),
+                28 => num::div_pow10_half_even(q, 18),
                 qs if qs > WALK_SCALE => num::div_pow10_half_even(q, qs - WALK_SCALE),
                 _ => return None,
             };

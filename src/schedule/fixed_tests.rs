@@ -385,3 +385,42 @@ fn installment_tax_on_mantissas_is_the_decimal_product() {
     let walk_top = 2_600_000_000_000_000_000_000_000;
     assert!(check(&IofRates::NATURAL, walk_top, false, 10, 365));
 }
+
+/// The IOF on mantissas drops its trailing zeros by 64-bit divisions below 2⁶⁴ and by
+/// `num::normalize_mag` from 2⁶⁴ on: the `Decimal` product, value and scale, on both sides of
+/// 2⁶⁴ (products just below and just above it, and multiples of powers of ten there, whose zeros
+/// are dropped on either route), at every day count's fraction of the natural rate.
+#[test]
+fn installment_tax_zeros_are_dropped_on_both_sides_of_2_pow_64() {
+    use crate::iof::IofRates;
+    let rates = IofRates::NATURAL;
+    let two64 = 1u128 << 64;
+    let mut seen = [0u32; 2];
+    for days in [1_u32, 5, 10, 30, 100, 365] {
+        let f = u128::from(rates.daily.mantissa() as u32) * u128::from(days);
+        let edge = two64 / f;
+        for k in 0..6_u32 {
+            let p = num::POW10[k as usize];
+            for mag in [
+                edge - 2,
+                edge - 1,
+                edge,
+                edge + 1,
+                edge + 2,
+                edge / p * p,
+                (edge / p + 1) * p,
+            ] {
+                for scale in [10, 14, 18] {
+                    let fast = rates
+                        .installment_tax_fixed(mag, false, scale, days)
+                        .expect("fits");
+                    let principal = num::from_mag(mag, false, scale);
+                    let slow = rates.installment_tax(principal, days).expect("tax");
+                    assert_eq!(bits(fast), bits(slow), "{principal} × {days}");
+                    seen[usize::from(mag * f >= two64)] += 1;
+                }
+            }
+        }
+    }
+    assert!(seen[0] > 0 && seen[1] > 0, "{seen:?}");
+}

@@ -28,7 +28,7 @@ pub(super) fn tax(
 /// and the same value as a `Decimal`), with `rates` those of the loan's issue amount: the product
 /// on the mantissa where [`IofRates::installment_tax_fixed`] answers, the `Decimal` product
 /// elsewhere (the same bits either way).
-#[inline]
+#[inline(always)]
 pub(super) fn tax_fixed(
     grid: &Grid,
     rates: IofRates,
