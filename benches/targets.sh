@@ -9,8 +9,9 @@
 #
 #   benches/targets.sh [BEFORE_REV] [N] [ROUNDS]
 #
-# BEFORE_REV (a commit, e.g. 5f4d078) is built in a temporary worktree under target/; without it
-# only the current tree is measured. N = 20000 lines, ROUNDS = 3 by default. Needs
+# BEFORE_REV (a commit, e.g. 5f4d078) is built in a temporary worktree under target/ (or, with
+# BEFORE_RATIOS and BEFORE_CLI set to that build's `ratios` bench binary and `qitech-sim`, taken
+# from there); without it only the current tree is measured. N = 20000 lines, ROUNDS = 3 by default. Needs
 # /usr/bin/time (`apt-get install -y time`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,7 +38,11 @@ declare -A RATIOS CLI
 RATIOS[after]=$(build . "$PWD/target")
 CLI[after]=$PWD/target/release/qitech-sim
 SIDES=(after)
-if [ -n "$BEFORE" ]; then
+if [ -n "$BEFORE" ] && [ -n "${BEFORE_RATIOS:-}" ] && [ -n "${BEFORE_CLI:-}" ]; then
+    RATIOS[before]=$BEFORE_RATIOS
+    CLI[before]=$BEFORE_CLI
+    SIDES=(before after)
+elif [ -n "$BEFORE" ]; then
     TREE=$PWD/target/targets-before-tree
     git worktree remove --force "$TREE" 2>/dev/null || true
     git worktree add --detach --quiet "$TREE" "$BEFORE"
