@@ -357,17 +357,7 @@ impl IofRates {
         // A nonzero product: `num::normalize`'s trailing zeros, dropped on the mantissa before
         // it is packed (by 64-bit divisions by the constant 10 where it fits in 64 bits).
         (product < num::MANTISSA_LIMIT).then(|| {
-            let (product, product_scale) = match u64::try_from(product) {
-                Ok(mut m) => {
-                    let mut scale = product_scale;
-                    while scale > 0 && m.is_multiple_of(10) {
-                        m /= 10;
-                        scale -= 1;
-                    }
-                    (u128::from(m), scale)
-                }
-                Err(_) => num::normalize_mag(product, product_scale),
-            };
+            let (product, product_scale) = num::normalize_mag_u64_first(product, product_scale);
             num::from_mag(product, false, product_scale)
         })
     }

@@ -46,15 +46,11 @@ impl WriteJson for Num {
         // ≤ 53-bit mantissas, else exact integer rounding: `num::to_f64`, correctly rounded
         // without strings), printed by serde_json's own float formatter.
         let (negative, mag, scale) = crate::num::parts(self.0);
-        if let Ok(mut m) = u64::try_from(mag)
+        if let Ok(m) = u64::try_from(mag)
             // Not a fraction of 16 or more significant digits (an unrounded tax): the double's.
             && !(scale > 0 && m >= SHORT_LIMIT && m % 10 != 0)
         {
-            let mut scale = scale;
-            while scale > 0 && m % 10 == 0 {
-                m /= 10;
-                scale -= 1;
-            }
+            let (m, scale) = crate::num::strip_zeros_u64(m, scale);
             if scale == 0 && m <= i64::MAX as u64 {
                 // −0 prints as 0, as the `i64` it normalizes to.
                 write_int(negative && m != 0, m, out);

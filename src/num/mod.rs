@@ -612,16 +612,24 @@ pub(crate) fn sum(terms: impl IntoIterator<Item = Decimal>, field: &str) -> Resu
 /// `x` without trailing fractional zeros, as `Decimal::normalize` (which also turns −0 into 0);
 /// a 64-bit loop for the common mantissas.
 pub(crate) fn normalize(x: Decimal) -> Decimal {
-    let (negative, mag, mut scale) = parts(x);
+    let (negative, mag, scale) = parts(x);
     if mag == 0 || scale == 0 || mag & 1 == 1 || mag >> 64 != 0 {
         return x.normalize();
     }
-    let mut m = mag as u64;
+    let (m, scale) = strip_zeros_u64(mag as u64, scale);
+    from_mag(u128::from(m), negative, scale)
+}
+
+/// `m × 10^−scale` without trailing fractional zeros (zero to scale 0), on a 64-bit mantissa
+/// (64-bit divisions by the constant 10): the one loop behind [`normalize`], [`normalize_mag_u64_first`] and the
+/// JSON writer's numbers.
+#[inline(always)]
+pub(crate) fn strip_zeros_u64(mut m: u64, mut scale: u32) -> (u64, u32) {
     while scale > 0 && m.is_multiple_of(10) {
         m /= 10;
         scale -= 1;
     }
-    from_mag(u128::from(m), negative, scale)
+    (m, scale)
 }
 
 /// Checked `a ÷ b` (division by zero is reported as an overflow of `field`).
@@ -924,4 +932,16 @@ pub(crate) fn normalize_mag(mut mag: u128, mut scale: u32) -> (u128, u32) {
         scale -= 1;
     }
     (mag, scale)
+}
+
+/// [`normalize_mag`], by [`strip_zeros_u64`] where the magnitude fits in 64 bits.
+#[inline(always)]
+pub(crate) fn normalize_mag_u64_first(mag: u128, scale: u32) -> (u128, u32) {
+    match u64::try_from(mag) {
+        Ok(m) => {
+            let (m, scale) = strip_zeros_u64(m, scale);
+            (u128::from(m), scale)
+        }
+        Err(_) => normalize_mag(mag, scale),
+    }
 }
