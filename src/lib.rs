@@ -73,6 +73,7 @@ pub mod error;
 pub mod fees;
 mod gross_up;
 pub mod iof;
+mod kept;
 pub mod loan;
 mod num;
 pub mod options;

@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::conventions::{AnnualRateDecimals, CalendarDaysGrowth, Conventions, DailyRateBase};
 use crate::error::{Error, Result};
+use crate::kept::Kept;
 use crate::loan::field;
 use crate::num::{self, round_dp, round_rate};
 
@@ -311,6 +312,11 @@ impl std::fmt::Debug for InterestRate {
     }
 }
 
+/// How many derived rates each thread keeps ([`InterestRate::with_conventions`]): a campaign's
+/// rate card — every monthly rate of four decimals from 0.5 % to 10 % is 951 rates — with room
+/// to spare; about 150 bytes each.
+const RATES_KEPT: usize = 1024;
+
 impl InterestRate {
     /// Builds the working rate of `input` on `base` (a monthly input is first turned into the
     /// 8-decimal annual rate, and every base derives from that annual rate: see the crate's
@@ -361,40 +367,26 @@ impl InterestRate {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_conventions(input: RateInput, base: InterestBase, c: &Conventions) -> Result<Self> {
-        // A batch prices many loans at the same few rates: the last rates derived on this thread
+        // A batch prices many loans at a campaign's rate card: the rates derived on this thread
         // are kept, keyed by their inputs digit for digit (a `Decimal`'s scale included: 0.0205
-        // and 0.02050 are different keys), and a rate derived again is the same value.
+        // and 0.02050 are different keys), and a rate derived again is the same value. The map
+        // holds up to [`RATES_KEPT`] rates and starts again empty when full, so its memory is
+        // bounded whatever the input.
         type Key = ([u8; 16], [u8; 16], InterestBase, Conventions);
-        const KEPT: usize = 64;
         thread_local! {
-            static RECENT: std::cell::RefCell<(usize, Vec<(Key, InterestRate)>)> =
-                const { std::cell::RefCell::new((0, Vec::new())) };
+            static KEPT: std::cell::RefCell<Kept<Key, InterestRate>> =
+                std::cell::RefCell::new(Kept::new(RATES_KEPT));
         }
         let key: Key = match input {
             RateInput::Monthly(m) => (m.value.serialize(), m.annual8.serialize(), base, *c),
             RateInput::Annual(a) => (a.0.serialize(), [0xff; 16], base, *c),
         };
-        let hit = RECENT.with(|r| {
-            r.borrow()
-                .1
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map(|(_, rate)| *rate)
-        });
         // Equal keys are equal inputs (the key holds the input's bytes, scale included).
-        if let Some(rate) = hit {
+        if let Some(rate) = KEPT.with(|k| k.borrow().get(&key)) {
             return Ok(rate);
         }
         let rate = Self::derive(input, base, c)?;
-        RECENT.with(|r| {
-            let (next, kept) = &mut *r.borrow_mut();
-            if kept.len() < KEPT {
-                kept.push((key, rate));
-            } else {
-                kept[*next] = (key, rate);
-                *next = (*next + 1) % KEPT;
-            }
-        });
+        KEPT.with(|k| k.borrow_mut().keep(key, rate));
         Ok(rate)
     }
 
@@ -531,6 +523,11 @@ impl InterestRate {
         self.annual
     }
 
+    /// The factor of one base day, which [`InterestRate::growth`] raises to a day count.
+    pub(crate) fn day_factor(&self) -> Decimal {
+        self.day_factor
+    }
+
     /// Growth factor over `days` base days, `day_factor^days`.
     ///
     /// # Errors
@@ -619,6 +616,43 @@ pub struct PrefixedInterestRate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A rate read from the thread's memo is the rate derived again, field for field, on the
+    /// first call, the second, and after the memo started again empty (more rates than it
+    /// holds), under two profiles: the memo's keys keep a `Decimal`'s scale (0.0205 ≠ 0.02050).
+    #[test]
+    fn a_kept_rate_is_the_rate_derived_again() {
+        use crate::conventions::Profile;
+        let profiles = [Conventions::default(), Conventions::profile(Profile::QiV2)];
+        let mut inputs = Vec::new();
+        for k in 1..=1200 {
+            let m = Decimal::new(k, 5);
+            inputs.push(RateInput::Monthly(MonthlyRate::new(m).expect("in range")));
+            let mut wide = m;
+            wide.rescale(7);
+            inputs.push(RateInput::Monthly(
+                MonthlyRate::new(wide).expect("in range"),
+            ));
+        }
+        assert!(inputs.len() > RATES_KEPT);
+        for _ in 0..2 {
+            for c in &profiles {
+                for &input in &inputs {
+                    for base in [InterestBase::CalendarDays, InterestBase::Workdays] {
+                        let kept =
+                            InterestRate::with_conventions(input, base, c).expect("in range");
+                        let derived = InterestRate::derive(input, base, c).expect("in range");
+                        assert!(kept == derived, "{input:?} {base:?}");
+                        assert_eq!(format!("{kept:?}"), format!("{derived:?}"));
+                        assert_eq!(
+                            kept.day_factor().serialize(),
+                            derived.day_factor().serialize()
+                        );
+                    }
+                }
+            }
+        }
+    }
 
     /// The bound of [`MAX_ANNUAL_RATE`] on both inputs: a monthly rate whose annual equivalent
     /// passes it (250 % a month: 3.5¹² − 1 ≈ 3.4 × 10⁶) is refused, one below (200 %: 3¹² − 1 =

@@ -427,6 +427,12 @@ fn quote_shared(
         refinanced_total,
         "refinanced_credit_operations.due_balance",
     )?;
+    // The first option's CET search starts at the contract's own annual rate, `x = ln(1 + a)`,
+    // which the CET (the same flows less the IOF and fees) lies near; the answer does not depend
+    // on the start (`cet::halley::monthly_fast_from`).
+    if shared.cet_start.is_none() {
+        shared.cet_start = Some(num::to_f64(rate.annual().value()).ln_1p());
+    }
     let cet = cet::solve_with_start(
         disbursed_issue_amount,
         &schedule.cet_flows(),

@@ -7,6 +7,7 @@ use super::{Amortization, Period};
 use crate::conventions::{Conventions, InterestDecimals, LastInstallment};
 use crate::error::Result;
 use crate::iof::{IofConventions, IofRule};
+use crate::kept::Kept;
 use crate::loan::field;
 use crate::num;
 use crate::rate::InterestRate;
@@ -17,26 +18,52 @@ use crate::rate::InterestRate;
 /// share all but that first one).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct GrowthMemo {
-    /// `(days, g, g − 1, 1/g)`.
-    entries: Vec<(u32, Decimal, Decimal, Decimal)>,
+    /// `(days, g − 1, 1/g)`.
+    entries: Vec<(u32, Decimal, Decimal)>,
 }
 
 impl GrowthMemo {
     /// `(g − 1, 1/g)` for `days` base days at `rate` (the memo belongs to that one rate):
     /// `g = day_factor^days` by [`InterestRate::growth`].
     fn get(&mut self, rate: &InterestRate, days: u32) -> Result<(Decimal, Decimal)> {
-        if let Some(&(_, _, r, inv)) = self.entries.iter().find(|e| e.0 == days) {
+        if let Some(&(_, r, inv)) = self.entries.iter().find(|e| e.0 == days) {
             return Ok((r, inv));
         }
-        let g = rate.growth(days)?;
-        if g.is_zero() {
-            return Err(rate.term_error());
-        }
-        let inv = num::div(Decimal::ONE, g, "").map_err(|_| rate.term_error())?;
-        let r = num::sub(g, Decimal::ONE, "").map_err(|_| rate.term_error())?;
-        self.entries.push((days, g, r, inv));
+        let (r, inv) = kept_growth(rate, days)?;
+        self.entries.push((days, r, inv));
         Ok((r, inv))
     }
+}
+
+/// How many `(day factor, days)` growth entries each thread keeps ([`kept_growth`]): the month
+/// lengths (28 to 31 days, or their business days) and first periods of a campaign's rate card,
+/// with room to spare; about 60 bytes each.
+const GROWTH_KEPT: usize = 4096;
+
+/// `(g − 1, 1/g)` for `g = day_factor^days` by [`InterestRate::growth`], kept per thread across
+/// loans, keyed by the day factor's bits (scale included) and the day count: the factors depend
+/// on nothing else, so a loan at a rate priced before on this thread reads them instead of
+/// raising and dividing again. The map starts again empty when full, so its memory is bounded
+/// whatever the input; a failure is not kept.
+fn kept_growth(rate: &InterestRate, days: u32) -> Result<(Decimal, Decimal)> {
+    /// The day factor's bits and the day count, to `(g − 1, 1/g)`.
+    type Growths = Kept<([u8; 16], u32), (Decimal, Decimal)>;
+    thread_local! {
+        static KEPT: std::cell::RefCell<Growths> =
+            std::cell::RefCell::new(Kept::new(GROWTH_KEPT));
+    }
+    let key = (rate.day_factor().serialize(), days);
+    if let Some(kept) = KEPT.with(|k| k.borrow().get(&key)) {
+        return Ok(kept);
+    }
+    let g = rate.growth(days)?;
+    if g.is_zero() {
+        return Err(rate.term_error());
+    }
+    let inv = num::div(Decimal::ONE, g, "").map_err(|_| rate.term_error())?;
+    let r = num::sub(g, Decimal::ONE, "").map_err(|_| rate.term_error())?;
+    KEPT.with(|k| k.borrow_mut().keep(key, (r, inv)));
+    Ok((r, inv))
 }
 
 /// The running discounts `d_k = d_{k−1} × inv_k` (`d_0 = 1`) and `Σ d_k`, by the `Decimal`
@@ -224,5 +251,55 @@ impl Grid {
     /// `Σ 1/G_k`: the present value of an installment of 1 paid at every due date.
     pub fn discount_sum(&self) -> Decimal {
         self.discount_sum
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rate::{AnnualRate, InterestBase, MonthlyRate, RateInput};
+
+    /// The factors a thread keeps are the factors derived again, bit for bit (scale included),
+    /// whether read on the first call (derived and kept), on the second (read), or after the
+    /// memo started again empty: every monthly rate of two decimals from 0.01 % to 30 %, annual
+    /// inputs, both day bases, day counts 0 to 400.
+    #[test]
+    fn kept_growth_is_the_growth_derived_again() {
+        let fresh = |rate: &InterestRate, days: u32| {
+            let g = rate.growth(days).expect("in range");
+            (
+                num::sub(g, Decimal::ONE, "").expect("in range"),
+                num::div(Decimal::ONE, g, "").expect("in range"),
+            )
+        };
+        let bits = |(r, inv): (Decimal, Decimal)| (r.serialize(), inv.serialize());
+        let mut rates = Vec::new();
+        for cents in (1..=3000).step_by(7) {
+            let m = RateInput::Monthly(MonthlyRate::new(Decimal::new(cents, 4)).expect("in range"));
+            rates.push(InterestRate::new(m, InterestBase::CalendarDays).expect("in range"));
+            rates.push(InterestRate::new(m, InterestBase::Workdays).expect("in range"));
+            let a =
+                RateInput::Annual(AnnualRate::new(Decimal::new(cents * 12, 4)).expect("in range"));
+            rates.push(InterestRate::new(a, InterestBase::CalendarDays).expect("in range"));
+        }
+        for round in 0..2 {
+            for rate in &rates {
+                for days in [0, 1, 19, 28, 29, 30, 31, 45, 60, 365, 400] {
+                    let want = bits(fresh(rate, days));
+                    assert_eq!(
+                        bits(kept_growth(rate, days).expect("in range")),
+                        want,
+                        "{round} {days}"
+                    );
+                    assert_eq!(
+                        bits(kept_growth(rate, days).expect("in range")),
+                        want,
+                        "{round} {days}"
+                    );
+                }
+            }
+        }
+        // More keys than the memo holds: it started again along the way, and still answers alike.
+        assert!(rates.len() * 11 > GROWTH_KEPT);
     }
 }
