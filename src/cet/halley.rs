@@ -113,13 +113,15 @@ fn flow_floats(flows: &[Flow]) -> impl ExactSizeIterator<Item = (u32, f64)> + '_
     })
 }
 
-/// One flow of [`monthly_fast_from`]'s NPV: its amount, its time `t = days/365` in years, the
-/// index of its discount factor in [`NpvTerms::exponents`], and whether the running product
-/// restarts at it (a flow dated before the previous one).
+/// One flow of [`monthly_fast_from`]'s NPV: its amount, its time `t = days/365` in years and
+/// `t·t` (the same float the NPV's `t·t·term` rounds first), the index of its discount factor in
+/// [`NpvTerms::factors`], and whether the running product restarts at it (a flow dated before
+/// the previous one).
 struct NpvTerm {
     amount: f64,
     t: f64,
-    factor: usize,
+    t2: f64,
+    factor: u32,
     restart: bool,
 }
 
@@ -129,7 +131,10 @@ struct NpvTerm {
 /// of that factor, and whether an amount is negative or one after day 0 positive.
 struct NpvTerms {
     flows: Vec<NpvTerm>,
-    exponents: Vec<(u32, f64)>,
+    /// The distinct day counts, in the order of their first flow.
+    exponents: Vec<u32>,
+    /// `e^(−x·days/365)` of each of `exponents` at the iteration's `x`.
+    factors: Vec<f64>,
     any_negative: bool,
     any_positive_later: bool,
 }
@@ -139,7 +144,7 @@ struct NpvTerms {
 /// at a flow dated before the previous one, a restart at `e^(−x·days/365)`. The factors, times
 /// and products are the same floats whatever the number of distinct gaps.
 fn npv_terms(fl: impl ExactSizeIterator<Item = (u32, f64)>) -> NpvTerms {
-    let mut exponents: Vec<(u32, f64)> = Vec::with_capacity(8);
+    let mut exponents: Vec<u32> = Vec::with_capacity(8);
     let mut flows = Vec::with_capacity(fl.len());
     let (mut any_negative, mut any_positive_later) = (false, false);
     let mut prev = 0_u32;
@@ -150,23 +155,27 @@ fn npv_terms(fl: impl ExactSizeIterator<Item = (u32, f64)>) -> NpvTerms {
             Some(gap) => (gap, false),
             None => (days, true),
         };
-        let factor = match exponents.iter().position(|e| e.0 == exponent) {
+        let factor = match exponents.iter().position(|&e| e == exponent) {
             Some(i) => i,
             None => {
-                exponents.push((exponent, 0.0));
+                exponents.push(exponent);
                 exponents.len() - 1
             }
         };
+        let t = f64::from(days) / 365.0;
         flows.push(NpvTerm {
             amount,
-            t: f64::from(days) / 365.0,
-            factor,
+            t,
+            t2: t * t,
+            // At most one slot per flow, and a schedule has far fewer than 2³² flows.
+            factor: factor as u32,
             restart,
         });
         prev = days;
     }
     NpvTerms {
         flows,
+        factors: vec![0.0; exponents.len()],
         exponents,
         any_negative,
         any_positive_later,
@@ -178,22 +187,22 @@ fn npv_terms(fl: impl ExactSizeIterator<Item = (u32, f64)>) -> NpvTerms {
 /// `e^(−x·t_j)` the running product of the per-gap factors (computed once per distinct gap, into
 /// the slot beside it).
 fn npv_at(terms: &mut NpvTerms, p: f64, x: f64) -> (f64, f64, f64, f64) {
-    for (days, factor) in &mut terms.exponents {
-        *factor = (-x * f64::from(*days) / 365.0).exp();
+    for (factor, &days) in terms.factors.iter_mut().zip(&terms.exponents) {
+        *factor = (-x * f64::from(days) / 365.0).exp();
     }
-    let (exponents, flows) = (&terms.exponents, &terms.flows);
+    let (factors, flows) = (&terms.factors[..], &terms.flows);
     let (mut v, mut dv, mut d2v, mut mag) = (-p, 0.0, 0.0, p);
     let mut e = 1.0_f64;
     for t in flows {
         if t.restart {
             e = 1.0;
         }
-        e *= exponents[t.factor].1;
+        e *= factors[t.factor as usize];
         let term = t.amount * e;
         v += term;
         mag += term;
         dv -= t.t * term;
-        d2v += t.t * t.t * term;
+        d2v += t.t2 * term;
     }
     (v, dv, d2v, mag)
 }
