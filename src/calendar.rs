@@ -275,12 +275,10 @@ impl BrazilCalendar {
             Some(previous) => *self.prefix.get(previous)?,
             None => 0,
         };
-        let following = if through > before {
-            date
-        } else {
-            // `through` business days lie on or before `date`: ordinal `through` is the next.
-            *self.business_days.get(through as usize)?
-        };
+        // `through` business days lie on or before `date`: on a day off, ordinal `through` is the
+        // next. Both are read and one chosen, since whether a date is a business day is data.
+        let next = self.business_days.get(through as usize).copied();
+        let following = if through > before { Some(date) } else { next }?;
         Some(DueDay {
             date,
             offset,

@@ -202,7 +202,9 @@ fn div2_pow10(n: u128, k: u32) -> (u128, u64) {
 #[inline(always)]
 fn rounds_up(rem: u128, last: u32, sticky: bool, odd: bool) -> bool {
     let half = POW10[last as usize] >> 1; // 10^last is even
-    rem > half || (rem == half && (sticky || odd))
+    // Without short-circuits, so that the rounding direction, which is data (about one in two),
+    // is computed with flags rather than guessed by a branch.
+    (rem > half) | ((rem == half) & (sticky | odd))
 }
 
 /// `n / 10^k` rounded half-even (1 ≤ k ≤ 38), on three 64-bit limbs: a first division by `10^19`
@@ -369,22 +371,21 @@ pub(crate) fn wide_mul(a: u128, b: u128) -> [u64; 3] {
     [lo as u64, (lo >> 64) as u64, hi as u64]
 }
 
-/// Whether the 192-bit `n` is at least `10^k · 2⁹⁶` (i.e. `n / 10^k` does not fit in 96 bits).
-#[inline]
+/// Whether the 192-bit `n` is at least `10^k · 2⁹⁶` (i.e. `n / 10^k` does not fit in 96 bits);
+/// false for k ≥ 29, where `10^k · 2⁹⁶ ≥ 2¹⁹²`. On borrows rather than a limb-by-limb search, so
+/// that the answer, which is data, is computed with flags instead of guessed by branches.
+#[inline(always)]
 pub(crate) fn at_least_pow10_shl96(n: &[u64; 3], k: u32) -> bool {
-    // 10^k · 2⁹⁶ as limbs: 10^k occupies bits 96.. (k ≤ 28 keeps it below 2¹⁹²).
-    let p = POW10[k as usize];
+    // 10^k · 2⁹⁶ as limbs, for k ≤ 28 (10^28 < 2⁹⁶ keeps it below 2¹⁹²).
+    let p = POW10[k.min(28) as usize];
     let limit = [0u64, (p << 32) as u64, (p >> 32) as u64];
-    let p_top = p >> 96; // nonzero only if 10^k ≥ 2⁹⁶, then n (< 2¹⁹²) is smaller
-    if p_top != 0 {
-        return false;
-    }
-    for i in (0..3).rev() {
-        if n[i] != limit[i] {
-            return n[i] > limit[i];
-        }
-    }
-    true
+    let (_, b0) = n[0].overflowing_sub(limit[0]);
+    let (t1, b1a) = n[1].overflowing_sub(limit[1]);
+    let (_, b1b) = t1.overflowing_sub(u64::from(b0));
+    let (t2, b2a) = n[2].overflowing_sub(limit[2]);
+    let (_, b2b) = t2.overflowing_sub(u64::from(b1a | b1b));
+    // No borrow out of the top limb: n ≥ 10^k · 2⁹⁶.
+    (k <= 28) & !(b2a | b2b)
 }
 
 /// `a × b` by the kernels ([`mul_parts`]), or `None` to let rust_decimal do it.
@@ -426,10 +427,14 @@ pub(crate) fn mul_mag_with<const K1: u32, const K2: u32>(
     // n ≥ 2^(bits−1), so 10^k ≤ 2^(bits−97) leaves n/10^k ≥ 2⁹⁶: such a k is too small, and
     // ⌊(bits−97)·77/256⌋ ≤ ⌊(bits−97)·log₁₀2⌋ is one, a safe place to start counting up.
     let estimate = ((bits - 97) * 77) >> 8;
-    let mut k = estimate.max(scale.saturating_sub(28));
-    while k <= 28 && at_least_pow10_shl96(&n, k) {
-        k += 1;
-    }
+    let lo = estimate.max(scale.saturating_sub(28));
+    // The smallest k ≥ lo (up to 29) with n < 10^k·2⁹⁶ is lo, lo + 1 or lo + 2: n < 2^bits, and
+    // 10^(estimate+2) ≥ 2^(bits−96) for every bits from 129 to 192
+    // (`wide_product_drops_at_most_two_digits_past_the_estimate`). The test holding at k holds
+    // at every smaller k, so counting the two tests that hold gives it, computed with flags
+    // rather than a loop whose length is data (one mispredicted exit per product).
+    let k =
+        lo + u32::from(at_least_pow10_shl96(&n, lo)) + u32::from(at_least_pow10_shl96(&n, lo + 1));
     if k > scale || k == 0 {
         return None;
     }
