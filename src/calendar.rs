@@ -277,8 +277,12 @@ impl BrazilCalendar {
         };
         // `through` business days lie on or before `date`: on a day off, ordinal `through` is the
         // next. Both are read and one chosen, since whether a date is a business day is data.
+        let business = through > before;
         let next = self.business_days.get(through as usize).copied();
-        let following = if through > before { Some(date) } else { next }?;
+        if !business && next.is_none() {
+            return None;
+        }
+        let following = [next.unwrap_or(date), date][usize::from(business)];
         Some(DueDay {
             date,
             offset,

@@ -145,6 +145,8 @@ struct NpvTerms {
 /// and products are the same floats whatever the number of distinct gaps.
 fn npv_terms(fl: impl ExactSizeIterator<Item = (u32, f64)>) -> NpvTerms {
     let mut exponents: Vec<u32> = Vec::with_capacity(8);
+    // 1 + the slot of each gap below 64 days in `exponents` (0: none yet).
+    let mut slots = [0_u8; 64];
     let mut flows = Vec::with_capacity(fl.len());
     let (mut any_negative, mut any_positive_later) = (false, false);
     let mut prev = 0_u32;
@@ -155,13 +157,23 @@ fn npv_terms(fl: impl ExactSizeIterator<Item = (u32, f64)>) -> NpvTerms {
             Some(gap) => (gap, false),
             None => (days, true),
         };
-        let factor = match exponents.iter().position(|&e| e == exponent) {
-            Some(i) => i,
-            None => {
-                exponents.push(exponent);
-                exponents.len() - 1
-            }
+        // A gap below 64 days (every month) finds its slot by one read, where a search would
+        // branch on the calendar (31, 30, 31, … days in turn).
+        let short = slots.get_mut(exponent as usize);
+        let factor = match short.as_deref() {
+            Some(&i) if i != 0 => usize::from(i) - 1,
+            Some(_) => exponents.len(),
+            None => exponents
+                .iter()
+                .position(|&e| e == exponent)
+                .unwrap_or(exponents.len()),
         };
+        if factor == exponents.len() {
+            exponents.push(exponent);
+            if let (Some(slot), Ok(i)) = (short, u8::try_from(exponents.len())) {
+                *slot = i;
+            }
+        }
         let t = f64::from(days) / 365.0;
         flows.push(NpvTerm {
             amount,

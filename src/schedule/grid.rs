@@ -16,20 +16,44 @@ use crate::rate::InterestRate;
 /// once per day count and shared by every grid of the loan (a monthly schedule has at most four
 /// distinct calendar lengths plus the first period's; the disbursement options of one simulation
 /// share all but that first one).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct GrowthMemo {
     /// `(days, g − 1, 1/g)`.
     entries: Vec<(u32, Decimal, Decimal)>,
+    /// For a day count below [`SHORT_DAYS`], 1 + the index of its entry (0: none yet): one read,
+    /// where a search would branch on the calendar (28, 31, 30, 31, … days in turn).
+    short: [u8; SHORT_DAYS],
+}
+
+/// The day counts [`GrowthMemo`] finds by index: every month and the usual first periods.
+const SHORT_DAYS: usize = 64;
+
+impl Default for GrowthMemo {
+    fn default() -> Self {
+        GrowthMemo {
+            entries: Vec::new(),
+            short: [0; SHORT_DAYS],
+        }
+    }
 }
 
 impl GrowthMemo {
     /// `(g − 1, 1/g)` for `days` base days at `rate` (the memo belongs to that one rate):
     /// `g = day_factor^days` by [`InterestRate::growth`].
     fn get(&mut self, rate: &InterestRate, days: u32) -> Result<(Decimal, Decimal)> {
-        if let Some(&(_, r, inv)) = self.entries.iter().find(|e| e.0 == days) {
+        let slot = self.short.get_mut(days as usize);
+        let found = match slot.as_deref() {
+            Some(&0) => None,
+            Some(&i) => self.entries.get(usize::from(i) - 1),
+            None => self.entries.iter().find(|e| e.0 == days),
+        };
+        if let Some(&(_, r, inv)) = found {
             return Ok((r, inv));
         }
         let (r, inv) = kept_growth(rate, days)?;
+        if let (Some(slot), Ok(i)) = (slot, u8::try_from(self.entries.len() + 1)) {
+            *slot = i;
+        }
         self.entries.push((days, r, inv));
         Ok((r, inv))
     }
@@ -301,5 +325,33 @@ mod tests {
         }
         // More keys than the memo holds: it started again along the way, and still answers alike.
         assert!(rates.len() * 11 > GROWTH_KEPT);
+    }
+
+    /// The memo's index of short day counts finds what a search finds: day counts below and past
+    /// 64, asked in a calendar's order and again, with more than 255 entries (past what the
+    /// index can point to, where the memo searches instead).
+    #[test]
+    fn the_memo_answers_every_day_count_alike() {
+        let m = RateInput::Monthly(MonthlyRate::new(Decimal::new(199, 4)).expect("in range"));
+        let rate = InterestRate::new(m, InterestBase::CalendarDays).expect("in range");
+        let mut memo = GrowthMemo::default();
+        let days: Vec<u32> = (0..2)
+            .flat_map(|_| {
+                [31, 28, 31, 30, 45, 0, 63, 64, 400]
+                    .into_iter()
+                    .chain(100..400)
+                    .chain(0..64)
+            })
+            .collect();
+        for d in days {
+            let got = memo.get(&rate, d).expect("in range");
+            let want = kept_growth(&rate, d).expect("in range");
+            assert_eq!(
+                (got.0.serialize(), got.1.serialize()),
+                (want.0.serialize(), want.1.serialize()),
+                "{d}"
+            );
+        }
+        assert!(memo.entries.len() > 255);
     }
 }
