@@ -61,7 +61,8 @@ impl GrowthMemo {
 
 /// How many `(day factor, days)` growth entries each thread keeps ([`kept_growth`]): the month
 /// lengths (28 to 31 days, or their business days) and first periods of a campaign's rate card,
-/// with room to spare; about 60 bytes each.
+/// with room to spare. An entry is 52 bytes, so a full memo holds about 0.45 MB per thread with
+/// the map's slack.
 const GROWTH_KEPT: usize = 4096;
 
 /// `(g − 1, 1/g)` for `g = day_factor^days` by [`InterestRate::growth`], kept per thread across
