@@ -568,6 +568,36 @@ mod tests {
         assert!(fast > 2_700, "fast path decided only {fast} of 3000");
     }
 
+    /// One flow takes its root in closed form (`halley::one_flow_root`), and whenever it answers
+    /// it answers what the fallback would: 6,000 bridge-like loans of 1 to 400 days, the amount
+    /// paid from 0.95 to 3 times the disbursement (negative to steep rates), disbursements from a
+    /// cent to 10¹⁰; and it answers most of them (those within its |x| < 3, about 4,900).
+    #[test]
+    fn one_flow_agrees_with_the_fallback() {
+        let mut rng = Lcg(11);
+        let mut fast = 0;
+        for case in 0..6_000 {
+            let days = 1 + rng.next(400) as u32;
+            let disbursed = Decimal::new(1 + rng.next(1_000_000_000_000) as i64, 2);
+            let ratio = 0.95 + rng.next(2_050_000) as f64 * 1e-6;
+            let paid = Decimal::from_f64_retain(to_f64(disbursed) * ratio)
+                .map(|d| num::round_dp(d, 2))
+                .unwrap_or(Decimal::ONE);
+            let flows = [flow(days, paid)];
+            let slow = fallback(disbursed, &flows);
+            if let Some((m, _)) = monthly_fast(disbursed, &flows) {
+                fast += 1;
+                assert_eq!(Some(m), slow, "case {case}: {disbursed} {flows:?}");
+                assert_eq!(m.scale(), 4);
+            }
+            // A rate past the annual figure's range (ratio 3 in a day) is refused by `solve`.
+            if let Ok(c) = solve(disbursed, &flows) {
+                assert_eq!(Some(c.monthly), slow, "case {case}");
+            }
+        }
+        assert!(fast > 4_500, "closed form decided only {fast} of 6000");
+    }
+
     /// Near a 4-decimal midpoint, and at a zero CET, the fast path declines (the fallback decides).
     #[test]
     fn fast_path_declines_near_midpoints_and_zero() {

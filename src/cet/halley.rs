@@ -33,7 +33,8 @@ pub(super) fn monthly_fast(disbursed: Decimal, flows: &[Flow]) -> Option<(Decima
 /// step. The answer does not depend on where the steps began: it is kept only when the final
 /// iterate, within its error bound of the exact root (the NPV's rounding and the last step,
 /// whatever the start), rounds away from every 4-decimal edge. On convergence `*start` becomes
-/// this loan's root.
+/// this loan's root. One flow (a bridge loan) takes its root in closed form instead
+/// ([`one_flow_root`]), under the same rounding guard ([`quantized`]).
 pub(super) fn monthly_fast_from(
     disbursed: Decimal,
     flows: &[Flow],
@@ -43,6 +44,12 @@ pub(super) fn monthly_fast_from(
     // `to_f64` is exact for every decimal (never NaN).
     if p <= 0.0 || flows.is_empty() {
         return None;
+    }
+    // One flow (a bridge loan) has its root in closed form.
+    if let [f] = flows {
+        let (x, error_x) = one_flow_root(p, f.days, to_f64(f.amount))?;
+        *start = Some(x);
+        return quantized(x, error_x);
     }
     let mut terms = npv_terms(flow_floats(flows));
     if terms.any_negative || !terms.any_positive_later {
@@ -79,7 +86,33 @@ pub(super) fn monthly_fast_from(
             break;
         }
     }
-    let error_x = last?;
+    quantized(x, last?)
+}
+
+/// The root `x` of one flow `a` at `days > 0` against `p`, `x = ln(a/p) / (days/365)`, in closed
+/// form, with its error bound as [`monthly_fast_from`] reckons the Halley root's: the error of the
+/// NPV's float terms, `(2n + 8)·ε·Σ|terms| / |v'|` with `n = 1`, `Σ|terms| = 2p` and
+/// `v' = −t·p` at the root (`2/t` of it), plus this formula's own (`a`, `p` and `t` correctly
+/// rounded, a division, `ln` within an ulp and a last division: below `8ε/t + 8ε·|x|`). `None`
+/// where the search would decline: no positive amount, day 0, a root beyond |x| < 3.
+fn one_flow_root(p: f64, days: u32, a: f64) -> Option<(f64, f64)> {
+    if days == 0 || a.is_nan() || a <= 0.0 {
+        return None;
+    }
+    let t = f64::from(days) / 365.0;
+    let x = (a / p).ln() / t;
+    if !x.is_finite() || x.abs() >= 3.0 {
+        return None;
+    }
+    let error_x = 10.0 * f64::EPSILON * 2.0 / t + 8.0 * f64::EPSILON * (1.0 / t + x.abs()) + 4e-15;
+    Some((x, error_x))
+}
+
+/// The monthly CET `round4((e^(x/12) − 1))` of the root `x` found within `error_x` of the exact
+/// one (and of [`super::annual_irr`]'s), when that rounding is provably the fallback's: the
+/// monthly rate farther than 100 times its error bound, and at least 1e-9, from every 4-decimal
+/// midpoint and every 4-decimal value. `None` otherwise.
+fn quantized(x: f64, error_x: f64) -> Option<(Decimal, f64)> {
     let monthly_f = (x / 12.0).exp_m1();
     let error_m = error_x * (1.0 + monthly_f.abs()) / 12.0 + 1e-16;
     let units = monthly_f * 1e4;
