@@ -723,6 +723,69 @@ mod tests {
         assert!(read > 40, "fast path read {read} fixtures");
     }
 
+    /// A body read from its text (the fast path's tree) reads as the checked parse's value reads
+    /// (the old path): the same request, the same key (`text_hash`), or the same error (kind,
+    /// field, message), with unknown keys refused and allowed; on every fixture (whole and each
+    /// line) and each reshaped, with a duplicated key, an unknown key, an escaped string and a
+    /// deep nesting added.
+    #[test]
+    fn tree_reads_as_the_checked_value_reads() {
+        let services = [
+            crate::api::Service::new(),
+            crate::api::Service::new().allow_unknown_fields(true),
+        ];
+        let outcome = |r: Result<crate::api::SimulationBody>| match r {
+            Ok(b) => format!("ok {b:?}"),
+            Err(e) => format!("err {:?} {:?} {e}", e.kind(), e.field()),
+        };
+        let mut compared = 0;
+        let mut check = |text: &str| {
+            let Ok(value) = parse_checked(text, "request") else {
+                return;
+            };
+            for service in &services {
+                assert_eq!(
+                    outcome(service.read_simulation(text)),
+                    outcome(service.read_simulation(&value)),
+                    "{text:?}"
+                );
+            }
+            compared += 1;
+        };
+        for (_, text) in crate::api::key::tests::fixture_texts() {
+            check(&text);
+            for line in text.lines() {
+                check(line);
+            }
+            let Ok(v) = parse_checked(&text, "t") else {
+                continue;
+            };
+            for space in ["", "\n\t"] {
+                check(&reshaped(&v, space));
+            }
+            let compact = v.to_string();
+            for (from, to) in [
+                ("{", "{\"dup\":1,\"dup\":2,"),
+                ("{", "{\"finacial\":{},"),
+                ("{", "{\"_note\":\"a\\\"b\\u00e9\","),
+                ("{", "{\"deep\":[[[{\"a\":[1,2.5,-3e2,null,true]}]]],"),
+                (
+                    "\"financial\":{",
+                    "\"financial\":{\"numbr_of_installments\":1,",
+                ),
+                (
+                    "\"financial\":{",
+                    "\"financial\":{\"interest_type\":\"pre_\\u0073ac\",",
+                ),
+            ] {
+                if compact.starts_with("{\"") {
+                    check(&compact.replacen(from, to, 1));
+                }
+            }
+        }
+        assert!(compared > 200, "compared {compared} bodies");
+    }
+
     /// Numbers, strings and structures of many shapes, alone, in an array and in an object: the
     /// fast path gives up or equals the checked parse.
     #[test]
