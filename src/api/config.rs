@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 
 use super::json::{Obj, ReadOptions, parse_json, short, suggestion, unknown_in};
+use super::tree::{Node, lookup};
 use crate::conventions::{Conventions, ConventionsConfig, Profile};
 use crate::error::{Error, Result};
 use crate::fees::{AmountType, FeeClass, FeeRule, Pricing};
@@ -215,7 +216,8 @@ fn pricing_from_value(
     read: ReadOptions,
     partner: bool,
 ) -> Result<Pricing> {
-    let root = Obj::root(v, source_name)?;
+    let tree = Node::from_value(v);
+    let root = Obj::root(&tree, source_name)?;
     if root.get("financial").is_some() {
         return Err(Error::invalid(
             source_name,
@@ -226,12 +228,12 @@ fn pricing_from_value(
     }
     if !read.allow_unknown_fields {
         let mut found = unknown_in(
-            root.map,
+            root.entries,
             "",
             if partner { PARTNER_KEYS } else { PRICING_KEYS },
         );
         for list in ["contract_fees", "external_contract_fees", "rebates"] {
-            if let Some(Value::Array(items)) = root.map.get(list) {
+            if let Some(Node::Array(items)) = lookup(root.entries, list) {
                 for (i, x) in items.iter().enumerate() {
                     if found.is_none()
                         && let Some(m) = x.as_object()
@@ -243,7 +245,7 @@ fn pricing_from_value(
         }
         if found.is_none()
             && !partner
-            && let Some(Value::Object(m)) = root.map.get("conventions")
+            && let Some(Node::Object(m)) = lookup(root.entries, "conventions")
         {
             found = unknown_in(m, "conventions", CONVENTION_KEYS);
         }
@@ -264,7 +266,7 @@ fn pricing_from_value(
     // would change a number is refused rather than dropped.
     if !partner
         && let Some(c) = root.object("conventions")?
-        && let Some((key, value)) = c.map.iter().find(|(_, v)| **v != Value::Bool(false))
+        && let Some((key, value)) = c.entries.iter().find(|(_, v)| *v != Node::Bool(false))
     {
         return Err(Error::invalid(
             format!("conventions.{key}"),

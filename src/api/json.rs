@@ -5,9 +5,10 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::number::json_decimal;
+use super::number::node_decimal;
+use super::tree::{Entries, Node, lookup};
 use crate::calendar;
 use crate::error::{Error, Result};
 use crate::rate::{AnnualRate, MonthlyRate, RateInput};
@@ -36,33 +37,23 @@ impl ReadOptions {
     }
 }
 
-/// A JSON object with its path, for field-by-field reading with precise errors.
+/// A JSON object of a parsed body ([`Node`]) with its path, for field-by-field reading with
+/// precise errors.
 pub(super) struct Obj<'a> {
     pub(super) path: String,
-    pub(super) map: &'a Map<String, Value>,
-    /// The entries of `map` as a flat list when it has at most [`Obj::FLAT`] (a reader looks up
-    /// dozens of keys, most of them absent: a scan that compares lengths first costs a third of a
-    /// B-tree search that compares the bytes of each key it passes); empty for a larger map.
-    entries: Vec<(&'a str, &'a Value)>,
+    /// The object's entries, sorted by key.
+    pub(super) entries: &'a Entries<'a>,
 }
 
 impl<'a> Obj<'a> {
-    /// Most entries of an object looked up by a scan of [`Obj::entries`].
-    const FLAT: usize = 32;
-
-    /// The object `map` at `path`.
-    fn new(path: String, map: &'a Map<String, Value>) -> Self {
-        let entries = if map.len() <= Self::FLAT {
-            map.iter().map(|(k, v)| (k.as_str(), v)).collect()
-        } else {
-            vec![]
-        };
-        Obj { path, map, entries }
+    /// The object `entries` at `path`.
+    fn new(path: String, entries: &'a Entries<'a>) -> Self {
+        Obj { path, entries }
     }
 
-    pub(super) fn root(v: &'a Value, name: &str) -> Result<Self> {
+    pub(super) fn root(v: &'a Node<'a>, name: &str) -> Result<Self> {
         match v {
-            Value::Object(map) => Ok(Obj::new(String::new(), map)),
+            Node::Object(entries) => Ok(Obj::new(String::new(), entries)),
             other => Err(Error::wrong_type(
                 name,
                 short(other),
@@ -102,22 +93,14 @@ impl<'a> Obj<'a> {
     }
 
     /// The value of `key`, unless absent or null.
-    pub(super) fn get(&self, key: &str) -> Option<&'a Value> {
-        let found = if self.map.len() <= Self::FLAT {
-            self.entries
-                .iter()
-                .find(|(k, _)| k.len() == key.len() && *k == key)
-                .map(|(_, v)| *v)
-        } else {
-            self.map.get(key)
-        };
-        found.filter(|v| !v.is_null())
+    pub(super) fn get(&self, key: &str) -> Option<&'a Node<'a>> {
+        lookup(self.entries, key).filter(|v| **v != Node::Null)
     }
 
     pub(super) fn object(&self, key: &str) -> Result<Option<Obj<'a>>> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::Object(map)) => Ok(Some(Obj::new(self.field(key), map))),
+            Some(Node::Object(entries)) => Ok(Some(Obj::new(self.field(key), entries))),
             Some(other) => Err(Error::wrong_type(
                 self.field(key),
                 short(other),
@@ -130,16 +113,16 @@ impl<'a> Obj<'a> {
     pub(super) fn array(&self, key: &str, cap: usize) -> Result<Vec<Obj<'a>>> {
         match self.get(key) {
             None => Ok(vec![]),
-            Some(Value::Array(items)) if items.len() > cap => Err(Error::out_of_range(
+            Some(Node::Array(items)) if items.len() > cap => Err(Error::out_of_range(
                 self.field(key),
                 format!("{} items", items.len()),
                 format!("at most {cap} items"),
             )),
-            Some(Value::Array(items)) => items
+            Some(Node::Array(items)) => items
                 .iter()
                 .enumerate()
                 .map(|(i, v)| match v {
-                    Value::Object(map) => Ok(Obj::new(self.item(key, i), map)),
+                    Node::Object(entries) => Ok(Obj::new(self.item(key, i), entries)),
                     other => Err(Error::wrong_type(
                         self.item(key, i),
                         short(other),
@@ -157,36 +140,36 @@ impl<'a> Obj<'a> {
 
     pub(super) fn decimal(&self, key: &str) -> Result<Option<Decimal>> {
         self.get(key)
-            .map(|v| self.lazily(key, |field| json_decimal(v, field)))
+            .map(|v| self.lazily(key, |field| node_decimal(v, field)))
             .transpose()
     }
 
     pub(super) fn u32(&self, key: &str) -> Result<Option<u32>> {
         match self.get(key) {
             None => Ok(None),
-            Some(v) => v
-                .as_u64()
-                .and_then(|n| u32::try_from(n).ok())
-                .or_else(|| {
-                    v.as_f64()
+            Some(v) => match v {
+                Node::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()).or_else(|| {
+                    n.as_f64()
                         .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= f64::from(u32::MAX))
                         .map(|f| f as u32)
-                })
-                .map(Some)
-                .ok_or_else(|| {
-                    Error::wrong_type(
-                        self.field(key),
-                        short(v),
-                        "expected a non-negative whole number",
-                    )
                 }),
+                _ => None,
+            }
+            .map(Some)
+            .ok_or_else(|| {
+                Error::wrong_type(
+                    self.field(key),
+                    short(v),
+                    "expected a non-negative whole number",
+                )
+            }),
         }
     }
 
     pub(super) fn bool(&self, key: &str) -> Result<Option<bool>> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(Node::Bool(b)) => Ok(Some(*b)),
             Some(other) => Err(Error::wrong_type(
                 self.field(key),
                 short(other),
@@ -203,7 +186,7 @@ impl<'a> Obj<'a> {
     pub(super) fn str(&self, key: &str) -> Result<Option<&'a str>> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
+            Some(Node::String(s)) => Ok(Some(s)),
             Some(other) => Err(Error::wrong_type(
                 self.field(key),
                 short(other),
@@ -216,7 +199,7 @@ impl<'a> Obj<'a> {
     pub(super) fn date_list(&self, key: &str) -> Result<Option<Vec<NaiveDate>>> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::Array(items)) => {
+            Some(Node::Array(items)) => {
                 if items.len() > crate::schedule::MAX_INSTALLMENTS as usize {
                     return Err(Error::out_of_range(
                         self.field(key),
@@ -227,7 +210,7 @@ impl<'a> Obj<'a> {
                 let mut out = Vec::with_capacity(items.len());
                 for (i, v) in items.iter().enumerate() {
                     let field = self.item(key, i);
-                    let Value::String(text) = v else {
+                    let Node::String(text) = v else {
                         return Err(Error::wrong_type(field, short(v), "expected a date string"));
                     };
                     out.push(calendar::check_in_range(parse_date(text, &field)?, &field)?);
@@ -328,7 +311,9 @@ pub fn parse_date(s: &str, field: &str) -> Result<NaiveDate> {
         .ok_or_else(|| Error::invalid(field, format!("{s:?}"), "expected a date YYYY-MM-DD"))
 }
 
-pub(super) fn short(v: &Value) -> String {
+/// The compact JSON of `v` (a parsed value or tree), cut after 57 characters when longer than 60
+/// bytes: the value an error echoes.
+pub(super) fn short(v: &impl std::fmt::Display) -> String {
     let s = v.to_string();
     if s.len() > 60 {
         format!(
@@ -408,9 +393,9 @@ impl UnknownKey {
     }
 }
 
-/// The first key of `map` (at `path`) not in `known`.
+/// The first key of the object `map` (at `path`) not in `known`.
 pub(super) fn unknown_in(
-    map: &Map<String, Value>,
+    map: &Entries<'_>,
     path: &str,
     known: &'static [&'static str],
 ) -> Option<UnknownKey> {
@@ -419,22 +404,22 @@ pub(super) fn unknown_in(
 
 /// [`unknown_in`], the path built by `path` only when a key is unknown (most bodies have none).
 pub(super) fn unknown_at(
-    map: &Map<String, Value>,
+    map: &Entries<'_>,
     path: impl FnOnce() -> String,
     known: &'static [&'static str],
 ) -> Option<UnknownKey> {
     // A key starting with `_` is a comment (`"_note"`), as the crate's own fixtures use them.
     let (k, v) = map
         .iter()
-        .find(|(k, _)| !k.starts_with('_') && !known.contains(&k.as_str()))?;
+        .find(|(k, _)| !k.starts_with('_') && !known.contains(k))?;
     let path = path();
     Some(UnknownKey {
         path: if path.is_empty() {
-            k.clone()
+            (*k).to_string()
         } else {
             format!("{path}.{k}")
         },
-        key: k.clone(),
+        key: (*k).to_string(),
         value: short(v),
         nearest: suggestion(k, known),
     })
@@ -556,33 +541,6 @@ mod tests {
                     .contains(&format!("did you mean `{nearest}`?")),
                 "{e}"
             );
-        }
-    }
-
-    /// A lookup by the flat scan finds what the map's own lookup finds (nulls as absent), in
-    /// objects below and above the scan's size, for present, absent and near-miss keys.
-    #[test]
-    fn flat_lookup_is_the_maps() {
-        for n in [0, 1, 5, Obj::FLAT, Obj::FLAT + 1, 100] {
-            let mut map = Map::new();
-            for i in 0..n {
-                let v = if i % 7 == 3 {
-                    Value::Null
-                } else {
-                    Value::from(i)
-                };
-                map.insert(format!("key_{i}"), v);
-            }
-            map.insert("k".into(), Value::from("x"));
-            let v = Value::Object(map.clone());
-            let obj = Obj::root(&v, "t").expect("an object");
-            let probes = (0..n + 3)
-                .flat_map(|i| [format!("key_{i}"), format!("key_{i}_"), format!("kez_{i}")])
-                .chain(["".to_string(), "k".to_string(), "K".to_string()]);
-            for key in probes {
-                let expected = map.get(&key).filter(|v| !v.is_null());
-                assert_eq!(obj.get(&key), expected, "{n} {key}");
-            }
         }
     }
 }

@@ -3,6 +3,7 @@
 //! its canonical `Debug` text — then `|` and the pricing options' canonical text ([`OptionsKey`]).
 //! The same request and options get the same key, whatever the spacing or key order of the text.
 
+use super::tree::Node;
 use crate::conventions::Conventions;
 use crate::iof::NaturalPersonIof;
 use crate::simulation::SimulationOptions;
@@ -177,29 +178,28 @@ impl std::io::Write for Fnv1a {
 
 /// FNV-1a of a parsed body in canonical form (sorted keys, compact): the same request sent with
 /// other spacing or key order, as text or as a value, hashes the same. The bytes hashed are
-/// `serde_json::to_writer`'s for the value ([`hash_value`] writes them without its generic
-/// serializer).
-pub(crate) fn canonical_hash(v: &serde_json::Value) -> Option<u128> {
+/// `serde_json::to_writer`'s for the body's value ([`hash_value`] writes them from its tree
+/// without the generic serializer).
+pub(crate) fn canonical_hash(v: &Node<'_>) -> Option<u128> {
     let mut hasher = Fnv1a::default();
     hash_value(&mut hasher, v);
     Some(hasher.finish())
 }
 
-/// Hashes the compact JSON of `v` as `serde_json` writes it (a `Value`'s object keys are sorted):
-/// the structure by hand, numbers through `serde_json` (integers by `itoa`, doubles by `ryu`, as
-/// in the whole-value serialisation), strings by [`hash_str`].
-fn hash_value(h: &mut Fnv1a, v: &serde_json::Value) {
-    use serde_json::Value;
+/// Hashes the compact JSON of `v`'s value as `serde_json` writes it (a `Value`'s object keys are
+/// sorted, as a tree's are): the structure by hand, numbers through `serde_json` (integers by
+/// `itoa`, doubles by `ryu`, as in the whole-value serialisation), strings by [`hash_str`].
+fn hash_value(h: &mut Fnv1a, v: &Node<'_>) {
     match v {
-        Value::Null => h.bytes(b"null"),
-        Value::Bool(true) => h.bytes(b"true"),
-        Value::Bool(false) => h.bytes(b"false"),
-        Value::Number(n) => {
+        Node::Null => h.bytes(b"null"),
+        Node::Bool(true) => h.bytes(b"true"),
+        Node::Bool(false) => h.bytes(b"false"),
+        Node::Number(n) => {
             let written = serde_json::to_writer(&mut *h, n);
             debug_assert!(written.is_ok(), "hashing cannot fail");
         }
-        Value::String(s) => hash_str(h, s),
-        Value::Array(items) => {
+        Node::String(s) => hash_str(h, s),
+        Node::Array(items) => {
             h.bytes(b"[");
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
@@ -209,9 +209,9 @@ fn hash_value(h: &mut Fnv1a, v: &serde_json::Value) {
             }
             h.bytes(b"]");
         }
-        Value::Object(map) => {
+        Node::Object(entries) => {
             h.bytes(b"{");
-            for (i, (key, item)) in map.iter().enumerate() {
+            for (i, (key, item)) in entries.iter().enumerate() {
                 if i > 0 {
                     h.bytes(b",");
                 }
@@ -270,7 +270,8 @@ fn uuid_form(hash: u128) -> String {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use super::{CanonicalOptions, canonical_hash, fnv1a, hex_digits, uuid_form};
+    use super::{CanonicalOptions, fnv1a, hex_digits, uuid_form};
+    use crate::api::tree::Node;
     use crate::conventions::{Conventions, Profile};
     use crate::iof::NaturalPersonIof;
     use crate::{DelayUnit, OptionDays, SimulationOptions};
@@ -305,6 +306,11 @@ pub(crate) mod tests {
         let v2 = SimulationOptions::new().conventions(Conventions::profile(Profile::QiV2));
         assert!(text(&v2).contains(", conventions: Conventions { interest_base: None,"));
         assert_ne!(text(&v2), text(&v2.clone().move_due_dates(true)));
+    }
+
+    /// The canonical hash of a value, through its tree.
+    fn canonical_hash(v: &serde_json::Value) -> Option<u128> {
+        super::canonical_hash(&Node::from_value(v))
     }
 
     /// The hash of `v` as the key has always computed it: FNV-1a over `serde_json::to_vec`.

@@ -34,6 +34,7 @@ mod request;
 mod service;
 mod simulation;
 mod strict;
+mod tree;
 mod v2;
 pub(crate) mod writer;
 

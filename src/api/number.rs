@@ -15,6 +15,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
+use super::tree::Node;
 use crate::error::{Error, Result};
 use crate::num;
 
@@ -107,10 +108,17 @@ impl From<Decimal> for Num {
     }
 }
 
-/// A JSON number (or a plain decimal string) as a decimal; `field` names it in the error.
+/// A JSON number (or a plain decimal string) as a decimal; `field` names it in the error
+/// ([`node_decimal`] on the value's tree).
 pub(crate) fn json_decimal(v: &Value, field: &str) -> Result<Decimal> {
+    node_decimal(&Node::from_value(v), field)
+}
+
+/// A JSON number (or a plain decimal string) of a parsed body as a decimal; `field` names it in the
+/// error.
+pub(crate) fn node_decimal(v: &Node<'_>, field: &str) -> Result<Decimal> {
     match v {
-        Value::Number(n) => {
+        Node::Number(n) => {
             if let Some(i) = n.as_i64() {
                 Ok(Decimal::from(i))
             } else if let Some(u) = n.as_u64() {
@@ -120,7 +128,7 @@ pub(crate) fn json_decimal(v: &Value, field: &str) -> Result<Decimal> {
             }
         }
         // QI's manuals sometimes quote amounts; accept a plain decimal string.
-        Value::String(s) => {
+        Node::String(s) => {
             let d = s
                 .trim()
                 .parse::<Decimal>()

@@ -9,6 +9,7 @@ use super::json::{Obj, ReadOptions, parse_json, short, unknown_in};
 use super::number::Num;
 use super::request::{Collateral, CollateralType, SimulationRequest, parse_collateral_type};
 use super::simulation::SimulationData;
+use super::tree::Node;
 use super::writer::json_struct;
 use crate::error::{Error, Result};
 use crate::portability::{self, PayrollTerms, Portability, PortabilityTerms};
@@ -264,7 +265,7 @@ impl PortabilityRequest {
             "a contract",
             "the old loan's contract is priced: read the body with its options (api::Service)",
         );
-        Self::read_in(v, source_name, read, Err(&no_options))
+        Self::read_in(&Node::from_value(v), source_name, read, Err(&no_options))
     }
 
     /// [`PortabilityRequest::from_value_with`]; the old loan may be given by its `contract` (an
@@ -273,14 +274,14 @@ impl PortabilityRequest {
     /// `outstanding_balance`: the balance the bridge pays off is then the contract's present
     /// value on `bridge_disbursement_date` (the day the bridge pays the old loan off).
     pub(crate) fn read_in(
-        v: &Value,
+        v: &Node<'_>,
         source_name: &str,
         read: ReadOptions,
         options: std::result::Result<&SimulationOptions, &Error>,
     ) -> Result<Self> {
         let o = Obj::root(v, source_name)?;
         if !read.allow_unknown_fields
-            && let Some(u) = unknown_in(o.map, "", PORTABILITY_KEYS)
+            && let Some(u) = unknown_in(o.entries, "", PORTABILITY_KEYS)
         {
             return Err(u.error());
         }
@@ -302,15 +303,15 @@ impl PortabilityRequest {
             (Some(_), Some(_)) => {
                 return Err(Error::conflict(
                     "outstanding_balance",
-                    short(o.get("outstanding_balance").unwrap_or(&Value::Null)),
+                    short(o.get("outstanding_balance").unwrap_or(&Node::Null)),
                     "give the old loan's contract or its outstanding_balance, not both",
                 ));
             }
             (None, Some(c)) => {
                 let options = options.map_err(Clone::clone)?;
                 let nested = |e: Error| e.rename_field(|f| Some(format!("contract.{f}")));
-                let contract =
-                    super::contract_from_value(c, "contract", options).map_err(nested)?;
+                let contract = super::contract_from_value(&c.to_value(), "contract", options)
+                    .map_err(nested)?;
                 crate::loan::contract_payoff(&contract, bridge_disbursement_date, "contract")?
             }
         };

@@ -32,7 +32,7 @@ pub(super) fn read_refinanced(
             }
         }
         let options = options.map_err(Clone::clone)?;
-        let contract = super::present_value::contract_from_value(c, &path, options)
+        let contract = super::present_value::contract_from_value(&c.to_value(), &path, options)
             .map_err(|e| e.rename_field(|f| Some(format!("{path}.{f}"))))?;
         let mut op = RefinancedOperation::from_contract(contract);
         op.original_deadline = r.u32("original_deadline")?;

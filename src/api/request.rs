@@ -30,11 +30,13 @@
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::config::read_rebates;
 use super::debt::BorrowerJson;
-use super::json::{Obj, UnknownKey, parse_json, short, suggestion, unknown_at, unknown_in};
+use super::json::{Obj, UnknownKey, short, suggestion, unknown_at, unknown_in};
+use super::strict::with_tree;
+use super::tree::{Entries, Node};
 use crate::error::{Error, Result};
 use crate::iof::PersonType;
 use crate::rate::{InterestBase, InterestRate};
@@ -136,11 +138,12 @@ impl SimulationRequest {
     /// # Errors
     /// [`Error::Json`] for text that is not JSON; otherwise an error naming the field and value.
     pub fn from_json(text: &str, source_name: &str) -> Result<Self> {
-        let v = parse_json(text, source_name)?;
-        let mut request = Self::from_value(&v)?;
-        // The key hashes the parsed request in its canonical form.
-        request.text_hash = super::key::canonical_hash(&v);
-        Ok(request)
+        with_tree(text, source_name, |v| {
+            let mut request = Self::read_checked(v, Err(&no_refinanced_options()))?;
+            // The key hashes the parsed request in its canonical form.
+            request.text_hash = super::key::canonical_hash(v);
+            Ok(request)
+        })
     }
 
     /// [`SimulationRequest::from_json`], refusing an unknown key at once unless `allow_unknown`.
@@ -184,13 +187,7 @@ impl SimulationRequest {
     /// # Errors
     /// An error naming the field and value.
     pub fn from_value(v: &Value) -> Result<Self> {
-        let no_options = Error::unsupported(
-            "refinanced_credit_operations[].contract",
-            "a contract",
-            "a refinanced contract is priced: read the body with its options \
-             (api::Service, or SimulationRequest::from_value_in)",
-        );
-        Self::read_checked(v, Err(&no_options))
+        Self::read_checked(&Node::from_value(v), Err(&no_refinanced_options()))
     }
 
     /// [`SimulationRequest::from_value`], reading each refinanced `contract`
@@ -202,7 +199,7 @@ impl SimulationRequest {
     /// # Errors
     /// As [`SimulationRequest::from_value`]; the contract's errors.
     pub fn from_value_in(v: &Value, options: &SimulationOptions) -> Result<Self> {
-        Self::read_checked(v, Ok(options))
+        Self::read_checked(&Node::from_value(v), Ok(options))
     }
 
     /// [`SimulationRequest::from_json`], reading refinanced contracts with `options`
@@ -215,14 +212,18 @@ impl SimulationRequest {
         source_name: &str,
         options: &SimulationOptions,
     ) -> Result<Self> {
-        let v = parse_json(text, source_name)?;
-        let mut request = Self::from_value_in(&v, options)?;
-        request.text_hash = super::key::canonical_hash(&v);
-        Ok(request)
+        with_tree(text, source_name, |v| {
+            let mut request = Self::read_checked(v, Ok(options))?;
+            request.text_hash = super::key::canonical_hash(v);
+            Ok(request)
+        })
     }
 
+    /// Reads a request from its parsed tree (refinanced contracts with `options`, or refused with
+    /// that error), keeping its first unknown key; a required field missing because it was
+    /// misspelt is the misspelling's error.
     pub(crate) fn read_checked(
-        v: &Value,
+        v: &Node<'_>,
         options: std::result::Result<&SimulationOptions, &Error>,
     ) -> Result<Self> {
         let unknown = first_unknown_key(v);
@@ -241,7 +242,10 @@ impl SimulationRequest {
         }
     }
 
-    fn read(v: &Value, options: std::result::Result<&SimulationOptions, &Error>) -> Result<Self> {
+    fn read(
+        v: &Node<'_>,
+        options: std::result::Result<&SimulationOptions, &Error>,
+    ) -> Result<Self> {
         let root = Obj::root(v, "request")?;
         if root.get("operation_batch").is_some() || root.get("complex_operation").is_some() {
             let key = if root.get("operation_batch").is_some() {
@@ -440,7 +444,7 @@ impl SimulationRequest {
             }
             collaterals.push(Collateral {
                 collateral_type,
-                collateral_data: c.get("collateral_data").cloned(),
+                collateral_data: c.get("collateral_data").map(Node::to_value),
             });
         }
         check_products(
@@ -504,6 +508,17 @@ impl SimulationRequest {
             unknown_field: None,
         })
     }
+}
+
+/// The error a refinanced `contract` is refused with when a body is read without the pricing
+/// options ([`SimulationRequest::from_value`]).
+fn no_refinanced_options() -> Error {
+    Error::unsupported(
+        "refinanced_credit_operations[].contract",
+        "a contract",
+        "a refinanced contract is priced: read the body with its options \
+         (api::Service, or SimulationRequest::from_value_in)",
+    )
 }
 
 /// Fields QI documents whose arithmetic the crate does not implement, refused when present (the
@@ -828,22 +843,22 @@ const REFINANCED_KEYS: &[&str] = &[
 /// The first unknown key of a request body, in reading order: `financial` (and its
 /// `fine_configuration`, `rebates[]`, `desired_installments[]`), `borrower`, `collaterals[]`,
 /// `refinanced_credit_operations[]`.
-fn first_unknown_key(v: &Value) -> Option<UnknownKey> {
+fn first_unknown_key(v: &Node<'_>) -> Option<UnknownKey> {
     let root = v.as_object()?;
     // The first unknown key `found` finds in the objects at `key` of `m`: the object itself, or
     // each object of an array with its index (paths are built only for an unknown key).
     fn objects(
-        m: &Map<String, Value>,
+        m: &Entries<'_>,
         key: &str,
-        mut found: impl FnMut(Option<usize>, &Map<String, Value>) -> Option<UnknownKey>,
+        mut found: impl FnMut(Option<usize>, &Entries<'_>) -> Option<UnknownKey>,
     ) -> Option<UnknownKey> {
-        match m.get(key) {
-            Some(Value::Array(items)) => items
+        match super::tree::lookup(m, key) {
+            Some(Node::Array(items)) => items
                 .iter()
                 .enumerate()
                 .filter_map(|(i, x)| x.as_object().map(|o| (i, o)))
                 .find_map(|(i, o)| found(Some(i), o)),
-            Some(Value::Object(o)) => found(None, o),
+            Some(Node::Object(o)) => found(None, o),
             _ => None,
         }
     }
@@ -858,7 +873,7 @@ fn first_unknown_key(v: &Value) -> Option<UnknownKey> {
             format!("{parent}.{key}")
         }
     };
-    if let Some(Value::Object(fin)) = root.get("financial") {
+    if let Some(Node::Object(fin)) = super::tree::lookup(root, "financial") {
         if let Some(u) = unknown_in(fin, "financial", FINANCIAL_KEYS) {
             return Some(u);
         }
@@ -875,7 +890,7 @@ fn first_unknown_key(v: &Value) -> Option<UnknownKey> {
             }
         }
     }
-    if let Some(Value::Object(b)) = root.get("borrower")
+    if let Some(Node::Object(b)) = super::tree::lookup(root, "borrower")
         && let Some(u) = unknown_in(b, "borrower", BORROWER_KEYS)
     {
         return Some(u);

@@ -9,7 +9,7 @@
 //! * the engine options (delay unit, option days, natural-person IOF) and whether unknown keys are
 //!   accepted ([`ReadOptions`]);
 //! * the clock (`event_datetime`), which the caller decides (the CLI passes the current UTC time);
-//! * v1 or v2: detected from the body ([`is_v2_value`]).
+//! * v1 or v2: detected from the body ([`super::is_v2_value`]).
 //!
 //! Each door is then a translation: text or a parsed value in, a response (or its compact JSON) or
 //! an [`Error`] out.
@@ -44,7 +44,9 @@ use super::portability::{
 };
 use super::request::SimulationRequest;
 use super::simulation::{SimulationResponse, SummaryResponse, simulate_keyed, summarize_keyed};
-use super::v2::{V2Request, V2Response, is_v2_value, v2_simulate_request, v2_simulation};
+use super::strict::with_tree;
+use super::tree::Node;
+use super::v2::{V2Request, V2Response, is_v2, v2_simulate_request, v2_simulation};
 use crate::conventions::Profile;
 use crate::error::{Error, Result};
 use crate::iof::NaturalPersonIof;
@@ -77,6 +79,15 @@ impl<'a> Body<'a> {
         match self.form {
             Form::Text(t) => parse_json(t, self.source_name).map(std::borrow::Cow::Owned),
             Form::Value(v) => Ok(std::borrow::Cow::Borrowed(v)),
+        }
+    }
+
+    /// `read` of the parsed body as a tree (text through the strict parser, whose fast path
+    /// builds the tree from the text without a `Value`).
+    fn read<T>(&self, read: impl FnOnce(&Node<'_>) -> Result<T>) -> Result<T> {
+        match self.form {
+            Form::Text(t) => with_tree(t, self.source_name, read),
+            Form::Value(v) => read(&Node::from_value(v)),
         }
     }
 }
@@ -323,17 +334,20 @@ impl Service {
     /// Invalid JSON; an error naming the field (a v2 body's by its v2 path) and value; an unknown
     /// key unless allowed.
     pub fn read_simulation<'a>(&self, body: impl Into<Body<'a>>) -> Result<SimulationBody> {
-        let body = body.into();
-        let v = body.value()?;
-        let hash = canonical_hash(&v);
-        if is_v2_value(&v) {
-            let mut r = V2Request::from_value_with(&v, self.read)?;
+        body.into().read(|v| self.read_simulation_tree(v))
+    }
+
+    /// [`Service::read_simulation`] on the body's parsed tree.
+    fn read_simulation_tree(&self, v: &Node<'_>) -> Result<SimulationBody> {
+        let hash = canonical_hash(v);
+        if is_v2(v) {
+            let mut r = V2Request::from_tree_with(v, self.read)?;
             r.text_hash = hash;
             return Ok(SimulationBody::V2(r));
         }
         // A refinanced contract is read with this service's options (or refused with its
         // configuration's error).
-        let mut r = SimulationRequest::read_checked(&v, self.legacy.as_ref())?;
+        let mut r = SimulationRequest::read_checked(v, self.legacy.as_ref())?;
         r.check_fields(self.read.allow_unknown_fields)?;
         r.text_hash = hash;
         Ok(SimulationBody::Legacy(r))
@@ -435,9 +449,10 @@ impl Service {
     /// Invalid JSON; an error naming the field and value; an unknown key unless allowed.
     pub fn read_portability<'a>(&self, body: impl Into<Body<'a>>) -> Result<PortabilityRequest> {
         let body = body.into();
-        let v = body.value()?;
         // The old loan's contract is read with this service's options.
-        PortabilityRequest::read_in(&v, body.source_name, self.read, self.legacy.as_ref())
+        body.read(|v| {
+            PortabilityRequest::read_in(v, body.source_name, self.read, self.legacy.as_ref())
+        })
     }
 
     /// [`Service::portability`] for a body already read.

@@ -28,14 +28,29 @@ use rust_decimal::Decimal;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
+use super::tree::Node;
 use crate::error::{Error, Result};
 
 /// Parses JSON text into a `Value`, refusing duplicate keys and underflowing numbers; `source_name`
 /// names the input in a syntax error.
 pub(crate) fn parse(text: &str, source_name: &str) -> Result<Value> {
     match Plain::read(text) {
-        Some(v) => Ok(v),
+        Some(tree) => Ok(tree.to_value()),
         None => parse_checked(text, source_name),
+    }
+}
+
+/// `read` of the tree of JSON text ([`parse`]'s value as a [`Node`]): the fast path's tree,
+/// borrowing from `text`, or the checked parse's value seen as a tree (its error when it refuses
+/// the text).
+pub(crate) fn with_tree<T>(
+    text: &str,
+    source_name: &str,
+    read: impl FnOnce(&Node<'_>) -> Result<T>,
+) -> Result<T> {
+    match Plain::read(text) {
+        Some(tree) => read(&tree),
+        None => read(&Node::from_value(&parse_checked(text, source_name)?)),
     }
 }
 
@@ -91,8 +106,8 @@ impl<'t> Plain<'t> {
     /// Deepest nesting read here.
     const MAX_DEPTH: usize = 100;
 
-    /// The value of `text`, when the fast path reads all of it (see [`Plain`]).
-    fn read(text: &'t str) -> Option<Value> {
+    /// The tree of `text`, when the fast path reads all of it (see [`Plain`]).
+    fn read(text: &'t str) -> Option<Node<'t>> {
         let mut p = Plain {
             bytes: text.as_bytes(),
             text,
@@ -123,14 +138,14 @@ impl<'t> Plain<'t> {
     }
 
     /// A value at nesting `depth`.
-    fn value(&mut self, depth: usize) -> Option<Value> {
+    fn value(&mut self, depth: usize) -> Option<Node<'t>> {
         match self.peek()? {
-            b'"' => self.string().map(|s| Value::String(s.to_string())),
+            b'"' => self.string().map(Node::String),
             b'{' if depth < Self::MAX_DEPTH => self.object(depth + 1),
             b'[' if depth < Self::MAX_DEPTH => self.array(depth + 1),
-            b't' => self.literal(b"true").map(|()| Value::Bool(true)),
-            b'f' => self.literal(b"false").map(|()| Value::Bool(false)),
-            b'n' => self.literal(b"null").map(|()| Value::Null),
+            b't' => self.literal(b"true").map(|()| Node::Bool(true)),
+            b'f' => self.literal(b"false").map(|()| Node::Bool(false)),
+            b'n' => self.literal(b"null").map(|()| Node::Null),
             b'-' | b'0'..=b'9' => self.number(),
             _ => None,
         }
@@ -165,10 +180,11 @@ impl<'t> Plain<'t> {
         Some(true)
     }
 
-    /// An object, the `{` next; `None` on a repeated key.
-    fn object(&mut self, depth: usize) -> Option<Value> {
+    /// An object, the `{` next, its entries sorted by key (a `Value`'s map order); `None` on a
+    /// repeated key (found next to its twin once sorted).
+    fn object(&mut self, depth: usize) -> Option<Node<'t>> {
         self.at += 1;
-        let mut map = Map::new();
+        let mut entries = vec![];
         let mut first = true;
         while self.more(b'}', first)? {
             first = false;
@@ -181,26 +197,28 @@ impl<'t> Plain<'t> {
             }
             self.at += 1;
             let v = self.value(depth)?;
-            if map.insert(key.to_string(), v).is_some() {
-                return None;
-            }
+            entries.push((key, v));
         }
-        Some(Value::Object(map))
+        entries.sort_unstable_by_key(|(key, _)| *key);
+        if entries.windows(2).any(|w| w[0].0 == w[1].0) {
+            return None;
+        }
+        Some(Node::Object(entries))
     }
 
     /// An array, the `[` next.
-    fn array(&mut self, depth: usize) -> Option<Value> {
+    fn array(&mut self, depth: usize) -> Option<Node<'t>> {
         self.at += 1;
         let mut items = vec![];
         while self.more(b']', items.is_empty())? {
             items.push(self.value(depth)?);
         }
-        Some(Value::Array(items))
+        Some(Node::Array(items))
     }
 
     /// A number token in JSON's grammar (`-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`)
     /// that the fast path reads (see [`Plain`]).
-    fn number(&mut self) -> Option<Value> {
+    fn number(&mut self) -> Option<Node<'t>> {
         let start = self.at;
         let digits = |p: &mut Self| {
             let from = p.at;
@@ -241,7 +259,7 @@ impl<'t> Plain<'t> {
                 return None;
             }
             let n: i64 = token.parse().ok()?;
-            return Some(Value::Number(match u64::try_from(n) {
+            return Some(Node::Number(match u64::try_from(n) {
                 Ok(u) => u.into(),
                 Err(_) => n.into(),
             }));
@@ -262,7 +280,7 @@ impl<'t> Plain<'t> {
         if !(v.is_normal() || exact_zero) {
             return None;
         }
-        Number::from_f64(v).map(Value::Number)
+        Number::from_f64(v).map(Node::Number)
     }
 }
 
@@ -608,8 +626,15 @@ mod tests {
     fn assert_same(text: &str) -> bool {
         let checked = parse_checked(text, "t");
         match Plain::read(text) {
-            Some(v) => {
-                assert_eq!(outcome(&Ok(v)), outcome(&checked), "fast path on {text:?}");
+            Some(tree) => {
+                let value = tree.to_value();
+                assert_eq!(
+                    outcome(&Ok(value.clone())),
+                    outcome(&checked),
+                    "fast path on {text:?}"
+                );
+                // The tree is the value's own (sorted, each key once): it reads and hashes the same.
+                assert_eq!(Node::from_value(&value), tree, "tree of {text:?}");
                 true
             }
             None => {
@@ -696,6 +721,69 @@ mod tests {
             }
         }
         assert!(read > 40, "fast path read {read} fixtures");
+    }
+
+    /// A body read from its text (the fast path's tree) reads as the checked parse's value reads
+    /// (the old path): the same request, the same key (`text_hash`), or the same error (kind,
+    /// field, message), with unknown keys refused and allowed; on every fixture (whole and each
+    /// line) and each reshaped, with a duplicated key, an unknown key, an escaped string and a
+    /// deep nesting added.
+    #[test]
+    fn tree_reads_as_the_checked_value_reads() {
+        let services = [
+            crate::api::Service::new(),
+            crate::api::Service::new().allow_unknown_fields(true),
+        ];
+        let outcome = |r: Result<crate::api::SimulationBody>| match r {
+            Ok(b) => format!("ok {b:?}"),
+            Err(e) => format!("err {:?} {:?} {e}", e.kind(), e.field()),
+        };
+        let mut compared = 0;
+        let mut check = |text: &str| {
+            let Ok(value) = parse_checked(text, "request") else {
+                return;
+            };
+            for service in &services {
+                assert_eq!(
+                    outcome(service.read_simulation(text)),
+                    outcome(service.read_simulation(&value)),
+                    "{text:?}"
+                );
+            }
+            compared += 1;
+        };
+        for (_, text) in crate::api::key::tests::fixture_texts() {
+            check(&text);
+            for line in text.lines() {
+                check(line);
+            }
+            let Ok(v) = parse_checked(&text, "t") else {
+                continue;
+            };
+            for space in ["", "\n\t"] {
+                check(&reshaped(&v, space));
+            }
+            let compact = v.to_string();
+            for (from, to) in [
+                ("{", "{\"dup\":1,\"dup\":2,"),
+                ("{", "{\"finacial\":{},"),
+                ("{", "{\"_note\":\"a\\\"b\\u00e9\","),
+                ("{", "{\"deep\":[[[{\"a\":[1,2.5,-3e2,null,true]}]]],"),
+                (
+                    "\"financial\":{",
+                    "\"financial\":{\"numbr_of_installments\":1,",
+                ),
+                (
+                    "\"financial\":{",
+                    "\"financial\":{\"interest_type\":\"pre_\\u0073ac\",",
+                ),
+            ] {
+                if compact.starts_with("{\"") {
+                    check(&compact.replacen(from, to, 1));
+                }
+            }
+        }
+        assert!(compared > 200, "compared {compared} bodies");
     }
 
     /// Numbers, strings and structures of many shapes, alone, in an array and in an object: the

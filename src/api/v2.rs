@@ -27,10 +27,12 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 
 use super::config::read_amount_type;
-use super::json::{Obj, ReadOptions, UnknownKey, parse_json, refuse_unknown, unknown_in};
+use super::json::{Obj, ReadOptions, UnknownKey, refuse_unknown, unknown_in};
 use super::number::Num;
 use super::request::read_credit_operation_type;
 use super::simulation::{PrefixedInterestRateJson, rate_json};
+use super::strict::with_tree;
+use super::tree::{Node, lookup};
 use super::writer::{self, json_struct};
 use crate::error::{Error, Result};
 use crate::fees::{AmountType, FeeClass, FeeRule, Pricing};
@@ -56,12 +58,17 @@ const V2_KEYS: &[&str] = &[
 /// `number_of_installments`, `force_installments_on_workdays`,
 /// `principal_amortization_month_period`).
 pub fn is_v2_value(v: &Value) -> bool {
-    match v {
-        Value::Object(map) => {
-            !map.get("financial").is_some_and(Value::is_object)
-                && V2_KEYS.iter().any(|k| map.contains_key(*k))
+    is_v2(&Node::from_value(v))
+}
+
+/// [`is_v2_value`] on a parsed tree.
+pub(super) fn is_v2(v: &Node<'_>) -> bool {
+    match v.as_object() {
+        Some(map) => {
+            lookup(map, "financial").is_none_or(|f| f.as_object().is_none())
+                && V2_KEYS.iter().any(|k| lookup(map, k).is_some())
         }
-        _ => false,
+        None => false,
     }
 }
 
@@ -120,7 +127,9 @@ impl V2Request {
     /// # Errors
     /// [`Error::Json`] for text that is not JSON; otherwise an error naming the field and value.
     pub fn from_json(text: &str, source_name: &str) -> Result<Self> {
-        Self::from_value(&parse_json(text, source_name)?)
+        with_tree(text, source_name, |v| {
+            Self::from_tree_with(v, ReadOptions::default())
+        })
     }
 
     /// Reads a v2 body from a parsed value, refusing keys the v2 page does not list (with the
@@ -139,10 +148,15 @@ impl V2Request {
     /// # Errors
     /// As [`V2Request::from_value`].
     pub fn from_value_with(v: &Value, read: ReadOptions) -> Result<Self> {
+        Self::from_tree_with(&Node::from_value(v), read)
+    }
+
+    /// [`V2Request::from_value_with`] on a parsed tree.
+    pub(super) fn from_tree_with(v: &Node<'_>, read: ReadOptions) -> Result<Self> {
         refuse_unknown(first_unknown_v2_key(v), Self::read(v), read).map_err(v2_paths)
     }
 
-    fn read(v: &Value) -> Result<Self> {
+    fn read(v: &Node<'_>) -> Result<Self> {
         let root = Obj::root(v, "request")?;
         // "Ensures all installment due dates are moved to the next business day": the loan's
         // `move_due_dates` (the crate's conventions, *Dates and day counts*).
@@ -282,7 +296,8 @@ impl V2Request {
     }
 }
 
-fn short(v: &Value) -> String {
+/// The compact JSON of `v`, cut after 57 characters: the value a v2 error echoes.
+fn short(v: &Node<'_>) -> String {
     let s = v.to_string();
     match s.char_indices().nth(57) {
         Some((i, _)) => format!("{}…", &s[..i]),
@@ -553,13 +568,13 @@ const V2_BODY_KEYS: &[&str] = &[
 const V2_FEE_KEYS: &[&str] = &["amount", "amount_type", "fee_type", "type"];
 
 /// The first unknown key of a v2 body: at its root, then in `fees[]`.
-pub(super) fn first_unknown_v2_key(v: &Value) -> Option<UnknownKey> {
+pub(super) fn first_unknown_v2_key(v: &Node<'_>) -> Option<UnknownKey> {
     let root = v.as_object()?;
     if let Some(u) = unknown_in(root, "", V2_BODY_KEYS) {
         return Some(u);
     }
-    match root.get("fees") {
-        Some(Value::Array(items)) => items
+    match lookup(root, "fees") {
+        Some(Node::Array(items)) => items
             .iter()
             .enumerate()
             .find_map(|(i, x)| unknown_in(x.as_object()?, &format!("fees[{i}]"), V2_FEE_KEYS)),
