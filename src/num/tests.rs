@@ -3,7 +3,7 @@
 use super::*;
 
 /// A fixed LCG's random decimals: mantissas of 1 to 96 bits, scales 0 to 28, both signs.
-struct Operands(u64);
+pub(crate) struct Operands(pub(crate) u64);
 
 impl Operands {
     fn bits(&mut self) -> u64 {
@@ -14,7 +14,7 @@ impl Operands {
         self.0
     }
 
-    fn decimal(&mut self) -> Decimal {
+    pub(crate) fn decimal(&mut self) -> Decimal {
         let width = 1 + self.bits() % 96;
         let raw = (u128::from(self.bits()) << 64 | u128::from(self.bits())) >> (128 - width);
         let scale = (self.bits() % 29) as u32;
@@ -550,6 +550,17 @@ fn normalize_drops_zeros_and_the_sign_of_zero() {
         (from_mag(1_000, false, 0), "1000"),
         // Beyond 64 bits with the low 64 all zero: 10·2⁶⁴ at scale 1.
         (from_mag(10 << 64, false, 1), "18446744073709551616"),
+        // Odd mantissas, returned as they are: at scale 0, negative, beyond 64 bits, at 28.
+        (from_mag(7, false, 0), "7"),
+        (from_mag(307_166_389, true, 6), "-307.166389"),
+        (
+            from_mag((1 << 80) + 1, false, 3),
+            "1208925819614629174706.177",
+        ),
+        (
+            from_mag(MANTISSA_LIMIT - 1, false, 28),
+            "7.9228162514264337593543950335",
+        ),
     ] {
         let n = normalize(x);
         assert_eq!(n.to_string(), want, "{x:?}");
