@@ -43,7 +43,10 @@ pub(crate) fn max(a: Decimal, b: Decimal) -> Decimal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::num::{MANTISSA_LIMIT, from_mag, tests::Operands};
+    use crate::num::{
+        MANTISSA_LIMIT, from_mag,
+        tests::{Operands, zeros},
+    };
 
     /// [`cmp`] and [`max`] against rust_decimal's `Ord` and `max`, bit for bit (`max` returns one
     /// of its operands: the same one, scale and all).
@@ -83,12 +86,7 @@ mod tests {
     /// one bit more goes to rust_decimal; both sides compared).
     #[test]
     fn cmp_edges() {
-        let zeros = [
-            Decimal::ZERO,
-            -Decimal::ZERO,
-            from_mag(0, false, 28),
-            from_mag(0, true, 5),
-        ];
+        let zeros = zeros();
         let cents = [
             Decimal::new(1, 2),
             Decimal::new(-1, 2),

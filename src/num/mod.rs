@@ -536,6 +536,14 @@ pub(crate) fn sub(a: Decimal, b: Decimal, field: &str) -> Result<Decimal> {
 #[cold]
 #[inline(never)]
 fn add_slow(a: Decimal, b: Decimal, subtract: bool, field: &str) -> Result<Decimal> {
+    // A zero operand, as rust_decimal's `add_sub_internal` answers it before any arithmetic:
+    // `0 ± b` is `b` as it is (negated for `0 − b` with `b` nonzero), `a ± 0` is `a`.
+    if a.is_zero() {
+        return Ok(if subtract && !b.is_zero() { -b } else { b });
+    }
+    if b.is_zero() {
+        return Ok(a);
+    }
     let r = if subtract {
         a.checked_sub(b)
     } else {

@@ -899,3 +899,42 @@ pub(crate) mod against_rust_decimal {
         assert!(bad.is_empty(), "{bad:#?}");
     }
 }
+
+/// `add` and `sub` with a zero operand (which the kernels leave to `add_slow`, and `add_slow`
+/// answers without rust_decimal): bit for bit `checked_add` / `checked_sub`, sign and scale, for
+/// zeros of both signs and several scales against zeros and nonzero values of both signs.
+#[test]
+fn zero_operands_add_and_subtract_as_rust_decimal_does() {
+    let zeros = zeros();
+    let mut others: Vec<Decimal> = zeros.to_vec();
+    others.extend([
+        Decimal::new(1, 2),
+        Decimal::new(-1, 2),
+        from_mag(MANTISSA_LIMIT - 1, false, 0),
+        from_mag(MANTISSA_LIMIT - 1, true, 28),
+        from_mag(1 << 40, true, 9),
+    ]);
+    for z in zeros {
+        for x in &others {
+            for (a, b) in [(z, *x), (*x, z)] {
+                let add = add(a, b, "x").expect("a zero operand cannot overflow");
+                let sub = sub(a, b, "x").expect("a zero operand cannot overflow");
+                let want_add = a.checked_add(b).expect("rust_decimal");
+                let want_sub = a.checked_sub(b).expect("rust_decimal");
+                assert_eq!(add.serialize(), want_add.serialize(), "{a:?} + {b:?}");
+                assert_eq!(sub.serialize(), want_sub.serialize(), "{a:?} - {b:?}");
+            }
+        }
+    }
+}
+
+/// Zeros of both signs and several scales (rust_decimal keeps each as it is stored).
+pub(crate) fn zeros() -> [Decimal; 5] {
+    [
+        Decimal::ZERO,
+        -Decimal::ZERO,
+        from_mag(0, false, 2),
+        from_mag(0, true, 7),
+        from_mag(0, false, 28),
+    ]
+}
