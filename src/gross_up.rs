@@ -155,8 +155,9 @@ fn gross_up_search(
             return Err(steps_exceeded());
         }
     }
-    // Bisection on cents: net(lo) < target ≤ net(hi) (or lo = hi = 0.01).
-    if num::cmp(hi, lo).is_gt() {
+    // Bisection on cents: net(lo) < target ≤ net(hi) (or lo = hi = 0.01). With `hi` a cent or
+    // less above `lo` (the usual end of the down phase) the bisection would answer `hi` untried.
+    if num::cmp(num::sub(hi, lo, GROSS_UP_FIELD)?, cent).is_gt() {
         hi = num::bisect_cents(lo, hi, |mid| Ok(num::cmp(trials.net(mid)?, target).is_ge()))?;
     }
     let first_reaching = hi;
