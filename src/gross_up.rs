@@ -65,7 +65,7 @@ fn gross_up_search(
     start: Option<Decimal>,
 ) -> Result<((Schedule, Iof), Search)> {
     let cent = Decimal::new(1, 2);
-    if disbursed < cent {
+    if num::cmp(disbursed, cent).is_lt() {
         return Err(Error::out_of_range(
             GROSS_UP_FIELD,
             disbursed,
@@ -77,11 +77,17 @@ fn gross_up_search(
     let mut trials = Trials {
         grid,
         pricing,
-        priced: Vec::new(),
+        // A handful of trials (the allocation the first push would make).
+        priced: Vec::with_capacity(4),
         walks: 0,
     };
     let (absolute, share) = pricing.contract_fee_parts()?;
-    let trial = num::add(target, absolute, GROSS_UP_FIELD)?;
+    // `target + 0` is `target` as it is (rust_decimal's addition of a zero).
+    let trial = if absolute.is_zero() {
+        target
+    } else {
+        num::add(target, absolute, GROSS_UP_FIELD)?
+    };
     // The IOF share of the issue: with one installment it is known, 0.0038 + 0.000082·min(days, 365)
     // (the principal is the issue up to the interest's cent), which makes the start the documented
     // `round2(disbursed / (1 − 0.0038 − 0.000082·days))`; with several, the closed form for
@@ -95,7 +101,7 @@ fn gross_up_search(
         },
     };
     let denominator = Decimal::ONE - share - iof_share;
-    if denominator <= Decimal::ZERO {
+    if denominator.is_zero() || denominator.is_sign_negative() {
         return Err(Error::out_of_range(
             GROSS_UP_FIELD,
             disbursed,
@@ -107,12 +113,18 @@ fn gross_up_search(
     // Up until the net reaches the target.
     let mut hi = match start {
         Some(start) => start,
-        None => round_cents(num::div(trial, denominator, GROSS_UP_FIELD)?).max(cent),
+        None => num::max(
+            round_cents(num::div(trial, denominator, GROSS_UP_FIELD)?),
+            cent,
+        ),
     };
     let mut hi_net = trials.net(hi)?;
     let mut up_steps = 0;
-    while hi_net < target {
-        let step = round_cents(num::div(target - hi_net, denominator, GROSS_UP_FIELD)?).max(cent);
+    while num::cmp(hi_net, target).is_lt() {
+        let step = num::max(
+            round_cents(num::div(target - hi_net, denominator, GROSS_UP_FIELD)?),
+            cent,
+        );
         hi = num::add(hi, step, GROSS_UP_FIELD)?;
         hi_net = trials.net(hi)?;
         up_steps += 1;
@@ -124,13 +136,16 @@ fn gross_up_search(
     let mut lo;
     let mut down_steps = 0;
     loop {
-        let step = round_cents(num::div(hi_net - target, denominator, GROSS_UP_FIELD)?).max(cent);
-        lo = (hi - step).max(cent);
-        if lo == hi {
+        let step = num::max(
+            round_cents(num::div(hi_net - target, denominator, GROSS_UP_FIELD)?),
+            cent,
+        );
+        lo = num::max(hi - step, cent);
+        if num::cmp(lo, hi).is_eq() {
             break;
         }
         let lo_net = trials.net(lo)?;
-        if lo_net < target {
+        if num::cmp(lo_net, target).is_lt() {
             break;
         }
         hi = lo;
@@ -140,9 +155,10 @@ fn gross_up_search(
             return Err(steps_exceeded());
         }
     }
-    // Bisection on cents: net(lo) < target ≤ net(hi) (or lo = hi = 0.01).
-    if hi > lo {
-        hi = num::bisect_cents(lo, hi, |mid| Ok(trials.net(mid)? >= target))?;
+    // Bisection on cents: net(lo) < target ≤ net(hi) (or lo = hi = 0.01). With `hi` a cent or
+    // less above `lo` (the usual end of the down phase) the bisection would answer `hi` untried.
+    if num::cmp(num::sub(hi, lo, GROSS_UP_FIELD)?, cent).is_gt() {
+        hi = num::bisect_cents(lo, hi, |mid| Ok(num::cmp(trials.net(mid)?, target).is_ge()))?;
     }
     let first_reaching = hi;
     let mut issue = hi;
@@ -151,15 +167,15 @@ fn gross_up_search(
         let mut exact = None;
         for k in -GROSS_UP_WINDOW_CENTS..=GROSS_UP_WINDOW_CENTS {
             let candidate = hi + Decimal::new(k, 2);
-            if candidate < cent {
+            if num::cmp(candidate, cent).is_lt() {
                 continue;
             }
             let n = trials.net(candidate)?;
-            if n == target {
+            if num::cmp(n, target).is_eq() {
                 exact = Some(candidate);
                 break;
             }
-            if n >= target && reaching.is_none() {
+            if num::cmp(n, target).is_ge() && reaching.is_none() {
                 reaching = Some(candidate);
             }
         }
@@ -191,7 +207,11 @@ struct Trials<'a> {
 impl Trials<'_> {
     /// The schedule and IOF of a trial amount ([`priced_from_issue`]), priced once.
     fn priced(&mut self, issue: Decimal) -> Result<&(Schedule, Iof)> {
-        let at = match self.priced.iter().position(|(at, _)| *at == issue) {
+        let at = match self
+            .priced
+            .iter()
+            .position(|(at, _)| num::cmp(*at, issue).is_eq())
+        {
             Some(at) => at,
             None => {
                 self.walks += 1;

@@ -254,7 +254,7 @@ pub(crate) const CENT: Decimal = Decimal::from_parts(1, 0, 0, false, 2);
 ///
 /// [`ErrorKind::Invalid`]: crate::ErrorKind::Invalid
 pub(crate) fn check_amount(value: Decimal, min: Decimal, field: &str) -> Result<Decimal> {
-    if value < min {
+    if num::cmp(value, min).is_lt() {
         return Err(Error::out_of_range(
             field,
             value,
@@ -265,7 +265,7 @@ pub(crate) fn check_amount(value: Decimal, min: Decimal, field: &str) -> Result<
             },
         ));
     }
-    if value > MAX_AMOUNT {
+    if num::cmp(value, MAX_AMOUNT).is_gt() {
         return Err(Error::out_of_range(
             field,
             value,
@@ -418,7 +418,28 @@ impl LoanTerms {
         disbursement_date: NaiveDate,
         first_due: FirstDue,
     ) -> Result<Self> {
-        let terms = LoanTerms {
+        let terms = Self::unvalidated(
+            amount,
+            number_of_installments,
+            rate,
+            disbursement_date,
+            first_due,
+        );
+        terms.validate()?;
+        Ok(terms)
+    }
+
+    /// The terms of [`LoanTerms::with_amount`] before its [`LoanTerms::validate`]: for a caller
+    /// that hands them straight to [`simulate`], which validates its terms first (the same
+    /// checks, so the same errors, without running them twice).
+    pub(crate) fn unvalidated(
+        amount: Amount,
+        number_of_installments: u32,
+        rate: InterestRate,
+        disbursement_date: NaiveDate,
+        first_due: FirstDue,
+    ) -> Self {
+        LoanTerms {
             amount,
             amortization: Amortization::PriceDays,
             borrower: Borrower::default(),
@@ -434,9 +455,7 @@ impl LoanTerms {
             move_due_dates: false,
             rebates: Pricing::default(),
             explicit_interest_base: false,
-        };
-        terms.validate()?;
-        Ok(terms)
+        }
     }
 
     /// `limit_days_to_disburse`: one disbursement option per day up to this many days after the

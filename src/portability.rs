@@ -122,13 +122,14 @@ pub fn bridge_loan(
         ));
     }
     check_amount(outstanding_balance, CENT, "outstanding_balance")?;
-    let terms = LoanTerms::disbursed(
-        outstanding_balance,
+    // Validated once, by `simulate` (which checks its terms before anything else).
+    let terms = LoanTerms::unvalidated(
+        Amount::Disbursed(outstanding_balance),
         1,
         InterestRate::new(RateInput::Annual(annual_rate), InterestBase::Workdays)?,
         disbursement_date,
         FirstDue::Delay(delay_days),
-    )?;
+    );
     let mut sim = simulate(&terms, options)?;
     // The first option (`Simulation::first`), moved out rather than cloned.
     let quote = sim.options.swap_remove(0);

@@ -541,6 +541,14 @@ pub(crate) fn sub(a: Decimal, b: Decimal, field: &str) -> Result<Decimal> {
 #[cold]
 #[inline(never)]
 fn add_slow(a: Decimal, b: Decimal, subtract: bool, field: &str) -> Result<Decimal> {
+    // A zero operand, as rust_decimal's `add_sub_internal` answers it before any arithmetic:
+    // `0 ± b` is `b` as it is (negated for `0 − b` with `b` nonzero), `a ± 0` is `a`.
+    if a.is_zero() {
+        return Ok(if subtract && !b.is_zero() { -b } else { b });
+    }
+    if b.is_zero() {
+        return Ok(a);
+    }
     let r = if subtract {
         a.checked_sub(b)
     } else {
@@ -615,10 +623,14 @@ pub(crate) fn sum(terms: impl IntoIterator<Item = Decimal>, field: &str) -> Resu
 }
 
 /// `x` without trailing fractional zeros, as `Decimal::normalize` (which also turns −0 into 0);
-/// a 64-bit loop for the common mantissas.
+/// `x` as it is for an odd mantissa (no trailing zero, and no zero), a 64-bit loop for the other
+/// common mantissas.
 pub(crate) fn normalize(x: Decimal) -> Decimal {
     let (negative, mag, scale) = parts(x);
-    if mag == 0 || scale == 0 || mag & 1 == 1 || mag >> 64 != 0 {
+    if mag & 1 == 1 {
+        return x;
+    }
+    if mag == 0 || scale == 0 || mag >> 64 != 0 {
         return x.normalize();
     }
     let (m, scale) = strip_zeros_u64(mag as u64, scale);
@@ -851,6 +863,9 @@ pub(crate) fn from_f64_shortest(v: f64, field: &str) -> Result<Decimal> {
 
 #[cfg(test)]
 pub(crate) mod tests;
+
+mod compare;
+pub(crate) use compare::{cmp, max};
 
 // ---------------------------------------------------------------------------------------------
 // The checked operations on a decimal's parts, for the fixed-scale kernels that carry a value as

@@ -3,7 +3,7 @@
 use super::*;
 
 /// A fixed LCG's random decimals: mantissas of 1 to 96 bits, scales 0 to 28, both signs.
-struct Operands(u64);
+pub(crate) struct Operands(pub(crate) u64);
 
 impl Operands {
     fn bits(&mut self) -> u64 {
@@ -14,7 +14,7 @@ impl Operands {
         self.0
     }
 
-    fn decimal(&mut self) -> Decimal {
+    pub(crate) fn decimal(&mut self) -> Decimal {
         let width = 1 + self.bits() % 96;
         let raw = (u128::from(self.bits()) << 64 | u128::from(self.bits())) >> (128 - width);
         let scale = (self.bits() % 29) as u32;
@@ -550,6 +550,17 @@ fn normalize_drops_zeros_and_the_sign_of_zero() {
         (from_mag(1_000, false, 0), "1000"),
         // Beyond 64 bits with the low 64 all zero: 10·2⁶⁴ at scale 1.
         (from_mag(10 << 64, false, 1), "18446744073709551616"),
+        // Odd mantissas, returned as they are: at scale 0, negative, beyond 64 bits, at 28.
+        (from_mag(7, false, 0), "7"),
+        (from_mag(307_166_389, true, 6), "-307.166389"),
+        (
+            from_mag((1 << 80) + 1, false, 3),
+            "1208925819614629174706.177",
+        ),
+        (
+            from_mag(MANTISSA_LIMIT - 1, false, 28),
+            "7.9228162514264337593543950335",
+        ),
     ] {
         let n = normalize(x);
         assert_eq!(n.to_string(), want, "{x:?}");
@@ -950,4 +961,43 @@ fn the_borrow_comparison_is_the_limb_comparison() {
             assert_eq!(at_least_pow10_shl96(n, k), reference(n, k), "{n:?} {k}");
         }
     }
+}
+
+/// `add` and `sub` with a zero operand (which the kernels leave to `add_slow`, and `add_slow`
+/// answers without rust_decimal): bit for bit `checked_add` / `checked_sub`, sign and scale, for
+/// zeros of both signs and several scales against zeros and nonzero values of both signs.
+#[test]
+fn zero_operands_add_and_subtract_as_rust_decimal_does() {
+    let zeros = zeros();
+    let mut others: Vec<Decimal> = zeros.to_vec();
+    others.extend([
+        Decimal::new(1, 2),
+        Decimal::new(-1, 2),
+        from_mag(MANTISSA_LIMIT - 1, false, 0),
+        from_mag(MANTISSA_LIMIT - 1, true, 28),
+        from_mag(1 << 40, true, 9),
+    ]);
+    for z in zeros {
+        for x in &others {
+            for (a, b) in [(z, *x), (*x, z)] {
+                let add = add(a, b, "x").expect("a zero operand cannot overflow");
+                let sub = sub(a, b, "x").expect("a zero operand cannot overflow");
+                let want_add = a.checked_add(b).expect("rust_decimal");
+                let want_sub = a.checked_sub(b).expect("rust_decimal");
+                assert_eq!(add.serialize(), want_add.serialize(), "{a:?} + {b:?}");
+                assert_eq!(sub.serialize(), want_sub.serialize(), "{a:?} - {b:?}");
+            }
+        }
+    }
+}
+
+/// Zeros of both signs and several scales (rust_decimal keeps each as it is stored).
+pub(crate) fn zeros() -> [Decimal; 5] {
+    [
+        Decimal::ZERO,
+        -Decimal::ZERO,
+        from_mag(0, false, 2),
+        from_mag(0, true, 7),
+        from_mag(0, false, 28),
+    ]
 }
