@@ -33,13 +33,14 @@ const WALK_SCALE: u32 = 10;
 /// 28 decimals), and each sum the exact sum rounded half-even to the largest scale that fits in 96
 /// bits ([`num::fit_mag`]). `None` when a value leaves that range (a discount of 2⁹⁶/10²⁸ ≈ 7.9
 /// or more, a zero or negative inverse).
-pub(super) fn discounts(invs: impl Iterator<Item = Decimal>) -> Option<(Vec<Decimal>, Decimal)> {
-    let (lower, _) = invs.size_hint();
-    let mut out = Vec::with_capacity(lower);
+///
+/// In place: `chain` holds the inverses and is left holding the discounts, so the grid needs no
+/// second buffer; where it returns `None`, a prefix of `chain` already holds discounts.
+pub(super) fn discounts(chain: &mut [Decimal]) -> Option<Decimal> {
     let (mut d, mut d_scale) = (0u128, 0);
     let (mut sum, mut sum_scale) = (0u128, DISCOUNT_SCALE);
-    for inv in invs {
-        let (negative, m, scale) = num::parts(inv);
+    for slot in chain.iter_mut() {
+        let (negative, m, scale) = num::parts(*slot);
         if negative || m == 0 {
             return None;
         }
@@ -75,14 +76,14 @@ pub(super) fn discounts(invs: impl Iterator<Item = Decimal>) -> Option<(Vec<Deci
             }
             (sum, sum_scale) = fit_sum(sum * up + d, DISCOUNT_SCALE - sum_scale)?;
         }
-        out.push(num::from_mag(d, false, d_scale));
+        *slot = num::from_mag(d, false, d_scale);
     }
     let total = if sum == 0 {
         Decimal::ZERO
     } else {
         num::from_mag(sum, false, sum_scale)
     };
-    Some((out, total))
+    Some(total)
 }
 
 /// The running sum's exact value `exact` at 28 decimals, as [`num::fit_mag`]`(exact, 28, 0)`

@@ -33,8 +33,9 @@ fn same_rows(a: &[Installment], b: &[Installment]) -> bool {
 /// Returns whether it answered.
 fn check_discounts(invs: &[Decimal]) -> bool {
     let slow = decimal_discounts(invs);
-    match discounts(invs.iter().copied()) {
-        Some((d, sum)) => {
+    let mut d = invs.to_vec();
+    match discounts(&mut d) {
+        Some(sum) => {
             let (sd, ssum) = slow.expect("the Decimal chain where the kernel answers");
             assert_eq!(d.len(), sd.len());
             for (k, (a, b)) in d.iter().zip(&sd).enumerate() {
@@ -423,4 +424,44 @@ fn installment_tax_zeros_are_dropped_on_both_sides_of_2_pow_64() {
         }
     }
     assert!(seen[0] > 0 && seen[1] > 0, "{seen:?}");
+}
+
+/// Where the chain leaves its fixed range (a negative rate whose discounts pass 2⁹⁶/10²⁸ ≈ 7.9),
+/// the grid takes the `Decimal` chain from the inverses again, though the kernel had already
+/// turned a prefix of its buffer into discounts: the grid's discounts and sum are the `Decimal`
+/// chain's of the inverses, bit for bit, on both sides of that edge.
+#[test]
+fn a_grid_past_the_chains_range_is_the_decimal_chain() {
+    let mut declined = 0;
+    for monthly in [-40, -45, -50, -60, -80] {
+        let m = MonthlyRate::new(Decimal::new(monthly, 3)).expect("rate");
+        let rate =
+            InterestRate::new(RateInput::Monthly(m), InterestBase::CalendarDays).expect("rate");
+        for n in [12, 36, 60, 96] {
+            let g = Grid::new(
+                &rate,
+                periods(date(2023, 3, 14), date(2023, 4, 7), n).expect("periods"),
+            )
+            .expect("grid");
+            let invs: Vec<Decimal> = g
+                .periods
+                .iter()
+                .map(|p| {
+                    let growth = rate.growth(p.calendar_days).expect("growth");
+                    num::div(Decimal::ONE, growth, "").expect("inverse")
+                })
+                .collect();
+            let (want, want_sum) = decimal_discounts(&invs).expect("the Decimal chain");
+            declined += usize::from(!check_discounts(&invs));
+            assert_eq!(g.discounts.len(), want.len());
+            for (a, b) in g.discounts.iter().zip(&want) {
+                assert_eq!(bits(*a), bits(*b), "{monthly} {n}");
+            }
+            assert_eq!(bits(g.discount_sum), bits(want_sum), "{monthly} {n}");
+        }
+    }
+    assert!(
+        (5..20).contains(&declined),
+        "{declined} grids past the kernel's range"
+    );
 }

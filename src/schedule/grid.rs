@@ -40,18 +40,28 @@ impl Default for GrowthMemo {
 impl GrowthMemo {
     /// `(g − 1, 1/g)` for `days` base days at `rate` (the memo belongs to that one rate):
     /// `g = day_factor^days` by [`InterestRate::growth`].
+    #[inline(always)]
     fn get(&mut self, rate: &InterestRate, days: u32) -> Result<(Decimal, Decimal)> {
-        let slot = self.short.get_mut(days as usize);
-        let found = match slot.as_deref() {
+        let found = match self.short.get(days as usize) {
             Some(&0) => None,
             Some(&i) => self.entries.get(usize::from(i) - 1),
             None => self.entries.iter().find(|e| e.0 == days),
         };
-        if let Some(&(_, r, inv)) = found {
-            return Ok((r, inv));
+        match found {
+            Some(&(_, r, inv)) => Ok((r, inv)),
+            None => self.add(rate, days),
         }
+    }
+
+    /// [`GrowthMemo::get`] of a day count not seen yet: derived (or read from the thread's
+    /// memo) and kept.
+    #[inline(never)]
+    fn add(&mut self, rate: &InterestRate, days: u32) -> Result<(Decimal, Decimal)> {
         let (r, inv) = kept_growth(rate, days)?;
-        if let (Some(slot), Ok(i)) = (slot, u8::try_from(self.entries.len() + 1)) {
+        if let (Some(slot), Ok(i)) = (
+            self.short.get_mut(days as usize),
+            u8::try_from(self.entries.len() + 1),
+        ) {
             *slot = i;
         }
         self.entries.push((days, r, inv));
@@ -152,21 +162,30 @@ impl Grid {
         memo: &mut GrowthMemo,
     ) -> Result<Self> {
         let business = rate.base().counts_business_days();
-        let mut interest = Vec::with_capacity(periods.len());
-        let mut invs = Vec::with_capacity(periods.len());
-        for p in &periods {
-            let days = if business {
+        let days = |p: &Period| {
+            if business {
                 p.workdays
             } else {
                 p.calendar_days
-            };
-            let (r, inv) = memo.get(rate, days)?;
+            }
+        };
+        let mut interest = Vec::with_capacity(periods.len());
+        // The inverses, turned into the discounts in place by the fixed-scale chain.
+        let mut chain = Vec::with_capacity(periods.len());
+        for p in &periods {
+            let (r, inv) = memo.get(rate, days(p))?;
             interest.push(r);
-            invs.push(inv);
+            chain.push(inv);
         }
-        let (discounts, discount_sum) = match super::fixed::discounts(invs.iter().copied()) {
-            Some(chain) => chain,
-            None => discounts(&invs).map_err(|_| rate.term_error())?,
+        let (discounts, discount_sum) = match super::fixed::discounts(&mut chain) {
+            Some(sum) => (chain, sum),
+            None => {
+                // The kernel left a prefix of discounts: the inverses again, from the memo.
+                for (slot, p) in chain.iter_mut().zip(&periods) {
+                    *slot = memo.get(rate, days(p))?.1;
+                }
+                discounts(&chain).map_err(|_| rate.term_error())?
+            }
         };
         Ok(Grid {
             periods,
