@@ -863,6 +863,8 @@ pub(crate) fn from_f64_shortest(v: f64, field: &str) -> Result<Decimal> {
 
 #[cfg(test)]
 pub(crate) mod tests;
+#[cfg(test)]
+mod wide_tests;
 
 mod compare;
 pub(crate) use compare::{cmp, max};
