@@ -26,7 +26,7 @@ use rust_decimal::Decimal;
 
 use crate::conventions::{CetDerivation, CetPeriods, Conventions};
 use crate::error::{Error, Result};
-use crate::kept::Kept;
+use crate::kept::{Kept, kept_or};
 use crate::num::{self, round_dp, to_f64};
 
 mod halley;
@@ -211,14 +211,12 @@ fn annual_of_monthly(monthly: Decimal) -> Result<Decimal> {
         static KEPT: std::cell::RefCell<Kept<[u8; 16], Decimal>> =
             std::cell::RefCell::new(Kept::new(ANNUALS_KEPT));
     }
-    let key = monthly.serialize();
-    if let Some(annual) = KEPT.with(|k| k.borrow().get(&key)) {
-        return Ok(annual);
-    }
-    let annual = num::add(Decimal::ONE, monthly, "cet").and_then(|f| num::powu(f, 12, "cet"))?
-        - Decimal::ONE;
-    KEPT.with(|k| k.borrow_mut().keep(key, annual));
-    Ok(annual)
+    kept_or(&KEPT, monthly.serialize(), || {
+        Ok(
+            num::add(Decimal::ONE, monthly, "cet").and_then(|f| num::powu(f, 12, "cet"))?
+                - Decimal::ONE,
+        )
+    })
 }
 
 /// The CET under the conventions' `cet`, `cet_decimals` and `annual_cet_decimals` switches:

@@ -5,8 +5,10 @@
 //! A memo holds at most its capacity and starts again empty when full, so its memory is bounded
 //! whatever the input; a kept value is the value derived again, so keeping never changes a result.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::thread::LocalKey;
 
 /// A bounded map from exact inputs to what was derived from them (see the module).
 #[derive(Debug)]
@@ -36,6 +38,22 @@ impl<K: Eq + Hash, V: Copy> Kept<K, V> {
         }
         self.map.insert(key, value);
     }
+}
+
+/// The value `memo` (a thread's [`Kept`]) holds for `key`, or `derive`'s, then kept there: the
+/// one look-up-derive-keep of the crate's memos. A failure is returned and not kept. The memo is
+/// not borrowed while `derive` runs, so a derivation may use other memos.
+pub(crate) fn kept_or<K: Eq + Hash, V: Copy, E>(
+    memo: &'static LocalKey<RefCell<Kept<K, V>>>,
+    key: K,
+    derive: impl FnOnce() -> Result<V, E>,
+) -> Result<V, E> {
+    if let Some(value) = memo.with(|m| m.borrow().get(&key)) {
+        return Ok(value);
+    }
+    let value = derive()?;
+    memo.with(|m| m.borrow_mut().keep(key, value));
+    Ok(value)
 }
 
 /// The memos' hasher: each word folded in by a rotate, an xor and a multiply (the "Fx" hash of

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::conventions::{AnnualRateDecimals, CalendarDaysGrowth, Conventions, DailyRateBase};
 use crate::error::{Error, Result};
-use crate::kept::Kept;
+use crate::kept::{Kept, kept_or};
 use crate::loan::field;
 use crate::num::{self, round_dp, round_rate};
 
@@ -383,12 +383,7 @@ impl InterestRate {
             RateInput::Annual(a) => (a.0.serialize(), [0xff; 16], base, *c),
         };
         // Equal keys are equal inputs (the key holds the input's bytes, scale included).
-        if let Some(rate) = KEPT.with(|k| k.borrow().get(&key)) {
-            return Ok(rate);
-        }
-        let rate = Self::derive(input, base, c)?;
-        KEPT.with(|k| k.borrow_mut().keep(key, rate));
-        Ok(rate)
+        kept_or(&KEPT, key, || Self::derive(input, base, c))
     }
 
     /// [`InterestRate::with_conventions`], computed.

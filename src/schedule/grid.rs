@@ -7,7 +7,7 @@ use super::{Amortization, Period};
 use crate::conventions::{Conventions, InterestDecimals, LastInstallment};
 use crate::error::Result;
 use crate::iof::{IofConventions, IofRule};
-use crate::kept::Kept;
+use crate::kept::{Kept, kept_or};
 use crate::loan::field;
 use crate::num;
 use crate::rate::InterestRate;
@@ -87,18 +87,15 @@ fn kept_growth(rate: &InterestRate, days: u32) -> Result<(Decimal, Decimal)> {
         static KEPT: std::cell::RefCell<Growths> =
             std::cell::RefCell::new(Kept::new(GROWTH_KEPT));
     }
-    let key = (rate.day_factor().serialize(), days);
-    if let Some(kept) = KEPT.with(|k| k.borrow().get(&key)) {
-        return Ok(kept);
-    }
-    let g = rate.growth(days)?;
-    if g.is_zero() {
-        return Err(rate.term_error());
-    }
-    let inv = num::div(Decimal::ONE, g, "").map_err(|_| rate.term_error())?;
-    let r = num::sub(g, Decimal::ONE, "").map_err(|_| rate.term_error())?;
-    KEPT.with(|k| k.borrow_mut().keep(key, (r, inv)));
-    Ok((r, inv))
+    kept_or(&KEPT, (rate.day_factor().serialize(), days), || {
+        let g = rate.growth(days)?;
+        if g.is_zero() {
+            return Err(rate.term_error());
+        }
+        let inv = num::div(Decimal::ONE, g, "").map_err(|_| rate.term_error())?;
+        let r = num::sub(g, Decimal::ONE, "").map_err(|_| rate.term_error())?;
+        Ok((r, inv))
+    })
 }
 
 /// The running discounts `d_k = d_{k−1} × inv_k` (`d_0 = 1`) and `Σ d_k`, by the `Decimal`
