@@ -163,6 +163,34 @@ pub(crate) struct DueDay {
     pub(crate) following: NaiveDate,
 }
 
+/// The monthly due days of one first due date ([`BrazilCalendar::monthly`]): its month's index in
+/// the calendar's month table and its day of month.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MonthlyDueDays<'a> {
+    calendar: &'a BrazilCalendar,
+    /// Months from January of [`MIN_YEAR`] to the first due date's month.
+    start: usize,
+    /// The first due date's day of month.
+    day: u32,
+}
+
+impl MonthlyDueDays<'_> {
+    /// [`BrazilCalendar::due_day`] of the first due date plus `months` months: the day of month
+    /// kept, clamped to the month's end, as [`add_months`]. `None` outside the calendar.
+    #[inline]
+    pub(crate) fn due_day(&self, months: u32) -> Option<DueDay> {
+        let cal = self.calendar;
+        let index = self.start.checked_add(months as usize)?;
+        let (&from, &to) = (
+            cal.month_starts.get(index)?,
+            cal.month_starts.get(index + 1)?,
+        );
+        let day = self.day.min(to - from);
+        let offset = from + day - 1;
+        cal.day_at(*cal.dates.get(offset as usize)?, offset)
+    }
+}
+
 impl fmt::Debug for BrazilCalendar {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("BrazilCalendar")
@@ -245,19 +273,23 @@ impl BrazilCalendar {
     /// [`add_months`]), with its day offset, business-day count and following business day, all
     /// from the per-year tables: no date arithmetic per step. `None` when `first` or the result
     /// is outside the calendar, or the result's following business day is.
+    #[cfg(test)]
     pub(crate) fn due_day(&self, first: NaiveDate, months: u32) -> Option<DueDay> {
+        self.monthly(first)?.due_day(months)
+    }
+
+    /// The due days of `first` plus 0, 1, 2… months ([`MonthlyDueDays::due_day`]), with
+    /// `first`'s month and day read once; `None` when `first` is outside the calendar.
+    pub(crate) fn monthly(&self, first: NaiveDate) -> Option<MonthlyDueDays<'_>> {
         if !(MIN_DATE..=MAX_DATE).contains(&first) {
             return None;
         }
         let start = usize::try_from((first.year() - MIN_YEAR) * 12).ok()? + first.month0() as usize;
-        let index = start.checked_add(months as usize)?;
-        let (&from, &to) = (
-            self.month_starts.get(index)?,
-            self.month_starts.get(index + 1)?,
-        );
-        let day = first.day().min(to - from);
-        let offset = from + day - 1;
-        self.day_at(*self.dates.get(offset as usize)?, offset)
+        Some(MonthlyDueDays {
+            calendar: self,
+            start,
+            day: first.day(),
+        })
     }
 
     /// [`DueDay`] of `date`, or `None` outside the calendar (or when its following business day

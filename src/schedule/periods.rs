@@ -90,9 +90,10 @@ fn periods_fast(
     let cal = BrazilCalendar::national();
     let start = cal.day_info(disbursement_date)?;
     let mut prev = start;
+    let months = cal.monthly(first_due_date)?;
     let mut out = Vec::with_capacity(n as usize);
     for k in 0..n {
-        let due = cal.due_day(first_due_date, k)?;
+        let due = months.due_day(k)?;
         out.push(Period {
             number: k + 1,
             due_date: due.date,
