@@ -329,11 +329,8 @@ impl IofRates {
     }
 
     /// [`IofRates::installment_tax`] of the principal `mag / 10^scale` with its sign, on raw
-    /// mantissas (the fixed-scale walk's, `schedule::fixed`): `0` for a principal ≤ 0, else the
-    /// exact product `mag × daily × min(days, 365)` at scale `scale + daily.scale()`, trailing
-    /// zeros dropped, which is rust_decimal's product where it is exact. `None` where the
-    /// `Decimal` path must answer instead: a product of 2⁹⁶ or more or of more than 28 decimals
-    /// (rust_decimal would round it), a zero fraction, a daily mantissa or fraction past `u32`.
+    /// mantissas (the fixed-scale walk's, `schedule::fixed`), as a `Decimal`
+    /// ([`IofRates::installment_tax_fixed_parts`]).
     #[inline]
     pub(crate) fn installment_tax_fixed(
         &self,
@@ -342,8 +339,26 @@ impl IofRates {
         scale: u32,
         calendar_days_from_disbursement: u32,
     ) -> Option<Decimal> {
+        self.installment_tax_fixed_parts(mag, negative, scale, calendar_days_from_disbursement)
+            .map(|(negative, mag, scale)| num::from_mag(mag, negative, scale))
+    }
+
+    /// [`IofRates::installment_tax`] of the principal `mag / 10^scale` with its sign, on raw
+    /// mantissas, as parts: `0` (`Decimal::ZERO`'s parts) for a principal ≤ 0, else the exact
+    /// product `mag × daily × min(days, 365)` at scale `scale + daily.scale()`, trailing zeros
+    /// dropped, which is rust_decimal's product where it is exact. `None` where the `Decimal`
+    /// path must answer instead: a product of 2⁹⁶ or more or of more than 28 decimals
+    /// (rust_decimal would round it), a zero fraction, a daily mantissa or fraction past `u32`.
+    #[inline(always)]
+    pub(crate) fn installment_tax_fixed_parts(
+        &self,
+        mag: u128,
+        negative: bool,
+        scale: u32,
+        calendar_days_from_disbursement: u32,
+    ) -> Option<num::Parts> {
         if negative || mag == 0 {
-            return Some(Decimal::ZERO);
+            return Some((false, 0, 0));
         }
         let days = calendar_days_from_disbursement.min(CAP_DAYS);
         let daily = u32::try_from(self.daily.mantissa()).ok()?;
@@ -354,11 +369,11 @@ impl IofRates {
         }
         // < 2⁹⁶ · 2³² = 2¹²⁸: exact in a `u128`.
         let product = mag * u128::from(fraction);
-        // A nonzero product: `num::normalize`'s trailing zeros, dropped on the mantissa before
-        // it is packed (by 64-bit divisions by the constant 10 where it fits in 64 bits).
+        // A nonzero product: `num::normalize`'s trailing zeros, dropped on the mantissa (by
+        // 64-bit divisions by the constant 10 where it fits in 64 bits).
         (product < num::MANTISSA_LIMIT).then(|| {
             let (product, product_scale) = num::normalize_mag_u64_first(product, product_scale);
-            num::from_mag(product, false, product_scale)
+            (false, product, product_scale)
         })
     }
 

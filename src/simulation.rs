@@ -167,6 +167,29 @@ impl Simulation {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn simulate(terms: &LoanTerms, options: &SimulationOptions) -> Result<Simulation> {
+    simulate_shaped(terms, options, false)
+}
+
+/// [`simulate`] for a summary ([`crate::api::SummaryResponse`]): every number the summary prints
+/// is [`simulate`]'s, but a face-value quote priced by the fixed-scale walk keeps only its first
+/// installment in its schedule (the one the summary prints), its IOF and interest totals summed as
+/// the walk goes ([`schedule::face_value_summary`]).
+///
+/// # Errors
+/// As [`simulate`].
+pub(crate) fn simulate_summary(
+    terms: &LoanTerms,
+    options: &SimulationOptions,
+) -> Result<Simulation> {
+    simulate_shaped(terms, options, true)
+}
+
+/// [`simulate`], or [`simulate_summary`] when `summary`.
+fn simulate_shaped(
+    terms: &LoanTerms,
+    options: &SimulationOptions,
+    summary: bool,
+) -> Result<Simulation> {
     terms.validate()?;
     let cal = BrazilCalendar::national();
     if options.option_days == OptionDays::BusinessDays
@@ -180,7 +203,10 @@ pub fn simulate(terms: &LoanTerms, options: &SimulationOptions) -> Result<Simula
     }
     let mut out = Vec::with_capacity(terms.limit_days_to_disburse as usize + 1);
     let rate = effective_rate(terms, &options.conventions)?;
-    let mut shared = Shared::default();
+    let mut shared = Shared {
+        summary,
+        ..Shared::default()
+    };
     let resolved = resolved_options(terms, options);
     let options = resolved.as_ref();
     let fixed_first_due = terms.fixed_first_due();
@@ -286,6 +312,8 @@ struct Shared {
     cet_start: Option<f64>,
     /// A disbursement date and its periods under [`FirstDue::Date`].
     periods: Option<(NaiveDate, Vec<Period>)>,
+    /// Whether only what a summary prints is wanted ([`simulate_summary`]).
+    summary: bool,
 }
 
 impl Shared {
@@ -388,11 +416,42 @@ fn quote_shared(
         .with_iof(iof_rule)
         .with_conventions(conventions);
     let pricing = &options.pricing;
+    // A summary's face-value quote: the CET flows and the interest total, known without the
+    // schedule's installments.
+    let mut summarized = None;
     let (schedule, iof) = match (terms.amount, &terms.installment_totals) {
         (Amount::InstallmentFaceValue(_), Some(totals)) => {
             priced(&grid, schedule::given_installments(&grid, totals)?)?
         }
-        (Amount::InstallmentFaceValue(f), None) => priced(&grid, schedule::face_value(&grid, f)?)?,
+        (Amount::InstallmentFaceValue(f), None) => {
+            match shared
+                .summary
+                .then(|| schedule::face_value_summary(&grid, f))
+                .flatten()
+            {
+                Some((issue_amount, s)) => {
+                    let rates = grid.iof().rates_for(issue_amount);
+                    let iof = grid
+                        .iof_rounding()
+                        .iof_of_base(s.tax_sum, issue_amount, rates)?;
+                    let flows = grid
+                        .periods()
+                        .iter()
+                        .map(|p| schedule::cet_flow(p, f))
+                        .collect();
+                    summarized = Some((flows, s.interest_sum));
+                    let installments = vec![s.first];
+                    (
+                        Schedule {
+                            issue_amount,
+                            installments,
+                        },
+                        iof,
+                    )
+                }
+                None => priced(&grid, schedule::face_value(&grid, f)?)?,
+            }
+        }
         (Amount::Disbursed(d), _) => gross_up(&grid, d, pricing)?,
         (Amount::Issue(i), _) => priced(&grid, schedule::from_issue(&grid, i)?)?,
     };
@@ -433,16 +492,23 @@ fn quote_shared(
     if shared.cet_start.is_none() {
         shared.cet_start = Some(num::to_f64(rate.annual().value()).ln_1p());
     }
+    let (flows, interest_sum) = match summarized {
+        Some((flows, sum)) => (flows, Some(sum)),
+        None => (schedule.cet_flows(), None),
+    };
     let cet = cet::solve_with_start(
         disbursed_issue_amount,
-        &schedule.cet_flows(),
+        &flows,
         conventions,
         &mut shared.cet_start,
     )?;
-    let total_pre_fixed_amount = num::sum(
-        schedule.installments.iter().map(|i| i.pre_fixed_amount),
-        "pre_fixed_amount",
-    )?;
+    let total_pre_fixed_amount = match interest_sum {
+        Some(sum) => sum,
+        None => num::sum(
+            schedule.installments.iter().map(|i| i.pre_fixed_amount),
+            "pre_fixed_amount",
+        )?,
+    };
     Ok(Quote {
         disbursement_date,
         first_due_date,
@@ -589,6 +655,74 @@ mod tests {
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).expect("date")
+    }
+
+    /// A summary's simulation is the simulation, each quote's schedule cut to its first
+    /// installment: face-value loans at random rates, dates, terms and amounts, one to four
+    /// options, under each IOF rounding of a `tax_amount` and the interest's quantization (whose
+    /// 8 decimals the summary's walk does not take: priced in full there). Every other field of
+    /// every quote (IOF, `total_pre_fixed_amount`, CET, fees, amounts) is the same, bit for bit.
+    #[test]
+    fn a_summarys_simulation_is_the_simulation_cut_to_first_installments() {
+        use crate::conventions::IofRounding;
+        use crate::num::tests::against_rust_decimal::Rng;
+        use crate::rate::{InterestBase, MonthlyRate, RateInput};
+        let mut r = Rng(0x5eed_0a11);
+        let (mut compared, mut cut_short) = (0, 0);
+        for i in 0..300 {
+            let mut c = Conventions::default();
+            match i % 4 {
+                0 => {}
+                1 => c.installment_tax_decimals = Some(8),
+                2 => c.iof_rounding = IofRounding::PerInstallment,
+                _ => c.interest_decimals = Some(InterestDecimals::Eight),
+            }
+            let base = [InterestBase::CalendarDays, InterestBase::Workdays][i % 2];
+            let monthly =
+                MonthlyRate::new(Decimal::new(r.range(1, 60_000) as i64, 6)).expect("rate");
+            let rate = InterestRate::new(RateInput::Monthly(monthly), base).expect("rate");
+            let start = date(2023, 1, 2) + chrono::Days::new(r.range(0, 900));
+            let first = start + chrono::Days::new(r.range(20, 70));
+            let face = Decimal::new(r.range(100, 5_000_000) as i64, 2);
+            let n = r.range(1, 130) as u32;
+            let Ok(terms) = LoanTerms::face_value(face, n, rate, start, first) else {
+                continue;
+            };
+            let terms = terms.limit_days_to_disburse(r.range(0, 3) as u32);
+            let options = SimulationOptions::new().conventions(c);
+            let full = simulate(&terms, &options);
+            let summary = simulate_summary(&terms, &options);
+            let (full, summary) = match (full, summary) {
+                (Ok(f), Ok(s)) => (f, s),
+                (Err(f), Err(s)) => {
+                    assert_eq!(f.to_string(), s.to_string());
+                    continue;
+                }
+                (f, s) => panic!("{f:?}\n{s:?}"),
+            };
+            assert_eq!(full.options.len(), summary.options.len());
+            compared += 1;
+            for (f, s) in full.options.iter().zip(&summary.options) {
+                if f.schedule.installments.len() > s.schedule.installments.len() {
+                    cut_short += 1;
+                }
+                let mut cut = f.clone();
+                cut.schedule.installments.truncate(1);
+                let mut s = s.clone();
+                s.schedule.installments.truncate(1);
+                assert_eq!(cut, s, "{i}");
+                for (a, b) in [
+                    (f.iof.base, s.iof.base),
+                    (f.iof.total, s.iof.total),
+                    (f.total_pre_fixed_amount, s.total_pre_fixed_amount),
+                    (f.cet.annual, s.cet.annual),
+                ] {
+                    assert_eq!(a.serialize(), b.serialize(), "{i}: {a} vs {b}");
+                }
+            }
+        }
+        // The summary's walk priced most of them (not the 8-decimal interest, nor one installment).
+        assert!(compared > 250 && cut_short > 300, "{compared} {cut_short}");
     }
 
     /// A `final_disbursement_amount` of exactly 0 is a change of 0, not a shortfall.

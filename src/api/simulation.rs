@@ -717,7 +717,7 @@ pub(crate) fn summarize_keyed(
     cached: Option<&OptionsKey>,
 ) -> Result<SummaryResponse> {
     request.check_fields(options.get_allow_unknown_fields())?;
-    let sim = simulate(&request.terms, options)?;
+    let sim = crate::simulation::simulate_summary(&request.terms, options)?;
     Ok(SummaryResponse::of(
         derived_key(request, options, cached),
         request.requester_key.clone(),

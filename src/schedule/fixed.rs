@@ -15,7 +15,8 @@
 
 use rust_decimal::Decimal;
 
-use super::{Grid, Installment};
+use super::tax_sum::{TaxSum, decimal};
+use super::{Grid, Installment, Period};
 use crate::num::{self, MANTISSA_LIMIT, POW10};
 
 /// Scale of the running discounts.
@@ -111,24 +112,42 @@ fn fit_sum(exact: u128, j: u32) -> Option<(u128, u32)> {
     num::fit_mag(exact, DISCOUNT_SCALE, 0)
 }
 
-/// The face-value split's forward walk at 10 decimals (`split_present_value` in `systems.rs`,
-/// which documents the rule), on fixed-scale mantissas: the balance at the present value's scale
-/// `S` (10 ≤ S ≤ 28), interest and principal at 10 decimals, the due principal at 10 after the
-/// first. `interest_k = round10(bal × r_k)` takes rust_decimal's product ([`num::mul_mag`], then
-/// one half-even division by `10^(s − 10)`); `principal_k = total_k − interest_k` (negative when
-/// the interest exceeds the installment: negative amortization); `bal −= principal_k`; the last
-/// principal is `round10(bal)`. `tax` prices each installment's IOF from its principal (the
-/// signed mantissa at 10 decimals and the same value as a `Decimal`). `None`
-/// when a value leaves the fixed scale or range: a rate or balance that is not positive, a total
-/// of more than 10 decimals or not positive, a zero interest, principal or due principal, a
-/// product of fewer than 10 decimals, a balance or due principal past 2⁹⁶.
-pub(super) fn forward_walk(
+/// One installment of the fixed-scale forward walk ([`walk`]): mantissas at 10 decimals.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Step<'a> {
+    /// The installment's index (0 for the first).
+    pub(super) k: usize,
+    /// Its period.
+    pub(super) period: &'a Period,
+    /// Its total (`total_of(k)`).
+    pub(super) total: Decimal,
+    /// Its interest, signed.
+    pub(super) interest: i128,
+    /// Its principal, signed (negative under negative amortization).
+    pub(super) principal: i128,
+    /// The due principal before it (the issue amount for the first).
+    pub(super) due: i128,
+}
+
+/// The installments of the face-value split's forward walk at 10 decimals
+/// (`split_present_value` in `systems.rs`, which documents the rule) to `visit`, in order, on
+/// fixed-scale mantissas: the balance at the present value's scale `S` (10 ≤ S ≤ 28), interest
+/// and principal at 10 decimals, the due principal at 10 after the first.
+/// `interest_k = round10(bal × r_k)` takes rust_decimal's product ([`num::mul_mag`], then one
+/// half-even division by `10^(s − 10)`); `principal_k = total_k − interest_k` (negative when the
+/// interest exceeds the installment: negative amortization); `bal −= principal_k`; the last
+/// principal is `round10(bal)`. `None` when a value leaves the fixed scale or range (a rate or
+/// balance that is not positive, a total of more than 10 decimals or not positive, a zero
+/// interest, principal or due principal, a product of fewer than 10 decimals, a balance or due
+/// principal past 2⁹⁶) or `visit` answers `None`; `visit`'s error stops the walk with it.
+#[inline(always)]
+fn walk(
     grid: &Grid,
     pv: Decimal,
     issue_amount: Decimal,
     total_of: &impl Fn(usize) -> Decimal,
-    tax: &impl Fn(i128, Decimal, &super::Period) -> crate::error::Result<Decimal>,
-) -> Option<crate::error::Result<Vec<Installment>>> {
+    mut visit: impl FnMut(Step<'_>) -> Option<crate::error::Result<()>>,
+) -> Option<crate::error::Result<()>> {
     let (negative, mut bal, s) = num::parts(pv);
     if negative || bal == 0 || !(WALK_SCALE..=28).contains(&s) {
         return None;
@@ -140,9 +159,7 @@ pub(super) fn forward_walk(
     }
     // < 2⁹⁶ · 10^10 < 2¹²⁷.
     let mut due = (issue_m * POW10[(WALK_SCALE - issue_s) as usize]) as i128;
-    let signed = |x: i128| num::from_mag(x.unsigned_abs(), x < 0, WALK_SCALE);
     let n = grid.periods.len();
-    let mut out = Vec::with_capacity(n);
     let mut last_total: Option<([u8; 16], u128)> = None;
     for (k, (p, &r)) in grid.periods.iter().zip(&grid.interest).enumerate() {
         let last = k + 1 == n;
@@ -193,20 +210,16 @@ pub(super) fn forward_walk(
         if interest == 0 || principal == 0 {
             return None;
         }
-        let principal_d = signed(principal);
-        let due_principal = if k == 0 { issue_amount } else { signed(due) };
-        let tax_amount = match tax(principal, principal_d, p) {
-            Ok(t) => t,
-            Err(e) => return Some(Err(e)),
-        };
-        out.push(Installment {
-            period: *p,
-            due_principal,
-            pre_fixed_amount: signed(interest),
-            principal_amortization_amount: principal_d,
-            tax_amount,
-            total_amount: total,
-        });
+        if let Err(e) = visit(Step {
+            k,
+            period: p,
+            total,
+            interest,
+            principal,
+            due,
+        })? {
+            return Some(Err(e));
+        }
         if !last {
             due -= principal;
             if due == 0 || due.unsigned_abs() >= MANTISSA_LIMIT {
@@ -226,7 +239,108 @@ pub(super) fn forward_walk(
             };
         }
     }
-    Some(Ok(out))
+    Some(Ok(()))
+}
+
+/// The decimal of a signed mantissa at 10 decimals.
+#[inline(always)]
+fn signed(x: i128) -> Decimal {
+    num::from_mag(x.unsigned_abs(), x < 0, WALK_SCALE)
+}
+
+/// The installment of a [`walk`] step, its `tax_amount` priced by `tax` from its principal (the
+/// signed mantissa at 10 decimals and the same value as a `Decimal`).
+#[inline(always)]
+fn installment(
+    step: &Step<'_>,
+    issue_amount: Decimal,
+    tax: &impl Fn(i128, Decimal, &Period) -> crate::error::Result<Decimal>,
+) -> crate::error::Result<Installment> {
+    let principal = signed(step.principal);
+    Ok(Installment {
+        period: *step.period,
+        due_principal: if step.k == 0 {
+            issue_amount
+        } else {
+            signed(step.due)
+        },
+        pre_fixed_amount: signed(step.interest),
+        principal_amortization_amount: principal,
+        tax_amount: tax(step.principal, principal, step.period)?,
+        total_amount: step.total,
+    })
+}
+
+/// The installments of the face-value split's forward walk at 10 decimals ([`walk`]), each
+/// `tax_amount` priced by `tax` from its principal (the signed mantissa at 10 decimals and the
+/// same value as a `Decimal`). `None` where [`walk`] declines.
+pub(super) fn forward_walk(
+    grid: &Grid,
+    pv: Decimal,
+    issue_amount: Decimal,
+    total_of: &impl Fn(usize) -> Decimal,
+    tax: &impl Fn(i128, Decimal, &Period) -> crate::error::Result<Decimal>,
+) -> Option<crate::error::Result<Vec<Installment>>> {
+    let mut out = Vec::with_capacity(grid.periods.len());
+    let walked = walk(grid, pv, issue_amount, total_of, |step| {
+        Some(installment(&step, issue_amount, tax).map(|i| out.push(i)))
+    })?;
+    Some(walked.map(|()| out))
+}
+
+/// What a summary reads of a face-value schedule ([`forward_summary`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WalkSummary {
+    /// The first installment.
+    pub(crate) first: Installment,
+    /// `Σ tax_amount`, summed in installment order from zero as [`num::sum`] sums them.
+    pub(crate) tax_sum: Decimal,
+    /// `Σ pre_fixed_amount` (`total_pre_fixed_amount`), as [`num::sum`] sums them.
+    pub(crate) interest_sum: Decimal,
+}
+
+/// [`forward_walk`] without its installments: the first one, and the sums of the taxes and of
+/// the interest, each tax priced and summed on parts ([`TaxSum`]). `None` where [`walk`] or
+/// [`TaxSum::add`] declines, or where the interest's sum is zero or a partial sum leaves 96 bits
+/// (the installments' `num::sum` would then not be their exact sum at 10 decimals).
+pub(super) fn forward_summary(
+    grid: &Grid,
+    pv: Decimal,
+    issue_amount: Decimal,
+    total_of: &impl Fn(usize) -> Decimal,
+) -> Option<WalkSummary> {
+    let mut taxes = TaxSum::new(grid, issue_amount);
+    let mut first = None;
+    let mut interest_sum: i128 = 0;
+    let walked = walk(grid, pv, issue_amount, total_of, |step| {
+        let principal = (
+            step.principal < 0,
+            step.principal.unsigned_abs(),
+            WALK_SCALE,
+        );
+        let tax = taxes.add(principal, step.period.days_from_disbursement)?;
+        // Every partial sum below 2⁹⁶ (each interest is, and so the sum of two stays below 2¹²⁷),
+        // as `num::sum` then adds them exactly at 10 decimals.
+        interest_sum += step.interest;
+        if interest_sum.unsigned_abs() >= MANTISSA_LIMIT {
+            return None;
+        }
+        if step.k == 0 {
+            first = Some(installment(&step, issue_amount, &|_, _, _| {
+                Ok(decimal(tax))
+            }));
+        }
+        Some(Ok(()))
+    })?;
+    walked.ok()?;
+    if interest_sum == 0 {
+        return None;
+    }
+    Some(WalkSummary {
+        first: first?.ok()?,
+        tax_sum: taxes.total(),
+        interest_sum: signed(interest_sum),
+    })
 }
 
 #[cfg(test)]

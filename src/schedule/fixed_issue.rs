@@ -8,7 +8,7 @@
 //! benches carries its balance at 24 to 26 decimals). No one fixed scale holds that chain; this
 //! kernel carries each value as its sign, magnitude and scale ([`num::Parts`]) and takes the
 //! crate's operations on parts ([`num::add_parts`], [`num::mul_parts`], [`num::round_dp_parts`],
-//! [`IofRates::installment_tax_parts`]: the same kernels as [`num::add`] and [`num::mul`], value
+//! [`crate::iof::IofRates::installment_tax_parts`]: the same kernels as [`num::add`] and [`num::mul`], value
 //! and scale), without packing a `Decimal`, building a `Result` or comparing by rust_decimal per
 //! operation. Every operation those kernels leave to rust_decimal (a zero, a carry past 96 bits,
 //! an operand beyond 2¹²⁷ at the other's scale) and every error of the walk (a non-positive issue
@@ -18,13 +18,10 @@
 
 use rust_decimal::Decimal;
 
+use super::tax_sum::{TaxSum, ZERO, decimal};
 use super::{Amortization, Grid, Installment, Period};
 use crate::conventions::{InterestDecimals, LastInstallment};
-use crate::iof::IofRates;
 use crate::num::{self, Parts, add_parts, mul_parts, round_dp_parts};
-
-/// Zero, as `Decimal::ZERO` stores it.
-const ZERO: Parts = (false, 0, 0);
 
 /// The installments of `from_issue(grid, issue_amount)` to `visit`, in order, and their
 /// `Σ tax_amount` summed from zero in installment order as [`num::add`] (and so
@@ -41,9 +38,7 @@ pub(super) fn walk(
     }
     let mut w = Walk {
         grid,
-        rates: grid.iof.rates_for(issue_amount),
-        tax_decimals: grid.iof_rounding.installment_decimals(),
-        sum: ZERO,
+        taxes: TaxSum::new(grid, issue_amount),
         visit,
     };
     match grid.system {
@@ -51,16 +46,14 @@ pub(super) fn walk(
         Amortization::Price => w.price(issue, issue_amount)?,
         Amortization::Sac => w.sac(issue, issue_amount)?,
     }
-    Some(num::from_mag(w.sum.1, false, w.sum.2))
+    Some(w.taxes.total())
 }
 
-/// One walk's state: the grid, the IOF rates of its issue amount and rounding of its taxes, the
-/// running `Σ tax_amount`, and where its installments go.
+/// One walk's state: the grid, the running `Σ tax_amount` of its issue amount, and where its
+/// installments go.
 struct Walk<'a, V> {
     grid: &'a Grid,
-    rates: IofRates,
-    tax_decimals: Option<u32>,
-    sum: Parts,
+    taxes: TaxSum,
     visit: V,
 }
 
@@ -85,12 +78,6 @@ fn same_value(a: Parts, b: Parts) -> bool {
     na == nb && num::bit_len(ma) + num::bit_len(up) <= 127 && ma * up == mb
 }
 
-/// The decimal of `x`.
-#[inline(always)]
-fn decimal((negative, mag, scale): Parts) -> Decimal {
-    num::from_mag(mag, negative, scale)
-}
-
 /// The parts of `round_cents(a / b)` ([`num::div`] and [`num::round_cents`], one `Decimal`
 /// division per walk: the level installment).
 fn level(a: Decimal, b: Decimal) -> Option<Parts> {
@@ -100,10 +87,8 @@ fn level(a: Decimal, b: Decimal) -> Option<Parts> {
 }
 
 impl<V: FnMut(Installment)> Walk<'_, V> {
-    /// Prices the installment of period `p` (its IOF by [`IofRates::installment_tax_parts`] and
-    /// the grid's tax rounding, added to the running sum as [`num::add`] adds it: to a zero sum
-    /// the tax as it is, zero or not, scale and all; a zero tax to a nonzero sum leaves it) and
-    /// visits it.
+    /// Prices the installment of period `p` (its IOF added to the running sum, [`TaxSum::add`])
+    /// and visits it.
     #[inline(always)]
     fn visit(
         &mut self,
@@ -113,19 +98,7 @@ impl<V: FnMut(Installment)> Walk<'_, V> {
         principal: Parts,
         total: Parts,
     ) -> Option<()> {
-        let mut tax = self
-            .rates
-            .installment_tax_parts(principal, p.days_from_disbursement)?;
-        if let Some(dp) = self.tax_decimals
-            && tax.1 != 0
-        {
-            tax = round_dp_parts(tax, dp)?;
-        }
-        if self.sum.1 == 0 {
-            self.sum = tax;
-        } else if tax.1 != 0 {
-            self.sum = add_parts(self.sum, tax)?;
-        }
+        let tax = self.taxes.add(principal, p.days_from_disbursement)?;
         (self.visit)(Installment {
             period: *p,
             due_principal: decimal(bal),

@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::conventions::{Conventions, InterestDecimals, IofRounding, LastInstallment};
-use crate::iof::IofRule;
+use crate::iof::{IofRates, IofRule};
 use crate::rate::{InterestBase, InterestRate, MonthlyRate, RateInput};
 use crate::schedule::{periods, systems};
 use chrono::NaiveDate;

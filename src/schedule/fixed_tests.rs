@@ -84,15 +84,84 @@ fn check_walk(g: &Grid, pv: Decimal, total_of: impl Fn(usize) -> Decimal) -> boo
     let rates = g.iof.rates_for(issue);
     let tax_of = |m, principal, p: &super::super::Period| tax_fixed(g, rates, m, principal, p);
     let slow = decimal_walk(g, pv, issue, 10, &total_of, "f");
+    let summary = forward_summary(g, pv, issue, &total_of);
     match forward_walk(g, pv, issue, &total_of, &tax_of) {
         Some(fast) => {
             let fast = fast.expect("taxes");
             let slow = slow.expect("the Decimal walk where the kernel answers");
             assert!(same_rows(&fast, &slow), "{pv}: {fast:?}\n{slow:?}");
+            if let Some(summary) = summary {
+                check_summary(&summary, &fast);
+            }
             true
         }
-        None => false,
+        None => {
+            assert!(summary.is_none(), "the summary's walk is the walk: {pv}");
+            false
+        }
     }
+}
+
+/// A walk's summary against its installments: the first one, and `num::sum` of their taxes and
+/// of their interest (what `Iof` and `total_pre_fixed_amount` sum), bit for bit.
+fn check_summary(summary: &WalkSummary, rows: &[Installment]) {
+    assert!(same_rows(&[summary.first], &rows[..1]), "{summary:?}");
+    let taxes = num::sum(rows.iter().map(|i| i.tax_amount), "t").expect("Σ tax");
+    assert_eq!(
+        bits(summary.tax_sum),
+        bits(taxes),
+        "{} vs {taxes}",
+        summary.tax_sum
+    );
+    let interest = num::sum(rows.iter().map(|i| i.pre_fixed_amount), "i").expect("Σ interest");
+    assert_eq!(
+        bits(summary.interest_sum),
+        bits(interest),
+        "{} vs {interest}",
+        summary.interest_sum
+    );
+}
+
+/// The summary of real loans' walks, under each IOF rounding of a `tax_amount` (unrounded, to 8
+/// decimals, to cents per installment): where the walk answers, the summary answers (its taxes
+/// priced on the mantissas or, past their range, by the parts' product) and equals the
+/// installments summed.
+#[test]
+fn a_walks_summary_is_its_installments_summed() {
+    use crate::conventions::{Conventions, IofRounding};
+    let mut r = Rng(0x5eed_0009);
+    let (mut walked, mut summarized) = (0, 0);
+    for i in 0..600 {
+        let mut c = Conventions::default();
+        match i % 3 {
+            0 => {}
+            1 => c.installment_tax_decimals = Some(8),
+            _ => c.iof_rounding = IofRounding::PerInstallment,
+        }
+        let g = random_grid(&mut r).with_conventions(&c);
+        let face = match i % 4 {
+            0 => Decimal::new(r.range(1, 100) as i64, 2),
+            1 => Decimal::new(r.range(1, 10_000_000) as i64, 2),
+            2 => Decimal::new(r.range(1, 10_000_000_000_000) as i64, 1),
+            _ => Decimal::new(r.range(1, 300_000) as i64, 2),
+        };
+        let pv = num::mul(face, g.discount_sum, "f").expect("pv");
+        let issue = num::round_cents(pv);
+        let rates = g.iof.rates_for(issue);
+        let tax_of = |m, principal, p: &super::super::Period| tax_fixed(&g, rates, m, principal, p);
+        let summary = forward_summary(&g, pv, issue, &|_| face);
+        if let Some(rows) = forward_walk(&g, pv, issue, &|_| face, &tax_of) {
+            walked += 1;
+            if let Some(summary) = summary {
+                summarized += 1;
+                check_summary(&summary, &rows.expect("taxes"));
+            }
+        }
+    }
+    assert!(
+        walked > 500 && summarized == walked,
+        "{walked} {summarized}"
+    );
 }
 
 /// Real grids: the kernel answers for every positive rate, and equals the `Decimal` chain; the

@@ -74,14 +74,15 @@ mod fixed_issue;
 mod grid;
 mod periods;
 mod systems;
+mod tax_sum;
 
 pub use grid::Grid;
 pub(crate) use grid::GrowthMemo;
 pub use periods::{Period, periods, periods_from_dates};
 #[cfg(test)]
 pub(crate) use systems::from_issue_tax_sum;
-pub(crate) use systems::from_issue_with_tax_sum;
 pub use systems::{face_value, from_issue, given_installments};
+pub(crate) use systems::{face_value_summary, from_issue_with_tax_sum};
 
 /// One row of the schedule, with QI's field names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,6 +99,15 @@ pub struct Installment {
     pub tax_amount: Decimal,
     /// `total_amount`: what the borrower pays.
     pub total_amount: Decimal,
+}
+
+/// The CET flow of an installment of `total` due in `period`: the total on its contractual
+/// `due_date`, in calendar days from the disbursement ([`Schedule::cet_flows`]).
+pub(crate) fn cet_flow(period: &Period, total: Decimal) -> crate::cet::Flow {
+    crate::cet::Flow {
+        days: period.days_from_disbursement,
+        amount: total,
+    }
 }
 
 /// A priced schedule.
@@ -120,10 +130,7 @@ impl Schedule {
     pub fn cet_flows(&self) -> Vec<crate::cet::Flow> {
         self.installments
             .iter()
-            .map(|i| crate::cet::Flow {
-                days: i.period.days_from_disbursement,
-                amount: i.total_amount,
-            })
+            .map(|i| cet_flow(&i.period, i.total_amount))
             .collect()
     }
 

@@ -3,6 +3,7 @@
 
 use rust_decimal::Decimal;
 
+use super::fixed::WalkSummary;
 use super::{Amortization, Grid, Installment, Period, Schedule};
 use crate::conventions::{InterestDecimals, LastInstallment};
 use crate::error::{Error, Result};
@@ -138,6 +139,30 @@ fn split_present_value(
         issue_amount,
         installments: forward_walk(grid, bal, issue_amount, dp, total_of, field)?,
     })
+}
+
+/// What a summary reads of [`face_value`]`(grid, face_value)`: its issue amount and
+/// [`WalkSummary`], priced by the fixed-scale walk ([`super::fixed::forward_summary`]) without
+/// building the installments. `None` wherever [`face_value`] would not take that walk (another
+/// system or interest quantization, a walk [`forward_walk_is_stable`] refuses, an amount out of
+/// range, an error) or the walk declines: the caller then prices the schedule itself.
+pub(crate) fn face_value_summary(
+    grid: &Grid,
+    face_value: Decimal,
+) -> Option<(Decimal, WalkSummary)> {
+    if grid.system != Amortization::PriceDays
+        || face_value <= Decimal::ZERO
+        || !matches!(grid.interest_decimals, None | Some(InterestDecimals::Ten))
+    {
+        return None;
+    }
+    let pv = num::mul(face_value, grid.discount_sum, field::INSTALLMENT_FACE_VALUE).ok()?;
+    let issue_amount = round_cents(pv);
+    if issue_amount > crate::simulation::MAX_AMOUNT || !forward_walk_is_stable(grid) {
+        return None;
+    }
+    let summary = super::fixed::forward_summary(grid, pv, issue_amount, &|_| face_value)?;
+    Some((issue_amount, summary))
 }
 
 /// The forward walk of [`split_present_value`] by the `Decimal` operations, from the balance

@@ -1,0 +1,72 @@
+//! The running `Σ tax_amount` of a walk on the parts of its decimals (`schedule::fixed` and
+//! `schedule::fixed_issue`): each installment's daily IOF priced from its principal, rounded as the
+//! grid's IOF conventions round a `tax_amount`, and added to the sum as [`num::add`] (and so
+//! [`crate::iof::Iof::new`]'s [`num::sum`]) adds it, in installment order from zero.
+
+use rust_decimal::Decimal;
+
+use super::Grid;
+use crate::iof::IofRates;
+use crate::num::{self, Parts, add_parts, round_dp_parts};
+
+/// Zero, as `Decimal::ZERO` stores it.
+pub(super) const ZERO: Parts = (false, 0, 0);
+
+/// The IOF rates of one issue amount, the rounding of each tax, and the sum so far.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct TaxSum {
+    rates: IofRates,
+    decimals: Option<u32>,
+    sum: Parts,
+}
+
+impl TaxSum {
+    /// An empty sum of the taxes of a loan of `issue_amount` on `grid`.
+    pub(super) fn new(grid: &Grid, issue_amount: Decimal) -> Self {
+        TaxSum {
+            rates: grid.iof.rates_for(issue_amount),
+            decimals: grid.iof_rounding.installment_decimals(),
+            sum: ZERO,
+        }
+    }
+
+    /// The `tax_amount` of an installment of principal `principal` due `days` calendar days after
+    /// the disbursement ([`IofRates::installment_tax_fixed_parts`] where it answers, else
+    /// [`IofRates::installment_tax_parts`]: the same bits; rounded to the conventions' decimals
+    /// when they round it), added to the sum as [`num::add`] adds it: to a zero sum the
+    /// tax as it is, zero or not, scale and all; a zero tax to a nonzero sum leaves it. `None`
+    /// where the `Decimal` operations must answer instead.
+    #[inline(always)]
+    pub(super) fn add(&mut self, principal: Parts, days: u32) -> Option<Parts> {
+        let (negative, mag, scale) = principal;
+        let mut tax = match self
+            .rates
+            .installment_tax_fixed_parts(mag, negative, scale, days)
+        {
+            Some(tax) => tax,
+            None => self.rates.installment_tax_parts(principal, days)?,
+        };
+        if let Some(dp) = self.decimals
+            && tax.1 != 0
+        {
+            tax = round_dp_parts(tax, dp)?;
+        }
+        if self.sum.1 == 0 {
+            self.sum = tax;
+        } else if tax.1 != 0 {
+            self.sum = add_parts(self.sum, tax)?;
+        }
+        Some(tax)
+    }
+
+    /// The sum so far.
+    pub(super) fn total(&self) -> Decimal {
+        decimal(self.sum)
+    }
+}
+
+/// The decimal of `x`.
+#[inline(always)]
+pub(super) fn decimal((negative, mag, scale): Parts) -> Decimal {
+    num::from_mag(mag, negative, scale)
+}
