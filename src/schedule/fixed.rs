@@ -301,7 +301,7 @@ pub(crate) struct WalkSummary {
 
 /// [`forward_walk`] without its installments: the first one, and the sums of the taxes and of
 /// the interest, each tax priced and summed on parts ([`TaxSum`]). `None` where [`walk`] or
-/// [`TaxSum::add`] declines, or where the interest's sum is zero or a partial sum leaves 96 bits
+/// [`TaxSum::add_on_mantissa`] declines, or where the interest's sum is zero or a partial sum leaves 96 bits
 /// (the installments' `num::sum` would then not be their exact sum at 10 decimals).
 pub(super) fn forward_summary(
     grid: &Grid,
@@ -318,7 +318,7 @@ pub(super) fn forward_summary(
             step.principal.unsigned_abs(),
             WALK_SCALE,
         );
-        let tax = taxes.add(principal, step.period.days_from_disbursement)?;
+        let tax = taxes.add_on_mantissa(principal, step.period.days_from_disbursement)?;
         // Every partial sum below 2⁹⁶ (each interest is, and so the sum of two stays below 2¹²⁷),
         // as `num::sum` then adds them exactly at 10 decimals.
         interest_sum += step.interest;

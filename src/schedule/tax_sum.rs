@@ -31,21 +31,36 @@ impl TaxSum {
     }
 
     /// The `tax_amount` of an installment of principal `principal` due `days` calendar days after
-    /// the disbursement ([`IofRates::installment_tax_fixed_parts`] where it answers, else
-    /// [`IofRates::installment_tax_parts`]: the same bits; rounded to the conventions' decimals
-    /// when they round it), added to the sum as [`num::add`] adds it: to a zero sum the
-    /// tax as it is, zero or not, scale and all; a zero tax to a nonzero sum leaves it. `None`
-    /// where the `Decimal` operations must answer instead.
+    /// the disbursement ([`IofRates::installment_tax_parts`]), added to the sum ([`TaxSum::push`]).
+    /// `None` where the `Decimal` operations must answer instead.
     #[inline(always)]
     pub(super) fn add(&mut self, principal: Parts, days: u32) -> Option<Parts> {
+        let tax = self.rates.installment_tax_parts(principal, days)?;
+        self.push(tax)
+    }
+
+    /// [`TaxSum::add`] for a principal of few decimals (the face-value walk's 10): the product
+    /// on its mantissa ([`IofRates::installment_tax_fixed_parts`]) where it answers, else
+    /// [`IofRates::installment_tax_parts`]: the same bits.
+    #[inline(always)]
+    pub(super) fn add_on_mantissa(&mut self, principal: Parts, days: u32) -> Option<Parts> {
         let (negative, mag, scale) = principal;
-        let mut tax = match self
+        let tax = match self
             .rates
             .installment_tax_fixed_parts(mag, negative, scale, days)
         {
             Some(tax) => tax,
             None => self.rates.installment_tax_parts(principal, days)?,
         };
+        self.push(tax)
+    }
+
+    /// An installment's unrounded tax `tax`, rounded to the conventions' decimals when they round
+    /// a `tax_amount`, added to the sum as [`num::add`] adds it: to a zero sum the tax as it is,
+    /// zero or not, scale and all; a zero tax to a nonzero sum leaves it. Returns the rounded tax;
+    /// `None` where a rounding or the sum needs rust_decimal.
+    #[inline(always)]
+    fn push(&mut self, mut tax: Parts) -> Option<Parts> {
         if let Some(dp) = self.decimals
             && tax.1 != 0
         {
