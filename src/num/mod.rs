@@ -417,6 +417,19 @@ pub(crate) fn mul_mag_with<const K1: u32, const K2: u32>(
     if bit_len(ma) + bit_len(mb) <= 128 {
         return fit_mag(ma * mb, scale, scale.saturating_sub(28));
     }
+    mul_mag_wide::<K1, K2>(ma, mb, scale)
+}
+
+/// [`mul_mag_with`] by the full-width product whatever the operands' widths: the same result (a
+/// product below 2¹²⁸ takes the same [`fit_mag`]), without the width test, for a caller whose
+/// operands are nearly always wide (the face-value walk's balance times its rate). `ma` and `mb`
+/// below 2⁹⁶, as for [`mul_mag`].
+#[inline(always)]
+pub(crate) fn mul_mag_wide<const K1: u32, const K2: u32>(
+    ma: u128,
+    mb: u128,
+    scale: u32,
+) -> Option<(u128, u32)> {
     // Full width: the smallest k ≥ max(0, scale − 28) with n / 10^k < 2⁹⁶.
     let mut n = wide_mul(ma, mb);
     if n[2] == 0 {

@@ -1,4 +1,5 @@
-//! The wide products' digit count and limit comparison, against their definitions.
+//! The wide products' digit count and limit comparison, against their definitions, and the
+//! full-width product against the product.
 
 use super::tests::{Operands, mul_limbs};
 use super::*;
@@ -63,5 +64,34 @@ fn the_borrow_comparison_is_the_limb_comparison() {
         for k in 0..=38 {
             assert_eq!(at_least_pow10_shl96(n, k), reference(n, k), "{n:?} {k}");
         }
+    }
+}
+
+/// `mul_mag_wide` (the full-width product whatever the widths) is `mul_mag`, value, scale and
+/// refusal, on operands of every width below 2⁹⁶ (narrow products included, which `mul_mag` takes
+/// by its 128-bit path) at every sum of scales, with the walk's constant divisions (26 and 27
+/// digits) inlined or not.
+#[test]
+fn the_wide_product_is_the_product_at_every_width() {
+    let mut r = Operands(0x3c1_d00d);
+    let operand = |r: &mut Operands| {
+        let width = 1 + r.bits() % 96;
+        let raw = (u128::from(r.bits()) << 64 | u128::from(r.bits())) >> (128 - width);
+        raw.max(1)
+    };
+    for _ in 0..200_000 {
+        let (a, b) = (operand(&mut r), operand(&mut r));
+        let scale = (r.bits() % 57) as u32;
+        let expected = mul_mag(a, b, scale);
+        assert_eq!(
+            mul_mag_wide::<0, 0>(a, b, scale),
+            expected,
+            "{a} {b} {scale}"
+        );
+        assert_eq!(
+            mul_mag_wide::<27, 26>(a, b, scale),
+            expected,
+            "{a} {b} {scale}"
+        );
     }
 }

@@ -139,13 +139,16 @@ pub(super) struct Step<'a> {
 /// principal is `round10(bal)`. `None` when a value leaves the fixed scale or range (a rate or
 /// balance that is not positive, a total of more than 10 decimals or not positive, a zero
 /// interest, principal or due principal, a product of fewer than 10 decimals, a balance or due
-/// principal past 2⁹⁶) or `visit` answers `None`; `visit`'s error stops the walk with it.
+/// principal past 2⁹⁶) or `visit` answers `None`; `visit`'s error stops the walk with it. `level`
+/// is the caller's word that every `total_of(k)` is `total_of(0)` (a face value): its mantissa
+/// is then read once.
 #[inline(always)]
 fn walk(
     grid: &Grid,
     pv: Decimal,
     issue_amount: Decimal,
     total_of: &impl Fn(usize) -> Decimal,
+    level: bool,
     mut visit: impl FnMut(Step<'_>) -> Option<crate::error::Result<()>>,
 ) -> Option<crate::error::Result<()>> {
     let (negative, mut bal, s) = num::parts(pv);
@@ -153,6 +156,9 @@ fn walk(
         return None;
     }
     let up = POW10[(s - WALK_SCALE) as usize];
+    // A principal whose mantissa at scale S would reach 2⁹⁶ takes the balance below zero or past
+    // 2⁹⁶ (both handed back); below it, `step · up` cannot overflow.
+    let max_step = (MANTISSA_LIMIT - 1) / up;
     let (issue_negative, issue_m, issue_s) = num::parts(issue_amount);
     if issue_negative || issue_s > WALK_SCALE {
         return None;
@@ -160,24 +166,26 @@ fn walk(
     // < 2⁹⁶ · 10^10 < 2¹²⁷.
     let mut due = (issue_m * POW10[(WALK_SCALE - issue_s) as usize]) as i128;
     let n = grid.periods.len();
-    let mut last_total: Option<([u8; 16], u128)> = None;
+    // A total's mantissa at 10 decimals.
+    let mantissa = |total: Decimal| {
+        let (t_negative, t_m, t_s) = num::parts(total);
+        if t_negative || t_m == 0 || t_s > WALK_SCALE {
+            return None;
+        }
+        let t = t_m * POW10[(WALK_SCALE - t_s) as usize];
+        (t < MANTISSA_LIMIT).then_some(t)
+    };
+    let level = match level {
+        true => Some((total_of(0), mantissa(total_of(0))?)),
+        false => None,
+    };
     for (k, (p, &r)) in grid.periods.iter().zip(&grid.interest).enumerate() {
         let last = k + 1 == n;
-        let total = total_of(k);
-        // The total's mantissa at 10 decimals, kept while the total's bits repeat (a face value).
-        let t = match last_total {
-            Some((bits, t)) if bits == total.serialize() => t,
-            _ => {
-                let (t_negative, t_m, t_s) = num::parts(total);
-                if t_negative || t_m == 0 || t_s > WALK_SCALE {
-                    return None;
-                }
-                let t = t_m * POW10[(WALK_SCALE - t_s) as usize];
-                if t >= MANTISSA_LIMIT {
-                    return None;
-                }
-                last_total = Some((total.serialize(), t));
-                t
+        let (total, t) = match level {
+            Some(level) => level,
+            None => {
+                let total = total_of(k);
+                (total, mantissa(total)?)
             }
         };
         // Both below 2⁹⁶, so their difference is exact at 10 decimals, as `num::sub` leaves it.
@@ -196,7 +204,7 @@ fn walk(
             // rust_decimal's product, then round10: the same two roundings, with the divisions
             // of a long loan's common step (a balance of ~25 decimals times a rate of 28: 26 or
             // 27 digits dropped, then 15 to 18) inlined with their constants.
-            let (q, qs) = num::mul_mag_with::<27, 26>(bal, r_m, s + r_s)?;
+            let (q, qs) = num::mul_mag_wide::<27, 26>(bal, r_m, s + r_s)?;
             let interest = match qs {
                 WALK_SCALE => q,
                 26 => num::div_pow10_half_even(q, 16),
@@ -225,11 +233,9 @@ fn walk(
             if due == 0 || due.unsigned_abs() >= MANTISSA_LIMIT {
                 return None;
             }
-            // bal − principal at scale S, exactly, when the principal brought to that scale stays
-            // below 2¹²⁷ (as `num::sub` requires of its operands) and the balance stays positive
-            // and below 2⁹⁶.
+            // bal − principal at scale S, exactly, when the balance stays positive and below 2⁹⁶.
             let step = principal.unsigned_abs();
-            if num::bit_len(step) + num::bit_len(up) > 127 {
+            if step > max_step {
                 return None;
             }
             bal = if principal > 0 {
@@ -273,16 +279,17 @@ fn installment(
 
 /// The installments of the face-value split's forward walk at 10 decimals ([`walk`]), each
 /// `tax_amount` priced by `tax` from its principal (the signed mantissa at 10 decimals and the
-/// same value as a `Decimal`). `None` where [`walk`] declines.
+/// same value as a `Decimal`); `level` as for [`walk`]. `None` where [`walk`] declines.
 pub(super) fn forward_walk(
     grid: &Grid,
     pv: Decimal,
     issue_amount: Decimal,
     total_of: &impl Fn(usize) -> Decimal,
+    level: bool,
     tax: &impl Fn(i128, Decimal, &Period) -> crate::error::Result<Decimal>,
 ) -> Option<crate::error::Result<Vec<Installment>>> {
     let mut out = Vec::with_capacity(grid.periods.len());
-    let walked = walk(grid, pv, issue_amount, total_of, |step| {
+    let walked = walk(grid, pv, issue_amount, total_of, level, |step| {
         Some(installment(&step, issue_amount, tax).map(|i| out.push(i)))
     })?;
     Some(walked.map(|()| out))
@@ -300,19 +307,21 @@ pub(crate) struct WalkSummary {
 }
 
 /// [`forward_walk`] without its installments: the first one, and the sums of the taxes and of
-/// the interest, each tax priced and summed on parts ([`TaxSum`]). `None` where [`walk`] or
-/// [`TaxSum::add_on_mantissa`] declines, or where the interest's sum is zero or a partial sum leaves 96 bits
-/// (the installments' `num::sum` would then not be their exact sum at 10 decimals).
+/// the interest, each tax priced and summed on parts ([`TaxSum`]); `level` as for [`walk`].
+/// `None` where [`walk`] or [`TaxSum::add_on_mantissa`] declines, or where the interest's sum is
+/// zero or a partial sum leaves 96 bits (the installments' `num::sum` would then not be their
+/// exact sum at 10 decimals).
 pub(super) fn forward_summary(
     grid: &Grid,
     pv: Decimal,
     issue_amount: Decimal,
     total_of: &impl Fn(usize) -> Decimal,
+    level: bool,
 ) -> Option<WalkSummary> {
     let mut taxes = TaxSum::new(grid, issue_amount);
     let mut first = None;
     let mut interest_sum: i128 = 0;
-    let walked = walk(grid, pv, issue_amount, total_of, |step| {
+    let walked = walk(grid, pv, issue_amount, total_of, level, |step| {
         let principal = (
             step.principal < 0,
             step.principal.unsigned_abs(),

@@ -84,7 +84,7 @@ fn face_value_schedule(grid: &Grid, face_value: Decimal) -> Result<Schedule> {
         }
     }
     let pv = num::mul(face_value, grid.discount_sum, FIELD)?;
-    split_present_value(grid, pv, |_| face_value, FIELD)
+    split_present_value(grid, pv, |_| face_value, true, FIELD)
 }
 
 /// The schedule of installments whose totals are given (`total_of(k)`), worth `pv` at the
@@ -92,11 +92,13 @@ fn face_value_schedule(grid: &Grid, face_value: Decimal) -> Result<Schedule> {
 /// and `principal_k = total_k − interest_k`; the last installment closes the balance,
 /// `principal_n = round_dp(bal)`. `dp` and the starting balance: 10 decimals on the unrounded `pv`
 /// (profile `qi-2023`: SIAPE's 3.1882715773), or 8 or 2 on the rounded issue (the v2 rule,
-/// `interest_decimals`). The one split of face-value and given-installment schedules.
+/// `interest_decimals`). The one split of face-value and given-installment schedules; `level`
+/// when every total is the first (a face value).
 fn split_present_value(
     grid: &Grid,
     pv: Decimal,
     total_of: impl Fn(usize) -> Decimal,
+    level: bool,
     field: &str,
 ) -> Result<Schedule> {
     let issue_amount = round_cents(pv);
@@ -127,7 +129,8 @@ fn split_present_value(
     if dp == 10 {
         let rates = grid.iof.rates_for(issue_amount);
         let tax_of = |m, principal, p: &Period| tax_fixed(grid, rates, m, principal, p);
-        if let Some(walk) = super::fixed::forward_walk(grid, bal, issue_amount, &total_of, &tax_of)
+        if let Some(walk) =
+            super::fixed::forward_walk(grid, bal, issue_amount, &total_of, level, &tax_of)
         {
             return Ok(Schedule {
                 issue_amount,
@@ -161,7 +164,7 @@ pub(crate) fn face_value_summary(
     if issue_amount > crate::simulation::MAX_AMOUNT || !forward_walk_is_stable(grid) {
         return None;
     }
-    let summary = super::fixed::forward_summary(grid, pv, issue_amount, &|_| face_value)?;
+    let summary = super::fixed::forward_summary(grid, pv, issue_amount, &|_| face_value, true)?;
     Some((issue_amount, summary))
 }
 
@@ -241,7 +244,7 @@ pub fn given_installments(grid: &Grid, totals: &[Decimal]) -> Result<Schedule> {
         }
         pv
     };
-    split_present_value(grid, pv, |k| totals[k], FIELD)
+    split_present_value(grid, pv, |k| totals[k], false, FIELD)
 }
 
 /// Prices a loan of `issue_amount` (cents) by the grid's system: for `pre_price_days` equal
