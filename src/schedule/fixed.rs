@@ -70,12 +70,15 @@ pub(super) fn discounts(chain: &mut [Decimal]) -> Option<Decimal> {
             };
             d_scale = DISCOUNT_SCALE;
             // The exact sum at 28 decimals, when the sum brought to that scale stays below 2¹²⁷
-            // (as `num::add` requires of its operands), then rounded to fit.
-            let up = POW10[(DISCOUNT_SCALE - sum_scale) as usize];
-            if num::bit_len(sum) + num::bit_len(up) > 127 {
+            // (as `num::add` requires of its operands), then rounded to fit. A sum of 19 or more
+            // decimals (a loan's, but for a first discount of 1) stays below 2⁹⁶ · 10⁹ < 2¹²⁶:
+            // only a shorter one is measured.
+            let j = DISCOUNT_SCALE - sum_scale;
+            let up = POW10[j as usize];
+            if j > 9 && num::bit_len(sum) + num::bit_len(up) > 127 {
                 return None;
             }
-            (sum, sum_scale) = fit_sum(sum * up + d, DISCOUNT_SCALE - sum_scale)?;
+            (sum, sum_scale) = fit_sum(sum * up + d, j)?;
         }
         *slot = num::from_mag(d, false, d_scale);
     }
