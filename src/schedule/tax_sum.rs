@@ -85,3 +85,53 @@ impl TaxSum {
 pub(super) fn decimal((negative, mag, scale): Parts) -> Decimal {
     num::from_mag(mag, negative, scale)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::num::MANTISSA_LIMIT;
+
+    /// The face-value walk's sum (the product on the mantissa first) is the sum on parts, tax by
+    /// tax and in total, under each rounding of a `tax_amount`: on both sides of the mantissa
+    /// product's edges (a product reaching 2⁹⁶; a principal of more than 22 decimals, whose
+    /// product passes 28), for principals ≤ 0, and for amounts between.
+    #[test]
+    fn the_sum_on_mantissas_is_the_sum_on_parts() {
+        let rates = IofRates::NATURAL;
+        let daily = u128::try_from(rates.daily.mantissa()).expect("daily");
+        for decimals in [None, Some(8), Some(2)] {
+            for days in [1, 30, 365, 400] {
+                let top = (MANTISSA_LIMIT - 1) / (daily * u128::from(days.min(365)));
+                let principals = [
+                    (false, top, 10),
+                    (false, top + 1, 10),
+                    (false, top / 7, 10),
+                    (false, 12_345, 22),
+                    (false, 12_345, 23),
+                    (false, 1, 0),
+                    (true, 5, 10),
+                    (false, 0, 10),
+                    (false, 987_654_321_012, 10),
+                ];
+                let mut on_mantissa = TaxSum {
+                    rates,
+                    decimals,
+                    sum: ZERO,
+                };
+                let mut on_parts = on_mantissa;
+                for p in principals {
+                    assert_eq!(
+                        on_mantissa.add_on_mantissa(p, days),
+                        on_parts.add(p, days),
+                        "{p:?} {days} {decimals:?}"
+                    );
+                    assert_eq!(on_mantissa.sum, on_parts.sum, "{p:?} {days} {decimals:?}");
+                }
+                assert_eq!(
+                    on_mantissa.total().serialize(),
+                    on_parts.total().serialize()
+                );
+            }
+        }
+    }
+}
