@@ -32,8 +32,12 @@ pub(super) fn monthly_fast(disbursed: Decimal, flows: &[Flow]) -> Option<(Decima
 /// root of a like loan, such as the previous disbursement option of a simulation, which saves a
 /// step. The answer does not depend on where the steps began: it is kept only when the final
 /// iterate, within its error bound of the exact root (the NPV's rounding and the last step,
-/// whatever the start), rounds away from every 4-decimal edge. On convergence `*start` becomes
-/// this loan's root. One flow (a bridge loan) takes its root in closed form instead
+/// whatever the start), rounds away from every 4-decimal edge. Before the steps converge, each
+/// iterate is also tried under a bound taken from the NPV at the point it stepped from
+/// ([`enclosed`]: the NPV is convex, so Newton's point and a quadratic enclose the root): where
+/// that bound already decides the rounding, the search stops a step early (a loan started from
+/// a like rate takes two NPVs instead of three). On convergence, or on such an early decision,
+/// `*start` becomes the last iterate (within 1e-9 of this loan's root). One flow (a bridge loan) takes its root in closed form instead
 /// ([`one_flow_root`]), under the same rounding guard ([`quantized`]).
 pub(super) fn monthly_fast_from(
     disbursed: Decimal,
@@ -55,6 +59,7 @@ pub(super) fn monthly_fast_from(
     if terms.any_negative || !terms.any_positive_later {
         return None;
     }
+    let t_max = terms.t_max;
     let mut npv = |x: f64| npv_at(&mut terms, p, x);
     let mut x = start
         .filter(|x| x.is_finite() && x.abs() < 3.0)
@@ -78,15 +83,53 @@ pub(super) fn monthly_fast_from(
         if x.is_nan() || x.abs() >= 3.0 {
             return None;
         }
+        let n = flows.len() as f64;
         if step.abs() <= 1e-14 * (1.0 + x.abs()) {
-            let n = flows.len() as f64;
             let error_x = (2.0 * n + 8.0) * f64::EPSILON * mag / -dv + 2.0 * step.abs() + 4e-15;
             last = Some(error_x);
             *start = Some(x);
             break;
         }
+        if let Some(found) =
+            enclosed(v, dv, d2v, mag, step, n, t_max).and_then(|error_x| quantized(x, error_x))
+        {
+            *start = Some(x);
+            return Some(found);
+        }
     }
     quantized(x, last?)
+}
+
+/// How far the Halley iterate `x − step` taken from `x` can lie from the exact root (and from
+/// [`super::annual_irr`]'s), from the NPV `(v, v', v'')` at `x` and `Σ|terms|` alone, before the
+/// steps converge: `Some` bound when it is at most 4e-10 (so the iterate, left as the next
+/// search's start, is within 1e-9 of the converged root), `None` otherwise.
+///
+/// The rule, on the exact NPV `f` of flows that are all ≥ 0 (so `f` decreases, `f'' ≥ 0` is
+/// convex, and `f''(x − δ) ≤ e^(δ·t_max)·f''(x)` for `δ ≥ 0`, `t_max` the latest flow's time):
+/// let `r = |f/f'|` (Newton's step) and `c = f''/|f'| ≤ t_max`. The tangent lies below a convex
+/// `f`, so Newton's point `x_N = x − f/f'` is at or left of the root; where `f(x) < 0` the root
+/// lies in `[x_N, x]`, and where `f(x) > 0` between `x` and `x + h`, `h` the first zero of
+/// `f + f'·h + f''·h²/2` (above `f` right of `x`), at most `2r` when `c·r ≤ 1/4`. Taylor's
+/// remainder then gives `|root − x_N| ≤ f''(ξ)·(2r)²/(2|f'|) ≤ 2·e^(t_max·r)·c·r²`, within
+/// `2.07·c·r²` when `t_max·r ≤ 1/64` (required, and it implies `c·r ≤ 1/4`). The bound adds
+/// `4·c·r²` (twice that: the floats of `c` and `r` are within 10⁻¹² of theirs), twice the
+/// distance between the Halley and Newton points, the NPV's rounding as [`monthly_fast_from`]
+/// reckons it (`(2n + 8)·ε·Σ|terms|/|v'|`, and the same relative error on `r` through `v'`), and
+/// the `4e-15` of the floats `x` and [`super::annual_irr`]'s stopping rule.
+fn enclosed(v: f64, dv: f64, d2v: f64, mag: f64, step: f64, n: f64, t_max: f64) -> Option<f64> {
+    let newton = v / dv;
+    let r = newton.abs();
+    // Also false on a NaN or an infinite slope: the NPV overflowed.
+    let usable =
+        dv < 0.0 && dv.is_finite() && d2v >= 0.0 && mag.is_finite() && t_max * r <= 1.0 / 64.0;
+    if !usable {
+        return None;
+    }
+    let c = d2v / -dv;
+    let rounding = (2.0 * n + 8.0) * f64::EPSILON * (mag / -dv + r);
+    let error_x = 2.0 * (step - newton).abs() + 4.0 * c * r * r + rounding + 4e-15;
+    (error_x <= 4e-10).then_some(error_x)
 }
 
 /// The root `x` of one flow `a` at `days > 0` against `p`, `x = ln(a/p) / (days/365)`, in closed
@@ -168,6 +211,8 @@ struct NpvTerms {
     exponents: Vec<u32>,
     /// `e^(−x·days/365)` of each of `exponents` at the iteration's `x`.
     factors: Vec<f64>,
+    /// The latest flow's time in years, `max days/365`.
+    t_max: f64,
     any_negative: bool,
     any_positive_later: bool,
 }
@@ -183,6 +228,7 @@ fn npv_terms(fl: impl ExactSizeIterator<Item = (u32, f64)>) -> NpvTerms {
     let mut flows = Vec::with_capacity(fl.len());
     let (mut any_negative, mut any_positive_later) = (false, false);
     let mut prev = 0_u32;
+    let mut t_max = 0.0_f64;
     for (days, amount) in fl {
         any_negative |= amount < 0.0;
         any_positive_later |= days > 0 && amount > 0.0;
@@ -208,6 +254,7 @@ fn npv_terms(fl: impl ExactSizeIterator<Item = (u32, f64)>) -> NpvTerms {
             }
         }
         let t = f64::from(days) / 365.0;
+        t_max = t_max.max(t);
         flows.push(NpvTerm {
             amount,
             t,
@@ -222,6 +269,7 @@ fn npv_terms(fl: impl ExactSizeIterator<Item = (u32, f64)>) -> NpvTerms {
         flows,
         factors: vec![0.0; exponents.len()],
         exponents,
+        t_max,
         any_negative,
         any_positive_later,
     }
@@ -453,5 +501,165 @@ mod tests {
                 assert_eq!(bits(got), bits(want), "case {case} at {x}: {fl:?}");
             }
         }
+    }
+
+    /// A bench-like loan: `n` installments of `amount` on the 26th-ish of each month from
+    /// `first` days out (gaps of 28 to 31 days), and the disbursement (to 10 decimals, so the
+    /// rate can sit anywhere) at which its monthly CET is `monthly`, compounded per 365/12 days.
+    fn monthly_loan(
+        next: &mut impl FnMut(u64) -> u64,
+        monthly: f64,
+        n: u32,
+    ) -> (Decimal, Vec<Flow>) {
+        let amount = Decimal::new(10_000 + next(1_000_000) as i64, 2);
+        let mut days = 1 + next(60) as u32;
+        let flows: Vec<Flow> = (0..n)
+            .map(|_| {
+                let f = Flow { days, amount };
+                days += 28 + next(4) as u32;
+                f
+            })
+            .collect();
+        let x = 12.0 * monthly.ln_1p();
+        let pv: f64 = flows
+            .iter()
+            .map(|f| to_f64(f.amount) * (-x * f64::from(f.days) / 365.0).exp())
+            .sum();
+        let disbursed = Decimal::from_f64_retain(pv).map_or(Decimal::ONE, |d| d.round_dp(10));
+        (disbursed, flows)
+    }
+
+    /// [`enclosed`]'s bound holds: from starts on either side of the root (the NPV above and
+    /// below 0), near and far, on 1- to 130-installment loans at −2 % to 20 % a month, every
+    /// Halley iterate it bounds lies within its bound of the root found by the steps run to
+    /// convergence (with its own bound) and of [`super::super::annual_irr`]'s; and it bounds
+    /// the second iterate from a start 0.02 off (the bench's case) on most loans.
+    #[test]
+    fn enclosed_bounds_the_iterates() {
+        let mut next = draws(0x5eed_e7c1);
+        let (mut bounded, mut second) = (0, 0);
+        for case in 0..600 {
+            let n = 1 + next(130) as u32;
+            let monthly = -0.02 + next(22_000) as f64 * 1e-5;
+            let (disbursed, flows) = monthly_loan(&mut next, monthly, n);
+            let Ok(i) = super::super::annual_irr(disbursed, &flows) else {
+                continue;
+            };
+            let root = i.ln_1p();
+            let mut terms = npv_terms(flow_floats(&flows));
+            let p = to_f64(disbursed);
+            let nf = flows.len() as f64;
+            for offset in [-0.3, -0.02, -1e-4, 1e-4, 0.02, 0.3] {
+                let mut x = root + offset;
+                for k in 0..4 {
+                    let (v, dv, d2v, mag) = npv_at(&mut terms, p, x);
+                    let denominator = 2.0 * dv * dv - v * d2v;
+                    let step = if denominator > 0.0 {
+                        2.0 * v * dv / denominator
+                    } else {
+                        v / dv
+                    };
+                    x -= step;
+                    if let Some(error_x) = enclosed(v, dv, d2v, mag, step, nf, terms.t_max) {
+                        // The converged root's own distance to the exact one, as the module reckons it.
+                        let converged = (2.0 * nf + 8.0) * f64::EPSILON * mag / -dv + 4e-15;
+                        assert!(
+                            (x - root).abs() <= error_x + converged,
+                            "case {case} from {offset} step {k}: {x} vs {root}, {error_x}"
+                        );
+                        assert!(error_x <= 4e-10);
+                        bounded += 1;
+                        second += usize::from(k == 1 && offset.abs() == 0.02);
+                    }
+                }
+            }
+        }
+        assert!(bounded > 5_000, "{bounded}");
+        assert!(second > 500, "{second}");
+    }
+
+    /// [`enclosed`] on both sides of each of its edges: `t_max·r` at 1/64 (decides) and just
+    /// above (declines), the bound at 4e-10 (decides) and just above (declines), a slope of 0
+    /// or positive, a negative curvature, and NaN or infinite inputs (declines).
+    #[test]
+    fn enclosed_declines_past_its_edges() {
+        // v = −r·dv, so Newton's step is r; here step = newton, c = 0: the bound is the
+        // rounding and 4e-15 alone.
+        let (dv, mag, n) = (-1.0, 1.0, 1.0);
+        let at = |r: f64, t_max: f64| enclosed(-r * dv, dv, 0.0, mag, -r, n, t_max);
+        // 2⁻³⁰·2²⁴ = 1/64 exactly; the next double above 2²⁴ is past it.
+        let r = 2f64.powi(-30);
+        assert!(at(r, 2f64.powi(24)).is_some());
+        assert!(at(r, 2f64.powi(24) * (1.0 + f64::EPSILON)).is_none());
+        // c = 1, r such that 4·c·r² plus the rest is just at or past 4e-10.
+        let bound = |r: f64| enclosed(-r * dv, dv, -dv, mag, -r, n, 1.0);
+        let r = 5e-6;
+        let want = 4.0 * r * r + 10.0 * f64::EPSILON * (1.0 + r) + 4e-15;
+        assert_eq!(bound(r), Some(want));
+        assert!(want < 4e-10);
+        let r_edge = ((4e-10 - 10.0 * f64::EPSILON * (1.0 + 1e-5) - 4e-15) / 4.0).sqrt();
+        assert!(bound(r_edge * (1.0 - 1e-9)).is_some());
+        assert!(bound(r_edge * (1.0 + 1e-9)).is_none());
+        for (v, dv, d2v, mag) in [
+            (1e-6, 0.0, 1.0, 1.0),
+            (1e-6, 1.0, 1.0, 1.0),
+            (1e-6, -1.0, -1e-300, 1.0),
+            (f64::NAN, -1.0, 1.0, 1.0),
+            (1e-6, f64::NAN, 1.0, 1.0),
+            (1e-6, -1.0, f64::NAN, 1.0),
+            (1e-6, -1.0, 1.0, f64::INFINITY),
+            (1e-6, f64::NEG_INFINITY, 1.0, 1.0),
+        ] {
+            assert_eq!(
+                enclosed(v, dv, d2v, mag, v / dv, 1.0, 1.0),
+                None,
+                "{v} {dv} {d2v} {mag}"
+            );
+        }
+    }
+
+    /// Deciding a step early changes no CET: bench-like loans (12 to 130 monthly installments)
+    /// whose monthly rate sits at a 4-decimal midpoint, at a 4-decimal value, 1e-6 to 0.9 of
+    /// the 4th decimal from either (on both sides: across the early bound's margin, about
+    /// 3e-5, and the converged one's 1e-5 floor), or anywhere, searched from a like rate's start
+    /// (0.02 off, either side) and from none: wherever the quick route answers, it answers the
+    /// fallback's CET with scale 4 (`solve`'s).
+    #[test]
+    fn an_early_decision_rounds_as_the_fallback() {
+        let (mut next, mut decided) = (draws(0x5eed_ea71), 0);
+        for case in 0..1_500 {
+            let n = 12 + next(119) as u32;
+            let units = 50 + next(2_500) as i64;
+            let edge = if case % 2 == 0 { 0.5 } else { 0.0 };
+            let off = match case % 8 {
+                0 | 1 => 0.0,
+                // 1e-6 to 0.9 units on either side: across the margins of both bounds.
+                2 | 3 => {
+                    let size = (1 + next(9)) as f64 * 10f64.powi(-(1 + next(6) as i32));
+                    if next(2) == 0 { size } else { -size }
+                }
+                4 | 5 => 1e-4 * (next(200) as f64 - 100.0),
+                _ => next(10_000) as f64 * 1e-4,
+            };
+            let monthly = (units as f64 + edge + off) * 1e-4;
+            let (disbursed, flows) = monthly_loan(&mut next, monthly, n);
+            let Ok(want) = super::super::solve(disbursed, &flows) else {
+                continue;
+            };
+            let x = 12.0 * monthly.ln_1p();
+            for start in [None, Some(x - 0.02), Some(x + 0.02)] {
+                let mut s = start;
+                if let Some((m, _)) = monthly_fast_from(disbursed, &flows, &mut s) {
+                    assert_eq!(
+                        m.serialize(),
+                        want.monthly.serialize(),
+                        "case {case} from {start:?}: {disbursed} {flows:?}"
+                    );
+                    assert_eq!(m.scale(), 4);
+                    decided += 1;
+                }
+            }
+        }
+        assert!(decided > 2_500, "{decided}");
     }
 }
