@@ -174,39 +174,36 @@ fn quantized(x: f64, error_x: f64) -> Option<(Decimal, f64)> {
 /// only when it differs from the previous flow's (the level installments of a schedule repeat
 /// one amount): the same doubles as converting each.
 fn flow_floats(flows: &[Flow]) -> impl ExactSizeIterator<Item = (u32, f64)> + '_ {
-    let mut last: Option<(Decimal, f64)> = None;
+    // No decimal serializes to all ones (the low 16 bits of its flags are 0): the first amount
+    // is converted. The bytes are compared as one integer, kept whole between flows.
+    let mut last = (u128::MAX, 0.0_f64);
     flows.iter().map(move |f| {
-        let a = match last {
-            // Same mantissa, scale and sign: the same decimal, the same double.
-            Some((d, a)) if d.serialize() == f.amount.serialize() => a,
-            _ => {
-                let a = to_f64(f.amount);
-                last = Some((f.amount, a));
-                a
-            }
-        };
-        (f.days, a)
+        // Same mantissa, scale and sign: the same decimal, the same double.
+        let bits = u128::from_le_bytes(f.amount.serialize());
+        if bits != last.0 {
+            last = (bits, to_f64(f.amount));
+        }
+        (f.days, last.1)
     })
 }
 
-/// One flow of [`monthly_fast_from`]'s NPV: its amount, its time `t = days/365` in years and
-/// `t·t` (the same float the NPV's `t·t·term` rounds first), the index of its discount factor in
-/// [`NpvTerms::factors`], and whether the running product restarts at it (a flow dated before
-/// the previous one).
+/// One flow of [`monthly_fast_from`]'s NPV: its amount, its time `t = days/365` in years, and
+/// the index of its discount factor in [`NpvTerms::factors`].
 struct NpvTerm {
     amount: f64,
     t: f64,
-    t2: f64,
     factor: u32,
-    restart: bool,
 }
 
 /// What [`monthly_fast_from`]'s NPV takes from the flows once, outside its iterations: each flow's
-/// [`NpvTerm`], the distinct day counts whose factor `e^(−x·days/365)` each iteration computes
-/// once (a gap between due dates; a flow's own days where the product restarts) beside the slot
-/// of that factor, and whether an amount is negative or one after day 0 positive.
+/// [`NpvTerm`], the flows where the running product restarts, the distinct day counts whose
+/// factor `e^(−x·days/365)` each iteration computes once (a gap between due dates; a flow's own
+/// days where the product restarts) beside the slot of that factor, and whether an amount is
+/// negative or one after day 0 positive.
 struct NpvTerms {
     flows: Vec<NpvTerm>,
+    /// The index of each flow dated before the one before it, in order (none in a schedule).
+    restarts: Vec<usize>,
     /// The distinct day counts, in the order of their first flow.
     exponents: Vec<u32>,
     /// `e^(−x·days/365)` of each of `exponents` at the iteration's `x`.
@@ -222,57 +219,72 @@ struct NpvTerms {
 /// at a flow dated before the previous one, a restart at `e^(−x·days/365)`. The factors, times
 /// and products are the same floats whatever the number of distinct gaps.
 fn npv_terms(fl: impl ExactSizeIterator<Item = (u32, f64)>) -> NpvTerms {
+    // Passes with few values live in each (one pass spills them to the stack): the amounts and
+    // times, with each flow's days kept in `factor` until the next pass puts its slot there.
+    let mut flows: Vec<NpvTerm> = fl
+        .map(|(days, amount)| NpvTerm {
+            amount,
+            t: f64::from(days) / 365.0,
+            factor: days,
+        })
+        .collect();
     let mut exponents: Vec<u32> = Vec::with_capacity(8);
+    let mut restarts = Vec::new();
     // 1 + the slot of each gap below 64 days in `exponents` (0: none yet).
     let mut slots = [0_u8; 64];
-    let mut flows = Vec::with_capacity(fl.len());
-    let (mut any_negative, mut any_positive_later) = (false, false);
-    let mut prev = 0_u32;
-    let mut t_max = 0.0_f64;
-    for (days, amount) in fl {
-        any_negative |= amount < 0.0;
-        any_positive_later |= days > 0 && amount > 0.0;
-        let (exponent, restart) = match days.checked_sub(prev) {
-            Some(gap) => (gap, false),
-            None => (days, true),
+    let (mut prev, mut latest) = (0_u32, 0_u32);
+    for (j, flow) in flows.iter_mut().enumerate() {
+        let days = flow.factor;
+        let exponent = match days.checked_sub(prev) {
+            Some(gap) => gap,
+            None => {
+                restarts.push(j);
+                latest = latest.max(prev);
+                days
+            }
         };
+        prev = days;
         // A gap below 64 days (every month) finds its slot by one read, where a search would
         // branch on the calendar (31, 30, 31, … days in turn).
-        let short = slots.get_mut(exponent as usize);
-        let factor = match short.as_deref() {
+        let factor = match slots.get(exponent as usize) {
             Some(&i) if i != 0 => usize::from(i) - 1,
-            Some(_) => exponents.len(),
-            None => exponents
-                .iter()
-                .position(|&e| e == exponent)
-                .unwrap_or(exponents.len()),
+            _ => slot_of(&mut exponents, &mut slots, exponent),
         };
-        if factor == exponents.len() {
-            exponents.push(exponent);
-            if let (Some(slot), Ok(i)) = (short, u8::try_from(exponents.len())) {
-                *slot = i;
-            }
-        }
-        let t = f64::from(days) / 365.0;
-        t_max = t_max.max(t);
-        flows.push(NpvTerm {
-            amount,
-            t,
-            t2: t * t,
-            // At most one slot per flow, and a schedule has far fewer than 2³² flows.
-            factor: factor as u32,
-            restart,
-        });
-        prev = days;
+        // At most one slot per flow, and a schedule has far fewer than 2³² flows.
+        flow.factor = factor as u32;
     }
+    let any_negative = flows.iter().any(|f| f.amount < 0.0);
+    let any_positive_later = flows.iter().any(|f| f.t > 0.0 && f.amount > 0.0);
     NpvTerms {
         flows,
+        restarts,
         factors: vec![0.0; exponents.len()],
         exponents,
-        t_max,
+        // The largest `days/365` (the division is monotone): the last flow's, or one before a
+        // restart.
+        t_max: f64::from(latest.max(prev)) / 365.0,
         any_negative,
         any_positive_later,
     }
+}
+
+/// The slot of the day count `exponent` in `exponents`, added at the end when new (and, below
+/// 64 days, noted in `slots` as 1 + its slot, while that fits a byte): [`npv_terms`]'s rare case,
+/// out of its loop.
+#[cold]
+#[inline(never)]
+fn slot_of(exponents: &mut Vec<u32>, slots: &mut [u8; 64], exponent: u32) -> usize {
+    if let Some(i) = exponents.iter().position(|&e| e == exponent) {
+        return i;
+    }
+    exponents.push(exponent);
+    if let (Some(slot), Ok(i)) = (
+        slots.get_mut(exponent as usize),
+        u8::try_from(exponents.len()),
+    ) {
+        *slot = i;
+    }
+    exponents.len() - 1
 }
 
 /// [`monthly_fast_from`]'s NPV at `x = ln(1+i)` of the flows of `terms` against the disbursement
@@ -283,19 +295,22 @@ fn npv_at(terms: &mut NpvTerms, p: f64, x: f64) -> (f64, f64, f64, f64) {
     for (factor, &days) in terms.factors.iter_mut().zip(&terms.exponents) {
         *factor = (-x * f64::from(days) / 365.0).exp();
     }
-    let (factors, flows) = (&terms.factors[..], &terms.flows);
+    let (factors, flows) = (&terms.factors[..], &terms.flows[..]);
     let (mut v, mut dv, mut d2v, mut mag) = (-p, 0.0, 0.0, p);
-    let mut e = 1.0_f64;
-    for t in flows {
-        if t.restart {
-            e = 1.0;
+    // The running product starts at 1 at the first flow and at each restart.
+    let mut from = 0;
+    for to in terms.restarts.iter().copied().chain([flows.len()]) {
+        let mut e = 1.0_f64;
+        for t in flows.get(from..to).unwrap_or_default() {
+            e *= factors[t.factor as usize];
+            let term = t.amount * e;
+            v += term;
+            mag += term;
+            dv -= t.t * term;
+            // `t·t` rounds first, as `t²·term` always has.
+            d2v += t.t * t.t * term;
         }
-        e *= factors[t.factor as usize];
-        let term = t.amount * e;
-        v += term;
-        mag += term;
-        dv -= t.t * term;
-        d2v += t.t2 * term;
+        from = to;
     }
     (v, dv, d2v, mag)
 }
@@ -661,5 +676,38 @@ mod tests {
             }
         }
         assert!(decided > 2_500, "{decided}");
+    }
+
+    /// [`NpvTerms::t_max`] is the largest `days/365` and the flags are the amounts' (one negative,
+    /// one positive after day 0), on flows in order, in any order (the largest before a restart,
+    /// or after it), with repeated days, and all on day 0.
+    #[test]
+    fn npv_terms_know_the_latest_flow_and_the_signs() {
+        let mut next = draws(0x5eed_7a11);
+        for case in 0..600 {
+            let n = 1 + next(40) as usize;
+            let fl: Vec<(u32, f64)> = (0..n)
+                .map(|k| {
+                    let days = match case % 3 {
+                        0 => 30 * k as u32 + next(3) as u32,
+                        1 => next(5000) as u32,
+                        _ => next(2) as u32 * next(3) as u32,
+                    };
+                    (days, next(2000) as f64 - 100.0 * next(2) as f64)
+                })
+                .collect();
+            let terms = npv_terms(fl.iter().copied());
+            let latest = fl.iter().map(|f| f.0).max().unwrap_or(0);
+            assert_eq!(
+                terms.t_max.to_bits(),
+                (f64::from(latest) / 365.0).to_bits(),
+                "case {case}: {fl:?}"
+            );
+            assert_eq!(terms.any_negative, fl.iter().any(|f| f.1 < 0.0));
+            assert_eq!(
+                terms.any_positive_later,
+                fl.iter().any(|f| f.0 > 0 && f.1 > 0.0)
+            );
+        }
     }
 }
