@@ -1,6 +1,8 @@
 //! [`monthly_fast_from`]: the CET's quick route, Halley steps on the NPV with one `exp` per distinct
 //! gap between due dates, kept only where it provably rounds as [`super::annual_irr`]'s root.
 
+use std::cell::RefCell;
+
 use rust_decimal::Decimal;
 
 use super::Flow;
@@ -37,8 +39,10 @@ pub(super) fn monthly_fast(disbursed: Decimal, flows: &[Flow]) -> Option<(Decima
 /// ([`enclosed`]: the NPV is convex, so Newton's point and a quadratic enclose the root): where
 /// that bound already decides the rounding, the search stops a step early (a loan started from
 /// a like rate takes two NPVs instead of three). On convergence, or on such an early decision,
-/// `*start` becomes the last iterate (within 1e-9 of this loan's root). One flow (a bridge loan) takes its root in closed form instead
-/// ([`one_flow_root`]), under the same rounding guard ([`quantized`]).
+/// `*start` becomes the last iterate (within 1e-9 of this loan's root). One flow (a bridge
+/// loan) takes its root in closed form instead ([`one_flow_root`]), under the same rounding
+/// guard ([`quantized`]). The terms of the NPV are built in buffers each thread keeps from its
+/// last loan ([`NpvTerms::fill`]), not allocated anew.
 pub(super) fn monthly_fast_from(
     disbursed: Decimal,
     flows: &[Flow],
@@ -55,12 +59,26 @@ pub(super) fn monthly_fast_from(
         *start = Some(x);
         return quantized(x, error_x);
     }
-    let mut terms = npv_terms(flow_floats(flows));
+    thread_local! {
+        /// The NPV's terms of the thread's last loan: their buffers serve the next one.
+        static TERMS: RefCell<NpvTerms> = RefCell::new(NpvTerms::default());
+    }
+    TERMS.with_borrow_mut(|terms| {
+        terms.fill(flow_floats(flows));
+        halley(terms, p, start)
+    })
+}
+
+/// [`monthly_fast_from`]'s search on flows of more than one term: Halley steps from `*start`
+/// on the NPV of `terms` against `p`, each iterate tried under [`enclosed`]'s bound, the last
+/// under the converged one ([`monthly_fast_from`] gives the rules).
+fn halley(terms: &mut NpvTerms, p: f64, start: &mut Option<f64>) -> Option<(Decimal, f64)> {
     if terms.any_negative || !terms.any_positive_later {
         return None;
     }
     let t_max = terms.t_max;
-    let mut npv = |x: f64| npv_at(&mut terms, p, x);
+    let n = terms.flows.len() as f64;
+    let mut npv = |x: f64| npv_at(terms, p, x);
     let mut x = start
         .filter(|x| x.is_finite() && x.abs() < 3.0)
         .unwrap_or(0.0);
@@ -83,7 +101,6 @@ pub(super) fn monthly_fast_from(
         if x.is_nan() || x.abs() >= 3.0 {
             return None;
         }
-        let n = flows.len() as f64;
         if step.abs() <= 1e-14 * (1.0 + x.abs()) {
             let error_x = (2.0 * n + 8.0) * f64::EPSILON * mag / -dv + 2.0 * step.abs() + 4e-15;
             last = Some(error_x);
@@ -200,6 +217,7 @@ struct NpvTerm {
 /// factor `e^(−x·days/365)` each iteration computes once (a gap between due dates; a flow's own
 /// days where the product restarts) beside the slot of that factor, and whether an amount is
 /// negative or one after day 0 positive.
+#[derive(Default)]
 struct NpvTerms {
     flows: Vec<NpvTerm>,
     /// The index of each flow dated before the one before it, in order (none in a schedule).
@@ -214,57 +232,64 @@ struct NpvTerms {
     any_positive_later: bool,
 }
 
-/// The [`NpvTerms`] of `(days, amount)` flows in their order: the running product of the
-/// discount factors `e^(−x·gap/365)` over the gaps between consecutive days (from day 0), and,
-/// at a flow dated before the previous one, a restart at `e^(−x·days/365)`. The factors, times
-/// and products are the same floats whatever the number of distinct gaps.
+/// The [`NpvTerms`] of `(days, amount)` flows ([`NpvTerms::fill`]), in new buffers: the tests'.
+#[cfg(test)]
 fn npv_terms(fl: impl ExactSizeIterator<Item = (u32, f64)>) -> NpvTerms {
-    // Passes with few values live in each (one pass spills them to the stack): the amounts and
-    // times, with each flow's days kept in `factor` until the next pass puts its slot there.
-    let mut flows: Vec<NpvTerm> = fl
-        .map(|(days, amount)| NpvTerm {
+    let mut terms = NpvTerms::default();
+    terms.fill(fl);
+    terms
+}
+
+impl NpvTerms {
+    /// These terms made those of `(days, amount)` flows in their order, in the buffers of the
+    /// last ones: the running product of the discount factors `e^(−x·gap/365)` over the gaps
+    /// between consecutive days (from day 0), and, at a flow dated before the previous one, a
+    /// restart at `e^(−x·days/365)`. The factors, times and products are the same floats
+    /// whatever the number of distinct gaps.
+    fn fill(&mut self, fl: impl ExactSizeIterator<Item = (u32, f64)>) {
+        // Passes with few values live in each (one pass spills them to the stack): the amounts
+        // and times, with each flow's days kept in `factor` until the next pass puts its slot
+        // there.
+        self.flows.clear();
+        self.flows.extend(fl.map(|(days, amount)| NpvTerm {
             amount,
             t: f64::from(days) / 365.0,
             factor: days,
-        })
-        .collect();
-    let mut exponents: Vec<u32> = Vec::with_capacity(8);
-    let mut restarts = Vec::new();
-    // 1 + the slot of each gap below 64 days in `exponents` (0: none yet).
-    let mut slots = [0_u8; 64];
-    let (mut prev, mut latest) = (0_u32, 0_u32);
-    for (j, flow) in flows.iter_mut().enumerate() {
-        let days = flow.factor;
-        let exponent = match days.checked_sub(prev) {
-            Some(gap) => gap,
-            None => {
-                restarts.push(j);
-                latest = latest.max(prev);
-                days
-            }
-        };
-        prev = days;
-        // A gap below 64 days (every month) finds its slot by one read, where a search would
-        // branch on the calendar (31, 30, 31, … days in turn).
-        let factor = match slots.get(exponent as usize) {
-            Some(&i) if i != 0 => usize::from(i) - 1,
-            _ => slot_of(&mut exponents, &mut slots, exponent),
-        };
-        // At most one slot per flow, and a schedule has far fewer than 2³² flows.
-        flow.factor = factor as u32;
-    }
-    let any_negative = flows.iter().any(|f| f.amount < 0.0);
-    let any_positive_later = flows.iter().any(|f| f.t > 0.0 && f.amount > 0.0);
-    NpvTerms {
-        flows,
-        restarts,
-        factors: vec![0.0; exponents.len()],
-        exponents,
+        }));
+        self.exponents.clear();
+        self.restarts.clear();
+        // 1 + the slot of each gap below 64 days in `exponents` (0: none yet).
+        let mut slots = [0_u8; 64];
+        let (mut prev, mut latest) = (0_u32, 0_u32);
+        let mut any_negative = false;
+        for (j, flow) in self.flows.iter_mut().enumerate() {
+            let days = flow.factor;
+            any_negative |= flow.amount < 0.0;
+            let exponent = match days.checked_sub(prev) {
+                Some(gap) => gap,
+                None => {
+                    self.restarts.push(j);
+                    latest = latest.max(prev);
+                    days
+                }
+            };
+            prev = days;
+            // A gap below 64 days (every month) finds its slot by one read, where a search
+            // would branch on the calendar (31, 30, 31, … days in turn).
+            let factor = match slots.get(exponent as usize) {
+                Some(&i) if i != 0 => usize::from(i) - 1,
+                _ => slot_of(&mut self.exponents, &mut slots, exponent),
+            };
+            // At most one slot per flow, and a schedule has far fewer than 2³² flows.
+            flow.factor = factor as u32;
+        }
+        self.any_negative = any_negative;
+        self.any_positive_later = self.flows.iter().any(|f| f.t > 0.0 && f.amount > 0.0);
+        self.factors.clear();
+        self.factors.resize(self.exponents.len(), 0.0);
         // The largest `days/365` (the division is monotone): the last flow's, or one before a
         // restart.
-        t_max: f64::from(latest.max(prev)) / 365.0,
-        any_negative,
-        any_positive_later,
+        self.t_max = f64::from(latest.max(prev)) / 365.0;
     }
 }
 
@@ -708,6 +733,47 @@ mod tests {
                 terms.any_positive_later,
                 fl.iter().any(|f| f.0 > 0 && f.1 > 0.0)
             );
+        }
+    }
+
+    /// Terms refilled in the buffers of other loans' terms (longer and shorter, with and
+    /// without restarts, more and fewer distinct gaps, negative amounts or none) are the terms
+    /// built afresh: the same slots, restarts, largest time and flags, the same NPV bit for bit.
+    #[test]
+    fn refilled_terms_are_fresh_terms() {
+        let mut next = draws(0x5eed_f111);
+        let mut reused = NpvTerms::default();
+        for case in 0..500 {
+            let n = 1 + next(if case % 2 == 0 { 130 } else { 5 }) as usize;
+            let mut days = 0;
+            let fl: Vec<(u32, f64)> = (0..n)
+                .map(|_| {
+                    days = match case % 3 {
+                        0 => days + 28 + next(4) as u32,
+                        1 => next(3000) as u32,
+                        _ => days + next(90) as u32,
+                    };
+                    (days, next(100_000) as f64 / 100.0 - 10.0 * next(2) as f64)
+                })
+                .collect();
+            reused.fill(fl.iter().copied());
+            let fresh = npv_terms(fl.iter().copied());
+            assert_eq!(reused.exponents, fresh.exponents, "case {case}");
+            assert_eq!(reused.restarts, fresh.restarts, "case {case}");
+            assert_eq!(reused.factors.len(), fresh.factors.len(), "case {case}");
+            let facts = |t: &NpvTerms| (t.t_max.to_bits(), t.any_negative, t.any_positive_later);
+            assert_eq!(facts(&reused), facts(&fresh), "case {case}");
+            let mut fresh = fresh;
+            for x in [0.0, 0.3, -0.5] {
+                let bits = |t: (f64, f64, f64, f64)| {
+                    [t.0.to_bits(), t.1.to_bits(), t.2.to_bits(), t.3.to_bits()]
+                };
+                let (a, b) = (
+                    npv_at(&mut reused, 1000.0, x),
+                    npv_at(&mut fresh, 1000.0, x),
+                );
+                assert_eq!(bits(a), bits(b), "case {case} at {x}");
+            }
         }
     }
 }
