@@ -27,7 +27,8 @@ pub(super) fn monthly_fast(disbursed: Decimal, flows: &[Flow]) -> Option<(Decima
 /// from every 4-decimal midpoint **and** every 4-decimal value (where the string route would keep
 /// a shorter scale): there both routes round to the same 4 decimals, with scale 4. Everything
 /// else — the ≈ 1 in 25,000 rates that close, no convergence within 50 steps, an overflow in the
-/// NPV, rates beyond e³ − 1 a year, and every input [`super::annual_irr`] rejects — goes to
+/// NPV, rates beyond e³ − 1 a year, more than 256 distinct gaps between due dates (the
+/// factor table's size), and every input [`super::annual_irr`] rejects — goes to
 /// [`super::annual_irr`].
 ///
 /// The Halley steps start at `*start` (a finite `x = ln(1+i)` with `|x| < 3`; 0 otherwise): the
@@ -73,7 +74,7 @@ pub(super) fn monthly_fast_from(
 /// on the NPV of `terms` against `p`, each iterate tried under [`enclosed`]'s bound, the last
 /// under the converged one ([`monthly_fast_from`] gives the rules).
 fn halley(terms: &mut NpvTerms, p: f64, start: &mut Option<f64>) -> Option<(Decimal, f64)> {
-    if terms.any_negative || !terms.any_positive_later {
+    if terms.too_many || terms.any_negative || !terms.any_positive_later {
         return None;
     }
     let t_max = terms.t_max;
@@ -204,12 +205,14 @@ fn flow_floats(flows: &[Flow]) -> impl ExactSizeIterator<Item = (u32, f64)> + '_
     })
 }
 
-/// One flow of [`monthly_fast_from`]'s NPV: its amount, its time `t = days/365` in years, and
-/// the index of its discount factor in [`NpvTerms::factors`].
+/// One flow of [`monthly_fast_from`]'s NPV: its amount, its time `t = days/365` in years, its
+/// days, and the index of its discount factor in [`NpvTerms::factors`] (a byte: the table has
+/// 256 slots, and reads it unchecked).
 struct NpvTerm {
     amount: f64,
     t: f64,
-    factor: u32,
+    days: u32,
+    factor: u8,
 }
 
 /// What [`monthly_fast_from`]'s NPV takes from the flows once, outside its iterations: each flow's
@@ -217,19 +220,36 @@ struct NpvTerm {
 /// factor `e^(−x·days/365)` each iteration computes once (a gap between due dates; a flow's own
 /// days where the product restarts) beside the slot of that factor, and whether an amount is
 /// negative or one after day 0 positive.
-#[derive(Default)]
 struct NpvTerms {
     flows: Vec<NpvTerm>,
     /// The index of each flow dated before the one before it, in order (none in a schedule).
     restarts: Vec<usize>,
     /// The distinct day counts, in the order of their first flow.
     exponents: Vec<u32>,
-    /// `e^(−x·days/365)` of each of `exponents` at the iteration's `x`.
-    factors: Vec<f64>,
+    /// `e^(−x·days/365)` of each of `exponents` at the iteration's `x`, in the first slots.
+    factors: [f64; 256],
+    /// More than 256 distinct day counts: past the table, the terms are not used.
+    too_many: bool,
     /// The latest flow's time in years, `max days/365`.
     t_max: f64,
     any_negative: bool,
     any_positive_later: bool,
+}
+
+impl Default for NpvTerms {
+    /// No terms yet, with empty buffers.
+    fn default() -> Self {
+        NpvTerms {
+            flows: Vec::new(),
+            restarts: Vec::new(),
+            exponents: Vec::new(),
+            factors: [0.0; 256],
+            too_many: false,
+            t_max: 0.0,
+            any_negative: false,
+            any_positive_later: false,
+        }
+    }
 }
 
 /// The [`NpvTerms`] of `(days, amount)` flows ([`NpvTerms::fill`]), in new buffers: the tests'.
@@ -248,22 +268,22 @@ impl NpvTerms {
     /// whatever the number of distinct gaps.
     fn fill(&mut self, fl: impl ExactSizeIterator<Item = (u32, f64)>) {
         // Passes with few values live in each (one pass spills them to the stack): the amounts
-        // and times, with each flow's days kept in `factor` until the next pass puts its slot
-        // there.
+        // and times, then each flow's slot.
         self.flows.clear();
         self.flows.extend(fl.map(|(days, amount)| NpvTerm {
             amount,
             t: f64::from(days) / 365.0,
-            factor: days,
+            days,
+            factor: 0,
         }));
         self.exponents.clear();
         self.restarts.clear();
         // 1 + the slot of each gap below 64 days in `exponents` (0: none yet).
         let mut slots = [0_u8; 64];
         let (mut prev, mut latest) = (0_u32, 0_u32);
-        let mut any_negative = false;
+        let (mut any_negative, mut too_many) = (false, false);
         for (j, flow) in self.flows.iter_mut().enumerate() {
-            let days = flow.factor;
+            let days = flow.days;
             any_negative |= flow.amount < 0.0;
             let exponent = match days.checked_sub(prev) {
                 Some(gap) => gap,
@@ -276,17 +296,18 @@ impl NpvTerms {
             prev = days;
             // A gap below 64 days (every month) finds its slot by one read, where a search
             // would branch on the calendar (31, 30, 31, … days in turn).
-            let factor = match slots.get(exponent as usize) {
-                Some(&i) if i != 0 => usize::from(i) - 1,
-                _ => slot_of(&mut self.exponents, &mut slots, exponent),
+            flow.factor = match slots.get(exponent as usize) {
+                Some(&i) if i != 0 => i - 1,
+                _ => u8::try_from(slot_of(&mut self.exponents, &mut slots, exponent))
+                    .unwrap_or_else(|_| {
+                        too_many = true;
+                        u8::MAX
+                    }),
             };
-            // At most one slot per flow, and a schedule has far fewer than 2³² flows.
-            flow.factor = factor as u32;
         }
         self.any_negative = any_negative;
+        self.too_many = too_many;
         self.any_positive_later = self.flows.iter().any(|f| f.t > 0.0 && f.amount > 0.0);
-        self.factors.clear();
-        self.factors.resize(self.exponents.len(), 0.0);
         // The largest `days/365` (the division is monotone): the last flow's, or one before a
         // restart.
         self.t_max = f64::from(latest.max(prev)) / 365.0;
@@ -294,8 +315,8 @@ impl NpvTerms {
 }
 
 /// The slot of the day count `exponent` in `exponents`, added at the end when new (and, below
-/// 64 days, noted in `slots` as 1 + its slot, while that fits a byte): [`npv_terms`]'s rare case,
-/// out of its loop.
+/// 64 days, noted in `slots` as 1 + its slot, while that fits a byte): [`NpvTerms::fill`]'s
+/// rare case, out of its loop.
 #[cold]
 #[inline(never)]
 fn slot_of(exponents: &mut Vec<u32>, slots: &mut [u8; 64], exponent: u32) -> usize {
@@ -320,14 +341,14 @@ fn npv_at(terms: &mut NpvTerms, p: f64, x: f64) -> (f64, f64, f64, f64) {
     for (factor, &days) in terms.factors.iter_mut().zip(&terms.exponents) {
         *factor = (-x * f64::from(days) / 365.0).exp();
     }
-    let (factors, flows) = (&terms.factors[..], &terms.flows[..]);
+    let (factors, flows) = (&terms.factors, &terms.flows[..]);
     let (mut v, mut dv, mut d2v, mut mag) = (-p, 0.0, 0.0, p);
     // The running product starts at 1 at the first flow and at each restart.
     let mut from = 0;
     for to in terms.restarts.iter().copied().chain([flows.len()]) {
         let mut e = 1.0_f64;
         for t in flows.get(from..to).unwrap_or_default() {
-            e *= factors[t.factor as usize];
+            e *= factors[usize::from(t.factor)];
             let term = t.amount * e;
             v += term;
             mag += term;
@@ -760,8 +781,10 @@ mod tests {
             let fresh = npv_terms(fl.iter().copied());
             assert_eq!(reused.exponents, fresh.exponents, "case {case}");
             assert_eq!(reused.restarts, fresh.restarts, "case {case}");
-            assert_eq!(reused.factors.len(), fresh.factors.len(), "case {case}");
-            let facts = |t: &NpvTerms| (t.t_max.to_bits(), t.any_negative, t.any_positive_later);
+            let facts = |t: &NpvTerms| {
+                let flags = (t.any_negative, t.any_positive_later, t.too_many);
+                (t.t_max.to_bits(), flags)
+            };
             assert_eq!(facts(&reused), facts(&fresh), "case {case}");
             let mut fresh = fresh;
             for x in [0.0, 0.3, -0.5] {
@@ -774,6 +797,38 @@ mod tests {
                 );
                 assert_eq!(bits(a), bits(b), "case {case} at {x}");
             }
+        }
+    }
+
+    /// The factor table's edge: flows with 256 distinct gaps (1 to 256 days) fill it and the
+    /// quick route decides, as the fallback; with 257 the terms are marked past it and the
+    /// quick route declines, while `solve` still gives the fallback's CET.
+    #[test]
+    fn more_gaps_than_the_table_go_to_the_fallback() {
+        for (n, fits) in [(256_u32, true), (257, false)] {
+            let mut days = 0;
+            let flows: Vec<Flow> = (1..=n)
+                .map(|gap| {
+                    days += gap;
+                    Flow {
+                        days,
+                        amount: Decimal::from(100),
+                    }
+                })
+                .collect();
+            let x = 12.0 * 0.01234_f64.ln_1p();
+            let pv: f64 = flows
+                .iter()
+                .map(|f| 100.0 * (-x * f64::from(f.days) / 365.0).exp())
+                .sum();
+            let disbursed = Decimal::from_f64_retain(pv).map_or(Decimal::ONE, |d| d.round_dp(6));
+            let terms = npv_terms(flow_floats(&flows));
+            assert_eq!(terms.exponents.len(), n as usize);
+            assert_eq!(terms.too_many, !fits, "{n}");
+            let want = super::super::solve(disbursed, &flows).expect("solved");
+            assert_eq!(want.monthly, Decimal::new(123, 4));
+            let fast = monthly_fast(disbursed, &flows).map(|(m, _)| m.serialize());
+            assert_eq!(fast, fits.then_some(want.monthly.serialize()), "{n}");
         }
     }
 }
