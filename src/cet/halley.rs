@@ -193,16 +193,25 @@ fn quantized(x: f64, error_x: f64) -> Option<(Decimal, f64)> {
 /// one amount): the same doubles as converting each.
 fn flow_floats(flows: &[Flow]) -> impl ExactSizeIterator<Item = (u32, f64)> + '_ {
     // No decimal serializes to all ones (the low 16 bits of its flags are 0): the first amount
-    // is converted. The bytes are compared as one integer, kept whole between flows.
-    let mut last = (u128::MAX, 0.0_f64);
+    // is converted. The bytes are compared as two integers, kept whole between flows.
+    let mut last = ((u64::MAX, u64::MAX), 0.0_f64);
     flows.iter().map(move |f| {
         // Same mantissa, scale and sign: the same decimal, the same double.
-        let bits = u128::from_le_bytes(f.amount.serialize());
+        let bits = decimal_words(f.amount);
         if bits != last.0 {
             last = (bits, to_f64(f.amount));
         }
         (f.days, last.1)
     })
+}
+
+/// The 16 bytes of `d` ([`Decimal::serialize`]: flags, then the mantissa's low, middle and high
+/// words) as two integers, the flags beside the high word and the low word beside the middle
+/// one: the order the decimal keeps them in, so that each is one read.
+fn decimal_words(d: Decimal) -> (u64, u64) {
+    let b = d.serialize();
+    let word = |i: usize| u64::from(u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]));
+    (word(0) | word(12) << 32, word(4) | word(8) << 32)
 }
 
 /// One flow of [`monthly_fast_from`]'s NPV: its amount, its time `t = days/365` in years, its
@@ -829,6 +838,37 @@ mod tests {
             assert_eq!(want.monthly, Decimal::new(123, 4));
             let fast = monthly_fast(disbursed, &flows).map(|(m, _)| m.serialize());
             assert_eq!(fast, fits.then_some(want.monthly.serialize()), "{n}");
+        }
+    }
+
+    /// `decimal_words` tells two decimals apart exactly when their bytes differ: pairs that
+    /// differ in the sign, the scale, or one word of the mantissa alone (low, middle, high),
+    /// zeros of either sign and scale, and equal decimals.
+    #[test]
+    fn decimal_words_are_the_bytes() {
+        let mut values = vec![];
+        for (lo, mid, hi) in [
+            (0, 0, 0),
+            (1, 0, 0),
+            (0, 1, 0),
+            (0, 0, 1),
+            (7, 7, 7),
+            (u32::MAX, 3, 9),
+        ] {
+            for negative in [false, true] {
+                for scale in [0, 2, 28] {
+                    values.push(Decimal::from_parts(lo, mid, hi, negative, scale));
+                }
+            }
+        }
+        for a in &values {
+            for b in &values {
+                assert_eq!(
+                    decimal_words(*a) == decimal_words(*b),
+                    a.serialize() == b.serialize(),
+                    "{a:?} {b:?}"
+                );
+            }
         }
     }
 }
