@@ -128,13 +128,18 @@ fn halley(terms: &mut NpvTerms, p: f64, start: &mut Option<f64>) -> Option<(Deci
 /// let `r = |f/f'|` (Newton's step) and `c = f''/|f'| ≤ t_max`. The tangent lies below a convex
 /// `f`, so Newton's point `x_N = x − f/f'` is at or left of the root; where `f(x) < 0` the root
 /// lies in `[x_N, x]`, and where `f(x) > 0` between `x` and `x + h`, `h` the first zero of
-/// `f + f'·h + f''·h²/2` (above `f` right of `x`), at most `2r` when `c·r ≤ 1/4`. Taylor's
-/// remainder then gives `|root − x_N| ≤ f''(ξ)·(2r)²/(2|f'|) ≤ 2·e^(t_max·r)·c·r²`, within
-/// `2.07·c·r²` when `t_max·r ≤ 1/64` (required, and it implies `c·r ≤ 1/4`). The bound adds
-/// `4·c·r²` (twice that: the floats of `c` and `r` are within 10⁻¹² of theirs), twice the
-/// distance between the Halley and Newton points, the NPV's rounding as [`monthly_fast_from`]
-/// reckons it (`(2n + 8)·ε·Σ|terms|/|v'|`, and the same relative error on `r` through `v'`), and
-/// the `4e-15` of the floats `x` and [`super::annual_irr`]'s stopping rule.
+/// `f + f'·h + f''·h²/2` (above `f` right of `x`, `f''` decreasing), at most `2r` when
+/// `c·r ≤ 1/4`. Taylor's remainder then gives
+/// `|root − x_N| ≤ f''(ξ)·(2r)²/(2|f'|) ≤ 2·e^(t_max·r)·c·r²`, within `2.04·c·r²` when
+/// `t_max·r ≤ 1/64` (required, and it implies `c·r ≤ 1/4`). The bound adds `4·c·r²` (about
+/// twice that: the float `c` is within a relative `(2n + 8)·ε` of its value,
+/// every term of `v'` and `v''` having one sign, and the float `r` is off by at most the NPV's
+/// rounding term below, whose share in the square is at most `4·c·r` ≤ 1/16 of that term),
+/// twice the distance between the Halley and Newton points, the NPV's rounding as
+/// [`monthly_fast_from`] reckons it (`(2n + 8)·ε·Σ|terms|/|v'|`, and the same relative error on
+/// `r` through `v'`), and the `4e-15` of the floats `x` and [`super::annual_irr`]'s stopping
+/// rule, as the converged bound does; [`quantized`] then keeps the rate only a hundred times
+/// that bound from every 4-decimal edge.
 fn enclosed(v: f64, dv: f64, d2v: f64, mag: f64, step: f64, n: f64, t_max: f64) -> Option<f64> {
     let newton = v / dv;
     let r = newton.abs();
