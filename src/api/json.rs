@@ -148,11 +148,13 @@ impl<'a> Obj<'a> {
         match self.get(key) {
             None => Ok(None),
             Some(v) => match v {
-                Node::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()).or_else(|| {
-                    n.as_f64()
-                        .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= f64::from(u32::MAX))
-                        .map(|f| f as u32)
-                }),
+                Node::Number(n, _) => {
+                    n.as_u64().and_then(|n| u32::try_from(n).ok()).or_else(|| {
+                        n.as_f64()
+                            .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= f64::from(u32::MAX))
+                            .map(|f| f as u32)
+                    })
+                }
                 _ => None,
             }
             .map(Some)

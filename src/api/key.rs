@@ -194,10 +194,14 @@ fn hash_value(h: &mut Fnv1a, v: &Node<'_>) {
         Node::Null => h.bytes(b"null"),
         Node::Bool(true) => h.bytes(b"true"),
         Node::Bool(false) => h.bytes(b"false"),
-        Node::Number(n) => {
-            let written = serde_json::to_writer(&mut *h, n);
-            debug_assert!(written.is_ok(), "hashing cannot fail");
-        }
+        Node::Number(n, token) => match token.text() {
+            // A plain token is the bytes `serde_json` writes for its double.
+            Some(text) => h.bytes(text.as_bytes()),
+            None => {
+                let written = serde_json::to_writer(&mut *h, n);
+                debug_assert!(written.is_ok(), "hashing cannot fail");
+            }
+        },
         Node::String(s) => hash_str(h, s),
         Node::Array(items) => {
             h.bytes(b"[");

@@ -28,7 +28,7 @@ use rust_decimal::Decimal;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
-use super::tree::Node;
+use super::tree::{Node, Token};
 use crate::error::{Error, Result};
 
 /// Parses JSON text into a `Value`, refusing duplicate keys and underflowing numbers; `source_name`
@@ -259,10 +259,11 @@ impl<'t> Plain<'t> {
                 return None;
             }
             let n: i64 = token.parse().ok()?;
-            return Some(Node::Number(match u64::try_from(n) {
+            let n = match u64::try_from(n) {
                 Ok(u) => u.into(),
                 Err(_) => n.into(),
-            }));
+            };
+            return Some(Node::Number(n, Token::NONE));
         }
         let mantissa = &self.bytes[int_start..mantissa_end];
         let significant = mantissa
@@ -280,7 +281,7 @@ impl<'t> Plain<'t> {
         if !(v.is_normal() || exact_zero) {
             return None;
         }
-        Number::from_f64(v).map(Node::Number)
+        Number::from_f64(v).map(|n| Node::Number(n, Token::of(token)))
     }
 }
 

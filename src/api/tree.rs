@@ -20,14 +20,100 @@ pub(crate) enum Node<'a> {
     Null,
     /// `true` or `false`.
     Bool(bool),
-    /// A number, as `serde_json` holds it.
-    Number(Number),
+    /// A number, as `serde_json` holds it, with its token when the text wrote it in the plain
+    /// form of [`Token`].
+    Number(Number, Token<'a>),
     /// A string (decoded: no escapes left).
     String(&'a str),
     /// An array.
     Array(Vec<Node<'a>>),
     /// An object: its entries sorted by key, each key once.
     Object(Vec<(&'a str, Node<'a>)>),
+}
+
+/// The token of a number written in its double's own form, when the text gave one: a plain
+/// decimal (`-?(0|[1-9][0-9]*)\.[0-9]*[1-9]`, no exponent) of at most 15 significant digits whose
+/// first significant digit is at most 3 zeros after the point (the value is 10⁻⁴ or more in
+/// magnitude, and below 10¹⁴ by its digits). Such a token is the shortest decimal of its double
+/// (15 digits survive the round trip, and its last digit is no trailing zero), written as
+/// `serde_json` writes that double (`zmij` writes decimal exponents -5 to 15 without one) and as
+/// Rust's `Display` prints it. So the readers take its digits instead of printing the double: the
+/// response key hashes the token's bytes ([`super::key`]) and a decimal is read from its digits
+/// ([`super::number::node_decimal`]), each giving what the double gives.
+///
+/// It is an aid to reading, not part of the value: two numbers are equal when their `Number`s
+/// are, whatever their tokens (a tree built from a `Value` has none).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Token<'a>(Option<&'a str>);
+
+impl<'a> Token<'a> {
+    /// No token (a number read from a `Value`, or written in another form).
+    pub(crate) const NONE: Token<'static> = Token(None);
+
+    /// The token `text` (a JSON number token) when it is in the plain form (see [`Token`]).
+    pub(crate) fn of(text: &'a str) -> Self {
+        let b = text.as_bytes();
+        let unsigned = b.strip_prefix(b"-").unwrap_or(b);
+        let Some(point) = unsigned.iter().position(|&c| c == b'.') else {
+            return Token::NONE;
+        };
+        let (int, frac) = (&unsigned[..point], &unsigned[point + 1..]);
+        let below_one = int == b"0";
+        let zeros = if below_one {
+            frac.iter().take_while(|&&c| c == b'0').count()
+        } else {
+            0
+        };
+        let significant = if below_one {
+            frac.len() - zeros
+        } else {
+            int.len() + frac.len()
+        };
+        let plain = int.first().is_some_and(|&c| c != b'0' || below_one)
+            && int.iter().all(u8::is_ascii_digit)
+            && frac.iter().all(u8::is_ascii_digit)
+            && frac.last().is_some_and(|&c| c != b'0')
+            && zeros <= 3
+            && significant <= 15;
+        Token(plain.then_some(text))
+    }
+
+    /// The token, when plain: the bytes `serde_json` writes for the number's double.
+    pub(crate) fn text(&self) -> Option<&'a str> {
+        self.0
+    }
+
+    /// The decimal of a plain token: its digits over 10 to the number of digits after its point,
+    /// which is `num::from_f64_shortest` of its double (whose `Display` is the token), value and
+    /// scale; `None` when not plain.
+    pub(crate) fn decimal(&self) -> Option<rust_decimal::Decimal> {
+        let text = self.0?;
+        let (mut mantissa, mut scale, mut after_point) = (0i64, 0u32, false);
+        for b in text.bytes() {
+            match b {
+                b'0'..=b'9' => {
+                    // At most 15 significant digits and 3 leading zeros: below 10¹⁹.
+                    mantissa = mantissa * 10 + i64::from(b - b'0');
+                    scale += u32::from(after_point);
+                }
+                b'.' => after_point = true,
+                _ => {}
+            }
+        }
+        let signed = if text.starts_with('-') {
+            -mantissa
+        } else {
+            mantissa
+        };
+        Some(rust_decimal::Decimal::new(signed, scale))
+    }
+}
+
+/// Tokens are not part of a number's value (see [`Token`]).
+impl PartialEq for Token<'_> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// The entries of an object [`Node`].
@@ -61,7 +147,7 @@ impl<'a> Node<'a> {
         match v {
             Value::Null => Node::Null,
             Value::Bool(b) => Node::Bool(*b),
-            Value::Number(n) => Node::Number(n.clone()),
+            Value::Number(n) => Node::Number(n.clone(), Token::NONE),
             Value::String(s) => Node::String(s),
             Value::Array(items) => Node::Array(items.iter().map(Node::from_value).collect()),
             Value::Object(map) => Node::Object(
@@ -78,7 +164,7 @@ impl<'a> Node<'a> {
         match self {
             Node::Null => Value::Null,
             Node::Bool(b) => Value::Bool(*b),
-            Node::Number(n) => Value::Number(n.clone()),
+            Node::Number(n, _) => Value::Number(n.clone()),
             Node::String(s) => Value::String((*s).to_string()),
             Node::Array(items) => Value::Array(items.iter().map(Node::to_value).collect()),
             Node::Object(entries) => Value::Object(
@@ -138,6 +224,145 @@ mod tests {
                 let entries = tree.as_object().expect("an object");
                 assert_eq!(lookup(entries, &key), expected.as_ref(), "{n} {key}");
             }
+        }
+    }
+
+    /// Number tokens of many shapes: random ones of 0 to 18 integer digits, 0 to 6 zeros after the
+    /// point and 0 to 18 more digits, and the edges of the plain form on both sides (3 and 4 zeros
+    /// after the point, 15 and 16 significant digits, a trailing zero, an exponent, an integer).
+    fn number_tokens() -> Vec<String> {
+        let mut tokens: Vec<String> = [
+            "0.0001",
+            "0.00001",
+            "0.0009999",
+            "0.00009999",
+            "-0.0001",
+            "-0.00001",
+            "0.5",
+            "-0.5",
+            "0.50",
+            "1.5",
+            "1.50",
+            "1.0",
+            "-0.0",
+            "0.0",
+            "10",
+            "1e3",
+            "1.5e3",
+            "1.5E-3",
+            "0.0272",
+            "901.53",
+            "123456789012345.1",
+            "12345678901234.5",
+            "0.123456789012345",
+            "0.1234567890123456",
+            "99999999999999.9",
+            "999999999999999.9",
+            "0.000123456789012345",
+            "0.0001234567890123456",
+            "1.000000000000001",
+            "1.0000000000000001",
+            "0.1",
+            "0.3",
+        ]
+        .map(String::from)
+        .to_vec();
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for _ in 0..20_000 {
+            let digits = |count: u64, next: &mut dyn FnMut(u64) -> u64| -> String {
+                (0..count)
+                    .map(|_| char::from(b'0' + next(10) as u8))
+                    .collect()
+            };
+            let int = match next(19) {
+                0 => "0".to_string(),
+                n => format!("{}{}", 1 + next(9), digits(n - 1, &mut next)),
+            };
+            let zeros = "0".repeat(next(7) as usize);
+            let frac = digits(next(19), &mut next);
+            let sign = if next(4) == 0 { "-" } else { "" };
+            tokens.push(if zeros.is_empty() && frac.is_empty() {
+                format!("{sign}{int}")
+            } else {
+                format!("{sign}{int}.{zeros}{frac}")
+            });
+        }
+        tokens
+    }
+
+    /// A number read from its text (a plain token's digits) reads as the same number read from
+    /// its value (through its double): the same decimal (value, scale and bits) or the same
+    /// error, and the same response key; a plain token's bytes are the double's JSON. Both sides of
+    /// each edge of the plain form are read, and thousands of random tokens.
+    #[test]
+    fn plain_tokens_read_as_their_doubles() {
+        use crate::api::key::canonical_hash;
+        use crate::api::number::node_decimal;
+        let outcome = |r: crate::Result<rust_decimal::Decimal>| match r {
+            Ok(d) => format!("ok {:?} {d}", d.serialize()),
+            Err(e) => format!("err {:?} {:?} {e}", e.kind(), e.field()),
+        };
+        let (mut plain, mut other) = (0, 0);
+        for token in number_tokens() {
+            let text = format!("[{token}]");
+            // The strict parse's value: its numbers are doubles (or exact texts), without tokens.
+            let value = crate::api::strict::parse(&text, "t").expect("JSON");
+            let from_value = Node::from_value(&value);
+            let read = crate::api::strict::with_tree(&text, "t", |tree| {
+                let (Node::Array(items), Node::Array(expected)) = (tree, &from_value) else {
+                    panic!("an array");
+                };
+                if let (Node::Number(n, t), Node::Number(m, _)) = (&items[0], &expected[0]) {
+                    assert_eq!(n, m, "{token}");
+                    if let Some(written) = t.text() {
+                        assert_eq!(written, token);
+                        assert_eq!(serde_json::to_string(n).expect("JSON"), token);
+                        plain += 1;
+                    } else {
+                        other += 1;
+                    }
+                }
+                assert_eq!(
+                    outcome(node_decimal(&items[0], "x")),
+                    outcome(node_decimal(&expected[0], "x")),
+                    "{token}"
+                );
+                assert_eq!(canonical_hash(tree), canonical_hash(&from_value), "{token}");
+                Ok(())
+            });
+            assert!(read.is_ok(), "{token}");
+        }
+        assert!(
+            plain > 3_000 && other > 2_000,
+            "{plain} plain, {other} other"
+        );
+        for (token, expected) in [
+            ("0.0001", true),
+            ("0.00001", false),
+            ("0.0009999", true),
+            ("0.00009999", false),
+            ("0.123456789012345", true),
+            ("0.1234567890123456", false),
+            ("12345678901234.5", true),
+            ("123456789012345.1", false),
+            ("1.5", true),
+            ("1.50", false),
+            ("-0.5", true),
+            ("-0.0", false),
+            ("1e3", false),
+            ("1.5e3", false),
+            ("10", false),
+            ("01.5", false),
+            (".5", false),
+            ("1.", false),
+        ] {
+            assert_eq!(Token::of(token).text().is_some(), expected, "{token}");
         }
     }
 }
