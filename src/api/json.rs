@@ -43,12 +43,23 @@ pub(super) struct Obj<'a> {
     pub(super) path: String,
     /// The object's entries, sorted by key.
     pub(super) entries: &'a Entries<'a>,
+    /// The lengths of its keys: bit `n` set when a key has `n` bytes (bit 63 for 63 bytes or
+    /// more). A reader looks up dozens of keys, most of them absent, and most absent keys have a
+    /// length no present key has: those are answered without a scan.
+    lengths: u64,
 }
 
 impl<'a> Obj<'a> {
     /// The object `entries` at `path`.
     fn new(path: String, entries: &'a Entries<'a>) -> Self {
-        Obj { path, entries }
+        let lengths = entries
+            .iter()
+            .fold(0, |bits, (key, _)| bits | length_bit(key));
+        Obj {
+            path,
+            entries,
+            lengths,
+        }
     }
 
     pub(super) fn root(v: &'a Node<'a>, name: &str) -> Result<Self> {
@@ -94,7 +105,10 @@ impl<'a> Obj<'a> {
 
     /// The value of `key`, unless absent or null.
     pub(super) fn get(&self, key: &str) -> Option<&'a Node<'a>> {
-        lookup(self.entries, key).filter(|v| **v != Node::Null)
+        if self.lengths & length_bit(key) == 0 {
+            return None;
+        }
+        lookup(self.entries, key).filter(|v| !matches!(v, Node::Null))
     }
 
     pub(super) fn object(&self, key: &str) -> Result<Option<Obj<'a>>> {
@@ -274,6 +288,12 @@ impl<'a> Obj<'a> {
     pub(super) fn required<T>(&self, key: &str, v: Option<T>) -> Result<T> {
         v.ok_or_else(|| Error::missing(self.field(key)))
     }
+}
+
+/// The bit of `key`'s length in [`Obj`]'s `lengths`: bit `n` for `n` bytes, bit 63 for 63 bytes
+/// or more.
+fn length_bit(key: &str) -> u64 {
+    1 << key.len().min(63)
 }
 
 /// Parses JSON text (duplicate keys and underflowing numbers refused: see `api/strict.rs`);
@@ -498,6 +518,41 @@ mod tests {
             "2023/03/14",
         ] {
             assert!(parse_date(text, "d").is_err(), "{text}");
+        }
+    }
+
+    /// `Obj::get` answers as a scan of the entries (a null as absent), through its lengths bits:
+    /// present, absent and null keys of lengths 0 to 70 (both sides of bit 63, which holds every
+    /// length from 63 up), absent keys of a present key's length and of no key's length.
+    #[test]
+    fn get_answers_as_a_scan() {
+        let keys: Vec<String> = [0, 1, 5, 13, 22, 62, 63, 64, 70]
+            .iter()
+            .map(|&n| "k".repeat(n))
+            .collect();
+        let mut entries: Vec<(&str, Node<'_>)> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| {
+                let v = if i % 3 == 2 {
+                    Node::Null
+                } else {
+                    Node::Bool(true)
+                };
+                (k.as_str(), v)
+            })
+            .collect();
+        entries.sort_unstable_by_key(|(k, _)| *k);
+        let obj = Obj::new(String::new(), &entries);
+        for n in 0..=72 {
+            for key in ["k".repeat(n), "x".repeat(n)] {
+                let scan = entries
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, v)| v)
+                    .filter(|v| **v != Node::Null);
+                assert_eq!(obj.get(&key), scan, "{n} {key}");
+            }
         }
     }
 
