@@ -181,15 +181,35 @@ impl std::io::Write for Fnv1a {
 /// `serde_json::to_writer`'s for the body's value ([`hash_value`] writes them from its tree
 /// without the generic serializer).
 pub(crate) fn canonical_hash(v: &Node<'_>) -> Option<u128> {
+    canonical_hash_of(v, Strings::Checked)
+}
+
+/// What [`canonical_hash_of`] knows of a tree's strings (its keys included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Strings {
+    /// Any may hold a byte `serde_json` escapes (a tree of a `Value`): each is checked.
+    Checked,
+    /// None does: the strict parser's fast path read the tree from text, and it gives up on a
+    /// string with such a byte (a byte of [`super::strict::STRING_END`]). Each is hashed as it is.
+    Plain,
+}
+
+/// [`canonical_hash`] of a tree whose strings are as `strings` says: the same hash, the plain
+/// strings hashed without the check of each byte.
+pub(crate) fn canonical_hash_of(v: &Node<'_>, strings: Strings) -> Option<u128> {
     let mut hasher = Fnv1a::default();
-    hash_value(&mut hasher, v);
+    match strings {
+        Strings::Checked => hash_value::<true>(&mut hasher, v),
+        Strings::Plain => hash_value::<false>(&mut hasher, v),
+    }
     Some(hasher.finish())
 }
 
 /// Hashes the compact JSON of `v`'s value as `serde_json` writes it (a `Value`'s object keys are
 /// sorted, as a tree's are): the structure by hand, numbers through `serde_json` (integers by
-/// `itoa`, doubles by `ryu`, as in the whole-value serialisation), strings by [`hash_str`].
-fn hash_value(h: &mut Fnv1a, v: &Node<'_>) {
+/// `itoa`, doubles by `ryu`, as in the whole-value serialisation), strings by [`hash_str`]
+/// (checked when `CHECKED`: see [`Strings`]).
+fn hash_value<const CHECKED: bool>(h: &mut Fnv1a, v: &Node<'_>) {
     match v {
         Node::Null => h.bytes(b"null"),
         Node::Bool(true) => h.bytes(b"true"),
@@ -202,14 +222,14 @@ fn hash_value(h: &mut Fnv1a, v: &Node<'_>) {
                 debug_assert!(written.is_ok(), "hashing cannot fail");
             }
         },
-        Node::String(s) => hash_str(h, s),
+        Node::String(s) => hash_str::<CHECKED>(h, s),
         Node::Array(items) => {
             h.bytes(b"[");
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
                     h.bytes(b",");
                 }
-                hash_value(h, item);
+                hash_value::<CHECKED>(h, item);
             }
             h.bytes(b"]");
         }
@@ -219,9 +239,9 @@ fn hash_value(h: &mut Fnv1a, v: &Node<'_>) {
                 if i > 0 {
                     h.bytes(b",");
                 }
-                hash_str(h, key);
+                hash_str::<CHECKED>(h, key);
                 h.bytes(b":");
-                hash_value(h, item);
+                hash_value::<CHECKED>(h, item);
             }
             h.bytes(b"}");
         }
@@ -232,11 +252,14 @@ fn hash_value(h: &mut Fnv1a, v: &Node<'_>) {
 /// needs an escape (`serde_json` escapes only `"`, `\` and the control characters below U+0020,
 /// and writes every other character, non-ASCII included, as its UTF-8 bytes); a string with such a
 /// byte goes through `serde_json`'s own escaping. The check is made as the bytes are hashed, in the
-/// same pass and without a branch per byte ([`Fnv1a::bytes_checked`]).
-fn hash_str(h: &mut Fnv1a, s: &str) {
+/// same pass and without a branch per byte ([`Fnv1a::bytes_checked`]); unless not `CHECKED`, for
+/// a string known to have no such byte ([`Strings::Plain`]).
+fn hash_str<const CHECKED: bool>(h: &mut Fnv1a, s: &str) {
     let mut quoted = Fnv1a(h.0);
     quoted.step(b'"');
-    if quoted.bytes_checked(s.as_bytes()) {
+    if !CHECKED {
+        quoted.bytes(s.as_bytes());
+    } else if quoted.bytes_checked(s.as_bytes()) {
         // Rare: `serde_json`'s escaping, from the state before the string.
         let written = serde_json::to_writer(&mut *h, s);
         debug_assert!(written.is_ok(), "hashing cannot fail");
@@ -344,6 +367,57 @@ pub(crate) mod tests {
         out.sort();
         assert!(out.len() > 50, "fixtures found: {}", out.len());
         out
+    }
+
+    /// A tree the fast path read (`Strings::Plain`) hashes, its strings unchecked, as its value
+    /// hashes through `serde_json`'s bytes: every fixture (whole and each line) and strings of
+    /// every kind; a text with a string `serde_json` escapes is read by the checked parse
+    /// (`Strings::Checked`), and hashes the same too.
+    #[test]
+    fn plain_trees_hash_as_their_values() {
+        use super::{Strings, canonical_hash_of};
+        let mut texts: Vec<String> = vec![];
+        for (_, text) in fixture_texts() {
+            texts.extend(text.lines().map(str::to_string));
+            texts.push(text);
+        }
+        for s in [
+            "",
+            "a",
+            "é€😀",
+            "a\\\"b",
+            "a\\\\b",
+            "a\\nb",
+            "\\u0041",
+            "\u{7f}",
+            "tab\\t",
+        ] {
+            texts.push(format!(r#"{{"{s}": ["{s}", {{"k{s}": 1.5}}]}}"#));
+        }
+        let (mut plain, mut checked) = (0, 0);
+        for text in &texts {
+            let hashed = crate::api::strict::with_parsed(text, "t", |tree, strings| {
+                let value = tree.to_value();
+                assert_eq!(
+                    canonical_hash_of(tree, strings),
+                    Some(serde_hash(&value)),
+                    "{text:?}"
+                );
+                match strings {
+                    Strings::Plain => plain += 1,
+                    Strings::Checked => checked += 1,
+                }
+                Ok(())
+            });
+            // Text that is not JSON is refused by both paths alike.
+            if hashed.is_err() {
+                assert!(crate::api::strict::parse(text, "t").is_err(), "{text:?}");
+            }
+        }
+        assert!(
+            plain > 50 && checked > 3,
+            "{plain} plain, {checked} checked"
+        );
     }
 
     /// The hand-written canonical hash equals FNV-1a over `serde_json`'s bytes: on every fixture,

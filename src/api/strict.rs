@@ -28,6 +28,7 @@ use rust_decimal::Decimal;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
+use super::key::Strings;
 use super::tree::{Node, Token};
 use crate::error::{Error, Result};
 
@@ -48,9 +49,22 @@ pub(crate) fn with_tree<T>(
     source_name: &str,
     read: impl FnOnce(&Node<'_>) -> Result<T>,
 ) -> Result<T> {
+    with_parsed(text, source_name, |tree, _| read(tree))
+}
+
+/// [`with_tree`], `read` also told whether the tree's strings are the fast path's
+/// ([`Strings::Plain`]: none holds a byte `serde_json` escapes) or the checked parse's.
+pub(crate) fn with_parsed<T>(
+    text: &str,
+    source_name: &str,
+    read: impl FnOnce(&Node<'_>, Strings) -> Result<T>,
+) -> Result<T> {
     match Plain::read(text) {
-        Some(tree) => read(&tree),
-        None => read(&Node::from_value(&parse_checked(text, source_name)?)),
+        Some(tree) => read(&tree, Strings::Plain),
+        None => read(
+            &Node::from_value(&parse_checked(text, source_name)?),
+            Strings::Checked,
+        ),
     }
 }
 
