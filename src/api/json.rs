@@ -86,12 +86,17 @@ impl<'a> Obj<'a> {
         out
     }
 
-    /// The path of item `index` of the array `key` (`path.key[index]`).
+    /// The path of item `index` of the array `key` (`path.key[index]`), its digits written
+    /// without `core::fmt` ([`super::writer::decimal_digits`]).
     fn item(&self, key: &str, index: usize) -> String {
-        use std::fmt::Write;
         let mut out = self.field(key);
-        let written = write!(out, "[{index}]");
-        debug_assert!(written.is_ok(), "writing to a String cannot fail");
+        let mut digits = [0u8; 20];
+        out.push('[');
+        out.push_str(super::writer::decimal_digits(
+            u64::try_from(index).unwrap_or(u64::MAX),
+            &mut digits,
+        ));
+        out.push(']');
         out
     }
 
@@ -518,6 +523,23 @@ mod tests {
             "2023/03/14",
         ] {
             assert!(parse_date(text, "d").is_err(), "{text}");
+        }
+    }
+
+    /// An item's path is `format!`'s: at the root and below it, at the ends of the digits' range.
+    #[test]
+    fn item_paths_are_formatted_by_hand() {
+        let entries: Vec<(&str, Node<'_>)> = vec![];
+        for path in ["", "financial"] {
+            let obj = Obj::new(path.to_string(), &entries);
+            for i in [0, 1, 9, 10, 99, 100, 12_345, usize::MAX] {
+                let expected = if path.is_empty() {
+                    format!("k[{i}]")
+                } else {
+                    format!("{path}.k[{i}]")
+                };
+                assert_eq!(obj.item("k", i), expected);
+            }
         }
     }
 
