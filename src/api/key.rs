@@ -67,14 +67,98 @@ impl std::fmt::Debug for CanonicalPricing<'_> {
 /// The options' part of a response key: the bytes `|` and the options' canonical text
 /// ([`CanonicalOptions`]), which every key of responses priced with those options ends with. The
 /// text goes through `core::fmt` (a few thousand instructions): a caller that prices many requests
-/// under the same options ([`crate::api::Service`]) computes it once and hashes the bytes.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub(crate) struct OptionsKey(Vec<u8>);
+/// under the same options ([`crate::api::Service`]) computes it once and hashes the bytes; after
+/// [`Suffix::AFTER`] keys, through the table of [`Suffix`] (one multiplication instead of a step
+/// per byte). Its clones share the table.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OptionsKey {
+    bytes: Vec<u8>,
+    suffix: std::sync::Arc<Suffix>,
+}
+
+/// Two options' keys are equal when their bytes are (the table is theirs).
+impl PartialEq for OptionsKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes == other.bytes
+    }
+}
+
+impl Eq for OptionsKey {}
 
 impl OptionsKey {
     /// The key bytes of `options`.
     pub(crate) fn of(options: &SimulationOptions) -> Self {
-        OptionsKey(format!("|{:?}", CanonicalOptions(options)).into_bytes())
+        OptionsKey {
+            bytes: format!("|{:?}", CanonicalOptions(options)).into_bytes(),
+            suffix: std::sync::Arc::default(),
+        }
+    }
+
+    /// Hashes the key bytes into `h` ([`Fnv1a::bytes`]), through the table once built.
+    fn hash_into(&self, h: &mut Fnv1a) {
+        match self.suffix.table.get() {
+            Some(table) => h.0 = table.after(h.0),
+            None => {
+                h.bytes(&self.bytes);
+                let uses = self
+                    .suffix
+                    .uses
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if uses + 1 == Suffix::AFTER {
+                    self.suffix
+                        .table
+                        .get_or_init(|| SuffixTable::of(&self.bytes));
+                }
+            }
+        }
+    }
+}
+
+/// The hashing of a fixed suffix from any state, tabulated. An FNV-1a step xors a byte into the
+/// state's low 8 bits and multiplies by the prime; a state `h + l` (`l` its low 8 bits, `h` a
+/// multiple of 256) steps to `h·P + (l ⊕ b)·P`, where `h·P` is again a multiple of 256. So after
+/// the `n` bytes of the suffix the state is `h·Pⁿ` plus the state the suffix hashes `l` to: one
+/// multiplication and one of 256 states, computed once (256 hashings of the suffix).
+#[derive(Debug, Default)]
+struct Suffix {
+    /// The keys hashed byte by byte so far.
+    uses: std::sync::atomic::AtomicU32,
+    table: std::sync::OnceLock<SuffixTable>,
+}
+
+impl Suffix {
+    /// The keys hashed byte by byte before the table is built (a caller that prices one request
+    /// does not pay for 256).
+    const AFTER: u32 = 64;
+}
+
+/// `Pⁿ` and the state the suffix hashes each of the 256 states `0..=255` to (see [`Suffix`]).
+#[derive(Debug)]
+struct SuffixTable {
+    power: u128,
+    states: Box<[u128; 256]>,
+}
+
+impl SuffixTable {
+    /// The table of `suffix`.
+    fn of(suffix: &[u8]) -> Self {
+        let mut states = Box::new([0u128; 256]);
+        for (low, state) in (0u128..).zip(states.iter_mut()) {
+            let mut h = Fnv1a(low);
+            h.bytes(suffix);
+            *state = h.0;
+        }
+        let power = suffix
+            .iter()
+            .fold(1u128, |p, _| p.wrapping_mul(Fnv1a::PRIME));
+        SuffixTable { power, states }
+    }
+
+    /// The state after hashing the suffix from `state`: `h·Pⁿ` plus the low 8 bits' state.
+    fn after(&self, state: u128) -> u128 {
+        (state & !0xff)
+            .wrapping_mul(self.power)
+            .wrapping_add(self.states[(state & 0xff) as usize])
     }
 }
 
@@ -105,7 +189,7 @@ pub(crate) fn request_key_with(
             debug_assert!(written.is_ok(), "hashing cannot fail");
         }
     }
-    h.bytes(&options.0);
+    options.hash_into(&mut h);
     uuid_form(h.finish())
 }
 
@@ -158,10 +242,13 @@ impl Fnv1a {
         escaped
     }
 
+    /// The 128-bit FNV prime.
+    const PRIME: u128 = 0x0000000001000000000000000000013B;
+
     /// One FNV-1a step: xor the byte in, multiply by the 128-bit FNV prime.
     fn step(&mut self, b: u8) {
         self.0 ^= u128::from(b);
-        self.0 = self.0.wrapping_mul(0x0000000001000000000000000000013B);
+        self.0 = self.0.wrapping_mul(Self::PRIME);
     }
 }
 
@@ -333,6 +420,55 @@ pub(crate) mod tests {
         let v2 = SimulationOptions::new().conventions(Conventions::profile(Profile::QiV2));
         assert!(text(&v2).contains(", conventions: Conventions { interest_base: None,"));
         assert_ne!(text(&v2), text(&v2.clone().move_due_dates(true)));
+    }
+
+    /// The suffix table hashes as the bytes do: from each of the 256 low bytes under random high
+    /// bits and from random states, for the keys of several options and the empty key; and the
+    /// keys of 200 requests are the same before the table is built (the first `Suffix::AFTER`),
+    /// after (it is built by then), and from a clone.
+    #[test]
+    fn suffix_table_hashes_as_the_bytes() {
+        use super::{Fnv1a, OptionsKey, SuffixTable, request_key_with};
+        let keys = [
+            OptionsKey::of(&SimulationOptions::new()),
+            OptionsKey::of(
+                &SimulationOptions::new()
+                    .conventions(Conventions::profile(Profile::QiV2))
+                    .allow_unknown_fields(true),
+            ),
+            OptionsKey::default(),
+        ];
+        for key in keys {
+            let table = SuffixTable::of(&key.bytes);
+            for i in 0..2_000u128 {
+                // Scattered states: the hashes of the counter.
+                let random = fnv1a(&i.to_le_bytes());
+                let state = if i < 256 {
+                    (random & !0xff) | i
+                } else {
+                    random
+                };
+                let mut h = Fnv1a(state);
+                h.bytes(&key.bytes);
+                assert_eq!(table.after(state), h.0, "{state:x}");
+            }
+            let expected: Vec<String> = (0..200u128)
+                .map(|i| {
+                    let mut h = Fnv1a::default();
+                    h.bytes(&hex_digits(i * 0x9e37_79b9));
+                    h.bytes(&key.bytes);
+                    uuid_form(h.finish())
+                })
+                .collect();
+            // The key, then a clone of it (which shares its table).
+            let clone = key.clone();
+            for k in [&key, &clone] {
+                for (i, e) in (0..).zip(&expected) {
+                    assert_eq!(&request_key_with(Some(i * 0x9e37_79b9), &(), k), e);
+                }
+            }
+            assert!(key.suffix.table.get().is_some());
+        }
     }
 
     /// The canonical hash of a value, through its tree.
