@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 
 use super::number::node_decimal;
-use super::tree::{Entries, Node, lookup};
+use super::tree::{Entries, Node, lookup, same_key};
 use crate::calendar;
 use crate::error::{Error, Result};
 use crate::rate::{AnnualRate, MonthlyRate, RateInput};
@@ -438,7 +438,7 @@ pub(super) fn unknown_at(
     // A key starting with `_` is a comment (`"_note"`), as the crate's own fixtures use them.
     let (k, v) = map
         .iter()
-        .find(|(k, _)| !k.starts_with('_') && !known.contains(k))?;
+        .find(|(k, _)| !k.starts_with('_') && !known.iter().any(|known| same_key(known, k)))?;
     let path = path();
     Some(UnknownKey {
         path: if path.is_empty() {

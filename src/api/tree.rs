@@ -130,7 +130,7 @@ pub(crate) fn lookup<'e, 'a>(entries: &'e Entries<'a>, key: &str) -> Option<&'e 
     if entries.len() <= FLAT {
         entries
             .iter()
-            .find(|(k, _)| k.len() == key.len() && *k == key)
+            .find(|(k, _)| same_key(k, key))
             .map(|(_, v)| v)
     } else {
         entries
@@ -138,6 +138,33 @@ pub(crate) fn lookup<'e, 'a>(entries: &'e Entries<'a>, key: &str) -> Option<&'e 
             .ok()
             .map(|i| &entries[i].1)
     }
+}
+
+/// Whether the keys `a` and `b` are the same: their lengths, then their bytes eight at a time
+/// (the last word ending at the last byte, overlapping the one before), one at a time below eight;
+/// what `a == b` answers, without a call to `memcmp` for a short key.
+pub(crate) fn same_key(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    if a.len() < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    let word = |s: &[u8], at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&s[at..at + 8]);
+        u64::from_ne_bytes(w)
+    };
+    let last = a.len() - 8;
+    let mut at = 0;
+    while at < last {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    word(a, last) == word(b, last)
 }
 
 impl<'a> Node<'a> {
@@ -223,6 +250,25 @@ mod tests {
                 let expected = map.get(&key).map(Node::from_value);
                 let entries = tree.as_object().expect("an object");
                 assert_eq!(lookup(entries, &key), expected.as_ref(), "{n} {key}");
+            }
+        }
+    }
+
+    /// `same_key` answers as `==`: keys of 0 to 40 bytes, equal, and differing in one byte at
+    /// each position (the words' overlap included), or in length.
+    #[test]
+    fn same_key_answers_as_equality() {
+        for len in 0..=40 {
+            let a: String = (0..len)
+                .map(|i| char::from(b'a' + (i % 26) as u8))
+                .collect();
+            assert!(same_key(&a, &a.clone()));
+            assert!(!same_key(&a, &format!("{a}x")));
+            for at in 0..len {
+                let mut b = a.clone().into_bytes();
+                b[at] = b'_';
+                let b = String::from_utf8(b).expect("ASCII");
+                assert_eq!(same_key(&a, &b), a == b, "{a} {b}");
             }
         }
     }
