@@ -326,8 +326,12 @@ fn hash_value<const CHECKED: bool>(h: &mut Fnv1a, v: &Node<'_>) {
                 if i > 0 {
                     h.bytes(b",");
                 }
-                hash_str::<CHECKED>(h, key);
-                h.bytes(b":");
+                if CHECKED {
+                    hash_str::<true>(h, key);
+                    h.bytes(b":");
+                } else {
+                    hash_entry_key(h, key);
+                }
                 hash_value::<CHECKED>(h, item);
             }
             h.bytes(b"}");
@@ -354,6 +358,106 @@ fn hash_str<const CHECKED: bool>(h: &mut Fnv1a, s: &str) {
     }
     quoted.step(b'"');
     h.0 = quoted.0;
+}
+
+/// Hashes `"key":` for a key known to have no byte `serde_json` escapes ([`Strings::Plain`]):
+/// the bytes as they are, or, for a key of [`KeyTables::MIN`] to [`KeyTables::MAX`] bytes hashed
+/// often on this thread, through its [`SuffixTable`] (the same state, by one multiplication).
+fn hash_entry_key(h: &mut Fnv1a, key: &str) {
+    thread_local! {
+        static TABLES: std::cell::RefCell<KeyTables> = std::cell::RefCell::default();
+    }
+    let len = key.len();
+    if (KeyTables::MIN..=KeyTables::MAX).contains(&len)
+        && TABLES.with(|t| t.borrow_mut().hash(h, key))
+    {
+        return;
+    }
+    h.step(b'"');
+    h.bytes(key.as_bytes());
+    h.step(b'"');
+    h.step(b':');
+}
+
+/// The keys a thread hashes, counted, and the [`SuffixTable`] of `"key":` for those hashed
+/// [`Suffix::AFTER`] times (a request's keys come back on every line). A slot per key, chosen by
+/// its length and its first and last eight bytes, among [`KeyTables::SLOTS`]: a key whose slot
+/// another key holds is hashed byte by byte. Bounded whatever the input: the slots, and at most
+/// [`KeyTables::TABLES`] tables built (4 KB each); nothing is dropped, so a table built once
+/// serves the rest of the thread's lines.
+#[derive(Debug, Default)]
+struct KeyTables {
+    slots: Vec<Option<KeySlot>>,
+    built: usize,
+}
+
+/// A counted key and, once it was hashed often, its table.
+#[derive(Debug)]
+struct KeySlot {
+    key: Box<str>,
+    uses: u32,
+    table: Option<Box<SuffixTable>>,
+}
+
+impl KeyTables {
+    /// The shortest key worth a table (a shorter one hashes in fewer steps than the look-up).
+    const MIN: usize = 12;
+    /// The longest key counted.
+    const MAX: usize = 64;
+    /// The slots (a power of two).
+    const SLOTS: usize = 256;
+    /// Most tables built.
+    const TABLES: usize = 64;
+
+    /// The slot of `key` (at least 8 bytes): its first and last words and length, mixed.
+    fn slot(key: &str) -> usize {
+        let key = key.as_bytes();
+        let word = |at: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&key[at..at + 8]);
+            u64::from_le_bytes(w)
+        };
+        let mixed = (word(0) ^ word(key.len() - 8).rotate_left(29) ^ key.len() as u64)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (mixed >> 56) as usize % Self::SLOTS
+    }
+
+    /// Hashes `"key":` into `h` through the key's table when it has one (`true`); otherwise counts
+    /// the key in its slot (when free or its own), builds its table at its [`Suffix::AFTER`]th
+    /// use, and leaves the hashing to the caller (`false`).
+    fn hash(&mut self, h: &mut Fnv1a, key: &str) -> bool {
+        if self.slots.is_empty() {
+            self.slots.resize_with(Self::SLOTS, || None);
+        }
+        let slot = &mut self.slots[Self::slot(key)];
+        match slot {
+            Some(s) if super::tree::same_key(&s.key, key) => {
+                if let Some(table) = &s.table {
+                    h.0 = table.after(h.0);
+                    return true;
+                }
+                s.uses += 1;
+                if s.uses >= Suffix::AFTER && self.built < Self::TABLES {
+                    let mut run = Vec::with_capacity(key.len() + 3);
+                    run.push(b'"');
+                    run.extend_from_slice(key.as_bytes());
+                    run.extend_from_slice(b"\":");
+                    s.table = Some(Box::new(SuffixTable::of(&run)));
+                    self.built += 1;
+                }
+                false
+            }
+            Some(_) => false,
+            None => {
+                *slot = Some(KeySlot {
+                    key: key.into(),
+                    uses: 1,
+                    table: None,
+                });
+                false
+            }
+        }
+    }
 }
 
 /// FNV-1a of `bytes`.
@@ -468,6 +572,33 @@ pub(crate) mod tests {
                 }
             }
             assert!(key.suffix.table.get().is_some());
+        }
+    }
+
+    /// `"key":` hashes through the thread's key tables as its bytes do, at every use (before a
+    /// key's table is built, at its build and after): for keys of 11, 12, 64 and 65 bytes (both
+    /// sides of the lengths counted), 80 keys of 20 bytes (more than the tables built), and two
+    /// keys that share a slot (the second is never counted).
+    #[test]
+    fn key_tables_hash_as_the_bytes() {
+        use super::{Fnv1a, KeyTables, Suffix, hash_entry_key};
+        let mut keys: Vec<String> = [11, 12, 64, 65].iter().map(|&n| "k".repeat(n)).collect();
+        keys.extend((0..80).map(|i| format!("twenty_byte_key_{i:04}")));
+        let first = format!("collision_key_{:06}", 0);
+        let twin = (1..)
+            .map(|i| format!("collision_key_{i:06}"))
+            .find(|k| KeyTables::slot(k) == KeyTables::slot(&first))
+            .expect("a key in the same slot");
+        keys.extend([first, twin]);
+        for round in 0..Suffix::AFTER + 5 {
+            for key in &keys {
+                let state = fnv1a(format!("{round} {key}").as_bytes());
+                let mut tabled = Fnv1a(state);
+                hash_entry_key(&mut tabled, key);
+                let mut bytes = Fnv1a(state);
+                bytes.bytes(format!("\"{key}\":").as_bytes());
+                assert_eq!(tabled.0, bytes.0, "{round} {key}");
+            }
         }
     }
 
