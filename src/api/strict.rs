@@ -308,14 +308,19 @@ impl<'t> Plain<'t> {
         if significant > DOUBLE_DIGITS {
             return None;
         }
-        let v: f64 = token.parse().ok()?;
+        // A plain token's double from its digits (the parse's, without it).
+        let plain = Token::of(token);
+        let v: f64 = match plain.double() {
+            Some(v) => v,
+            None => token.parse().ok()?,
+        };
         // Zero is a number when every digit is zero; a nonzero token that reads as zero (or as a
         // subnormal) underflows, and an infinite one overflows: the checked parse refuses both.
         let exact_zero = v == 0.0 && significant == 0;
         if !(v.is_normal() || exact_zero) {
             return None;
         }
-        Number::from_f64(v).map(|n| Node::Number(n, Token::of(token)))
+        Number::from_f64(v).map(|n| Node::Number(n, plain))
     }
 }
 

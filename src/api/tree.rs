@@ -83,29 +83,50 @@ impl<'a> Token<'a> {
         self.0
     }
 
-    /// The decimal of a plain token: its digits over 10 to the number of digits after its point,
-    /// which is `num::from_f64_shortest` of its double (whose `Display` is the token), value and
-    /// scale; `None` when not plain.
-    pub(crate) fn decimal(&self) -> Option<rust_decimal::Decimal> {
+    /// The sign, digits and number of digits after the point of a plain token (its value is
+    /// `±digits / 10^scale`, the digits below 10¹⁵ and the scale at most 18); `None` when not
+    /// plain.
+    fn parts(&self) -> Option<(bool, u64, u32)> {
         let text = self.0?;
-        let (mut mantissa, mut scale, mut after_point) = (0i64, 0u32, false);
+        let (mut mantissa, mut scale, mut after_point) = (0u64, 0u32, false);
         for b in text.bytes() {
             match b {
                 b'0'..=b'9' => {
-                    // At most 15 significant digits and 3 leading zeros: below 10¹⁹.
-                    mantissa = mantissa * 10 + i64::from(b - b'0');
+                    mantissa = mantissa * 10 + u64::from(b - b'0');
                     scale += u32::from(after_point);
                 }
                 b'.' => after_point = true,
                 _ => {}
             }
         }
-        let signed = if text.starts_with('-') {
-            -mantissa
-        } else {
-            mantissa
-        };
+        Some((text.starts_with('-'), mantissa, scale))
+    }
+
+    /// The decimal of a plain token: its digits over 10 to the number of digits after its point,
+    /// which is `num::from_f64_shortest` of its double (whose `Display` is the token), value and
+    /// scale; `None` when not plain.
+    pub(crate) fn decimal(&self) -> Option<rust_decimal::Decimal> {
+        let (negative, mantissa, scale) = self.parts()?;
+        // Below 10¹⁵: an i64.
+        let magnitude = i64::try_from(mantissa).ok()?;
+        let signed = if negative { -magnitude } else { magnitude };
         Some(rust_decimal::Decimal::new(signed, scale))
+    }
+
+    /// The double nearest a plain token, as `str::parse` reads it: its digits (below 10¹⁵ < 2⁵³)
+    /// and the power of ten it divides them by (at most 10¹⁸, below 10²²) are both doubles
+    /// exactly, and one IEEE division is correctly rounded (Clinger's fast path); `None` when not
+    /// plain.
+    pub(crate) fn double(&self) -> Option<f64> {
+        const POWERS: [f64; 19] = [
+            1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+            1e16, 1e17, 1e18,
+        ];
+        let (negative, mantissa, scale) = self.parts()?;
+        let power = *POWERS.get(usize::try_from(scale).ok()?)?;
+        // Below 2⁵³: exact.
+        let magnitude = mantissa as f64 / power;
+        Some(if negative { -magnitude } else { magnitude })
     }
 }
 
@@ -366,6 +387,13 @@ mod tests {
                 };
                 if let (Node::Number(n, t), Node::Number(m, _)) = (&items[0], &expected[0]) {
                     assert_eq!(n, m, "{token}");
+                    // The double read from a plain token's digits is the standard library's.
+                    if let Some(d) = t.double() {
+                        assert_eq!(
+                            Some(d.to_bits()),
+                            token.parse::<f64>().ok().map(f64::to_bits)
+                        );
+                    }
                     if let Some(written) = t.text() {
                         assert_eq!(written, token);
                         assert_eq!(serde_json::to_string(n).expect("JSON"), token);
