@@ -120,8 +120,20 @@ impl MonthlyRate {
         Self::for_field(check_fraction(value, field, MAX_MONTHLY_FRACTION)?, field)
     }
 
-    /// [`MonthlyRate::new`], naming `field` in the error.
+    /// [`MonthlyRate::new`], naming `field` in the error. A batch brings a campaign's rates again
+    /// and again: the rates built on this thread are kept, keyed by the value's bytes (its scale
+    /// included), as [`InterestRate::with_conventions`] keeps its rates; a refusal is not kept (it
+    /// names its field), and a kept rate is the rate built again ([`MonthlyRate::derive`]).
     pub(crate) fn for_field(value: Decimal, field: &str) -> Result<Self> {
+        thread_local! {
+            static KEPT: std::cell::RefCell<Kept<[u8; 16], MonthlyRate>> =
+                std::cell::RefCell::new(Kept::new(RATES_KEPT));
+        }
+        kept_or(&KEPT, value.serialize(), || Self::derive(value, field))
+    }
+
+    /// [`MonthlyRate::for_field`], computed: the bounds, and the 8-decimal annual rate.
+    fn derive(value: Decimal, field: &str) -> Result<Self> {
         check_rate(value, field)?;
         let too_large = || Error::out_of_range(field, value, "rate too large");
         let one_plus = num::add(Decimal::ONE, value, field).map_err(|_| too_large())?;
@@ -645,6 +657,39 @@ mod tests {
                             derived.day_factor().serialize()
                         );
                     }
+                }
+            }
+        }
+    }
+
+    /// A monthly rate read from the thread's memo is the rate built again (value and annual
+    /// rate, bits and scale), on the first call, the second, and after the memo started again
+    /// empty; a refused rate (negative, too large, a percent typed as a fraction) is refused
+    /// alike each time, naming the field given.
+    #[test]
+    fn a_kept_monthly_rate_is_the_rate_built_again() {
+        let mut values: Vec<Decimal> = (1..=1200).map(|k| Decimal::new(k, 5)).collect();
+        values.extend((1..=1200).map(|k| Decimal::new(k * 100, 7)));
+        values.extend(
+            ["-0.01", "0", "2", "2.5", "25", "1.5", "0.9999"]
+                .map(|t| t.parse::<Decimal>().expect("decimal")),
+        );
+        assert!(values.len() > RATES_KEPT);
+        let outcome = |r: Result<MonthlyRate>| match r {
+            Ok(m) => format!("ok {:?} {:?}", m.value.serialize(), m.annual8.serialize()),
+            Err(e) => format!("err {:?} {:?} {e}", e.kind(), e.field()),
+        };
+        for _ in 0..2 {
+            for &v in &values {
+                for field in ["financial.monthly_interest_rate", "monthly_interest_rate"] {
+                    assert_eq!(
+                        outcome(MonthlyRate::of_loan(v, field)),
+                        outcome(
+                            check_fraction(v, field, MAX_MONTHLY_FRACTION)
+                                .and_then(|v| MonthlyRate::derive(v, field))
+                        ),
+                        "{v}"
+                    );
                 }
             }
         }

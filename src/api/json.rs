@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 
 use super::number::node_decimal;
-use super::tree::{Entries, Node, lookup};
+use super::tree::{Entries, Node, lookup, same_key};
 use crate::calendar;
 use crate::error::{Error, Result};
 use crate::rate::{AnnualRate, MonthlyRate, RateInput};
@@ -43,12 +43,23 @@ pub(super) struct Obj<'a> {
     pub(super) path: String,
     /// The object's entries, sorted by key.
     pub(super) entries: &'a Entries<'a>,
+    /// The lengths of its keys: bit `n` set when a key has `n` bytes (bit 63 for 63 bytes or
+    /// more). A reader looks up dozens of keys, most of them absent, and most absent keys have a
+    /// length no present key has: those are answered without a scan.
+    lengths: u64,
 }
 
 impl<'a> Obj<'a> {
     /// The object `entries` at `path`.
     fn new(path: String, entries: &'a Entries<'a>) -> Self {
-        Obj { path, entries }
+        let lengths = entries
+            .iter()
+            .fold(0, |bits, (key, _)| bits | length_bit(key));
+        Obj {
+            path,
+            entries,
+            lengths,
+        }
     }
 
     pub(super) fn root(v: &'a Node<'a>, name: &str) -> Result<Self> {
@@ -75,12 +86,17 @@ impl<'a> Obj<'a> {
         out
     }
 
-    /// The path of item `index` of the array `key` (`path.key[index]`).
+    /// The path of item `index` of the array `key` (`path.key[index]`), its digits written
+    /// without `core::fmt` ([`super::writer::decimal_digits`]).
     fn item(&self, key: &str, index: usize) -> String {
-        use std::fmt::Write;
         let mut out = self.field(key);
-        let written = write!(out, "[{index}]");
-        debug_assert!(written.is_ok(), "writing to a String cannot fail");
+        let mut digits = [0u8; 20];
+        out.push('[');
+        out.push_str(super::writer::decimal_digits(
+            u64::try_from(index).unwrap_or(u64::MAX),
+            &mut digits,
+        ));
+        out.push(']');
         out
     }
 
@@ -94,7 +110,10 @@ impl<'a> Obj<'a> {
 
     /// The value of `key`, unless absent or null.
     pub(super) fn get(&self, key: &str) -> Option<&'a Node<'a>> {
-        lookup(self.entries, key).filter(|v| **v != Node::Null)
+        if self.lengths & length_bit(key) == 0 {
+            return None;
+        }
+        lookup(self.entries, key).filter(|v| !matches!(v, Node::Null))
     }
 
     pub(super) fn object(&self, key: &str) -> Result<Option<Obj<'a>>> {
@@ -148,11 +167,13 @@ impl<'a> Obj<'a> {
         match self.get(key) {
             None => Ok(None),
             Some(v) => match v {
-                Node::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()).or_else(|| {
-                    n.as_f64()
-                        .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= f64::from(u32::MAX))
-                        .map(|f| f as u32)
-                }),
+                Node::Number(n, _) => {
+                    n.as_u64().and_then(|n| u32::try_from(n).ok()).or_else(|| {
+                        n.as_f64()
+                            .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= f64::from(u32::MAX))
+                            .map(|f| f as u32)
+                    })
+                }
                 _ => None,
             }
             .map(Some)
@@ -272,6 +293,12 @@ impl<'a> Obj<'a> {
     pub(super) fn required<T>(&self, key: &str, v: Option<T>) -> Result<T> {
         v.ok_or_else(|| Error::missing(self.field(key)))
     }
+}
+
+/// The bit of `key`'s length in [`Obj`]'s `lengths`: bit `n` for `n` bytes, bit 63 for 63 bytes
+/// or more.
+fn length_bit(key: &str) -> u64 {
+    1 << key.len().min(63)
 }
 
 /// Parses JSON text (duplicate keys and underflowing numbers refused: see `api/strict.rs`);
@@ -411,7 +438,7 @@ pub(super) fn unknown_at(
     // A key starting with `_` is a comment (`"_note"`), as the crate's own fixtures use them.
     let (k, v) = map
         .iter()
-        .find(|(k, _)| !k.starts_with('_') && !known.contains(k))?;
+        .find(|(k, _)| !k.starts_with('_') && !known.iter().any(|known| same_key(known, k)))?;
     let path = path();
     Some(UnknownKey {
         path: if path.is_empty() {
@@ -496,6 +523,58 @@ mod tests {
             "2023/03/14",
         ] {
             assert!(parse_date(text, "d").is_err(), "{text}");
+        }
+    }
+
+    /// An item's path is `format!`'s: at the root and below it, at the ends of the digits' range.
+    #[test]
+    fn item_paths_are_formatted_by_hand() {
+        let entries: Vec<(&str, Node<'_>)> = vec![];
+        for path in ["", "financial"] {
+            let obj = Obj::new(path.to_string(), &entries);
+            for i in [0, 1, 9, 10, 99, 100, 12_345, usize::MAX] {
+                let expected = if path.is_empty() {
+                    format!("k[{i}]")
+                } else {
+                    format!("{path}.k[{i}]")
+                };
+                assert_eq!(obj.item("k", i), expected);
+            }
+        }
+    }
+
+    /// `Obj::get` answers as a scan of the entries (a null as absent), through its lengths bits:
+    /// present, absent and null keys of lengths 0 to 70 (both sides of bit 63, which holds every
+    /// length from 63 up), absent keys of a present key's length and of no key's length.
+    #[test]
+    fn get_answers_as_a_scan() {
+        let keys: Vec<String> = [0, 1, 5, 13, 22, 62, 63, 64, 70]
+            .iter()
+            .map(|&n| "k".repeat(n))
+            .collect();
+        let mut entries: Vec<(&str, Node<'_>)> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| {
+                let v = if i % 3 == 2 {
+                    Node::Null
+                } else {
+                    Node::Bool(true)
+                };
+                (k.as_str(), v)
+            })
+            .collect();
+        entries.sort_unstable_by_key(|(k, _)| *k);
+        let obj = Obj::new(String::new(), &entries);
+        for n in 0..=72 {
+            for key in ["k".repeat(n), "x".repeat(n)] {
+                let scan = entries
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, v)| v)
+                    .filter(|v| **v != Node::Null);
+                assert_eq!(obj.get(&key), scan, "{n} {key}");
+            }
         }
     }
 

@@ -118,8 +118,10 @@ pub(crate) fn json_decimal(v: &Value, field: &str) -> Result<Decimal> {
 /// error.
 pub(crate) fn node_decimal(v: &Node<'_>, field: &str) -> Result<Decimal> {
     match v {
-        Node::Number(n) => {
-            if let Some(i) = n.as_i64() {
+        Node::Number(n, token) => {
+            if let Some(d) = token.decimal() {
+                Ok(d)
+            } else if let Some(i) = n.as_i64() {
                 Ok(Decimal::from(i))
             } else if let Some(u) = n.as_u64() {
                 Ok(Decimal::from(u))

@@ -36,7 +36,7 @@ use serde_json::Value;
 use super::config::PartnerConfig;
 use super::debt::{DebtData, debt_request};
 use super::json::{ReadOptions, parse_json};
-use super::key::{OptionsKey, canonical_hash, request_key_with};
+use super::key::{OptionsKey, Strings, canonical_hash_of, request_key_with};
 use super::portability::PortabilityRequest;
 use super::portability::{
     InstallmentsRangeResponse, PortabilityResponse, TargetChangeResponse, change_by_installments,
@@ -44,7 +44,7 @@ use super::portability::{
 };
 use super::request::SimulationRequest;
 use super::simulation::{SimulationResponse, SummaryResponse, simulate_keyed, summarize_keyed};
-use super::strict::with_tree;
+use super::strict::with_parsed;
 use super::tree::Node;
 use super::v2::{V2Request, V2Response, is_v2, v2_simulate_request, v2_simulation};
 use crate::conventions::Profile;
@@ -84,10 +84,11 @@ impl<'a> Body<'a> {
 
     /// `read` of the parsed body as a tree (text through the strict parser, whose fast path
     /// builds the tree from the text without a `Value`).
-    fn read<T>(&self, read: impl FnOnce(&Node<'_>) -> Result<T>) -> Result<T> {
+    /// `read` is also told what the hash may assume of the tree's strings.
+    fn read<T>(&self, read: impl FnOnce(&Node<'_>, Strings) -> Result<T>) -> Result<T> {
         match self.form {
-            Form::Text(t) => with_tree(t, self.source_name, read),
-            Form::Value(v) => read(&Node::from_value(v)),
+            Form::Text(t) => with_parsed(t, self.source_name, read),
+            Form::Value(v) => read(&Node::from_value(v), Strings::Checked),
         }
     }
 }
@@ -334,12 +335,13 @@ impl Service {
     /// Invalid JSON; an error naming the field (a v2 body's by its v2 path) and value; an unknown
     /// key unless allowed.
     pub fn read_simulation<'a>(&self, body: impl Into<Body<'a>>) -> Result<SimulationBody> {
-        body.into().read(|v| self.read_simulation_tree(v))
+        body.into()
+            .read(|v, strings| self.read_simulation_tree(v, strings))
     }
 
     /// [`Service::read_simulation`] on the body's parsed tree.
-    fn read_simulation_tree(&self, v: &Node<'_>) -> Result<SimulationBody> {
-        let hash = canonical_hash(v);
+    fn read_simulation_tree(&self, v: &Node<'_>, strings: Strings) -> Result<SimulationBody> {
+        let hash = canonical_hash_of(v, strings);
         if is_v2(v) {
             let mut r = V2Request::from_tree_with(v, self.read)?;
             r.text_hash = hash;
@@ -450,7 +452,7 @@ impl Service {
     pub fn read_portability<'a>(&self, body: impl Into<Body<'a>>) -> Result<PortabilityRequest> {
         let body = body.into();
         // The old loan's contract is read with this service's options.
-        body.read(|v| {
+        body.read(|v, _| {
             PortabilityRequest::read_in(v, body.source_name, self.read, self.legacy.as_ref())
         })
     }

@@ -28,7 +28,8 @@ use rust_decimal::Decimal;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
-use super::tree::Node;
+use super::key::Strings;
+use super::tree::{Node, Token};
 use crate::error::{Error, Result};
 
 /// Parses JSON text into a `Value`, refusing duplicate keys and underflowing numbers; `source_name`
@@ -48,9 +49,22 @@ pub(crate) fn with_tree<T>(
     source_name: &str,
     read: impl FnOnce(&Node<'_>) -> Result<T>,
 ) -> Result<T> {
+    with_parsed(text, source_name, |tree, _| read(tree))
+}
+
+/// [`with_tree`], `read` also told whether the tree's strings are the fast path's
+/// ([`Strings::Plain`]: none holds a byte `serde_json` escapes) or the checked parse's.
+pub(crate) fn with_parsed<T>(
+    text: &str,
+    source_name: &str,
+    read: impl FnOnce(&Node<'_>, Strings) -> Result<T>,
+) -> Result<T> {
     match Plain::read(text) {
-        Some(tree) => read(&tree),
-        None => read(&Node::from_value(&parse_checked(text, source_name)?)),
+        Some(tree) => read(&tree, Strings::Plain),
+        None => read(
+            &Node::from_value(&parse_checked(text, source_name)?),
+            Strings::Checked,
+        ),
     }
 }
 
@@ -100,11 +114,21 @@ struct Plain<'t> {
     bytes: &'t [u8],
     text: &'t str,
     at: usize,
+    /// How many more objects get their list made with room for [`Plain::ROOM`] entries.
+    roomy: usize,
 }
 
 impl<'t> Plain<'t> {
     /// Deepest nesting read here.
     const MAX_DEPTH: usize = 100;
+
+    /// The first [`Plain::ROOMY`] objects of a text (a request's root, `financial`, `borrower`…)
+    /// get their list made with room for [`Plain::ROOM`] entries at once, where a list grown from
+    /// empty is moved on the way (`financial`'s 11 entries: three times); the others grow, so
+    /// that a text of many small objects takes no more memory than its entries.
+    const ROOMY: usize = 4;
+    /// The room of the first objects' lists (see [`Plain::ROOMY`]).
+    const ROOM: usize = 16;
 
     /// The tree of `text`, when the fast path reads all of it (see [`Plain`]).
     fn read(text: &'t str) -> Option<Node<'t>> {
@@ -112,6 +136,7 @@ impl<'t> Plain<'t> {
             bytes: text.as_bytes(),
             text,
             at: 0,
+            roomy: Self::ROOMY,
         };
         let v = p.value(0)?;
         p.skip_space();
@@ -154,11 +179,8 @@ impl<'t> Plain<'t> {
     /// A string without escapes or control characters, the opening quote next.
     fn string(&mut self) -> Option<&'t str> {
         let start = self.at + 1;
-        let len = self.bytes[start..]
-            .iter()
-            .position(|&b| STRING_END[usize::from(b)])?;
-        let end = start + len;
-        (self.bytes[end] == b'"').then_some(())?;
+        let end = start + plain_len(&self.bytes[start..]);
+        (*self.bytes.get(end)? == b'"').then_some(())?;
         self.at = end + 1;
         // Quotes are ASCII: both ends are character boundaries.
         self.text.get(start..end)
@@ -184,7 +206,12 @@ impl<'t> Plain<'t> {
     /// repeated key (found next to its twin once sorted).
     fn object(&mut self, depth: usize) -> Option<Node<'t>> {
         self.at += 1;
-        let mut entries = vec![];
+        let mut entries = if self.roomy > 0 {
+            self.roomy -= 1;
+            Vec::with_capacity(Self::ROOM)
+        } else {
+            vec![]
+        };
         let mut first = true;
         while self.more(b'}', first)? {
             first = false;
@@ -199,7 +226,14 @@ impl<'t> Plain<'t> {
             let v = self.value(depth)?;
             entries.push((key, v));
         }
-        entries.sort_unstable_by_key(|(key, _)| *key);
+        // By first byte, then (rarely needed) by the whole key: the order of the keys' bytes, the
+        // first bytes compared without a call.
+        entries.sort_unstable_by(|(a, _), (b, _)| {
+            a.as_bytes()
+                .first()
+                .cmp(&b.as_bytes().first())
+                .then_with(|| a.cmp(b))
+        });
         if entries.windows(2).any(|w| w[0].0 == w[1].0) {
             return None;
         }
@@ -259,10 +293,11 @@ impl<'t> Plain<'t> {
                 return None;
             }
             let n: i64 = token.parse().ok()?;
-            return Some(Node::Number(match u64::try_from(n) {
+            let n = match u64::try_from(n) {
                 Ok(u) => u.into(),
                 Err(_) => n.into(),
-            }));
+            };
+            return Some(Node::Number(n, Token::NONE));
         }
         let mantissa = &self.bytes[int_start..mantissa_end];
         let significant = mantissa
@@ -273,14 +308,19 @@ impl<'t> Plain<'t> {
         if significant > DOUBLE_DIGITS {
             return None;
         }
-        let v: f64 = token.parse().ok()?;
+        // A plain token's double from its digits (the parse's, without it).
+        let plain = Token::of(token);
+        let v: f64 = match plain.double() {
+            Some(v) => v,
+            None => token.parse().ok()?,
+        };
         // Zero is a number when every digit is zero; a nonzero token that reads as zero (or as a
         // subnormal) underflows, and an infinite one overflows: the checked parse refuses both.
         let exact_zero = v == 0.0 && significant == 0;
         if !(v.is_normal() || exact_zero) {
             return None;
         }
-        Number::from_f64(v).map(Node::Number)
+        Number::from_f64(v).map(|n| Node::Number(n, plain))
     }
 }
 
@@ -298,6 +338,39 @@ pub(super) const STRING_END: [bool; 256] = {
     table[b'\\' as usize] = true;
     table
 };
+
+/// The length of the plain part of `bytes`: the index of its first byte of [`STRING_END`], or its
+/// length when it has none. Eight bytes at a time: in a word, the three tests (a byte equal to
+/// `"`, to `\\`, below 0x20) flag every byte that is one and no byte below the first that is
+/// (a borrow only runs upwards from a flagged byte), so the lowest flag is that first byte; the
+/// last bytes, fewer than eight, one at a time through the table.
+pub(super) fn plain_len(bytes: &[u8]) -> usize {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    /// The high bit of each byte of `w` below `n` (at most 0x80), and of no byte below the
+    /// lowest such byte.
+    fn below(w: u64, n: u8) -> u64 {
+        w.wrapping_sub(ONES * u64::from(n)) & !w & (ONES << 7)
+    }
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let backslash = w ^ (ONES * u64::from(b'\\'));
+        let found = below(quote, 1) | below(backslash, 1) | below(w, 0x20);
+        if found != 0 {
+            return at + (found.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    let rest = chunks.remainder();
+    at + rest
+        .iter()
+        .position(|&b| STRING_END[usize::from(b)])
+        .unwrap_or(rest.len())
+}
 
 /// What the parse shares: the ordinals of the number tokens that underflow, the exact text of those a
 /// double cannot hold, the number of number tokens seen so far, and the first refusal (which the
@@ -550,389 +623,4 @@ fn exact_text(token: &str, mantissa: &str, v: f64) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::ErrorKind;
-
-    #[test]
-    fn duplicates_are_refused_with_their_path() {
-        let e = parse(r#"{"a": {"b": 1, "c": [{"d": 1, "d": 2}]}}"#, "t").expect_err("refused");
-        assert_eq!(e.kind(), ErrorKind::Conflict);
-        assert_eq!(e.field(), Some("a.c[0].d"));
-        let e = parse(r#"{"a": 1, "b": 2, "a": 3}"#, "t").expect_err("refused");
-        assert_eq!(e.field(), Some("a"));
-    }
-
-    #[test]
-    fn tiny_numbers_are_refused_and_others_kept() {
-        let e = parse(r#"{"s": "1e-400", "x": [0, 0.0, 1e-400]}"#, "t").expect_err("refused");
-        assert_eq!(e.kind(), ErrorKind::OutOfRange);
-        assert_eq!(e.field(), Some("x[2]"));
-        let v = parse(
-            r#"{"s": "-1e-400 \" 5", "x": [0, -0.0, 0e-999, 1e-300, 12]}"#,
-            "t",
-        );
-        assert_eq!(
-            v.ok(),
-            serde_json::from_str(r#"{"s": "-1e-400 \" 5", "x": [0, -0.0, 0.0, 1e-300, 12]}"#).ok()
-        );
-        assert_eq!(
-            scan_numbers("[1e-310, 2.5e-324, 1e-400, 1, \"1e-400\"]").tiny,
-            [0, 1, 2]
-        );
-    }
-
-    #[test]
-    fn numbers_a_double_cannot_hold_are_kept_exact() {
-        // 90071992547409.93 is …409.9375 as a double, printed …409.94.
-        let v = parse(
-            r#"{"a": 90071992547409.93, "b": 0.1905254815358736, "c": [1.5, -1234567890123.4567],
-               "d": 12345678901234567890123, "e": 1.00000000000000000001e3, "s": "9.99999999999999999"}"#,
-            "t",
-        )
-        .expect("parsed");
-        assert_eq!(v["a"], "90071992547409.93");
-        // A double that prints as its token stays a number.
-        assert_eq!(v["b"], serde_json::json!(0.1905254815358736));
-        assert_eq!(v["c"], serde_json::json!([1.5, "-1234567890123.4567"]));
-        assert_eq!(v["d"], "12345678901234567890123");
-        assert_eq!(v["e"], "1000.00000000000000001");
-        assert_eq!(v["s"], "9.99999999999999999");
-        // Beyond a decimal's range the double is kept (and the number readers refuse it).
-        assert!(
-            parse("[1e300, 123456789012345678901234567890123]", "t").is_ok_and(|v| v[0].is_f64())
-        );
-    }
-
-    #[test]
-    fn syntax_errors_name_the_source() {
-        let e = parse("{", "line 3").expect_err("refused");
-        assert_eq!(e.kind(), ErrorKind::InvalidJson);
-        assert_eq!(e.field(), Some("line 3"));
-        assert!(parse("[1] x", "t").is_err());
-    }
-
-    /// The checked parse's outcome as comparable text: the value's compact JSON (which tells
-    /// `-0.0` from `0`), or the error's kind, field and message.
-    fn outcome(r: &Result<Value>) -> String {
-        match r {
-            Ok(v) => format!("ok {v}"),
-            Err(e) => format!("err {:?} {:?} {e}", e.kind(), e.field()),
-        }
-    }
-
-    /// The fast path either gives up or gives exactly what the checked parse gives (and never
-    /// gives a value where the checked parse refuses the text).
-    fn assert_same(text: &str) -> bool {
-        let checked = parse_checked(text, "t");
-        match Plain::read(text) {
-            Some(tree) => {
-                let value = tree.to_value();
-                assert_eq!(
-                    outcome(&Ok(value.clone())),
-                    outcome(&checked),
-                    "fast path on {text:?}"
-                );
-                // The tree is the value's own (sorted, each key once): it reads and hashes the same.
-                assert_eq!(Node::from_value(&value), tree, "tree of {text:?}");
-                true
-            }
-            None => {
-                assert_eq!(outcome(&parse(text, "t")), outcome(&checked), "{text:?}");
-                false
-            }
-        }
-    }
-
-    /// `v` written back as JSON with its object keys in reverse order and `space` around every
-    /// token: the same document in another shape.
-    fn reshaped(v: &Value, space: &str) -> String {
-        match v {
-            Value::Array(items) => {
-                let items: Vec<String> = items.iter().map(|x| reshaped(x, space)).collect();
-                format!(
-                    "[{space}{}{space}]",
-                    items.join(&format!("{space},{space}"))
-                )
-            }
-            Value::Object(map) => {
-                let entries: Vec<String> = map
-                    .iter()
-                    .rev()
-                    .map(|(k, x)| {
-                        format!(
-                            "{}{space}:{space}{}",
-                            Value::from(k.as_str()),
-                            reshaped(x, space)
-                        )
-                    })
-                    .collect();
-                format!(
-                    "{{{space}{}{space}}}",
-                    entries.join(&format!("{space},{space}"))
-                )
-            }
-            other => other.to_string(),
-        }
-    }
-
-    /// The fast path equals the checked parse on every fixture (whole files and each line), and
-    /// on each fixture reshaped (keys in reverse order, other whitespace, compact), with a
-    /// duplicated key, with an unknown key, and cut short; it reads every request fixture.
-    #[test]
-    fn fast_path_equals_checked_parse_on_fixtures() {
-        let mut read = 0;
-        for (name, text) in crate::api::key::tests::fixture_texts() {
-            let whole = assert_same(&text);
-            if name.ends_with("request.json") && !name.contains("bom-") {
-                assert!(whole, "the fast path reads {name}");
-            }
-            read += usize::from(whole);
-            for line in text.lines() {
-                assert_same(line);
-            }
-            if let Ok(v) = parse_checked(&text, "t") {
-                for space in ["", " ", "\n\t", "\r\n  "] {
-                    let fast = assert_same(&reshaped(&v, space));
-                    assert!(fast || !whole, "{name} reshaped");
-                }
-                let compact = v.to_string();
-                if compact.starts_with("{\"") {
-                    assert!(!assert_same(&compact.replacen(
-                        '{',
-                        "{\"dup\":1,\"dup\":2,",
-                        1
-                    )));
-                    let fast = assert_same(&compact.replacen('{', "{\"finacial\":{},", 1));
-                    assert!(fast || !whole, "{name} with an unknown key");
-                    let (key, first) = v.as_object().and_then(|m| m.iter().next()).expect("a key");
-                    let dup = compact.replacen(
-                        '{',
-                        &format!("{{{}:{first},", Value::from(key.as_str())),
-                        1,
-                    );
-                    assert!(!assert_same(&dup), "{name}: {key} twice");
-                }
-                for cut in [1, compact.len() / 2, compact.len() - 1] {
-                    if compact.is_char_boundary(cut) {
-                        assert!(!assert_same(&compact[..cut]));
-                    }
-                }
-            }
-        }
-        assert!(read > 40, "fast path read {read} fixtures");
-    }
-
-    /// A body read from its text (the fast path's tree) reads as the checked parse's value reads
-    /// (the old path): the same request, the same key (`text_hash`), or the same error (kind,
-    /// field, message), with unknown keys refused and allowed; on every fixture (whole and each
-    /// line) and each reshaped, with a duplicated key, an unknown key, an escaped string and a
-    /// deep nesting added.
-    #[test]
-    fn tree_reads_as_the_checked_value_reads() {
-        let services = [
-            crate::api::Service::new(),
-            crate::api::Service::new().allow_unknown_fields(true),
-        ];
-        let outcome = |r: Result<crate::api::SimulationBody>| match r {
-            Ok(b) => format!("ok {b:?}"),
-            Err(e) => format!("err {:?} {:?} {e}", e.kind(), e.field()),
-        };
-        let mut compared = 0;
-        let mut check = |text: &str| {
-            let Ok(value) = parse_checked(text, "request") else {
-                return;
-            };
-            for service in &services {
-                assert_eq!(
-                    outcome(service.read_simulation(text)),
-                    outcome(service.read_simulation(&value)),
-                    "{text:?}"
-                );
-            }
-            compared += 1;
-        };
-        for (_, text) in crate::api::key::tests::fixture_texts() {
-            check(&text);
-            for line in text.lines() {
-                check(line);
-            }
-            let Ok(v) = parse_checked(&text, "t") else {
-                continue;
-            };
-            for space in ["", "\n\t"] {
-                check(&reshaped(&v, space));
-            }
-            let compact = v.to_string();
-            for (from, to) in [
-                ("{", "{\"dup\":1,\"dup\":2,"),
-                ("{", "{\"finacial\":{},"),
-                ("{", "{\"_note\":\"a\\\"b\\u00e9\","),
-                ("{", "{\"deep\":[[[{\"a\":[1,2.5,-3e2,null,true]}]]],"),
-                (
-                    "\"financial\":{",
-                    "\"financial\":{\"numbr_of_installments\":1,",
-                ),
-                (
-                    "\"financial\":{",
-                    "\"financial\":{\"interest_type\":\"pre_\\u0073ac\",",
-                ),
-            ] {
-                if compact.starts_with("{\"") {
-                    check(&compact.replacen(from, to, 1));
-                }
-            }
-        }
-        assert!(compared > 200, "compared {compared} bodies");
-    }
-
-    /// Numbers, strings and structures of many shapes, alone, in an array and in an object: the
-    /// fast path gives up or equals the checked parse.
-    #[test]
-    fn fast_path_equals_checked_parse_on_shapes() {
-        let numbers = [
-            "0",
-            "-0",
-            "1",
-            "-1",
-            "7",
-            "00",
-            "01",
-            "-01",
-            "1.",
-            ".5",
-            "-",
-            "+1",
-            "1.5",
-            "-1.5",
-            "100.0",
-            "0.0",
-            "-0.0",
-            "0e0",
-            "0e-999",
-            "-0E+5",
-            "1e5",
-            "1E+5",
-            "1e-5",
-            "1e",
-            "1e+",
-            "1.5e3",
-            "2.5E-3",
-            "0.0205",
-            "0.1905254815358736",
-            "90071992547409.93",
-            "1.00000000000000000001e3",
-            "123456789012345",
-            "1234567890123456",
-            "123456789012345678",
-            "-123456789012345678",
-            "1234567890123456789",
-            "9223372036854775807",
-            "9223372036854775808",
-            "-9223372036854775808",
-            "18446744073709551615",
-            "18446744073709551616",
-            "12345678901234567890123",
-            "1e300",
-            "1e308",
-            "1.7976931348623157e308",
-            "1e309",
-            "1e400",
-            "-1e400",
-            "1e-300",
-            "2.2250738585072014e-308",
-            "2.2250738585072011e-308",
-            "1e-310",
-            "2.5e-324",
-            "5e-324",
-            "1e-400",
-            "-1e-400",
-            "123.456e-7",
-            "0.000000000000001",
-            "0.0000000000000001",
-            "999999999999999.9",
-            "99999999999999.99",
-            "1.0e+0",
-            "1e01",
-            "NaN",
-            "Infinity",
-            "1_000",
-            "0x10",
-            "1.5.5",
-            "1e5e5",
-            "--1",
-            "1-",
-            "2023-03-14",
-        ];
-        let strings = [
-            r#""""#,
-            r#""a""#,
-            r#""é€😀""#,
-            r#""a\"b""#,
-            r#""a\\b""#,
-            r#""a\nb""#,
-            r#""\u0041""#,
-            r#""\ud83d\ude00""#,
-            r#""\ud800""#,
-            "\"tab\there\"",
-            "\"nl\nhere\"",
-            "\"\u{7f}\"",
-            r#""unterminated"#,
-            r#""x\"#,
-            "\"\u{1}\"",
-        ];
-        let others = [
-            "true",
-            "false",
-            "null",
-            "tru",
-            "nul",
-            "True",
-            "[]",
-            "{}",
-            "[1,]",
-            "[,1]",
-            "{,}",
-            r#"{"a"}"#,
-            r#"{"a":}"#,
-            r#"{"a":1,}"#,
-            r#"{"a" 1}"#,
-            r#"{1:2}"#,
-            "[1 2]",
-            "[",
-            "{",
-            "]",
-            "",
-            " ",
-            "\u{feff}{}",
-            "{}\u{feff}",
-            "{} {}",
-            "[] x",
-            "\u{a0}[]",
-            "[\u{c}]",
-            "[\u{b}]",
-            r#"{"a":1,"a":1}"#,
-            r#"{"a":{"b":1},"b":{"b":2,"b":3}}"#,
-            r#"{"a":[{"x":1},{"x":1,"x":2}]}"#,
-            r#"{"":1}"#,
-            r#"{"":1,"":2}"#,
-        ];
-        let mut fast = 0;
-        for token in numbers.iter().chain(&strings).chain(&others) {
-            for text in [
-                token.to_string(),
-                format!("[{token}]"),
-                format!("{{\"k\": {token}}}"),
-                format!(" {{ \"a\" : [ 1 , {token} ] , \"b\" : {token} }} \n"),
-            ] {
-                fast += usize::from(assert_same(&text));
-            }
-        }
-        for depth in [1, 99, 100, 101, 127, 128, 129, 200] {
-            assert_same(&format!("{}{}", "[".repeat(depth), "]".repeat(depth)));
-            let objects = format!("{}1{}", "{\"a\":".repeat(depth), "}".repeat(depth));
-            assert_same(&objects);
-        }
-        assert!(fast > 100, "fast path read {fast} shapes");
-    }
-}
+mod tests;

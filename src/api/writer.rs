@@ -88,6 +88,13 @@ fn write_int(negative: bool, m: u64, out: &mut Vec<u8>) {
     out.extend_from_slice(&buf[at..]);
 }
 
+/// The decimal digits of `v` (what `itoa` and `Display` write), in `buf`: [`put_digits`] as text.
+pub(super) fn decimal_digits(v: u64, buf: &mut [u8; 20]) -> &str {
+    let at = put_digits(v, buf, 20);
+    // ASCII digits: valid UTF-8.
+    std::str::from_utf8(&buf[at..]).unwrap_or_default()
+}
+
 /// Writes the decimal digits of `v` to end at `buf[end]` (exclusive), two at a time from the pair
 /// table, and returns where they start.
 fn put_digits(mut v: u64, buf: &mut [u8], end: usize) -> usize {
