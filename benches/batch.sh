@@ -6,6 +6,10 @@
 # (`/usr/bin/time -v`; `apt-get install -y time` when it is missing).
 #
 #   benches/batch.sh [N]        (N = 20000 by default)
+#
+# BATCH_BENCH_DIR keeps the files in that directory; BATCH_BENCH_INPUT_ONLY=1 writes the input
+# there and runs nothing (benches/targets.sh: its rounds then do not share the machine with the
+# writeback of the 1.3 GB `batch > file` output).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-20000}
@@ -32,6 +36,7 @@ with open(path, "w") as out:
         f["monthly_interest_rate"] = round(rng.uniform(0.01, 0.03), 4)
         out.write(json.dumps(r, separators=(",", ":")) + "\n")
 PY
+[ -z "${BATCH_BENCH_INPUT_ONLY:-}" ] || exit 0
 echo "input: $N requests of 96 installments, $(du -h "$INPUT" | cut -f1) ($INPUT); $(nproc) cores; $(uptime)"
 run() { # label, output path, batch arguments…
     local label=$1 out=$2; shift 2

@@ -54,7 +54,9 @@ elif [ -n "$BEFORE" ]; then
     SIDES=(before after)
 fi
 
-BATCH_BENCH_DIR=$WORK QITECH_SIM=${CLI[after]} bash benches/batch.sh "$N" > /dev/null
+BATCH_BENCH_DIR=$WORK BATCH_BENCH_INPUT_ONLY=1 QITECH_SIM=${CLI[after]} bash benches/batch.sh "$N"
+# The builds' files on disk before the rounds, not during them.
+sync
 echo "$(date -u +%FT%TZ); $(nproc) cores; $(uptime); $N lines; ${BEFORE:+before $BEFORE, }after $(git rev-parse --short HEAD)$(git diff --quiet || echo '+changes')"
 
 # One measurement of every workload by one side: "side workload value unit" lines.
