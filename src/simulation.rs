@@ -321,14 +321,16 @@ impl Shared {
     /// another disbursement date with the same first due date when there are some: every due date,
     /// business due date and period k ≥ 2 is the same; period 1 gets its own calendar days and
     /// workdays, and `days_from_disbursement` shifts by the days between the two disbursement dates.
+    /// `shared`: the first due date is fixed and other options may follow (else the periods are
+    /// computed and not kept).
     fn periods(
         &mut self,
         disbursement_date: NaiveDate,
         first_due_date: NaiveDate,
         n: u32,
-        fixed_first_due: bool,
+        shared: bool,
     ) -> Result<Vec<Period>> {
-        if !fixed_first_due {
+        if !shared {
             return schedule::periods(disbursement_date, first_due_date, n);
         }
         if let Some((base_date, base)) = &self.periods
@@ -402,7 +404,7 @@ fn quote_shared(
             disbursement_date,
             first_due_date,
             terms.number_of_installments,
-            matches!(terms.first_due, FirstDue::Date(_)),
+            matches!(terms.first_due, FirstDue::Date(_)) && terms.limit_days_to_disburse > 0,
         )?
     };
     let first_due_date = periods

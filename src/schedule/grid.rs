@@ -31,7 +31,8 @@ const SHORT_DAYS: usize = 64;
 impl Default for GrowthMemo {
     fn default() -> Self {
         GrowthMemo {
-            entries: Vec::new(),
+            // A monthly loan's four month lengths and a first period or two: one allocation.
+            entries: Vec::with_capacity(8),
             short: [0; SHORT_DAYS],
         }
     }
