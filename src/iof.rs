@@ -360,6 +360,24 @@ impl IofRates {
         if negative || mag == 0 {
             return Some((false, 0, 0));
         }
+        let (product, product_scale) =
+            self.installment_tax_product(mag, scale, calendar_days_from_disbursement)?;
+        // A nonzero product: `num::normalize`'s trailing zeros, dropped on the mantissa (by
+        // 64-bit divisions by the constant 10 where it fits in 64 bits).
+        let (product, product_scale) = num::normalize_mag_u64_first(product, product_scale);
+        Some((false, product, product_scale))
+    }
+
+    /// The exact product `mag × daily × min(days, 365)` of a positive principal `mag / 10^scale`
+    /// and its scale `scale + daily.scale()`, trailing zeros kept:
+    /// [`IofRates::installment_tax_fixed_parts`] before they are dropped. `None` as there.
+    #[inline(always)]
+    pub(crate) fn installment_tax_product(
+        &self,
+        mag: u128,
+        scale: u32,
+        calendar_days_from_disbursement: u32,
+    ) -> Option<(u128, u32)> {
         let days = calendar_days_from_disbursement.min(CAP_DAYS);
         let daily = u32::try_from(self.daily.mantissa()).ok()?;
         let fraction = daily.checked_mul(days).filter(|&f| f != 0)?;
@@ -369,12 +387,7 @@ impl IofRates {
         }
         // < 2⁹⁶ · 2³² = 2¹²⁸: exact in a `u128`.
         let product = mag * u128::from(fraction);
-        // A nonzero product: `num::normalize`'s trailing zeros, dropped on the mantissa (by
-        // 64-bit divisions by the constant 10 where it fits in 64 bits).
-        (product < num::MANTISSA_LIMIT).then(|| {
-            let (product, product_scale) = num::normalize_mag_u64_first(product, product_scale);
-            (false, product, product_scale)
-        })
+        (product < num::MANTISSA_LIMIT).then_some((product, product_scale))
     }
 
     /// [`IofRates::installment_tax`] of a principal given by its parts (the walks from an issue

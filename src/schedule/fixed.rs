@@ -15,7 +15,7 @@
 
 use rust_decimal::Decimal;
 
-use super::tax_sum::{TaxSum, decimal};
+use super::tax_sum::{ProductSum, TaxSum, decimal};
 use super::{Grid, Installment, Period};
 use crate::num::{self, MANTISSA_LIMIT, POW10};
 
@@ -310,8 +310,9 @@ pub(crate) struct WalkSummary {
 }
 
 /// [`forward_walk`] without its installments: the first one, and the sums of the taxes and of
-/// the interest, each tax priced and summed on parts ([`TaxSum`]); `level` as for [`walk`].
-/// `None` where [`walk`] or [`TaxSum::add_on_mantissa`] declines, or where the interest's sum is
+/// the interest, the taxes summed as their products ([`ProductSum`]) or, rounded, one by one on
+/// parts ([`TaxSum`]); `level` as for [`walk`].
+/// `None` where [`walk`], [`ProductSum`] or [`TaxSum::add_on_mantissa`] declines, or where the interest's sum is
 /// zero or a partial sum leaves 96 bits (the installments' `num::sum` would then not be their
 /// exact sum at 10 decimals).
 pub(super) fn forward_summary(
@@ -321,6 +322,8 @@ pub(super) fn forward_summary(
     total_of: &impl Fn(usize) -> Decimal,
     level: bool,
 ) -> Option<WalkSummary> {
+    // Unrounded taxes are summed as their products ([`ProductSum`]); rounded ones one by one.
+    let mut products = ProductSum::new(grid, issue_amount);
     let mut taxes = TaxSum::new(grid, issue_amount);
     let mut first = None;
     let mut interest_sum: i128 = 0;
@@ -330,17 +333,23 @@ pub(super) fn forward_summary(
             step.principal.unsigned_abs(),
             WALK_SCALE,
         );
-        let tax = taxes.add_on_mantissa(principal, step.period.days_from_disbursement)?;
+        let days = step.period.days_from_disbursement;
+        if let Some(products) = &mut products {
+            products.add(principal, days)?;
+        }
         // Every partial sum below 2⁹⁶ (each interest is, and so the sum of two stays below 2¹²⁷),
         // as `num::sum` then adds them exactly at 10 decimals.
         interest_sum += step.interest;
         if interest_sum.unsigned_abs() >= MANTISSA_LIMIT {
             return None;
         }
-        if step.k == 0 {
-            first = Some(installment(&step, issue_amount, &|_, _, _| {
-                Ok(decimal(tax))
-            }));
+        if step.k == 0 || products.is_none() {
+            let tax = taxes.add_on_mantissa(principal, days)?;
+            if step.k == 0 {
+                first = Some(installment(&step, issue_amount, &|_, _, _| {
+                    Ok(decimal(tax))
+                }));
+            }
         }
         Some(Ok(()))
     })?;
@@ -348,9 +357,13 @@ pub(super) fn forward_summary(
     if interest_sum == 0 {
         return None;
     }
+    let tax_sum = match products {
+        Some(products) => products.total()?,
+        None => taxes.total(),
+    };
     Some(WalkSummary {
         first: first?.ok()?,
-        tax_sum: taxes.total(),
+        tax_sum,
         interest_sum: signed(interest_sum),
     })
 }
